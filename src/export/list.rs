@@ -1,0 +1,66 @@
+//! Parsing of the list fields (emails, event types, user and company ids).
+//!
+//! Users paste lists from spreadsheets, mail clients and terminals, so items
+//! are separated by commas, semicolons, any whitespace or control character.
+//! Items are trimmed, empty items dropped and duplicates removed, keeping the
+//! first occurrence's position.
+
+use std::collections::HashSet;
+
+/// True for every character that separates two list items.
+pub fn is_separator(c: char) -> bool {
+    c == ',' || c == ';' || c.is_whitespace() || c.is_control()
+}
+
+/// Split `raw` into distinct, non-empty items in first-seen order.
+pub fn parse(raw: &str) -> Vec<String> {
+    let mut seen = HashSet::new();
+    raw.split(is_separator)
+        .filter(|item| !item.is_empty())
+        .filter(|item| seen.insert(*item))
+        .map(str::to_owned)
+        .collect()
+}
+
+/// Join items the way the form shows them: `a, b, c`.
+pub fn join(items: &[String]) -> String {
+    items.join(", ")
+}
+
+/// Join the values of a repeatable CLI flag (each may itself hold commas)
+/// into one raw field, so the CLI and the TUI share one parser.
+pub fn join_raw<S: AsRef<str>>(values: &[S]) -> String {
+    values
+        .iter()
+        .map(AsRef::as_ref)
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn splits_on_every_separator_and_dedupes() {
+        let got = parse(" a@x.com,b@y.com;\n a@x.com\tc@z.com ,, ");
+        assert_eq!(got, ["a@x.com", "b@y.com", "c@z.com"]);
+    }
+
+    #[test]
+    fn empty_and_blank_give_nothing() {
+        assert!(parse("").is_empty());
+        assert!(parse(" ,\n;\t").is_empty());
+    }
+
+    #[test]
+    fn control_characters_separate() {
+        assert_eq!(parse("u1\u{1b}u2\u{0}u3"), ["u1", "u2", "u3"]);
+    }
+
+    #[test]
+    fn join_then_parse_round_trips() {
+        let items = parse("b, a, c");
+        assert_eq!(parse(&join(&items)), items);
+    }
+}

@@ -1,0 +1,244 @@
+//! Validation of the raw form into an [`ExportRequest`]: pure, shared by the
+//! TUI (inline messages) and the CLI (exit code 2).
+
+use chrono::NaiveDate;
+
+use super::date::DateBound;
+use super::email;
+use super::list;
+use super::request::{ExportRequest, Field, FormInput};
+
+/// Event types the API documents. Others are allowed with a warning.
+pub const KNOWN_EVENT_TYPES: [&str; 7] = [
+    "identify_user",
+    "identify_company",
+    "interaction",
+    "track",
+    "track_feature",
+    "page_view",
+    "session_start",
+];
+
+/// A message about one field.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Issue {
+    pub field: Field,
+    pub message: String,
+}
+
+impl Issue {
+    fn new(field: Field, message: impl Into<String>) -> Self {
+        Issue {
+            field,
+            message: message.into(),
+        }
+    }
+}
+
+impl std::fmt::Display for Issue {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {}", self.field.label(), self.message)
+    }
+}
+
+/// A request ready to send, with anything worth a second look.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Validated {
+    pub request: ExportRequest,
+    pub warnings: Vec<Issue>,
+}
+
+/// Check every field; `today` is the user's current day (for "in the
+/// future" warnings). Errors block the submit; warnings do not.
+pub fn validate(input: &FormInput, today: NaiveDate) -> Result<Validated, Vec<Issue>> {
+    let mut errors = Vec::new();
+    let mut warnings = Vec::new();
+
+    let mut date = |field: Field, raw: &str| -> Option<DateBound> {
+        if raw.trim().is_empty() {
+            return None;
+        }
+        DateBound::parse(raw)
+            .map_err(|m| errors.push(Issue::new(field, m)))
+            .ok()
+    };
+    let from = date(Field::From, &input.from);
+    let to = date(Field::To, &input.to);
+
+    if let (Some(f), Some(t)) = (from, to)
+        && start_of(f) > start_of(t)
+    {
+        errors.push(Issue::new(
+            Field::To,
+            format!(
+                "ends before it starts ({} is after {})",
+                f.to_wire(),
+                t.to_wire()
+            ),
+        ));
+    } else if let (Some(f), Some(t)) = (from, to)
+        && (t.day() - f.day()).num_days() > 366
+    {
+        warnings.push(Issue::new(
+            Field::To,
+            format!(
+                "range is {} days: a long export can take hours; consider splitting it",
+                (t.day() - f.day()).num_days() + 1
+            ),
+        ));
+    }
+    if let Some(t) = to
+        && t.day() > today
+    {
+        warnings.push(Issue::new(
+            Field::To,
+            "ends in the future: the export holds data up to now",
+        ));
+    } else if let Some(f) = from
+        && f.day() > today
+    {
+        warnings.push(Issue::new(
+            Field::From,
+            "starts in the future: the export may be empty",
+        ));
+    }
+
+    let emails = list::parse(&input.emails);
+    let bad: Vec<String> = emails
+        .iter()
+        .filter_map(|e| email::problem(e).map(|why| format!("{e} ({why})")))
+        .collect();
+    if !bad.is_empty() {
+        let noun = if bad.len() == 1 {
+            "invalid address"
+        } else {
+            "invalid addresses"
+        };
+        errors.push(Issue::new(
+            Field::Emails,
+            format!("{noun}: {}", bad.join(", ")),
+        ));
+    }
+
+    let event_type = list::parse(&input.event_type);
+    let unknown: Vec<&str> = event_type
+        .iter()
+        .map(String::as_str)
+        .filter(|t| !KNOWN_EVENT_TYPES.contains(t))
+        .collect();
+    if !unknown.is_empty() {
+        warnings.push(Issue::new(
+            Field::EventType,
+            format!("not a documented event type: {}", unknown.join(", ")),
+        ));
+    }
+
+    let segment = input.segment_id.trim();
+    if segment.contains(list::is_separator) {
+        errors.push(Issue::new(
+            Field::SegmentId,
+            "one segment id only (no spaces or commas)",
+        ));
+    }
+
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    let opt = |s: &str| (!s.is_empty()).then(|| s.to_owned());
+    Ok(Validated {
+        request: ExportRequest {
+            from,
+            to,
+            emails,
+            event_type,
+            user_id: list::parse(&input.user_id),
+            company_id: list::parse(&input.company_id),
+            segment_id: opt(segment),
+            format: input.format,
+            exclusions: opt(input.exclusions.trim()),
+        },
+        warnings,
+    })
+}
+
+/// The errors for one field only (for inline messages while typing).
+pub fn field_errors(input: &FormInput, today: NaiveDate, field: Field) -> Vec<String> {
+    match validate(input, today) {
+        Ok(_) => Vec::new(),
+        Err(issues) => issues
+            .into_iter()
+            .filter(|i| i.field == field)
+            .map(|i| i.message)
+            .collect(),
+    }
+}
+
+/// Parse a JSON body (`--body-file`) through the same checks as the form,
+/// so a file gets the same messages as typing. Unknown keys are refused
+/// (they are nearly always typos the API would silently ignore).
+pub fn validate_json(body: &str, today: NaiveDate) -> Result<Validated, Vec<String>> {
+    let value: serde_json::Value =
+        serde_json::from_str(body).map_err(|e| vec![format!("not valid JSON: {e}")])?;
+    let serde_json::Value::Object(map) = value else {
+        return Err(vec!["the body must be a JSON object".into()]);
+    };
+    let mut problems = Vec::new();
+    let mut input = FormInput::default();
+    for (key, v) in &map {
+        let Some(field) = Field::ALL.into_iter().find(|f| f.json_name() == key) else {
+            let known: Vec<&str> = Field::ALL.iter().map(|f| f.json_name()).collect();
+            problems.push(format!(
+                "unknown field '{key}' (known: {})",
+                known.join(", ")
+            ));
+            continue;
+        };
+        let text = match (field.is_list(), v) {
+            (_, serde_json::Value::Null) => String::new(),
+            (true, serde_json::Value::Array(items)) => {
+                let mut parts = Vec::new();
+                for item in items {
+                    match item {
+                        serde_json::Value::String(s) => parts.push(s.clone()),
+                        serde_json::Value::Number(n) => parts.push(n.to_string()),
+                        _ => problems.push(format!("{key}: items must be strings")),
+                    }
+                }
+                list::join_raw(&parts)
+            }
+            (_, serde_json::Value::String(s)) => s.clone(),
+            (false, serde_json::Value::Number(n)) if field == Field::SegmentId => n.to_string(),
+            _ => {
+                let want = if field.is_list() {
+                    "an array of strings"
+                } else {
+                    "a string"
+                };
+                problems.push(format!("{key}: must be {want}"));
+                continue;
+            }
+        };
+        if field == Field::Format {
+            if !text.trim().is_empty() {
+                match text.parse() {
+                    Ok(f) => input.format = Some(f),
+                    Err(e) => problems.push(format!("format: {e}")),
+                }
+            }
+        } else if let Some(slot) = input.text_mut(field) {
+            *slot = text;
+        }
+    }
+    if !problems.is_empty() {
+        return Err(problems);
+    }
+    validate(&input, today).map_err(|issues| issues.iter().map(Issue::to_string).collect())
+}
+
+/// The moment a bound starts, for ordering a date against a datetime.
+fn start_of(b: DateBound) -> chrono::DateTime<chrono::Utc> {
+    match b {
+        DateBound::Date(d) => d.and_time(chrono::NaiveTime::MIN).and_utc(),
+        DateBound::DateTime(dt) => dt,
+    }
+}

@@ -1,0 +1,8 @@
+//! upexport: a terminal app and CLI for Userpilot's bulk data export API.
+//!
+//! The library holds everything both front ends share: the typed export
+//! request ([`export`]), the API client ([`api`]), configuration
+//! ([`config`]), the history store ([`history`]) and the embedded demo
+//! server ([`demo`]).
+
+pub mod export;
