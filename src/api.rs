@@ -1,0 +1,21 @@
+//! The Userpilot export API client: create export, job status, job list,
+//! lookups and downloads, with timeouts, body caps and actionable errors.
+
+mod body;
+mod client;
+mod download;
+mod error;
+mod key;
+mod types;
+
+pub use body::{MAX_JSON_BODY, excerpt, sanitise};
+pub use client::{ApiClient, DEFAULT_BASE_URL, EXPORTS_PATH, Timeouts, check_base_url};
+pub use download::{
+    DownloadOptions, DownloadProgress, Downloaded, decompressed_name, partial_path,
+};
+pub use error::ApiError;
+pub use key::ApiKey;
+pub use types::{
+    CreatedJob, JobState, JobStatus, JobSummary, LOOKUPS, LookupPage, PresignedUrl, is_paginated,
+    safe_component,
+};

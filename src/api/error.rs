@@ -1,0 +1,323 @@
+//! Errors a person can act on. Every variant says what happened and what
+//! to do next; none carries the API key (the client never puts it in one).
+
+use std::error::Error as _;
+use std::time::Duration;
+
+/// What went wrong talking to the export API or downloading a file.
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    #[error("{}", unauthorized_text(*status, message.as_deref()))]
+    Unauthorized {
+        status: u16,
+        message: Option<String>,
+    },
+
+    #[error(
+        "an export is already running in this environment (HTTP 409: {message}); wait for it to finish, then submit again"
+    )]
+    Conflict { message: String },
+
+    #[error("not found (HTTP 404{}); a job's status is kept 3 days, and a wrong base URL also gives this", colon(message.as_deref()))]
+    NotFound { message: Option<String> },
+
+    #[error("rate limited (HTTP 429{}); {}", colon(message.as_deref()), retry_text(*retry_after))]
+    RateLimited {
+        retry_after: Option<Duration>,
+        message: Option<String>,
+    },
+
+    #[error("server error (HTTP {status}: {excerpt}); try again in a minute")]
+    Server { status: u16, excerpt: String },
+
+    #[error("request refused (HTTP {status}: {excerpt})")]
+    Http { status: u16, excerpt: String },
+
+    #[error("the server's answer is not the expected {what} ({detail}); it began: {excerpt}")]
+    Decode {
+        what: &'static str,
+        detail: String,
+        excerpt: String,
+    },
+
+    #[error("the server's answer is over {} KiB; refused to read it", limit / 1024)]
+    TooLarge { limit: usize },
+
+    #[error("no answer from {host} within {} s (timeout){}", after.as_secs_f32().round(), if *maybe_sent { "; the export may still have been created: check History or `upexport jobs` before submitting again" } else { "" })]
+    Timeout {
+        host: String,
+        after: Duration,
+        maybe_sent: bool,
+    },
+
+    #[error(
+        "could not connect to {host} ({detail}); check the base URL and that the host is reachable"
+    )]
+    Connect { host: String, detail: String },
+
+    #[error("could not resolve host {host}; check the base URL and your DNS")]
+    Dns { host: String },
+
+    #[error(
+        "TLS handshake with {host} failed ({detail}); if a proxy re-signs traffic, point SSL_CERT_FILE at its CA"
+    )]
+    Tls { host: String, detail: String },
+
+    #[error("the connection to {host} broke before the answer was complete ({detail}){}", if *maybe_sent { "; the export may still have been created: check History or `upexport jobs`" } else { "" })]
+    ConnectionLost {
+        host: String,
+        detail: String,
+        maybe_sent: bool,
+    },
+
+    #[error(
+        "{from_host} redirected to {to}; not followed, so the API key is not sent to another host; check the base URL"
+    )]
+    Redirected { from_host: String, to: String },
+
+    #[error("base URL {url:?} refused: {reason}")]
+    InvalidBaseUrl { url: String, reason: String },
+
+    #[error("{path}: {source}")]
+    Io {
+        path: String,
+        #[source]
+        source: std::io::Error,
+    },
+
+    #[error("{0}")]
+    Other(String),
+}
+
+fn unauthorized_text(status: u16, message: Option<&str>) -> String {
+    if status == 403 {
+        format!(
+            "the API key may not do this (HTTP 403{}); use a key with export rights",
+            colon(message)
+        )
+    } else {
+        format!(
+            "the API key was refused (HTTP 401{}); check it is this environment's key (Userpilot → Environment settings)",
+            colon(message)
+        )
+    }
+}
+
+fn colon(message: Option<&str>) -> String {
+    message.map(|m| format!(": {m}")).unwrap_or_default()
+}
+
+fn retry_text(after: Option<Duration>) -> String {
+    match after {
+        Some(d) => format!("retry in {} s", d.as_secs().max(1)),
+        None => "retry in a little while".into(),
+    }
+}
+
+impl ApiError {
+    /// A stable, short name for the kind of failure (stored in history,
+    /// printed with `--json`).
+    pub fn kind(&self) -> &'static str {
+        match self {
+            ApiError::Unauthorized { status: 403, .. } => "forbidden",
+            ApiError::Unauthorized { .. } => "unauthorized",
+            ApiError::Conflict { .. } => "conflict",
+            ApiError::NotFound { .. } => "not_found",
+            ApiError::RateLimited { .. } => "rate_limited",
+            ApiError::Server { .. } => "server_error",
+            ApiError::Http { .. } => "http_error",
+            ApiError::Decode { .. } => "bad_response",
+            ApiError::TooLarge { .. } => "too_large",
+            ApiError::Timeout { .. } => "timeout",
+            ApiError::Connect { .. } => "connect",
+            ApiError::Dns { .. } => "dns",
+            ApiError::Tls { .. } => "tls",
+            ApiError::ConnectionLost { .. } => "connection_lost",
+            ApiError::Redirected { .. } => "redirect",
+            ApiError::InvalidBaseUrl { .. } => "invalid_base_url",
+            ApiError::Io { .. } => "io",
+            ApiError::Other(_) => "other",
+        }
+    }
+
+    /// The HTTP status the server answered, when it answered.
+    pub fn http_status(&self) -> Option<u16> {
+        match self {
+            ApiError::Unauthorized { status, .. }
+            | ApiError::Server { status, .. }
+            | ApiError::Http { status, .. } => Some(*status),
+            ApiError::Conflict { .. } => Some(409),
+            ApiError::NotFound { .. } => Some(404),
+            ApiError::RateLimited { .. } => Some(429),
+            _ => None,
+        }
+    }
+
+    /// The server's own message, when it sent one.
+    pub fn server_message(&self) -> Option<&str> {
+        match self {
+            ApiError::Unauthorized { message, .. }
+            | ApiError::NotFound { message }
+            | ApiError::RateLimited { message, .. } => message.as_deref(),
+            ApiError::Conflict { message } => Some(message),
+            ApiError::Server { excerpt, .. } | ApiError::Http { excerpt, .. } => Some(excerpt),
+            _ => None,
+        }
+    }
+
+    /// True when the request may have reached the server and done its work
+    /// even though no answer arrived.
+    pub fn maybe_sent(&self) -> bool {
+        matches!(
+            self,
+            ApiError::Timeout {
+                maybe_sent: true,
+                ..
+            } | ApiError::ConnectionLost {
+                maybe_sent: true,
+                ..
+            }
+        )
+    }
+
+    /// True when trying again later can help (server trouble, network).
+    pub fn is_transient(&self) -> bool {
+        matches!(
+            self,
+            ApiError::RateLimited { .. }
+                | ApiError::Server { .. }
+                | ApiError::Timeout { .. }
+                | ApiError::Connect { .. }
+                | ApiError::ConnectionLost { .. }
+        )
+    }
+
+    /// Classify a transport-level reqwest error. `maybe_sent` marks
+    /// requests whose effect on the server is unknown when they fail late.
+    pub(crate) fn from_transport(
+        e: reqwest::Error,
+        timeout: Duration,
+        maybe_sent: bool,
+    ) -> ApiError {
+        let host = e
+            .url()
+            .map(host_port)
+            .unwrap_or_else(|| "the server".into());
+        let chain = source_chain(&e);
+        let lower = chain.to_ascii_lowercase();
+        if e.is_timeout() {
+            return ApiError::Timeout {
+                host,
+                after: timeout,
+                maybe_sent,
+            };
+        }
+        if e.is_redirect() {
+            return ApiError::Other(format!("too many redirects from {host}"));
+        }
+        if lower.contains("dns error")
+            || lower.contains("failed to lookup address")
+            || lower.contains("name or service not known")
+        {
+            return ApiError::Dns {
+                host: e.url().and_then(|u| u.host_str()).unwrap_or("?").to_owned(),
+            };
+        }
+        if lower.contains("certificate")
+            || lower.contains("tls")
+            || lower.contains("handshake")
+            || lower.contains("invalidcontenttype")
+        {
+            return ApiError::Tls {
+                host,
+                detail: deepest(&e),
+            };
+        }
+        if e.is_connect() {
+            return ApiError::Connect {
+                host,
+                detail: deepest(&e),
+            };
+        }
+        ApiError::ConnectionLost {
+            host,
+            detail: deepest(&e),
+            maybe_sent,
+        }
+    }
+
+    /// For errors met while reading a body (the answer already started).
+    pub(crate) fn from_reqwest(e: reqwest::Error) -> ApiError {
+        if e.is_timeout() {
+            let host = e
+                .url()
+                .map(host_port)
+                .unwrap_or_else(|| "the server".into());
+            return ApiError::Timeout {
+                host,
+                after: Duration::ZERO,
+                maybe_sent: false,
+            };
+        }
+        let host = e
+            .url()
+            .map(host_port)
+            .unwrap_or_else(|| "the server".into());
+        ApiError::ConnectionLost {
+            host,
+            detail: deepest(&e),
+            maybe_sent: false,
+        }
+    }
+}
+
+/// `host:port` of a URL (port only when not the scheme's default).
+pub fn host_port(u: &reqwest::Url) -> String {
+    let host = u.host_str().unwrap_or("?");
+    match u.port() {
+        Some(p) => format!("{host}:{p}"),
+        None => host.to_owned(),
+    }
+}
+
+fn source_chain(e: &reqwest::Error) -> String {
+    let mut out = String::new();
+    let mut cur: Option<&dyn std::error::Error> = e.source();
+    while let Some(s) = cur {
+        out.push_str(&s.to_string());
+        out.push_str(" / ");
+        cur = s.source();
+    }
+    out
+}
+
+/// The innermost cause, which is the one that says what really happened
+/// ("Connection refused (os error 111)", "invalid peer certificate: …").
+fn deepest(e: &reqwest::Error) -> String {
+    let mut cur: &dyn std::error::Error = e;
+    while let Some(next) = cur.source() {
+        cur = next;
+    }
+    super::body::sanitise(&cur.to_string(), 160)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn kinds_and_statuses() {
+        let e = ApiError::Unauthorized {
+            status: 403,
+            message: None,
+        };
+        assert_eq!(e.kind(), "forbidden");
+        assert_eq!(e.http_status(), Some(403));
+        let e = ApiError::RateLimited {
+            retry_after: Some(Duration::from_secs(7)),
+            message: None,
+        };
+        assert!(e.to_string().contains("retry in 7 s"));
+        assert!(e.is_transient());
+    }
+}
