@@ -6,4 +6,5 @@
 //! server ([`demo`]).
 
 pub mod api;
+pub mod config;
 pub mod export;

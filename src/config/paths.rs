@@ -1,0 +1,78 @@
+//! Where upexport keeps its files (XDG base directories on Linux).
+
+use std::path::{Path, PathBuf};
+
+use super::ConfigError;
+
+/// The app's directories and the files in them.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Paths {
+    /// `$XDG_CONFIG_HOME/upexport`
+    pub config_dir: PathBuf,
+    /// `$XDG_STATE_HOME/upexport`: history, draft, logs.
+    pub state_dir: PathBuf,
+    /// `$XDG_CACHE_HOME/upexport`: lookup caches.
+    pub cache_dir: PathBuf,
+}
+
+impl Paths {
+    /// Find the directories from the environment (XDG variables, HOME).
+    pub fn discover() -> Result<Paths, ConfigError> {
+        let dirs = directories::ProjectDirs::from("", "", "upexport").ok_or(ConfigError::NoHome)?;
+        Ok(Paths {
+            config_dir: dirs.config_dir().to_owned(),
+            state_dir: dirs
+                .state_dir()
+                .unwrap_or_else(|| dirs.data_local_dir())
+                .to_owned(),
+            cache_dir: dirs.cache_dir().to_owned(),
+        })
+    }
+
+    /// All three under one directory (tests, `--demo` sandboxes).
+    pub fn under(root: &Path) -> Paths {
+        Paths {
+            config_dir: root.join("config"),
+            state_dir: root.join("state"),
+            cache_dir: root.join("cache"),
+        }
+    }
+
+    pub fn config_file(&self) -> PathBuf {
+        self.config_dir.join("config.toml")
+    }
+
+    pub fn history_db(&self) -> PathBuf {
+        self.state_dir.join("history.sqlite3")
+    }
+
+    pub fn draft_file(&self) -> PathBuf {
+        self.state_dir.join("draft.json")
+    }
+
+    pub fn log_dir(&self) -> PathBuf {
+        self.state_dir.join("logs")
+    }
+}
+
+/// Create `dir` (and parents) readable by the owner only.
+pub fn ensure_private_dir(dir: &Path) -> std::io::Result<()> {
+    let mut b = std::fs::DirBuilder::new();
+    b.recursive(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::DirBuilderExt;
+        b.mode(0o700);
+    }
+    b.create(dir)
+}
+
+/// Expand a leading `~/` to the home directory.
+pub fn expand_home(p: &Path) -> PathBuf {
+    if let Ok(rest) = p.strip_prefix("~")
+        && let Some(home) = directories::BaseDirs::new()
+    {
+        return home.home_dir().join(rest);
+    }
+    p.to_owned()
+}

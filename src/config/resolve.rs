@@ -1,0 +1,297 @@
+//! Turning flags, environment and config file into one resolved profile.
+//! Precedence: flags > environment > config file > defaults, except that a
+//! profile chosen explicitly with `--profile` uses its own key source before
+//! `$USERPILOT_API_KEY` (as the AWS CLI does), so a key exported for one
+//! environment is not sent to another by accident.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use super::file::{ConfigFile, mode_warning};
+use super::key_source::{KEY_ENV, KeySource};
+use super::paths::expand_home;
+use super::{ConfigError, Paths};
+use crate::api::{ApiKey, DEFAULT_BASE_URL, Timeouts};
+
+/// Environment variables read (injectable for tests). `Debug` hides the key.
+#[derive(Clone, Default, PartialEq, Eq)]
+pub struct EnvVars {
+    pub api_key: Option<String>,
+    pub base_url: Option<String>,
+    pub profile: Option<String>,
+}
+
+impl std::fmt::Debug for EnvVars {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("EnvVars")
+            .field("api_key", &self.api_key.as_ref().map(|_| "[redacted]"))
+            .field("base_url", &self.base_url)
+            .field("profile", &self.profile)
+            .finish()
+    }
+}
+
+impl EnvVars {
+    /// The process environment.
+    pub fn from_process() -> EnvVars {
+        let var = |k: &str| std::env::var(k).ok().filter(|v| !v.trim().is_empty());
+        EnvVars {
+            api_key: var(KEY_ENV),
+            base_url: var("USERPILOT_BASE_URL"),
+            profile: var("UPEXPORT_PROFILE"),
+        }
+    }
+}
+
+/// Command-line overrides.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Flags {
+    pub profile: Option<String>,
+    pub base_url: Option<String>,
+    pub config: Option<PathBuf>,
+}
+
+/// Where a setting came from (shown by `doctor` and the header).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Origin {
+    Flag,
+    Env,
+    File,
+    Default,
+}
+
+/// Everything a command needs to talk to one environment.
+#[derive(Clone, Debug)]
+pub struct Resolved {
+    pub profile: String,
+    pub base_url: String,
+    pub base_url_origin: Origin,
+    pub timeouts: Timeouts,
+    pub key_source: Option<KeySource>,
+    pub download_dir: PathBuf,
+    pub config_file: PathBuf,
+    pub config_found: bool,
+    /// Profile names in the config file.
+    pub profiles: Vec<String>,
+    pub warnings: Vec<String>,
+    env_key: Option<ApiKey>,
+}
+
+impl Resolved {
+    /// Fetch the API key from its source (may run the key command).
+    pub fn load_key(&mut self) -> Result<ApiKey, ConfigError> {
+        let source = self.key_source.clone().ok_or_else(|| ConfigError::NoKey {
+            detail: format!(
+                "no key for profile '{}': set {KEY_ENV}, or add api_key_file / api_key_command to the profile in {}",
+                self.profile,
+                self.config_file.display()
+            ),
+        })?;
+        source.load(self.env_key.as_ref(), &mut self.warnings)
+    }
+}
+
+/// Resolve the profile to use.
+pub fn resolve(paths: &Paths, flags: &Flags, env: &EnvVars) -> Result<Resolved, ConfigError> {
+    let config_file = flags.config.clone().unwrap_or_else(|| paths.config_file());
+    let file = ConfigFile::load(&config_file)?;
+    let mut warnings = Vec::new();
+    let config_found = file.is_some();
+    if config_found && let Some(w) = mode_warning(&config_file, "config file") {
+        warnings.push(w);
+    }
+    let file = file.unwrap_or_default();
+    let profiles: Vec<String> = file.profiles.keys().cloned().collect();
+
+    let explicit = flags.profile.clone().or_else(|| env.profile.clone());
+    let name = explicit
+        .clone()
+        .or_else(|| file.default_profile.clone())
+        .or_else(|| (profiles.len() == 1).then(|| profiles[0].clone()))
+        .unwrap_or_else(|| "default".to_owned());
+    let profile = match file.profiles.get(&name) {
+        Some(p) => p.clone(),
+        None if explicit.is_none() && (name == "default" || !config_found) => Default::default(),
+        None => {
+            return Err(ConfigError::UnknownProfile {
+                name,
+                known: profiles,
+                path: config_file,
+            });
+        }
+    };
+
+    let (base_url, base_url_origin) = if let Some(u) = &flags.base_url {
+        (u.clone(), Origin::Flag)
+    } else if let Some(u) = &env.base_url {
+        (u.clone(), Origin::Env)
+    } else if let Some(u) = &profile.base_url {
+        (u.clone(), Origin::File)
+    } else {
+        (DEFAULT_BASE_URL.to_owned(), Origin::Default)
+    };
+
+    let secs = |v: Option<u64>, d: Duration| v.map(|s| Duration::from_secs(s.max(1))).unwrap_or(d);
+    let defaults = Timeouts::default();
+    let timeouts = Timeouts {
+        connect: secs(
+            profile.connect_timeout_secs.or(file.connect_timeout_secs),
+            defaults.connect,
+        ),
+        request: secs(
+            profile.request_timeout_secs.or(file.request_timeout_secs),
+            defaults.request,
+        ),
+        download_idle: defaults.download_idle,
+    };
+
+    let profile_source = profile
+        .api_key_file
+        .as_ref()
+        .map(|p| KeySource::File(expand_home(p)))
+        .or_else(|| {
+            profile
+                .api_key_command
+                .as_ref()
+                .map(|c| KeySource::Command {
+                    command: c.clone(),
+                    timeout: Duration::from_secs(
+                        profile.api_key_command_timeout_secs.unwrap_or(30),
+                    ),
+                })
+        });
+    let env_source = env.api_key.as_ref().map(|_| KeySource::Env);
+    let key_source = if flags.profile.is_some() {
+        profile_source.or(env_source)
+    } else {
+        env_source.or(profile_source)
+    };
+
+    let download_dir = profile
+        .download_dir
+        .or(file.download_dir)
+        .map(|p| expand_home(&p))
+        .unwrap_or_else(|| PathBuf::from("."));
+
+    Ok(Resolved {
+        profile: name,
+        base_url,
+        base_url_origin,
+        timeouts,
+        key_source,
+        download_dir,
+        config_file,
+        config_found,
+        profiles,
+        warnings,
+        env_key: env.api_key.clone().and_then(ApiKey::new),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn setup(config: &str) -> (tempfile::TempDir, Paths) {
+        let dir = tempfile::tempdir().unwrap();
+        let paths = Paths::under(dir.path());
+        std::fs::create_dir_all(&paths.config_dir).unwrap();
+        if !config.is_empty() {
+            std::fs::write(paths.config_file(), config).unwrap();
+        }
+        (dir, paths)
+    }
+
+    const TWO: &str = "default_profile = \"prod\"\n[profiles.prod]\napi_key_command = \"echo prod-key\"\n[profiles.eu]\nbase_url = \"https://eu.example.com\"\napi_key_command = \"echo eu-key\"\nrequest_timeout_secs = 90\n";
+
+    #[test]
+    fn no_config_gives_defaults() {
+        let (_d, paths) = setup("");
+        let r = resolve(&paths, &Flags::default(), &EnvVars::default()).unwrap();
+        assert_eq!(r.profile, "default");
+        assert_eq!(r.base_url, DEFAULT_BASE_URL);
+        assert_eq!(r.base_url_origin, Origin::Default);
+        assert!(r.key_source.is_none());
+    }
+
+    #[test]
+    fn flag_beats_env_beats_file() {
+        let (_d, paths) = setup(TWO);
+        let env = EnvVars {
+            base_url: Some("https://env.example.com".into()),
+            profile: Some("eu".into()),
+            ..Default::default()
+        };
+        let r = resolve(&paths, &Flags::default(), &env).unwrap();
+        assert_eq!(
+            (r.profile.as_str(), r.base_url.as_str()),
+            ("eu", "https://env.example.com")
+        );
+        assert_eq!(r.timeouts.request, Duration::from_secs(90));
+        let flags = Flags {
+            base_url: Some("https://flag.example.com".into()),
+            profile: Some("prod".into()),
+            ..Default::default()
+        };
+        let r = resolve(&paths, &flags, &env).unwrap();
+        assert_eq!(
+            (r.profile.as_str(), r.base_url.as_str()),
+            ("prod", "https://flag.example.com")
+        );
+    }
+
+    #[test]
+    fn env_key_wins_unless_profile_is_explicit() {
+        let (_d, paths) = setup(TWO);
+        let env = EnvVars {
+            api_key: Some("env-key".into()),
+            ..Default::default()
+        };
+        let mut r = resolve(&paths, &Flags::default(), &env).unwrap();
+        assert_eq!(r.load_key().unwrap().expose(), "env-key");
+        let flags = Flags {
+            profile: Some("eu".into()),
+            ..Default::default()
+        };
+        let mut r = resolve(&paths, &flags, &env).unwrap();
+        assert_eq!(r.load_key().unwrap().expose(), "eu-key");
+    }
+
+    #[test]
+    fn unknown_profile_lists_the_known_ones() {
+        let (_d, paths) = setup(TWO);
+        let flags = Flags {
+            profile: Some("staging".into()),
+            ..Default::default()
+        };
+        let e = resolve(&paths, &flags, &EnvVars::default())
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("staging") && e.contains("eu, prod"), "{e}");
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn readable_config_and_key_file_warn() {
+        use std::os::unix::fs::PermissionsExt;
+        let (d, paths) = setup("");
+        let key = d.path().join("k");
+        std::fs::write(&key, "file-key\n").unwrap();
+        std::fs::set_permissions(&key, std::fs::Permissions::from_mode(0o644)).unwrap();
+        std::fs::write(
+            paths.config_file(),
+            format!("[profiles.default]\napi_key_file = \"{}\"\n", key.display()),
+        )
+        .unwrap();
+        std::fs::set_permissions(paths.config_file(), std::fs::Permissions::from_mode(0o644))
+            .unwrap();
+        let mut r = resolve(&paths, &Flags::default(), &EnvVars::default()).unwrap();
+        assert_eq!(r.load_key().unwrap().expose(), "file-key");
+        let all = r.warnings.join("\n");
+        assert!(
+            all.contains("config file") && all.contains("chmod 600"),
+            "{all}"
+        );
+        assert!(all.contains("key file"), "{all}");
+    }
+}
