@@ -5,4 +5,5 @@
 //! ([`config`]), the history store ([`history`]) and the embedded demo
 //! server ([`demo`]).
 
+pub mod demo;
 pub mod export;
