@@ -2,9 +2,9 @@
 //!
 //! The library holds everything both front ends share: the typed export
 //! request ([`export`]), the API client ([`api`]), configuration
-//! ([`config`]), the history store ([`history`]) and the embedded demo
-//! server ([`demo`]).
+//! ([`config`]) and the embedded demo server ([`demo`]).
 
 pub mod api;
 pub mod config;
+pub mod demo;
 pub mod export;

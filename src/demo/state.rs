@@ -1,0 +1,347 @@
+//! The server's shared state: options, the current fault mode, the request
+//! log and the export jobs with their clock-driven progress.
+
+use std::collections::{HashMap, HashSet};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::{Duration, Instant};
+
+use chrono::{DateTime, Utc};
+
+use super::chunks::chunks;
+use super::encode::{encode, extension, gzip};
+use super::mode::FaultMode;
+use super::rng::hash;
+use super::rows::generate;
+use super::spec::JobSpec;
+
+/// Parts every demo job produces.
+pub(crate) const PARTS: usize = 2;
+
+/// One request as the server received it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RecordedRequest {
+    pub method: String,
+    /// Path with the query string, as sent (`/api/v1/...?after_cursor=...`).
+    pub path: String,
+    /// The `Host` header.
+    pub host: Option<String>,
+    /// The `Authorization` header, verbatim.
+    pub authorization: Option<String>,
+    /// The body as text (lossy UTF-8).
+    pub body: String,
+}
+
+/// Timing and size settings the server runs with.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Settings {
+    pub job_duration: Duration,
+    pub slow_delay: Duration,
+    pub rows_per_part: usize,
+}
+
+/// Everything the handlers and the accept loop share.
+pub(crate) struct Shared {
+    pub settings: Settings,
+    /// `http://127.0.0.1:PORT`
+    pub base_url: String,
+    pub port: u16,
+    /// Keys the download signatures; random per server.
+    secret: u64,
+    mode: Mutex<FaultMode>,
+    flaky_armed: AtomicBool,
+    log: Mutex<Vec<RecordedRequest>>,
+    jobs: Mutex<Vec<Job>>,
+    cut: Mutex<HashSet<(String, String)>>,
+}
+
+/// Lock, ignoring poisoning: a panicked handler must not take the demo down.
+pub(crate) fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+impl Shared {
+    pub(crate) fn new(settings: Settings, port: u16, mode: FaultMode) -> Self {
+        Shared {
+            settings,
+            base_url: format!("http://127.0.0.1:{port}"),
+            port,
+            secret: uuid::Uuid::new_v4().as_u64_pair().0,
+            mode: Mutex::new(mode),
+            flaky_armed: AtomicBool::new(mode == FaultMode::Flaky),
+            log: Mutex::new(Vec::new()),
+            jobs: Mutex::new(Vec::new()),
+            cut: Mutex::new(HashSet::new()),
+        }
+    }
+
+    pub(crate) fn mode(&self) -> FaultMode {
+        *lock(&self.mode)
+    }
+
+    /// Switch modes; switching to `Flaky` arms its one 503 again.
+    pub(crate) fn set_mode(&self, mode: FaultMode) {
+        *lock(&self.mode) = mode;
+        self.flaky_armed
+            .store(mode == FaultMode::Flaky, Ordering::SeqCst);
+    }
+
+    /// True exactly once after `Flaky` was set: this request gets the 503.
+    pub(crate) fn take_flaky(&self) -> bool {
+        self.mode() == FaultMode::Flaky && self.flaky_armed.swap(false, Ordering::SeqCst)
+    }
+
+    pub(crate) fn record(&self, r: RecordedRequest) {
+        tracing::debug!(method = %r.method, path = %r.path, "demo request");
+        lock(&self.log).push(r);
+    }
+
+    pub(crate) fn requests(&self) -> Vec<RecordedRequest> {
+        lock(&self.log).clone()
+    }
+
+    /// True the first time a file is asked for in `DownloadCut` mode.
+    pub(crate) fn first_cut(&self, job_id: &str, file: &str) -> bool {
+        lock(&self.cut).insert((job_id.to_owned(), file.to_owned()))
+    }
+
+    /// The 64-hex-digit signature of a download URL.
+    pub(crate) fn signature(&self, job_id: &str, file: &str) -> String {
+        (0u8..4)
+            .map(|i| {
+                let h = hash(&[
+                    &self.secret.to_le_bytes(),
+                    job_id.as_bytes(),
+                    file.as_bytes(),
+                    &[i],
+                ]);
+                format!("{h:016x}")
+            })
+            .collect()
+    }
+
+    /// The pre-signed URL of one part.
+    pub(crate) fn presigned_url(&self, job_id: &str, file: &str) -> String {
+        format!(
+            "{}/demo-files/{job_id}/{file}?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Expires=172800&X-Amz-SignedHeaders=host&X-Amz-Signature={}",
+            self.base_url,
+            self.signature(job_id, file)
+        )
+    }
+
+    /// Start a job, or name the one still running.
+    pub(crate) fn create_job(&self, spec: JobSpec) -> Result<JobInfo, JobInfo> {
+        let now = Instant::now();
+        let mut jobs = lock(&self.jobs);
+        if let Some(running) = jobs.iter().find(|j| j.phase(now).is_running()) {
+            return Err(running.info(now));
+        }
+        let id = uuid::Uuid::new_v4().to_string();
+        let files = (1..=PARTS)
+            .map(|i| format!("part-{i:04}.{}.gz", extension(spec.format)))
+            .collect();
+        let job = Job {
+            seed: hash(&[id.as_bytes()]),
+            chunks: chunks(spec.from, spec.until),
+            id,
+            spec,
+            files,
+            created: now,
+            start_time: Utc::now(),
+            duration: self.settings.job_duration,
+            forced: None,
+            parts: HashMap::new(),
+        };
+        let info = job.info(now);
+        jobs.push(job);
+        Ok(info)
+    }
+
+    /// Run `f` on one job.
+    pub(crate) fn with_job<R>(&self, id: &str, f: impl FnOnce(&Job, Instant) -> R) -> Option<R> {
+        let jobs = lock(&self.jobs);
+        jobs.iter()
+            .find(|j| j.id == id)
+            .map(|j| f(j, Instant::now()))
+    }
+
+    /// Run `f` on every job, newest first.
+    pub(crate) fn with_jobs<R>(
+        &self,
+        f: impl FnOnce(&mut dyn Iterator<Item = &Job>, Instant) -> R,
+    ) -> R {
+        let jobs = lock(&self.jobs);
+        f(&mut jobs.iter().rev(), Instant::now())
+    }
+
+    /// Force every pending or processing job to `completed` (or `failed`).
+    pub(crate) fn force_running(&self, failure: Option<&str>) {
+        let now = Instant::now();
+        for job in lock(&self.jobs).iter_mut() {
+            if let Phase::Pending | Phase::Processing { .. } = job.phase(now) {
+                let done = job.phase(now).done();
+                job.forced = Some(match failure {
+                    None => Forced::Completed { end: Utc::now() },
+                    Some(reason) => Forced::Failed {
+                        reason: reason.to_owned(),
+                        end: Utc::now(),
+                        done,
+                    },
+                });
+            }
+        }
+    }
+
+    /// A part's content (generated on first use, then kept), if the job
+    /// has a part of that name.
+    pub(crate) fn part(&self, job_id: &str, file: &str) -> Option<Arc<Part>> {
+        let mut jobs = lock(&self.jobs);
+        let job = jobs.iter_mut().find(|j| j.id == job_id)?;
+        let index = job.files.iter().position(|f| f == file)?;
+        if let Some(p) = job.parts.get(file) {
+            return Some(p.clone());
+        }
+        let rows = generate(
+            &job.spec,
+            job.seed,
+            index,
+            PARTS,
+            self.settings.rows_per_part,
+        );
+        let raw = encode(job.spec.format, &rows, job.seed ^ index as u64);
+        let part = Arc::new(Part {
+            gz: gzip(&raw),
+            raw,
+        });
+        job.parts.insert(file.to_owned(), part.clone());
+        Some(part)
+    }
+}
+
+/// A part's bytes: as generated and as served.
+pub(crate) struct Part {
+    pub raw: Vec<u8>,
+    pub gz: Vec<u8>,
+}
+
+/// What a test forced on a job.
+#[derive(Clone, Debug)]
+pub(crate) enum Forced {
+    Completed {
+        end: DateTime<Utc>,
+    },
+    Failed {
+        reason: String,
+        end: DateTime<Utc>,
+        done: usize,
+    },
+}
+
+/// Where a job stands.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub(crate) enum Phase {
+    Pending,
+    /// `done` chunks finished, `progress` percent.
+    Processing {
+        done: usize,
+        progress: u32,
+    },
+    Completed {
+        end: DateTime<Utc>,
+    },
+    Failed {
+        reason: String,
+        end: DateTime<Utc>,
+        done: usize,
+    },
+}
+
+impl Phase {
+    pub(crate) fn is_running(&self) -> bool {
+        matches!(self, Phase::Pending | Phase::Processing { .. })
+    }
+
+    pub(crate) fn status(&self) -> &'static str {
+        match self {
+            Phase::Pending => "pending",
+            Phase::Processing { .. } => "processing",
+            Phase::Completed { .. } => "completed",
+            Phase::Failed { .. } => "failed",
+        }
+    }
+
+    fn done(&self) -> usize {
+        match self {
+            Phase::Processing { done, .. } | Phase::Failed { done, .. } => *done,
+            _ => 0,
+        }
+    }
+}
+
+/// One export job.
+pub(crate) struct Job {
+    pub id: String,
+    pub spec: JobSpec,
+    pub seed: u64,
+    pub chunks: Vec<String>,
+    pub files: Vec<String>,
+    pub created: Instant,
+    pub start_time: DateTime<Utc>,
+    pub duration: Duration,
+    pub forced: Option<Forced>,
+    parts: HashMap<String, Arc<Part>>,
+}
+
+/// The facts the create and conflict answers need.
+#[derive(Clone, Debug)]
+pub(crate) struct JobInfo {
+    pub id: String,
+    pub status: &'static str,
+    pub start_time: DateTime<Utc>,
+}
+
+impl Job {
+    /// Pending for the first tenth of the duration, then processing with
+    /// chunks finishing evenly, then completed.
+    pub(crate) fn phase(&self, now: Instant) -> Phase {
+        match &self.forced {
+            Some(Forced::Completed { end }) => return Phase::Completed { end: *end },
+            Some(Forced::Failed { reason, end, done }) => {
+                return Phase::Failed {
+                    reason: reason.clone(),
+                    end: *end,
+                    done: *done,
+                };
+            }
+            None => {}
+        }
+        let elapsed = now.saturating_duration_since(self.created);
+        let pending_for = self.duration / 10;
+        if elapsed >= self.duration {
+            let d = chrono::Duration::from_std(self.duration).unwrap_or_default();
+            return Phase::Completed {
+                end: self.start_time + d,
+            };
+        }
+        if elapsed < pending_for {
+            return Phase::Pending;
+        }
+        let frac = (elapsed - pending_for).as_secs_f64()
+            / (self.duration - pending_for)
+                .as_secs_f64()
+                .max(f64::MIN_POSITIVE);
+        let n = self.chunks.len();
+        Phase::Processing {
+            done: ((frac * n as f64) as usize).min(n.saturating_sub(1)),
+            progress: ((frac * 100.0) as u32).min(99),
+        }
+    }
+
+    pub(crate) fn info(&self, now: Instant) -> JobInfo {
+        JobInfo {
+            id: self.id.clone(),
+            status: self.phase(now).status(),
+            start_time: self.start_time,
+        }
+    }
+}
