@@ -6,3 +6,4 @@
 //! server ([`demo`]).
 
 pub mod export;
+pub mod history;
