@@ -1,5 +1,8 @@
 //! What can go wrong, worded for the person who has to fix it.
 
+use std::io;
+use std::path::PathBuf;
+
 use rusqlite::ErrorCode;
 
 use super::entry::EntryState;
@@ -8,6 +11,21 @@ use super::schema::BUSY_TIMEOUT;
 /// An error of the history store. Every message names the database file.
 #[derive(Debug, thiserror::Error)]
 pub enum HistoryError {
+    #[error("cannot create the history directory {path}: {source}")]
+    CreateDir { path: PathBuf, source: io::Error },
+
+    #[error("cannot create or restrict permissions of {path}: {source}")]
+    Permissions { path: PathBuf, source: io::Error },
+
+    #[error("cannot use the lock file {path} of the history database: {source}")]
+    Lock { path: PathBuf, source: io::Error },
+
+    #[error("cannot open history database {path}: {source}")]
+    Open {
+        path: PathBuf,
+        source: rusqlite::Error,
+    },
+
     #[error(
         "history database {path} is busy: another upexport process kept it locked for over {} s while {op}; close other upexport windows or try again",
         BUSY_TIMEOUT.as_secs()
@@ -26,6 +44,26 @@ pub enum HistoryError {
         op: &'static str,
         source: rusqlite::Error,
     },
+
+    #[error(
+        "history database {path} {problem}, but another upexport process has it open so it cannot be moved aside; quit every upexport and start again, or move {path} away by hand"
+    )]
+    InUse { path: PathBuf, problem: String },
+
+    #[error(
+        "history database {path} {problem} and could not be moved aside to {to}: {source}; move or rename it by hand"
+    )]
+    MoveAside {
+        path: PathBuf,
+        to: PathBuf,
+        problem: String,
+        source: io::Error,
+    },
+
+    #[error(
+        "history database {path} {problem}, even as a new file; check the disk and the permissions of its directory"
+    )]
+    Unusable { path: PathBuf, problem: String },
 
     #[error("history database {path} has no entry {id}")]
     NoSuchEntry { path: String, id: i64 },

@@ -5,12 +5,18 @@
 //! whose outcome is unknown ([`Entry::outcome_unknown`]) and the request body
 //! is never lost. Job polling results are stored on the same row.
 //!
-//! Every write is a short `BEGIN IMMEDIATE` transaction.
+//! The file is opened in WAL mode with a busy timeout and every write is a
+//! short `BEGIN IMMEDIATE` transaction, so several upexport processes (or
+//! threads, each with its own store) can write at once. A file that cannot
+//! be used (damaged, or written by a newer upexport) is moved aside with its
+//! `-wal`/`-shm` files, never deleted, and a new one is started.
 //!
 //! The store never receives the API key.
 
 mod entry;
 mod error;
+mod files;
+mod recover;
 mod row;
 mod schema;
 
@@ -31,6 +37,8 @@ pub use schema::{BUSY_TIMEOUT, LATEST_VERSION};
 
 use entry::fmt_time;
 use error::{classify, is_corruption};
+use files::DbLock;
+use recover::Failure;
 use row::{COLUMNS, from_row};
 
 /// The history database. Wraps one SQLite connection: `Send`, not `Sync`;
@@ -41,6 +49,8 @@ pub struct HistoryStore {
     path: Option<PathBuf>,
     /// The path as shown in messages (`:memory:` for in-memory stores).
     location: String,
+    /// Shared lock on `<path>.lock` while open (see [`HistoryStore::open`]).
+    _lock: Option<DbLock>,
 }
 
 /// An opened store and what the person should be told about opening it.
@@ -52,6 +62,78 @@ pub struct OpenReport {
 }
 
 impl HistoryStore {
+    /// Open (or create) the database at `path`. Missing parent directories
+    /// are created with mode 0700, a new file gets mode 0600.
+    ///
+    /// A file that is not a database, is damaged, belongs to something else
+    /// or was written by a newer upexport is renamed to
+    /// `<path>.<corrupt|foreign|newer>-<UTC time>` together with its
+    /// `-wal`/`-shm` files, a warning names both paths, and a new database
+    /// is started. That only happens when no other upexport process has the
+    /// database open (they hold a shared lock on `<path>.lock`); otherwise
+    /// the error is [`HistoryError::InUse`].
+    pub fn open(path: &Path) -> Result<OpenReport, HistoryError> {
+        files::ensure_parent_dir(path)?;
+        let lock = DbLock::shared(path)?;
+        match recover::try_open(path) {
+            Ok((conn, warnings)) => return Ok(Self::report(path, conn, lock, warnings)),
+            Err(Failure::Fatal(e)) => return Err(e),
+            Err(Failure::Bad(_)) => {}
+        }
+        if !lock.try_exclusive()? {
+            // Someone else has it open, or is moving it aside right now:
+            // wait for the latter, then judge again.
+            lock.back_to_shared()?;
+            return match recover::try_open(path) {
+                Ok((conn, warnings)) => Ok(Self::report(path, conn, lock, warnings)),
+                Err(Failure::Fatal(e)) => Err(e),
+                Err(Failure::Bad(verdict)) => Err(HistoryError::InUse {
+                    path: path.to_owned(),
+                    problem: verdict.problem(),
+                }),
+            };
+        }
+        // Alone now. Judge again: another process may have fixed it meanwhile.
+        let mut warnings = Vec::new();
+        let opened = match recover::try_open(path) {
+            Ok(opened) => opened,
+            Err(Failure::Fatal(e)) => return Err(e),
+            Err(Failure::Bad(verdict)) => {
+                let moved = recover::move_aside(path, &verdict)?;
+                warnings.push(recover::moved_warning(path, &verdict, &moved));
+                match recover::try_open(path) {
+                    Ok(opened) => opened,
+                    Err(Failure::Fatal(e)) => return Err(e),
+                    Err(Failure::Bad(v)) => {
+                        return Err(HistoryError::Unusable {
+                            path: path.to_owned(),
+                            problem: v.problem(),
+                        });
+                    }
+                }
+            }
+        };
+        lock.back_to_shared()?;
+        let (conn, more) = opened;
+        warnings.extend(more);
+        Ok(Self::report(path, conn, lock, warnings))
+    }
+
+    fn report(path: &Path, conn: Connection, lock: DbLock, warnings: Vec<String>) -> OpenReport {
+        for w in &warnings {
+            tracing::warn!("{w}");
+        }
+        OpenReport {
+            store: HistoryStore {
+                conn,
+                path: Some(path.to_owned()),
+                location: path.display().to_string(),
+                _lock: Some(lock),
+            },
+            warnings,
+        }
+    }
+
     /// A private store that lives as long as the value (tests, demo mode).
     pub fn open_in_memory() -> Result<HistoryStore, HistoryError> {
         let location = ":memory:".to_owned();
@@ -64,6 +146,7 @@ impl HistoryStore {
             conn,
             path: None,
             location,
+            _lock: None,
         })
     }
 

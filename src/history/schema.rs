@@ -1,6 +1,6 @@
 //! Connection settings and schema migrations, keyed by `PRAGMA user_version`.
 
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use rusqlite::{Connection, Transaction, TransactionBehavior};
 
@@ -73,10 +73,37 @@ pub(crate) fn user_version(conn: &Connection) -> rusqlite::Result<i64> {
 /// Per-connection settings. Returns the journal mode SQLite settled on
 /// (`wal`, or e.g. `memory` for in-memory stores).
 pub(crate) fn configure(conn: &Connection) -> rusqlite::Result<String> {
-    let mode: String = conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get(0))?;
+    let mode = journal_mode_wal(conn)?;
     conn.pragma_update(None, "synchronous", "NORMAL")?;
     conn.pragma_update(None, "foreign_keys", true)?;
-    Ok(mode.to_ascii_lowercase())
+    Ok(mode)
+}
+
+/// Switch to WAL unless already there. The switch needs the file to
+/// itself, and when several processes create the database at the same time
+/// SQLite answers "busy" at once instead of waiting (to avoid a deadlock):
+/// retry then, for up to [`BUSY_TIMEOUT`].
+fn journal_mode_wal(conn: &Connection) -> rusqlite::Result<String> {
+    let current: String = conn.query_row("PRAGMA journal_mode", [], |r| r.get(0))?;
+    if current.eq_ignore_ascii_case("wal") {
+        return Ok("wal".into());
+    }
+    let deadline = Instant::now() + BUSY_TIMEOUT;
+    loop {
+        match conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get::<_, String>(0)) {
+            Err(e) if is_busy(&e) && Instant::now() < deadline => {
+                std::thread::sleep(Duration::from_millis(10));
+            }
+            result => return result.map(|m| m.to_ascii_lowercase()),
+        }
+    }
+}
+
+fn is_busy(e: &rusqlite::Error) -> bool {
+    matches!(
+        e.sqlite_error_code(),
+        Some(rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked)
+    )
 }
 
 /// Bring the schema to [`LATEST_VERSION`] in one `BEGIN IMMEDIATE`

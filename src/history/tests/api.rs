@@ -58,6 +58,82 @@ fn attempt_then_failed_round_trips() {
 }
 
 #[test]
+fn an_outcome_is_recorded_once_and_errors_name_the_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = db_path(&dir);
+    let store = open_clean(&path);
+    let id = store.begin_attempt(&attempt(&body(1))).unwrap();
+    store.record_created(id, &created("job-1")).unwrap();
+
+    let e = store
+        .record_failed(id, &failed("timeout", None))
+        .unwrap_err();
+    assert!(matches!(
+        e,
+        HistoryError::AlreadyFinished {
+            state: EntryState::Created,
+            ..
+        }
+    ));
+    assert!(e.to_string().contains(&path.display().to_string()), "{e}");
+    assert_eq!(
+        store.get(id).unwrap().unwrap().created,
+        Some(created("job-1"))
+    );
+
+    let e = store.record_created(id + 1, &created("job-2")).unwrap_err();
+    assert!(matches!(e, HistoryError::NoSuchEntry { .. }), "{e:?}");
+    assert!(e.to_string().contains(&path.display().to_string()), "{e}");
+    assert_eq!(store.count().unwrap(), 1);
+    assert_eq!(store.get(id + 1).unwrap(), None);
+    assert_eq!(store.by_job_id("job-2").unwrap(), None);
+}
+
+#[test]
+fn data_version_moves_when_another_store_writes() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = db_path(&dir);
+    let ui = open_clean(&path);
+    let cli = open_clean(&path);
+    let v0 = ui.data_version().unwrap();
+    assert_eq!(ui.data_version().unwrap(), v0, "stable while nobody writes");
+    cli.begin_attempt(&attempt(&body(1))).unwrap();
+    assert_ne!(ui.data_version().unwrap(), v0);
+    assert_eq!(ui.count().unwrap(), 1);
+}
+
+#[test]
+fn reopening_keeps_entries() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = db_path(&dir);
+    let id = {
+        let store = open_clean(&path);
+        assert_eq!(store.path(), Some(path.as_path()));
+        let id = store.begin_attempt(&attempt(&body(7))).unwrap();
+        store.record_created(id, &created("job-7")).unwrap();
+        id
+    };
+    let store = open_clean(&path);
+    let e = store.get(id).unwrap().unwrap();
+    assert_eq!(e.request_json, body(7));
+    assert_eq!(e.created, Some(created("job-7")));
+    assert_eq!(store.integrity_check().unwrap(), "ok");
+}
+
+#[test]
+fn a_parent_that_is_a_file_is_reported_with_its_path() {
+    let dir = tempfile::tempdir().unwrap();
+    let blocker = dir.path().join("state");
+    std::fs::write(&blocker, b"not a directory").unwrap();
+    let e = HistoryStore::open(&blocker.join("upexport").join("history.sqlite3")).unwrap_err();
+    assert!(matches!(e, HistoryError::CreateDir { .. }), "{e:?}");
+    assert!(
+        e.to_string().contains(&blocker.display().to_string()),
+        "{e}"
+    );
+}
+
+#[test]
 fn outcome_unknown_rules() {
     let now = Utc::now();
     let mut e = Entry {

@@ -37,6 +37,31 @@ fn nothing_in_the_schema_looks_like_a_secret() {
     }
 }
 
+#[test]
+fn file_store_settings() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = open_clean(&db_path(&dir));
+    let pragma = |name: &str| -> String {
+        store
+            .conn
+            .query_row(&format!("PRAGMA {name}"), [], |r| {
+                r.get::<_, rusqlite::types::Value>(0)
+            })
+            .map(|v| match v {
+                rusqlite::types::Value::Integer(i) => i.to_string(),
+                rusqlite::types::Value::Text(s) => s,
+                other => format!("{other:?}"),
+            })
+            .unwrap()
+    };
+    assert_eq!(pragma("journal_mode"), "wal");
+    assert_eq!(pragma("synchronous"), "1", "NORMAL");
+    assert_eq!(pragma("foreign_keys"), "1");
+    assert_eq!(pragma("busy_timeout"), BUSY_TIMEOUT.as_millis().to_string());
+    assert_eq!(pragma("user_version"), LATEST_VERSION.to_string());
+    assert_eq!(store.integrity_check().unwrap(), "ok");
+}
+
 fn plan(store: &HistoryStore, sql: &str) -> String {
     let mut st = store
         .conn
@@ -78,4 +103,29 @@ fn queries_use_the_indexes() {
     );
     assert!(unfinished.contains("attempts_unfinished"), "{unfinished}");
     assert!(!unfinished.contains("TEMP B-TREE"), "{unfinished}");
+}
+
+#[cfg(unix)]
+#[test]
+fn files_are_private() {
+    use std::os::unix::fs::PermissionsExt;
+    let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+    let dir = tempfile::tempdir().unwrap();
+    let state = dir.path().join("state").join("upexport");
+    let path = state.join("history.sqlite3");
+    let store = open_clean(&path);
+    store.begin_attempt(&attempt(&body(1))).unwrap();
+    assert_eq!(mode(&state), 0o700);
+    assert_eq!(mode(&dir.path().join("state")), 0o700);
+    assert_eq!(mode(&path), 0o600);
+    assert_eq!(mode(&state.join("history.sqlite3-wal")), 0o600);
+    assert_eq!(mode(&state.join("history.sqlite3.lock")), 0o600);
+    drop(store);
+
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).unwrap();
+    let report = HistoryStore::open(&path).unwrap();
+    assert_eq!(report.warnings.len(), 1, "{:?}", report.warnings);
+    assert!(report.warnings[0].contains(&path.display().to_string()));
+    assert_eq!(mode(&path), 0o600);
+    assert_eq!(report.store.count().unwrap(), 1);
 }
