@@ -1,0 +1,386 @@
+//! The history store: one SQLite row per submit attempt.
+//!
+//! A row is written *before* the request goes out (state `sending`) and
+//! updated with the outcome, so a crash mid-request leaves a visible entry
+//! whose outcome is unknown ([`Entry::outcome_unknown`]) and the request body
+//! is never lost. Job polling results are stored on the same row.
+//!
+//! The file is opened in WAL mode with a busy timeout and every write is a
+//! short `BEGIN IMMEDIATE` transaction, so several upexport processes (or
+//! threads, each with its own store) can write at once. A file that cannot
+//! be used (damaged, or written by a newer upexport) is moved aside with its
+//! `-wal`/`-shm` files, never deleted, and a new one is started.
+//!
+//! The store never receives the API key.
+
+mod entry;
+mod error;
+mod files;
+mod recover;
+mod row;
+mod schema;
+
+#[cfg(test)]
+mod tests;
+
+use std::path::{Path, PathBuf};
+
+use chrono::Utc;
+use rusqlite::{Connection, OptionalExtension, Transaction, TransactionBehavior, params};
+
+pub use entry::{
+    Created, Entry, EntryState, FINISHED_JOB_STATUSES, Failed, JobFile, JobSnapshot, NewAttempt,
+    SENDING_STALE_AFTER, SOURCE_CLI, SOURCE_TUI,
+};
+pub use error::HistoryError;
+pub use schema::{BUSY_TIMEOUT, LATEST_VERSION};
+
+use entry::fmt_time;
+use error::{classify, is_corruption};
+use files::DbLock;
+use recover::Failure;
+use row::{COLUMNS, from_row};
+
+/// The history database. Wraps one SQLite connection: `Send`, not `Sync`;
+/// give each thread its own store.
+#[derive(Debug)]
+pub struct HistoryStore {
+    conn: Connection,
+    path: Option<PathBuf>,
+    /// The path as shown in messages (`:memory:` for in-memory stores).
+    location: String,
+    /// Shared lock on `<path>.lock` while open (see [`HistoryStore::open`]).
+    _lock: Option<DbLock>,
+}
+
+/// An opened store and what the person should be told about opening it.
+#[derive(Debug)]
+pub struct OpenReport {
+    pub store: HistoryStore,
+    /// E.g. that a damaged file was moved aside and where to.
+    pub warnings: Vec<String>,
+}
+
+impl HistoryStore {
+    /// Open (or create) the database at `path`. Missing parent directories
+    /// are created with mode 0700, a new file gets mode 0600.
+    ///
+    /// A file that is not a database, is damaged, belongs to something else
+    /// or was written by a newer upexport is renamed to
+    /// `<path>.<corrupt|foreign|newer>-<UTC time>` together with its
+    /// `-wal`/`-shm` files, a warning names both paths, and a new database
+    /// is started. That only happens when no other upexport process has the
+    /// database open (they hold a shared lock on `<path>.lock`); otherwise
+    /// the error is [`HistoryError::InUse`].
+    pub fn open(path: &Path) -> Result<OpenReport, HistoryError> {
+        files::ensure_parent_dir(path)?;
+        let lock = DbLock::shared(path)?;
+        match recover::try_open(path) {
+            Ok((conn, warnings)) => return Ok(Self::report(path, conn, lock, warnings)),
+            Err(Failure::Fatal(e)) => return Err(e),
+            Err(Failure::Bad(_)) => {}
+        }
+        if !lock.try_exclusive()? {
+            // Someone else has it open, or is moving it aside right now:
+            // wait for the latter, then judge again.
+            lock.back_to_shared()?;
+            return match recover::try_open(path) {
+                Ok((conn, warnings)) => Ok(Self::report(path, conn, lock, warnings)),
+                Err(Failure::Fatal(e)) => Err(e),
+                Err(Failure::Bad(verdict)) => Err(HistoryError::InUse {
+                    path: path.to_owned(),
+                    problem: verdict.problem(),
+                }),
+            };
+        }
+        // Alone now. Judge again: another process may have fixed it meanwhile.
+        let mut warnings = Vec::new();
+        let opened = match recover::try_open(path) {
+            Ok(opened) => opened,
+            Err(Failure::Fatal(e)) => return Err(e),
+            Err(Failure::Bad(verdict)) => {
+                let moved = recover::move_aside(path, &verdict)?;
+                warnings.push(recover::moved_warning(path, &verdict, &moved));
+                match recover::try_open(path) {
+                    Ok(opened) => opened,
+                    Err(Failure::Fatal(e)) => return Err(e),
+                    Err(Failure::Bad(v)) => {
+                        return Err(HistoryError::Unusable {
+                            path: path.to_owned(),
+                            problem: v.problem(),
+                        });
+                    }
+                }
+            }
+        };
+        lock.back_to_shared()?;
+        let (conn, more) = opened;
+        warnings.extend(more);
+        Ok(Self::report(path, conn, lock, warnings))
+    }
+
+    fn report(path: &Path, conn: Connection, lock: DbLock, warnings: Vec<String>) -> OpenReport {
+        for w in &warnings {
+            tracing::warn!("{w}");
+        }
+        OpenReport {
+            store: HistoryStore {
+                conn,
+                path: Some(path.to_owned()),
+                location: path.display().to_string(),
+                _lock: Some(lock),
+            },
+            warnings,
+        }
+    }
+
+    /// A private store that lives as long as the value (tests, demo mode).
+    pub fn open_in_memory() -> Result<HistoryStore, HistoryError> {
+        let location = ":memory:".to_owned();
+        let conn = Connection::open_in_memory()
+            .map_err(|e| classify(&location, "opening an in-memory database", e))?;
+        schema::configure(&conn)
+            .and_then(|_| schema::migrate(&conn))
+            .map_err(|e| classify(&location, "creating the schema", e))?;
+        Ok(HistoryStore {
+            conn,
+            path: None,
+            location,
+            _lock: None,
+        })
+    }
+
+    /// The database file, `None` for in-memory stores.
+    pub fn path(&self) -> Option<&Path> {
+        self.path.as_deref()
+    }
+
+    fn err(&self, op: &'static str) -> impl Fn(rusqlite::Error) -> HistoryError + '_ {
+        move |e| classify(&self.location, op, e)
+    }
+
+    /// Run `f` in a short `BEGIN IMMEDIATE` transaction: the write lock is
+    /// taken (waiting up to [`BUSY_TIMEOUT`]) before anything is read.
+    fn write<T>(
+        &self,
+        op: &'static str,
+        f: impl FnOnce(&Transaction<'_>) -> Result<T, HistoryError>,
+    ) -> Result<T, HistoryError> {
+        let tx = Transaction::new_unchecked(&self.conn, TransactionBehavior::Immediate)
+            .map_err(self.err(op))?;
+        let out = f(&tx)?;
+        tx.commit().map_err(self.err(op))?;
+        Ok(out)
+    }
+
+    /// Record an attempt about to be sent (state `sending`, this process's
+    /// pid, the time now). Call it before sending; returns the entry id.
+    pub fn begin_attempt(&self, a: &NewAttempt) -> Result<i64, HistoryError> {
+        let op = "recording a new attempt";
+        self.write(op, |tx| {
+            tx.prepare_cached(
+                "INSERT INTO attempts (created_at, source, profile, base_url, request_json, state, pid)
+                 VALUES (?1, ?2, ?3, ?4, ?5, 'sending', ?6)",
+            )
+            .and_then(|mut st| {
+                st.execute(params![
+                    fmt_time(Utc::now()),
+                    a.source,
+                    a.profile,
+                    a.base_url,
+                    a.request_json,
+                    std::process::id()
+                ])
+            })
+            .map_err(self.err(op))?;
+            Ok(tx.last_insert_rowid())
+        })
+    }
+
+    /// Record that the API created a job for attempt `id`.
+    pub fn record_created(&self, id: i64, c: &Created) -> Result<(), HistoryError> {
+        let op = "recording a created job";
+        self.finish(id, op, |tx| {
+            tx.execute(
+                "UPDATE attempts SET state = 'created', finished_at = ?2, job_id = ?3,
+                        environment_name = ?4, environment_app_token = ?5, start_time = ?6, links = ?7
+                 WHERE id = ?1 AND state = 'sending'",
+                params![
+                    id,
+                    fmt_time(Utc::now()),
+                    c.job_id,
+                    c.environment_name,
+                    c.environment_app_token,
+                    c.start_time,
+                    c.links
+                ],
+            )
+        })
+    }
+
+    /// Record that attempt `id` failed.
+    pub fn record_failed(&self, id: i64, f: &Failed) -> Result<(), HistoryError> {
+        let op = "recording a failed attempt";
+        self.finish(id, op, |tx| {
+            tx.execute(
+                "UPDATE attempts SET state = 'failed', finished_at = ?2, error_kind = ?3,
+                        http_status = ?4, error_message = ?5
+                 WHERE id = ?1 AND state = 'sending'",
+                params![id, fmt_time(Utc::now()), f.kind, f.http_status, f.message],
+            )
+        })
+    }
+
+    /// Apply an outcome update to a `sending` row; say why when none matched.
+    fn finish(
+        &self,
+        id: i64,
+        op: &'static str,
+        update: impl FnOnce(&Transaction<'_>) -> rusqlite::Result<usize>,
+    ) -> Result<(), HistoryError> {
+        self.write(op, |tx| {
+            if update(tx).map_err(self.err(op))? == 1 {
+                return Ok(());
+            }
+            let state: Option<String> = tx
+                .query_row("SELECT state FROM attempts WHERE id = ?1", [id], |r| {
+                    r.get(0)
+                })
+                .optional()
+                .map_err(self.err(op))?;
+            let path = self.location.clone();
+            Err(match state.as_deref().and_then(EntryState::parse) {
+                Some(state) => HistoryError::AlreadyFinished { path, id, state },
+                None => HistoryError::NoSuchEntry { path, id },
+            })
+        })
+    }
+
+    /// Store a polled job status on the row(s) with this `job_id`.
+    /// A snapshot older than the one stored (by `checked_at`) is ignored, so
+    /// two processes polling the same job cannot move it backwards; so is a
+    /// job this history does not know.
+    pub fn record_job_status(&self, job_id: &str, s: &JobSnapshot) -> Result<(), HistoryError> {
+        let op = "recording a job status";
+        let files = serde_json::to_string(&s.files)
+            .map_err(|e| rusqlite::Error::ToSqlConversionFailure(Box::new(e)))
+            .map_err(self.err(op))?;
+        let checked_at = fmt_time(s.checked_at);
+        self.write(op, |tx| {
+            tx.execute(
+                "UPDATE attempts SET job_status = ?2, job_progress = ?3, chunks_done = ?4,
+                        chunks_total = ?5, job_files_json = ?6, job_error = ?7, job_checked_at = ?8
+                 WHERE job_id = ?1 AND (job_checked_at IS NULL OR job_checked_at <= ?8)",
+                params![
+                    job_id,
+                    s.status,
+                    s.progress,
+                    s.chunks_done,
+                    s.chunks_total,
+                    files,
+                    s.error,
+                    checked_at
+                ],
+            )
+            .map_err(self.err(op))?;
+            Ok(())
+        })
+    }
+
+    /// Number of entries.
+    pub fn count(&self) -> Result<u64, HistoryError> {
+        self.conn
+            .query_row("SELECT count(*) FROM attempts", [], |r| r.get::<_, i64>(0))
+            .map(|n| n.max(0) as u64)
+            .map_err(self.err("counting entries"))
+    }
+
+    fn select(
+        &self,
+        op: &'static str,
+        tail: &str,
+        params: impl rusqlite::Params,
+    ) -> Result<Vec<Entry>, HistoryError> {
+        let sql = format!("SELECT {COLUMNS} FROM attempts {tail}");
+        let mut st = self.conn.prepare_cached(&sql).map_err(self.err(op))?;
+        let rows = st.query_map(params, from_row).map_err(self.err(op))?;
+        rows.collect::<Result<Vec<_>, _>>().map_err(self.err(op))
+    }
+
+    /// Entries newest first, skipping `offset`. Cost grows with `offset`;
+    /// for scrolling far, prefer [`HistoryStore::page_before`].
+    pub fn page(&self, offset: u64, limit: u32) -> Result<Vec<Entry>, HistoryError> {
+        let offset = i64::try_from(offset).unwrap_or(i64::MAX);
+        self.select(
+            "reading a page of entries",
+            "ORDER BY id DESC LIMIT ?1 OFFSET ?2",
+            params![limit, offset],
+        )
+    }
+
+    /// Up to `limit` entries with ids below `before_id` (all when `None`),
+    /// newest first. Pass the last id of a page to get the next one.
+    pub fn page_before(
+        &self,
+        before_id: Option<i64>,
+        limit: u32,
+    ) -> Result<Vec<Entry>, HistoryError> {
+        self.select(
+            "reading a page of entries",
+            "WHERE id < ?1 ORDER BY id DESC LIMIT ?2",
+            params![before_id.unwrap_or(i64::MAX), limit],
+        )
+    }
+
+    /// The entry with this id.
+    pub fn get(&self, id: i64) -> Result<Option<Entry>, HistoryError> {
+        self.select("reading an entry", "WHERE id = ?1", [id])
+            .map(|v| v.into_iter().next())
+    }
+
+    /// The newest entry that created the job `job_id`.
+    pub fn by_job_id(&self, job_id: &str) -> Result<Option<Entry>, HistoryError> {
+        self.select(
+            "finding a job",
+            "WHERE job_id = ?1 ORDER BY id DESC LIMIT 1",
+            [job_id],
+        )
+        .map(|v| v.into_iter().next())
+    }
+
+    /// Created entries whose job is not finished (status unknown or not one
+    /// of [`FINISHED_JOB_STATUSES`]), newest first: the jobs to keep polling.
+    pub fn unfinished_jobs(&self) -> Result<Vec<Entry>, HistoryError> {
+        self.select(
+            "listing unfinished jobs",
+            &format!("WHERE {} ORDER BY id DESC", schema::UNFINISHED_WHERE),
+            [],
+        )
+    }
+
+    /// SQLite's `PRAGMA integrity_check`: `"ok"` when fine, else its report
+    /// (one problem a line). A file too damaged to check reports that too.
+    pub fn integrity_check(&self) -> Result<String, HistoryError> {
+        let op = "checking integrity";
+        let result = self
+            .conn
+            .prepare("PRAGMA integrity_check")
+            .and_then(|mut st| {
+                st.query_map([], |r| r.get::<_, String>(0))?
+                    .collect::<Result<Vec<_>, _>>()
+            });
+        match result {
+            Ok(lines) => Ok(lines.join("\n")),
+            Err(e) if is_corruption(&e) => Ok(e.to_string()),
+            Err(e) => Err(classify(&self.location, op, e)),
+        }
+    }
+
+    /// `PRAGMA data_version`: changes when another connection (another
+    /// process or store) commits. Poll it to notice new rows cheaply.
+    pub fn data_version(&self) -> Result<i64, HistoryError> {
+        self.conn
+            .pragma_query_value(None, "data_version", |r| r.get(0))
+            .map_err(self.err("reading the data version"))
+    }
+}

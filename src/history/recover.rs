@@ -1,0 +1,220 @@
+//! Opening a database file, judging whether this code can use it, and
+//! moving an unusable one aside (never deleting it).
+
+use std::fs;
+use std::io;
+use std::path::{Path, PathBuf};
+
+use chrono::Utc;
+use rusqlite::config::DbConfig;
+use rusqlite::{Connection, ErrorCode, OpenFlags, OptionalExtension};
+
+use super::error::{HistoryError, classify, code, is_corruption};
+use super::files::{self, companion};
+use super::row::{self, COLUMNS};
+use super::schema::{self, BUSY_TIMEOUT, LATEST_VERSION, Migration};
+
+/// Why a database file cannot be used.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Verdict {
+    /// SQLite cannot read it; SQLite's own words.
+    Unreadable(String),
+    /// Written by a newer upexport: schema version found.
+    Newer(i64),
+    /// A database, but not an upexport history one.
+    Foreign(String),
+}
+
+impl Verdict {
+    /// Goes into the moved-aside file name.
+    fn tag(&self) -> &'static str {
+        match self {
+            Verdict::Unreadable(_) => "corrupt",
+            Verdict::Newer(_) => "newer",
+            Verdict::Foreign(_) => "foreign",
+        }
+    }
+
+    /// Completes "history database <path> …".
+    pub(crate) fn problem(&self) -> String {
+        match self {
+            Verdict::Unreadable(why) => format!("was unreadable ({why})"),
+            Verdict::Newer(v) => format!(
+                "was written by a newer upexport (schema version {v}; this one knows up to {LATEST_VERSION}) and was left untouched"
+            ),
+            Verdict::Foreign(why) => format!("is not an upexport history database ({why})"),
+        }
+    }
+}
+
+/// Why [`try_open`] gave up.
+#[derive(Debug)]
+pub(crate) enum Failure {
+    /// The file is unusable: move it aside.
+    Bad(Verdict),
+    /// Something else (permissions, disk, lock held too long): report it.
+    Fatal(HistoryError),
+}
+
+/// Open `path`, judge it, configure it and bring its schema up to date.
+/// Judging writes nothing; a file judged bad is left exactly as it was.
+/// Returns the connection and warnings for the person.
+pub(crate) fn try_open(path: &Path) -> Result<(Connection, Vec<String>), Failure> {
+    let loc = path.display().to_string();
+    let fail = |op: &'static str| {
+        let loc = loc.clone();
+        move |e: rusqlite::Error| {
+            if is_corruption(&e) {
+                Failure::Bad(Verdict::Unreadable(e.to_string()))
+            } else {
+                Failure::Fatal(classify(&loc, op, e))
+            }
+        }
+    };
+    let mut warnings = Vec::new();
+    files::ensure_private_file(path, &mut warnings).map_err(Failure::Fatal)?;
+    // No URI interpretation of the path: it is a file name, whatever it says.
+    let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
+        | OpenFlags::SQLITE_OPEN_CREATE
+        | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+    let conn = Connection::open_with_flags(path, flags).map_err(|source| {
+        Failure::Fatal(HistoryError::Open {
+            path: path.to_owned(),
+            source,
+        })
+    })?;
+    conn.busy_timeout(BUSY_TIMEOUT)
+        .map_err(fail("setting the busy timeout"))?;
+    // While judging, closing must not checkpoint (that would write to a file
+    // we may be about to move aside untouched).
+    conn.set_db_config(DbConfig::SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, true)
+        .map_err(fail("configuring the connection"))?;
+
+    // One statement, so both come from the same snapshot even while another
+    // process is creating the schema.
+    let (version, objects): (i64, i64) = conn
+        .query_row(
+            "SELECT (SELECT user_version FROM pragma_user_version),
+                    (SELECT count(*) FROM sqlite_master)",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .map_err(fail("reading the schema version"))?;
+    if version > LATEST_VERSION {
+        return Err(Failure::Bad(Verdict::Newer(version)));
+    }
+    if version == 0 && objects > 0 {
+        return Err(Failure::Bad(Verdict::Foreign(format!(
+            "it holds {objects} tables or indexes of something else"
+        ))));
+    }
+
+    let mode = schema::configure(&conn).map_err(fail("setting up the connection"))?;
+    if mode != "wal" {
+        warnings.push(format!(
+            "history database {loc} cannot use write-ahead logging (journal mode stays {mode}); two upexport processes writing at once may wait on each other"
+        ));
+    }
+    match schema::migrate(&conn).map_err(fail("updating the schema"))? {
+        Migration::Newer(v) => return Err(Failure::Bad(Verdict::Newer(v))),
+        Migration::Applied { from } if from > 0 => {
+            tracing::info!(path = %loc, from, to = LATEST_VERSION, "history schema updated");
+        }
+        Migration::Applied { .. } | Migration::UpToDate => {}
+    }
+
+    // Read the newest row: catches missing tables or columns and a damaged
+    // end of the table without reading the whole file.
+    conn.query_row(
+        &format!("SELECT {COLUMNS} FROM attempts ORDER BY id DESC LIMIT 1"),
+        [],
+        row::from_row,
+    )
+    .optional()
+    .map_err(|e| match e {
+        e if is_corruption(&e) => Failure::Bad(Verdict::Unreadable(e.to_string())),
+        e if code(&e) == Some(ErrorCode::Unknown) => Failure::Bad(Verdict::Foreign(e.to_string())),
+        e @ (rusqlite::Error::FromSqlConversionFailure(..)
+        | rusqlite::Error::InvalidColumnType(..)
+        | rusqlite::Error::IntegralValueOutOfRange(..)) => Failure::Bad(Verdict::Unreadable(
+            format!("its newest entry cannot be read: {e}"),
+        )),
+        e => Failure::Fatal(classify(&loc, "reading the newest entry", e)),
+    })?;
+
+    conn.set_db_config(DbConfig::SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, false)
+        .map_err(fail("configuring the connection"))?;
+    Ok((conn, warnings))
+}
+
+/// SQLite's companion files, moved along with the database. The WAL goes
+/// first: a fresh database must never meet the old database's WAL.
+const COMPANIONS: [&str; 3] = ["-wal", "-shm", "-journal"];
+
+/// What [`move_aside`] did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct MovedAside {
+    /// The database's new name.
+    pub to: PathBuf,
+    /// Companion suffixes moved along (`-wal`, `-shm`, `-journal`).
+    pub companions: Vec<&'static str>,
+}
+
+/// Rename `path` (and its companions) to `<path>.<tag>-<UTC time>`, adding
+/// `-2`, `-3`, … if that name is taken. Nothing is deleted or overwritten.
+pub(crate) fn move_aside(path: &Path, verdict: &Verdict) -> Result<MovedAside, HistoryError> {
+    let stamp = Utc::now().format("%Y%m%dT%H%M%SZ").to_string();
+    let taken = |p: &Path| {
+        std::iter::once("")
+            .chain(COMPANIONS)
+            .any(|s| fs::symlink_metadata(companion(p, s)).is_ok())
+    };
+    let mut to = companion(path, &format!(".{}-{stamp}", verdict.tag()));
+    let mut n = 1;
+    while taken(&to) {
+        n += 1;
+        to = companion(path, &format!(".{}-{stamp}-{n}", verdict.tag()));
+    }
+    let mut done: Vec<&'static str> = Vec::new();
+    for suffix in COMPANIONS.into_iter().chain(std::iter::once("")) {
+        let from = companion(path, suffix);
+        match fs::symlink_metadata(&from) {
+            Err(e) if e.kind() == io::ErrorKind::NotFound => continue,
+            _ => {}
+        }
+        let dest = companion(&to, suffix);
+        if let Err(source) = fs::rename(&from, &dest) {
+            // Put back what already moved, so the set stays together.
+            for s in &done {
+                let _ = fs::rename(companion(&to, s), companion(path, s));
+            }
+            return Err(HistoryError::MoveAside {
+                path: path.to_owned(),
+                to: dest,
+                problem: verdict.problem(),
+                source,
+            });
+        }
+        done.push(suffix);
+    }
+    done.retain(|s| !s.is_empty());
+    Ok(MovedAside {
+        to,
+        companions: done,
+    })
+}
+
+/// The warning shown after [`move_aside`].
+pub(crate) fn moved_warning(path: &Path, verdict: &Verdict, moved: &MovedAside) -> String {
+    let with = if moved.companions.is_empty() {
+        String::new()
+    } else {
+        format!(" (with its {} files)", moved.companions.join("/"))
+    };
+    format!(
+        "history database {} {}; moved aside to {}{with}; starting a new one",
+        path.display(),
+        verdict.problem(),
+        moved.to.display()
+    )
+}

@@ -1,0 +1,106 @@
+//! Newest-first paging, by offset and by key, small and large.
+
+use std::time::Instant;
+
+use super::*;
+
+fn ids(entries: &[Entry]) -> Vec<i64> {
+    entries.iter().map(|e| e.id).collect()
+}
+
+#[test]
+fn offset_and_keyset_pages_agree_newest_first() {
+    let store = HistoryStore::open_in_memory().unwrap();
+    for n in 0..25 {
+        let id = store.begin_attempt(&attempt(&body(n))).unwrap();
+        match n % 3 {
+            0 => store
+                .record_created(id, &created(&format!("job-{n}")))
+                .unwrap(),
+            1 => store
+                .record_failed(id, &failed("conflict", Some(409)))
+                .unwrap(),
+            _ => {} // left sending
+        }
+    }
+    assert_eq!(store.count().unwrap(), 25);
+
+    let all = store.page(0, 100).unwrap();
+    assert_eq!(ids(&all), (1..=25).rev().collect::<Vec<_>>());
+    assert_eq!(all[0].request_json, body(24));
+    assert_eq!(store.page_before(None, 100).unwrap(), all);
+
+    let mut keyset = Vec::new();
+    let mut before = None;
+    for page in 0..3u64 {
+        let by_offset = store.page(page * 10, 10).unwrap();
+        let by_key = store.page_before(before, 10).unwrap();
+        assert_eq!(by_offset, by_key, "page {page}");
+        before = by_key.last().map(|e| e.id);
+        keyset.extend(by_key);
+    }
+    assert_eq!(keyset, all);
+    assert_eq!(ids(&store.page(20, 10).unwrap()).len(), 5);
+    assert!(store.page(25, 10).unwrap().is_empty());
+    assert!(store.page(u64::MAX, 10).unwrap().is_empty());
+    assert!(store.page_before(Some(1), 10).unwrap().is_empty());
+    assert!(store.page(0, 0).unwrap().is_empty());
+}
+
+/// Fill a file store with `n` rows, reopen it and read the first pages.
+/// Correctness only; times are printed (see `--nocapture`), not asserted.
+fn large_store(n: u64) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = db_path(&dir);
+    {
+        let store = open_clean(&path);
+        let t = Instant::now();
+        bulk_insert(&store, n);
+        eprintln!("{n} rows inserted in {:?}", t.elapsed());
+    }
+    let t = Instant::now();
+    let store = open_clean(&path);
+    let first = store.page(0, 50).unwrap();
+    eprintln!("reopened and first page read in {:?}", t.elapsed());
+
+    assert_eq!(
+        ids(&first),
+        (n as i64 - 49..=n as i64).rev().collect::<Vec<_>>()
+    );
+    assert_eq!(
+        first[0].request_json,
+        format!(r#"{{"format":"csv","n":{n}}}"#)
+    );
+    assert_eq!(
+        first[0].created.as_ref().unwrap().job_id,
+        format!("bulk-{n}")
+    );
+    let next = store.page_before(first.last().map(|e| e.id), 50).unwrap();
+    assert_eq!(next, store.page(50, 50).unwrap());
+    assert_eq!(next[0].id, n as i64 - 50);
+
+    let t = Instant::now();
+    assert_eq!(store.count().unwrap(), n);
+    eprintln!("counted in {:?}", t.elapsed());
+    assert_eq!(store.by_job_id("bulk-1").unwrap().unwrap().id, 1);
+    assert!(store.unfinished_jobs().unwrap().is_empty());
+
+    // New attempts go on top.
+    let id = store.begin_attempt(&attempt(&body(0))).unwrap();
+    assert_eq!(id, n as i64 + 1);
+    assert_eq!(ids(&store.page(0, 1).unwrap()), vec![id]);
+    assert_eq!(ids(&store.unfinished_jobs().unwrap()), Vec::<i64>::new());
+    store.record_created(id, &created("fresh")).unwrap();
+    assert_eq!(ids(&store.unfinished_jobs().unwrap()), vec![id]);
+}
+
+#[test]
+fn a_hundred_thousand_rows_page_correctly() {
+    large_store(100_000);
+}
+
+#[test]
+#[ignore = "slow in debug builds (about a million rows); run with --ignored"]
+fn a_million_rows_open_and_page() {
+    large_store(1_000_000);
+}
