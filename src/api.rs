@@ -3,6 +3,7 @@
 
 mod body;
 mod client;
+mod curl;
 mod download;
 mod error;
 mod key;
@@ -10,10 +11,11 @@ mod types;
 
 pub use body::{MAX_JSON_BODY, excerpt, sanitise};
 pub use client::{ApiClient, DEFAULT_BASE_URL, EXPORTS_PATH, Timeouts, check_base_url};
+pub use curl::{curl_create_export, shell_quote};
 pub use download::{
     DownloadOptions, DownloadProgress, Downloaded, decompressed_name, partial_path,
 };
-pub use error::ApiError;
+pub use error::{ApiError, host_port as host_port_of};
 pub use key::ApiKey;
 pub use types::{
     CreatedJob, JobState, JobStatus, JobSummary, LOOKUPS, LookupPage, PresignedUrl, is_paginated,

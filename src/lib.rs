@@ -2,10 +2,17 @@
 //!
 //! The library holds everything both front ends share: the typed export
 //! request ([`export`]), the API client ([`api`]), configuration
-//! ([`config`]) and the embedded demo server ([`demo`]).
+//! ([`config`]), the history store ([`history`]) and the embedded demo
+//! server ([`demo`]). The CLI ([`cli`]) and the TUI ([`tui`]) are thin
+//! layers on top; the CLI never uses the TUI.
 
 pub mod api;
+pub mod cli;
 pub mod config;
 pub mod demo;
 pub mod export;
 pub mod history;
+pub mod human;
+pub mod logging;
+pub mod record;
+pub mod tui;

@@ -1,3 +1,30 @@
-fn main() {
-    println!("upexport");
+//! The `upexport` binary: parse arguments, start logging, dispatch.
+
+use std::process::ExitCode;
+
+use clap::Parser;
+use upexport::cli::{Cli, code};
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let _log = upexport::config::Paths::discover()
+        .ok()
+        .and_then(|p| upexport::logging::init(&p));
+    let runtime = match tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("upexport: error: cannot start the async runtime: {e}");
+            return ExitCode::from(code::API);
+        }
+    };
+    let status = runtime.block_on(async {
+        match &cli.command {
+            Some(cmd) => upexport::cli::run(&cli.global, cmd).await,
+            None => upexport::tui::run(&cli.global).await,
+        }
+    });
+    ExitCode::from(status)
 }

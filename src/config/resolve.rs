@@ -95,6 +95,30 @@ impl Resolved {
 pub fn resolve(paths: &Paths, flags: &Flags, env: &EnvVars) -> Result<Resolved, ConfigError> {
     let config_file = flags.config.clone().unwrap_or_else(|| paths.config_file());
     let file = ConfigFile::load(&config_file)?;
+    resolve_with(config_file, file, flags, env)
+}
+
+/// Resolve as if the config file did not exist: the TUI still starts when
+/// the file is broken (and says so), so no work is lost.
+pub fn resolve_without_file(
+    paths: &Paths,
+    flags: &Flags,
+    env: &EnvVars,
+) -> Result<Resolved, ConfigError> {
+    let config_file = flags.config.clone().unwrap_or_else(|| paths.config_file());
+    let flags = Flags {
+        profile: None,
+        ..flags.clone()
+    };
+    resolve_with(config_file, None, &flags, env)
+}
+
+fn resolve_with(
+    config_file: PathBuf,
+    file: Option<ConfigFile>,
+    flags: &Flags,
+    env: &EnvVars,
+) -> Result<Resolved, ConfigError> {
     let mut warnings = Vec::new();
     let config_found = file.is_some();
     if config_found && let Some(w) = mode_warning(&config_file, "config file") {
@@ -103,7 +127,8 @@ pub fn resolve(paths: &Paths, flags: &Flags, env: &EnvVars) -> Result<Resolved, 
     let file = file.unwrap_or_default();
     let profiles: Vec<String> = file.profiles.keys().cloned().collect();
 
-    let explicit = flags.profile.clone().or_else(|| env.profile.clone());
+    let env_profile = env.profile.clone().filter(|_| config_found);
+    let explicit = flags.profile.clone().or(env_profile);
     let name = explicit
         .clone()
         .or_else(|| file.default_profile.clone())

@@ -1,0 +1,67 @@
+//! The command line: argument parsing, one function per command, exit
+//! codes. It uses the library only; it never imports the TUI.
+
+mod args;
+mod context;
+mod demo;
+mod exit;
+mod history;
+mod jobs;
+mod lookups;
+mod signals;
+mod submit;
+
+pub use args::{Cli, Command, Global, SubmitArgs};
+pub use context::Context;
+pub use exit::{CliError, code};
+pub use history::outcome_line;
+pub use signals::wait_for_shutdown;
+pub use submit::form_from_args;
+
+/// True when the command asked for JSON output.
+fn wants_json(cmd: &Command) -> bool {
+    match cmd {
+        Command::Submit(a) => a.json,
+        Command::Status { json, .. } | Command::Jobs { json } | Command::Lookups { json, .. } => {
+            *json
+        }
+        Command::History { json, .. } => *json,
+        Command::Download(a) => a.json,
+        Command::DemoServer { .. } => false,
+    }
+}
+
+/// Run one subcommand; print its error and return the exit code.
+pub async fn run(global: &Global, cmd: &Command) -> u8 {
+    match dispatch(global, cmd).await {
+        Ok(()) => code::OK,
+        Err(e) => {
+            if wants_json(cmd) {
+                println!("{}", e.to_json());
+            }
+            eprintln!("upexport: error: {e}");
+            e.exit_code()
+        }
+    }
+}
+
+async fn dispatch(global: &Global, cmd: &Command) -> Result<(), CliError> {
+    if let Command::DemoServer {
+        port,
+        mode,
+        job_seconds,
+    } = cmd
+    {
+        return demo::run(*port, *mode, *job_seconds).await;
+    }
+    let mut ctx = Context::new(global).await?;
+    match cmd {
+        Command::Submit(a) => submit::run(&mut ctx, a).await,
+        Command::Status { job_id, json } => jobs::status(&mut ctx, job_id, *json).await,
+        Command::Jobs { json } => jobs::jobs(&mut ctx, *json).await,
+        Command::Download(a) => jobs::download(&mut ctx, a).await,
+        Command::Lookups { name, json } => lookups::run(&mut ctx, name.as_deref(), *json).await,
+        Command::History { json, limit } => history::run(&ctx, *json, *limit),
+        Command::DemoServer { .. } => Ok(()),
+    }
+}

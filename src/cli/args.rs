@@ -1,0 +1,167 @@
+//! The command line (clap). `upexport` alone opens the TUI.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+use crate::export::Format;
+
+/// Userpilot bulk data export: a keyboard-first terminal app and CLI.
+///
+/// The API key is read from $USERPILOT_API_KEY, or from the profile's
+/// api_key_file or api_key_command in the config file; never from an
+/// argument.
+#[derive(Debug, Parser)]
+#[command(name = "upexport", version, about, long_about = None, after_help = EXIT_CODES)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: Global,
+
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+pub const EXIT_CODES: &str = "Exit codes: 0 ok · 2 invalid input or config · 3 unauthorized (or no key) · 4 conflict (an export is already running) · 5 other API or network error";
+
+#[derive(Debug, Args, Clone, Default)]
+pub struct Global {
+    /// Profile (environment) from the config file [env: UPEXPORT_PROFILE]
+    #[arg(long, global = true, value_name = "NAME")]
+    pub profile: Option<String>,
+
+    /// API base URL [env: USERPILOT_BASE_URL] [default: https://appex.userpilot.io]
+    #[arg(long, global = true, value_name = "URL")]
+    pub base_url: Option<String>,
+
+    /// Config file [default: $XDG_CONFIG_HOME/upexport/config.toml]
+    #[arg(long, global = true, value_name = "PATH")]
+    pub config: Option<PathBuf>,
+
+    /// Start the embedded demo server and use it (no account needed)
+    #[arg(long, global = true)]
+    pub demo: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Create an export job (every field of the request has a flag)
+    Submit(SubmitArgs),
+    /// Show one job's status, progress and files
+    Status {
+        job_id: String,
+        /// Print the server's answer as JSON
+        #[arg(long)]
+        json: bool,
+    },
+    /// List recent export jobs
+    Jobs {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Download a completed job's files (gzip parts are decompressed)
+    Download(DownloadArgs),
+    /// Show a lookup (segments, events_properties, flows, …)
+    Lookups {
+        /// Lookup name; omit to list the names
+        name: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Show past submit attempts, newest first
+    History {
+        #[arg(long)]
+        json: bool,
+        /// How many entries
+        #[arg(long, default_value_t = 20)]
+        limit: u32,
+    },
+    /// Run the embedded demo server in the foreground
+    DemoServer {
+        /// Port on 127.0.0.1 (0 = any free port)
+        #[arg(long, default_value_t = 0)]
+        port: u16,
+        /// Fault mode, for trying error handling
+        #[arg(long, value_enum, default_value = "normal")]
+        mode: crate::demo::FaultMode,
+        /// Seconds a job takes from pending to completed
+        #[arg(long, default_value_t = 6.0)]
+        job_seconds: f64,
+    },
+}
+
+#[derive(Debug, Args, Default)]
+pub struct SubmitArgs {
+    /// Start date, YYYY-MM-DD (or an RFC 3339 datetime)
+    #[arg(long)]
+    pub from: Option<String>,
+    /// End date, YYYY-MM-DD (or an RFC 3339 datetime)
+    #[arg(long)]
+    pub to: Option<String>,
+    /// Who gets the download links (repeatable; commas also split)
+    #[arg(long = "email", value_name = "EMAIL")]
+    pub emails: Vec<String>,
+    /// Event type to export (repeatable; commas also split)
+    #[arg(long = "event-type", value_name = "TYPE")]
+    pub event_types: Vec<String>,
+    /// Restrict to these users (repeatable; commas also split)
+    #[arg(long = "user-id", value_name = "ID")]
+    pub user_ids: Vec<String>,
+    /// Restrict to these companies (repeatable; commas also split)
+    #[arg(long = "company-id", value_name = "ID")]
+    pub company_ids: Vec<String>,
+    /// Restrict to a segment
+    #[arg(long, value_name = "ID")]
+    pub segment_id: Option<String>,
+    /// File format
+    #[arg(long, value_enum)]
+    pub format: Option<FormatArg>,
+    /// Exclusions, passed through as typed
+    #[arg(long)]
+    pub exclusions: Option<String>,
+    /// Read the JSON body from a file ('-' for stdin) instead of the flags
+    #[arg(long, value_name = "PATH", conflicts_with_all = ["from", "to", "emails", "event_types", "user_ids", "company_ids", "segment_id", "format", "exclusions"])]
+    pub body_file: Option<PathBuf>,
+    /// Print the JSON body and an equivalent curl command; send nothing
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Print the server's answer as JSON
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// clap's view of [`Format`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum FormatArg {
+    Avro,
+    Csv,
+    Ndjson,
+    Parquet,
+}
+
+impl From<FormatArg> for Format {
+    fn from(f: FormatArg) -> Format {
+        match f {
+            FormatArg::Avro => Format::Avro,
+            FormatArg::Csv => Format::Csv,
+            FormatArg::Ndjson => Format::Ndjson,
+            FormatArg::Parquet => Format::Parquet,
+        }
+    }
+}
+
+#[derive(Debug, Args)]
+pub struct DownloadArgs {
+    pub job_id: String,
+    /// Directory to save into [default: the profile's download_dir, else .]
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
+    /// Replace files that already exist
+    #[arg(long)]
+    pub overwrite: bool,
+    /// Keep gzip parts compressed
+    #[arg(long)]
+    pub keep_gz: bool,
+    /// Print a JSON summary of the files
+    #[arg(long)]
+    pub json: bool,
+}

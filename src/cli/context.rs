@@ -1,0 +1,95 @@
+//! What every command needs: paths, the resolved profile, a client, the
+//! history store, and the demo server when `--demo` is on.
+
+use crate::api::{ApiClient, ApiKey};
+use crate::config::{EnvVars, Flags, Paths, Resolved, ensure_private_dir, resolve};
+use crate::demo::{DemoOptions, DemoServer};
+use crate::history::HistoryStore;
+
+use super::args::Global;
+use super::exit::CliError;
+
+pub struct Context {
+    pub paths: Paths,
+    pub resolved: Resolved,
+    /// Kept alive for the command's lifetime.
+    pub demo: Option<DemoServer>,
+}
+
+/// Print a warning on stderr (the CLI) — the TUI shows them in its status line.
+pub fn warn(w: &str) {
+    eprintln!("upexport: warning: {w}");
+}
+
+impl Context {
+    pub async fn new(global: &Global) -> Result<Context, CliError> {
+        let paths = Paths::discover()?;
+        Self::with_paths(global, paths, EnvVars::from_process()).await
+    }
+
+    pub async fn with_paths(
+        global: &Global,
+        paths: Paths,
+        mut env: EnvVars,
+    ) -> Result<Context, CliError> {
+        let mut flags = Flags {
+            profile: global.profile.clone(),
+            base_url: global.base_url.clone(),
+            config: global.config.clone(),
+        };
+        let demo = if global.demo {
+            let server = DemoServer::start(DemoOptions::default())
+                .await
+                .map_err(|e| CliError::Invalid(format!("could not start the demo server: {e}")))?;
+            flags.base_url = Some(server.base_url());
+            flags.profile = None;
+            env.profile = None;
+            env.api_key = Some(server.key().to_owned());
+            Some(server)
+        } else {
+            None
+        };
+        let mut resolved = resolve(&paths, &flags, &env)?;
+        if demo.is_some() {
+            resolved.profile = "demo".into();
+        }
+        for w in &resolved.warnings {
+            warn(w);
+        }
+        resolved.warnings.clear();
+        Ok(Context {
+            paths,
+            resolved,
+            demo,
+        })
+    }
+
+    /// A client for the resolved profile (fetches the key).
+    pub fn client(&mut self) -> Result<ApiClient, CliError> {
+        let key: ApiKey = self.resolved.load_key()?;
+        for w in self.resolved.warnings.drain(..) {
+            warn(&w);
+        }
+        Ok(ApiClient::new(
+            &self.resolved.base_url,
+            key,
+            self.resolved.timeouts,
+        )?)
+    }
+
+    /// The history store (created on first use).
+    pub fn store(&self) -> Result<HistoryStore, CliError> {
+        ensure_private_dir(&self.paths.state_dir).map_err(|e| {
+            CliError::History(format!(
+                "cannot create {}: {e}",
+                self.paths.state_dir.display()
+            ))
+        })?;
+        let report = HistoryStore::open(&self.paths.history_db())
+            .map_err(|e| CliError::History(e.to_string()))?;
+        for w in &report.warnings {
+            warn(w);
+        }
+        Ok(report.store)
+    }
+}

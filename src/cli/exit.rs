@@ -1,0 +1,54 @@
+//! Exit codes and the one error type commands return.
+
+use crate::api::ApiError;
+use crate::config::ConfigError;
+
+/// Documented exit codes.
+pub mod code {
+    pub const OK: u8 = 0;
+    pub const INVALID: u8 = 2;
+    pub const UNAUTHORIZED: u8 = 3;
+    pub const CONFLICT: u8 = 4;
+    pub const API: u8 = 5;
+}
+
+/// Why a command failed.
+#[derive(Debug, thiserror::Error)]
+pub enum CliError {
+    #[error("{0}")]
+    Invalid(String),
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    #[error(transparent)]
+    Api(#[from] ApiError),
+    #[error("history: {0}")]
+    History(String),
+}
+
+impl CliError {
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            CliError::Invalid(_) => code::INVALID,
+            CliError::Config(ConfigError::NoKey { .. } | ConfigError::KeyCommand { .. }) => {
+                code::UNAUTHORIZED
+            }
+            CliError::Config(_) => code::INVALID,
+            CliError::Api(ApiError::Unauthorized { .. }) => code::UNAUTHORIZED,
+            CliError::Api(ApiError::Conflict { .. }) => code::CONFLICT,
+            CliError::Api(ApiError::InvalidBaseUrl { .. }) => code::INVALID,
+            CliError::Api(_) | CliError::History(_) => code::API,
+        }
+    }
+
+    /// The error as JSON, for `--json` callers.
+    pub fn to_json(&self) -> serde_json::Value {
+        let (kind, status) = match self {
+            CliError::Invalid(_) => ("invalid_input", None),
+            CliError::Config(ConfigError::NoKey { .. }) => ("no_key", None),
+            CliError::Config(_) => ("config", None),
+            CliError::Api(e) => (e.kind(), e.http_status()),
+            CliError::History(_) => ("history", None),
+        };
+        serde_json::json!({"error": {"kind": kind, "http_status": status, "message": self.to_string()}})
+    }
+}

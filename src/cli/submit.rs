@@ -1,0 +1,109 @@
+//! `upexport submit`: validate, record, send, report.
+
+use std::io::Read;
+
+use chrono::Local;
+
+use super::args::SubmitArgs;
+use super::context::{Context, warn};
+use super::exit::CliError;
+use crate::api::curl_create_export;
+use crate::export::{FormInput, Validated, list, validate, validate_json};
+use crate::record::{Origin, submit_recorded};
+
+/// The raw form the flags describe (the same parser as the TUI's fields).
+pub fn form_from_args(a: &SubmitArgs) -> FormInput {
+    FormInput {
+        from: a.from.clone().unwrap_or_default(),
+        to: a.to.clone().unwrap_or_default(),
+        emails: list::join_raw(&a.emails),
+        event_type: list::join_raw(&a.event_types),
+        user_id: list::join_raw(&a.user_ids),
+        company_id: list::join_raw(&a.company_ids),
+        segment_id: a.segment_id.clone().unwrap_or_default(),
+        format: a.format.map(Into::into),
+        exclusions: a.exclusions.clone().unwrap_or_default(),
+    }
+}
+
+fn validated(a: &SubmitArgs) -> Result<Validated, CliError> {
+    let today = Local::now().date_naive();
+    if let Some(path) = &a.body_file {
+        let mut text = String::new();
+        let read = if path.as_os_str() == "-" {
+            std::io::stdin().read_to_string(&mut text)
+        } else {
+            std::fs::File::open(path).and_then(|mut f| f.read_to_string(&mut text))
+        };
+        read.map_err(|e| CliError::Invalid(format!("cannot read {}: {e}", path.display())))?;
+        validate_json(&text, today).map_err(|p| {
+            CliError::Invalid(format!(
+                "invalid body in {}:\n  {}",
+                path.display(),
+                p.join("\n  ")
+            ))
+        })
+    } else {
+        validate(&form_from_args(a), today).map_err(|issues| {
+            let lines: Vec<String> = issues.iter().map(ToString::to_string).collect();
+            CliError::Invalid(format!("invalid request:\n  {}", lines.join("\n  ")))
+        })
+    }
+}
+
+pub async fn run(ctx: &mut Context, a: &SubmitArgs) -> Result<(), CliError> {
+    let v = validated(a)?;
+    for w in &v.warnings {
+        warn(&w.to_string());
+    }
+    if a.dry_run {
+        let base = crate::api::check_base_url(&ctx.resolved.base_url)?;
+        if a.json {
+            println!("{}", v.request.to_json());
+        } else {
+            println!(
+                "{}\n\n{}",
+                v.request.to_json_pretty(),
+                curl_create_export(&base, &v.request.to_json())
+            );
+        }
+        return Ok(());
+    }
+    let client = ctx.client()?;
+    let store = ctx.store()?;
+    let origin = Origin {
+        source: "cli",
+        profile: &ctx.resolved.profile,
+    };
+    let (id, result, history_error) = submit_recorded(&store, &client, origin, &v.request)
+        .await
+        .map_err(|e| CliError::History(format!("{e}; nothing was sent")))?;
+    if let Some(e) = history_error {
+        warn(&format!("history entry #{id} could not be updated: {e}"));
+    }
+    let created = result?;
+    if a.json {
+        println!("{}", serde_json::to_string(&created).unwrap_or_default());
+        return Ok(());
+    }
+    let job = created.job_id.as_deref().unwrap_or("?");
+    println!("created export job {job}");
+    let env = match (&created.environment_name, &created.environment_app_token) {
+        (Some(n), Some(t)) => Some(format!("{n} ({t})")),
+        (Some(n), None) => Some(n.clone()),
+        (None, Some(t)) => Some(t.clone()),
+        (None, None) => None,
+    };
+    if let Some(env) = env {
+        println!("  environment  {env}");
+    }
+    if let Some(t) = &created.start_time {
+        println!("  started      {t}");
+    }
+    if let Some(l) = created.links.as_deref().filter(|l| !l.is_empty()) {
+        println!("  links        {l}");
+    }
+    println!("  request      {}", v.request.summary());
+    println!("\nfollow it:  upexport status {job}\nfiles:      upexport download {job}");
+    Ok(())
+}

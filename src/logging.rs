@@ -1,0 +1,35 @@
+//! Logs go to a daily file in the state directory (never to the terminal,
+//! which the TUI owns). Filter with `UPEXPORT_LOG` or `RUST_LOG`
+//! (e.g. `UPEXPORT_LOG=debug`). Headers are never logged, so the key is not.
+
+use tracing_appender::non_blocking::WorkerGuard;
+use tracing_subscriber::EnvFilter;
+
+use crate::config::{Paths, ensure_private_dir};
+
+/// Start logging; keep the guard alive until exit so lines are flushed.
+/// Logging is best-effort: a read-only state directory must not stop the app.
+pub fn init(paths: &Paths) -> Option<WorkerGuard> {
+    let dir = paths.log_dir();
+    ensure_private_dir(&dir).ok()?;
+    let appender = tracing_appender::rolling::Builder::new()
+        .rotation(tracing_appender::rolling::Rotation::DAILY)
+        .filename_prefix("upexport")
+        .filename_suffix("log")
+        .max_log_files(7)
+        .build(&dir)
+        .ok()?;
+    let (writer, guard) = tracing_appender::non_blocking(appender);
+    let filter = std::env::var("UPEXPORT_LOG")
+        .or_else(|_| std::env::var("RUST_LOG"))
+        .ok()
+        .and_then(|f| EnvFilter::try_new(f).ok())
+        .unwrap_or_else(|| EnvFilter::new("upexport=info"));
+    tracing_subscriber::fmt()
+        .with_writer(writer)
+        .with_ansi(false)
+        .with_env_filter(filter)
+        .try_init()
+        .ok()?;
+    Some(guard)
+}

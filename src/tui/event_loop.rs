@@ -1,0 +1,115 @@
+//! The one loop: input events and background messages in, `update`, run
+//! the effects, draw only when something changed and the mailbox is empty.
+//! Generic over the backend and the input stream, so tests drive it with
+//! `TestBackend` and injected keys.
+
+use std::io;
+
+use crossterm::event::Event;
+use futures::{Stream, StreamExt};
+use ratatui::Terminal;
+use ratatui::backend::Backend;
+use tokio::sync::mpsc::UnboundedReceiver;
+
+use super::app::App;
+use super::msg::Msg;
+use super::runner::Runner;
+use super::view;
+
+/// The app, its effect runner and its mailbox.
+pub struct Session {
+    pub app: App,
+    pub runner: Runner,
+    pub rx: UnboundedReceiver<Msg>,
+    /// Stamp the wall clock before each update (off in tests: fixed time).
+    pub live_clock: bool,
+}
+
+/// Turn a terminal event into a message (`None`: nothing to do).
+pub fn to_msg(ev: Event) -> Option<Msg> {
+    match ev {
+        Event::Key(k) => Some(Msg::Key(k)),
+        Event::Paste(p) => Some(Msg::Paste(p)),
+        Event::Mouse(m) => Some(Msg::Mouse(m)),
+        Event::Resize(w, h) => Some(Msg::Resize(w, h)),
+        _ => None,
+    }
+}
+
+impl Session {
+    /// Update with one message and run its effects.
+    pub fn handle(&mut self, msg: Msg) {
+        if self.live_clock {
+            self.app.clock.now = chrono::Utc::now();
+        }
+        let effects = self.app.update(msg);
+        self.runner.run(effects);
+        self.runner.sync_ticker(self.app.in_flight.is_some());
+    }
+
+    /// Handle every message already waiting. Returns true if any arrived.
+    pub fn drain(&mut self) -> bool {
+        let mut any = false;
+        while let Ok(m) = self.rx.try_recv() {
+            self.handle(m);
+            any = true;
+        }
+        any
+    }
+
+    /// Draw if the last updates changed anything.
+    pub fn draw_if_dirty<B: Backend>(&mut self, terminal: &mut Terminal<B>) -> io::Result<()> {
+        if self.app.dirty {
+            self.app.dirty = false;
+            terminal
+                .draw(|f| view::draw(f, &self.app))
+                .map_err(|e| io::Error::other(e.to_string()))?;
+        }
+        Ok(())
+    }
+
+    /// Run until quit, end of input, or `shutdown` resolves.
+    pub async fn run<B, S, F>(
+        &mut self,
+        terminal: &mut Terminal<B>,
+        mut events: S,
+        shutdown: F,
+    ) -> io::Result<()>
+    where
+        B: Backend,
+        S: Stream<Item = io::Result<Event>> + Unpin,
+        F: std::future::Future<Output = ()>,
+    {
+        let effects = self.app.init();
+        self.runner.run(effects);
+        self.app.dirty = true;
+        self.draw_if_dirty(terminal)?;
+        tokio::pin!(shutdown);
+        let mut shutting_down = false;
+        loop {
+            tokio::select! {
+                ev = events.next() => match ev {
+                    Some(Ok(ev)) => {
+                        if let Some(m) = to_msg(ev) {
+                            self.handle(m);
+                        }
+                    }
+                    Some(Err(e)) => return Err(e),
+                    None => break,
+                },
+                Some(m) = self.rx.recv() => self.handle(m),
+                () = &mut shutdown, if !shutting_down => {
+                    shutting_down = true;
+                    self.handle(Msg::Terminate);
+                }
+            }
+            self.drain();
+            if self.app.quit {
+                break;
+            }
+            self.draw_if_dirty(terminal)?;
+        }
+        self.runner.finish();
+        Ok(())
+    }
+}

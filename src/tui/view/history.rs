@@ -1,0 +1,210 @@
+//! The history pane: every attempt, newest first, two rows each.
+
+use chrono::{DateTime, Utc};
+use ratatui::Frame;
+use ratatui::layout::{Margin, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Paragraph, Scrollbar, ScrollbarOrientation, ScrollbarState};
+
+use super::super::app::App;
+use super::super::form::Focus;
+use super::layout::ENTRY_ROWS;
+use super::spinner;
+use crate::history::{Entry, EntryState};
+
+/// `11-27 09:14` in the app's time zone.
+pub fn short_time(app: &App, t: DateTime<Utc>) -> String {
+    t.with_timezone(&app.clock.offset)
+        .format("%m-%d %H:%M")
+        .to_string()
+}
+
+/// The outcome part of an entry's first row, and its style class.
+pub fn outcome(app: &App, e: &Entry) -> (String, Kind) {
+    match e.state {
+        EntryState::Sending => {
+            let mine = app
+                .in_flight
+                .as_ref()
+                .is_some_and(|f| f.attempt_id == Some(e.id));
+            if mine {
+                let f = app.in_flight.as_ref();
+                let started = f.map_or(app.clock.now, |f| f.started);
+                (
+                    format!("{} sending…", spinner(app.clock.now, started)),
+                    Kind::Pending,
+                )
+            } else if e.outcome_unknown() {
+                (
+                    "? outcome unknown: interrupted while sending".into(),
+                    Kind::Warning,
+                )
+            } else {
+                ("… sending (another window)".into(), Kind::Pending)
+            }
+        }
+        EntryState::Created => {
+            let c = e.created.as_ref();
+            let job = c.map_or("?", |c| c.job_id.as_str());
+            let env = c
+                .and_then(|c| c.environment_name.clone())
+                .map(|n| format!(" · {n}"))
+                .unwrap_or_default();
+            let status = e
+                .job
+                .as_ref()
+                .map(|j| format!(" · {}", j.status))
+                .unwrap_or_default();
+            (format!("✔ {job}{env}{status}"), Kind::Ok)
+        }
+        EntryState::Failed => match &e.failed {
+            Some(f) => {
+                let status = f.http_status.map(|s| format!("{s} ")).unwrap_or_default();
+                (format!("✘ {status}{}: {}", f.kind, f.message), Kind::Error)
+            }
+            None => ("✘ failed".into(), Kind::Error),
+        },
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Kind {
+    Ok,
+    Error,
+    Warning,
+    Pending,
+}
+
+pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
+    let t = &app.theme;
+    let h = &app.history;
+    let focused = app.focus == Focus::History && app.overlay.is_none();
+    let title = if h.total > 0 {
+        format!(" History {} ", h.total)
+    } else {
+        " History ".to_owned()
+    };
+    let block = Block::bordered()
+        .title(Span::styled(title, t.title()))
+        .border_style(if focused {
+            t.border_focus()
+        } else {
+            t.border()
+        });
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    if inner.height == 0 || inner.width < 10 {
+        return;
+    }
+    if let Some(err) = &h.error {
+        frame.render_widget(
+            Paragraph::new(vec![
+                Line::styled("history unavailable", t.error()),
+                Line::raw(err.clone()),
+            ])
+            .wrap(ratatui::widgets::Wrap { trim: true }),
+            inner,
+        );
+        return;
+    }
+    if h.total == 0 {
+        let text = if h.loading {
+            vec![Line::styled("loading…", t.dim())]
+        } else {
+            vec![
+                Line::styled("No exports yet.", t.dim()),
+                Line::styled("Fill the form and press Ctrl-S: every attempt,", t.dim()),
+                Line::styled("created job and error is listed here.", t.dim()),
+            ]
+        };
+        frame.render_widget(Paragraph::new(text), inner);
+        return;
+    }
+    let text_area = Rect {
+        width: inner.width.saturating_sub(1),
+        ..inner
+    };
+    let visible = u64::from(inner.height / ENTRY_ROWS);
+    let width = text_area.width as usize;
+    let mut lines: Vec<Line> = Vec::with_capacity(inner.height as usize);
+    for i in h.top..(h.top + visible).min(h.total) {
+        let selected = i == h.selected;
+        let marker = if selected { "▌" } else { " " };
+        let Some(e) = h.get(i) else {
+            lines.push(Line::styled(format!("{marker}…"), t.dim()));
+            lines.push(Line::raw(""));
+            continue;
+        };
+        let (text, kind) = outcome(app, e);
+        let style = match kind {
+            Kind::Ok => t.ok(),
+            Kind::Error => t.error(),
+            Kind::Warning => t.warning(),
+            Kind::Pending => t.warning(),
+        };
+        let time = short_time(app, e.created_at);
+        let first = clip(&format!("{time} {text}"), width.saturating_sub(1));
+        let cut = if first.is_char_boundary(time.len()) {
+            time.len()
+        } else {
+            0
+        };
+        let (time_part, rest) = first.split_at(cut);
+        let row_style = if selected && focused {
+            t.selected()
+        } else {
+            t.base()
+        };
+        lines.push(Line::from(vec![
+            Span::styled(marker, t.key()),
+            Span::styled(time_part.to_owned(), row_style.patch(t.dim())),
+            Span::styled(rest.to_owned(), row_style.patch(style)),
+        ]));
+        let summary = h.summary(i).unwrap_or("");
+        let second = clip(
+            &format!("#{} {} · {summary}", e.id, e.source),
+            width.saturating_sub(7),
+        );
+        lines.push(Line::from(vec![
+            Span::styled(marker, t.key()),
+            Span::raw("      "),
+            Span::styled(second, row_style.patch(t.dim())),
+        ]));
+    }
+    frame.render_widget(Paragraph::new(lines), text_area);
+    if h.total > visible {
+        let mut state =
+            ScrollbarState::new(h.total.saturating_sub(visible) as usize).position(h.top as usize);
+        frame.render_stateful_widget(
+            Scrollbar::new(ScrollbarOrientation::VerticalRight)
+                .begin_symbol(None)
+                .end_symbol(None),
+            area.inner(Margin {
+                vertical: 1,
+                horizontal: 0,
+            }),
+            &mut state,
+        );
+    }
+}
+
+/// Cut `s` to `width` display columns, ending with … when cut.
+pub fn clip(s: &str, width: usize) -> String {
+    use unicode_width::UnicodeWidthChar;
+    let mut out = String::new();
+    let mut used = 0;
+    let total: usize = s.chars().map(|c| c.width().unwrap_or(0)).sum();
+    if total <= width {
+        return s.to_owned();
+    }
+    for c in s.chars() {
+        let w = c.width().unwrap_or(0);
+        if used + w + 1 > width {
+            break;
+        }
+        out.push(c);
+        used += w;
+    }
+    out.push('…');
+    out
+}

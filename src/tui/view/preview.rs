@@ -1,0 +1,72 @@
+//! The request preview: the exact JSON body and an equivalent curl line
+//! (the key written as $USERPILOT_API_KEY, never its value).
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Paragraph, Wrap};
+
+use super::super::app::App;
+use super::layout::popup;
+use super::popup_block;
+
+pub fn draw(frame: &mut Frame, app: &App, scroll: u16, screen: Rect) {
+    let t = &app.theme;
+    let area = popup(
+        screen,
+        screen.width.saturating_sub(4).min(100),
+        screen.height.saturating_sub(2),
+    );
+    let inner = popup_block(frame, app, area, "Request preview");
+    let mut lines: Vec<Line> = Vec::new();
+    match app.preview_request() {
+        Ok(req) => {
+            lines.push(Line::styled("POST body (exactly what is sent)", t.title()));
+            lines.extend(
+                req.to_json_pretty()
+                    .lines()
+                    .map(|l| Line::raw(l.to_owned())),
+            );
+            lines.push(Line::raw(""));
+            lines.push(Line::styled(
+                "curl (the key stays in $USERPILOT_API_KEY)",
+                t.title(),
+            ));
+            lines.extend(app.curl_for(&req).lines().map(|l| Line::raw(l.to_owned())));
+        }
+        Err(issues) => {
+            lines.push(Line::styled(
+                "The form is not valid yet; nothing would be sent:",
+                t.error(),
+            ));
+            for i in issues {
+                lines.push(Line::styled(format!("  {i}"), t.error()));
+            }
+        }
+    }
+    if inner.height < 2 {
+        return;
+    }
+    let body = Rect {
+        height: inner.height - 1,
+        ..inner
+    };
+    frame.render_widget(
+        Paragraph::new(lines)
+            .wrap(Wrap { trim: false })
+            .scroll((scroll, 0)),
+        body,
+    );
+    let keys = Line::from(vec![
+        Span::styled("c", t.key()),
+        Span::styled(" copy curl · ", t.dim()),
+        Span::styled("↑/↓", t.key()),
+        Span::styled(" scroll · ", t.dim()),
+        Span::styled("Esc", t.key()),
+        Span::styled(" close", t.dim()),
+    ]);
+    frame.render_widget(
+        Paragraph::new(keys),
+        Rect::new(inner.x, inner.y + inner.height - 1, inner.width, 1),
+    );
+}
