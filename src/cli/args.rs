@@ -26,19 +26,34 @@ pub const EXIT_CODES: &str = "Exit codes: 0 ok · 2 invalid input or config · 3
 #[derive(Debug, Args, Clone, Default)]
 pub struct Global {
     /// Profile (environment) from the config file [env: UPEXPORT_PROFILE]
-    #[arg(long, global = true, value_name = "NAME")]
+    #[arg(
+        help_heading = "Global options",
+        long,
+        global = true,
+        value_name = "NAME"
+    )]
     pub profile: Option<String>,
 
     /// API base URL [env: USERPILOT_BASE_URL] [default: https://appex.userpilot.io]
-    #[arg(long, global = true, value_name = "URL")]
+    #[arg(
+        help_heading = "Global options",
+        long,
+        global = true,
+        value_name = "URL"
+    )]
     pub base_url: Option<String>,
 
     /// Config file [default: $XDG_CONFIG_HOME/upexport/config.toml]
-    #[arg(long, global = true, value_name = "PATH")]
+    #[arg(
+        help_heading = "Global options",
+        long,
+        global = true,
+        value_name = "PATH"
+    )]
     pub config: Option<PathBuf>,
 
     /// Start the embedded demo server and use it (no account needed)
-    #[arg(long, global = true)]
+    #[arg(help_heading = "Global options", long, global = true)]
     pub demo: bool,
 }
 

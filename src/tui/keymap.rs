@@ -128,399 +128,281 @@ impl Key {
 pub struct Binding {
     pub ctx: Ctx,
     pub keys: &'static [Key],
-    /// How the keys are written for people ("Ctrl-S", "←/→").
-    pub label: &'static str,
     pub action: Action,
+    /// What the key does, for the help overlay and the README.
     pub help: &'static str,
-    /// Shown in the footer when this context has focus.
-    pub footer: bool,
+    /// Shown in the footer when this context has focus: (keys, word).
+    pub hint: Option<(&'static str, &'static str)>,
 }
 
 use Action as A;
 use KeyCode as C;
 
+/// A binding without a footer hint.
 macro_rules! b {
-    ($ctx:ident, [$($key:expr),+], $label:literal, $action:expr, $help:literal, $footer:literal) => {
-        Binding { ctx: Ctx::$ctx, keys: &[$($key),+], label: $label, action: $action, help: $help, footer: $footer }
+    ($ctx:ident, [$($key:expr),+], $action:expr, $help:literal) => {
+        Binding { ctx: Ctx::$ctx, keys: &[$($key),+], action: $action, help: $help, hint: None }
+    };
+}
+/// A binding with a footer hint.
+macro_rules! f {
+    ($ctx:ident, [$($key:expr),+], $action:expr, $help:literal, $label:literal, $word:literal) => {
+        Binding { ctx: Ctx::$ctx, keys: &[$($key),+], action: $action, help: $help, hint: Some(($label, $word)) }
     };
 }
 
 /// The whole keymap. Order matters within a context (first match wins) and
 /// is the order of the hints.
 pub const BINDINGS: &[Binding] = &[
-    b!(
+    f!(
         Global,
         [k(C::Tab)],
-        "Tab",
         A::NextFocus,
-        "next field (after Submit: history)",
-        true
+        "next field (after Submit: the history pane)",
+        "Tab",
+        "next"
     ),
-    b!(
-        Global,
-        [k(C::BackTab)],
-        "S-Tab",
-        A::PrevFocus,
-        "previous field",
-        false
-    ),
-    b!(
+    b!(Global, [k(C::BackTab)], A::PrevFocus, "previous field"),
+    f!(
         Global,
         [ctrl('s')],
-        "Ctrl-S",
         A::Submit,
         "submit the export",
-        true
+        "Ctrl-S",
+        "submit"
     ),
-    b!(Global, [k(C::F(1))], "F1", A::Help, "help: every key", true),
+    f!(
+        Global,
+        [k(C::F(1))],
+        A::Help,
+        "help: every key",
+        "F1",
+        "help"
+    ),
     b!(
         Global,
         [ctrl('p')],
-        "Ctrl-P",
         A::Preview,
-        "preview the JSON body and curl command",
-        false
+        "preview the JSON body and the curl command"
     ),
     b!(
         Global,
         [k(C::Esc)],
-        "Esc",
         A::Escape,
-        "close a popup; cancel a request in flight",
-        false
+        "close a popup; cancel a request in flight"
     ),
     b!(
         Global,
         [k(C::F(2))],
-        "F2",
         A::ToggleMouse,
-        "mouse on/off (wheel scrolling, clicks)",
-        false
+        "mouse on/off (wheel scrolling, clicks)"
     ),
-    b!(
+    f!(
         Global,
         [ctrl('c')],
-        "Ctrl-C",
         A::Quit,
-        "quit (asks first while a request is in flight)",
-        true
+        "quit (asks again while a request is in flight)",
+        "Ctrl-C",
+        "quit"
     ),
-    b!(NotTyping, [ch('q')], "q", A::Quit, "quit", false),
-    b!(NotTyping, [ch('?')], "?", A::Help, "help", false),
+    b!(NotTyping, [ch('q')], A::Quit, "quit"),
+    b!(NotTyping, [ch('?')], A::Help, "help"),
     b!(
         Text,
         [ctrl('u')],
-        "Ctrl-U",
         A::ClearToStart,
-        "delete to the start of the field",
-        false
+        "delete to the start of the field"
     ),
     b!(
         Text,
         [ctrl('w')],
-        "Ctrl-W",
         A::DeleteWord,
-        "delete the word before the cursor",
-        false
+        "delete the word before the cursor"
     ),
-    b!(
+    f!(
         Date,
         [k(C::Enter)],
-        "Enter",
         A::OpenCalendar,
         "calendar and presets (or type YYYY-MM-DD)",
-        true
+        "Enter",
+        "calendar"
     ),
-    b!(
+    f!(
         EventTypes,
         [k(C::Enter)],
-        "Enter",
         A::OpenPicker,
         "pick from the known event types",
-        true
-    ),
-    b!(
-        PlainText,
-        [k(C::Enter)],
         "Enter",
-        A::NextFocus,
-        "next field",
-        false
+        "pick"
     ),
-    b!(
+    b!(PlainText, [k(C::Enter)], A::NextFocus, "next field"),
+    f!(
         Format,
         [k(C::Left), ch('h')],
-        "←/→",
         A::FormatPrev,
         "previous format",
-        true
+        "←/→ a/c/n/p",
+        "format"
     ),
-    b!(
-        Format,
-        [k(C::Right), ch('l')],
-        "",
-        A::FormatNext,
-        "next format",
-        false
-    ),
-    b!(
-        Format,
-        [k(C::Enter)],
-        "Enter",
-        A::NextFocus,
-        "next field",
-        false
-    ),
-    b!(
+    b!(Format, [k(C::Right), ch('l')], A::FormatNext, "next format"),
+    b!(Format, [k(C::Enter)], A::NextFocus, "next field"),
+    f!(
         Submit,
         [k(C::Enter)],
-        "Enter",
         A::Submit,
         "submit the export",
-        true
+        "Enter",
+        "submit"
     ),
-    b!(
+    f!(
         History,
         [k(C::Up), ch('k')],
-        "↑/↓ j/k",
         A::Up,
-        "previous entry",
-        true
+        "previous (newer) entry",
+        "↑/↓",
+        "scroll"
     ),
     b!(
         History,
         [k(C::Down), ch('j')],
-        "",
         A::Down,
-        "next entry",
-        false
+        "next (older) entry"
     ),
-    b!(
+    f!(
         History,
         [k(C::PageUp)],
-        "PgUp/PgDn",
         A::PageUp,
         "page up",
-        true
+        "PgUp/PgDn",
+        "page"
     ),
-    b!(
-        History,
-        [k(C::PageDown)],
-        "",
-        A::PageDown,
-        "page down",
-        false
-    ),
-    b!(
-        History,
-        [k(C::Home), ch('g')],
-        "Home/End",
-        A::Home,
-        "newest",
-        false
-    ),
-    b!(History, [k(C::End), ch('G')], "", A::End, "oldest", false),
-    b!(
+    b!(History, [k(C::PageDown)], A::PageDown, "page down"),
+    b!(History, [k(C::Home), ch('g')], A::Home, "newest entry"),
+    b!(History, [k(C::End), ch('G')], A::End, "oldest entry"),
+    f!(
         History,
         [k(C::Enter)],
-        "Enter",
         A::Open,
-        "details, copy, edit & re-run",
-        true
+        "details: copy id or links, edit & re-run",
+        "Enter",
+        "details"
     ),
-    b!(
+    f!(
         Calendar,
         [k(C::Left), ch('h')],
-        "←→↑↓ hjkl",
         A::Left,
-        "day / week",
-        true
+        "previous day",
+        "←→↑↓/hjkl",
+        "move"
     ),
-    b!(
-        Calendar,
-        [k(C::Right), ch('l')],
-        "",
-        A::Right,
-        "next day",
-        false
-    ),
-    b!(
-        Calendar,
-        [k(C::Up), ch('k')],
-        "",
-        A::Up,
-        "previous week",
-        false
-    ),
-    b!(
-        Calendar,
-        [k(C::Down), ch('j')],
-        "",
-        A::Down,
-        "next week",
-        false
-    ),
-    b!(
+    b!(Calendar, [k(C::Right), ch('l')], A::Right, "next day"),
+    b!(Calendar, [k(C::Up), ch('k')], A::Up, "previous week"),
+    b!(Calendar, [k(C::Down), ch('j')], A::Down, "next week"),
+    f!(
         Calendar,
         [k(C::PageUp)],
-        "PgUp/PgDn",
         A::PageUp,
-        "month",
-        true
+        "previous month",
+        "PgUp/PgDn",
+        "month"
     ),
-    b!(
-        Calendar,
-        [k(C::PageDown)],
-        "",
-        A::PageDown,
-        "next month",
-        false
-    ),
-    b!(Calendar, [ch('t')], "t", A::Today, "today", true),
-    b!(
+    b!(Calendar, [k(C::PageDown)], A::PageDown, "next month"),
+    f!(Calendar, [ch('t')], A::Today, "go to today", "t", "today"),
+    f!(
         Calendar,
         [ch('1')],
-        "1-7",
         A::Preset(1),
         "preset: today",
-        true
+        "1-7",
+        "presets"
     ),
-    b!(
-        Calendar,
-        [ch('2')],
-        "",
-        A::Preset(2),
-        "preset: yesterday",
-        false
-    ),
-    b!(
-        Calendar,
-        [ch('3')],
-        "",
-        A::Preset(3),
-        "preset: last 7 days",
-        false
-    ),
-    b!(
-        Calendar,
-        [ch('4')],
-        "",
-        A::Preset(4),
-        "preset: last 30 days",
-        false
-    ),
-    b!(
-        Calendar,
-        [ch('5')],
-        "",
-        A::Preset(5),
-        "preset: last 90 days",
-        false
-    ),
-    b!(
-        Calendar,
-        [ch('6')],
-        "",
-        A::Preset(6),
-        "preset: this month",
-        false
-    ),
-    b!(
-        Calendar,
-        [ch('7')],
-        "",
-        A::Preset(7),
-        "preset: last month",
-        false
-    ),
-    b!(
+    b!(Calendar, [ch('2')], A::Preset(2), "preset: yesterday"),
+    b!(Calendar, [ch('3')], A::Preset(3), "preset: last 7 days"),
+    b!(Calendar, [ch('4')], A::Preset(4), "preset: last 30 days"),
+    b!(Calendar, [ch('5')], A::Preset(5), "preset: last 90 days"),
+    b!(Calendar, [ch('6')], A::Preset(6), "preset: this month"),
+    b!(Calendar, [ch('7')], A::Preset(7), "preset: last month"),
+    f!(
         Calendar,
         [k(C::Enter)],
-        "Enter",
         A::Open,
         "pick the day",
-        true
+        "Enter",
+        "pick"
     ),
-    b!(Picker, [k(C::Up), ch('k')], "↑/↓", A::Up, "move", true),
-    b!(
-        Picker,
-        [k(C::Down), ch('j')],
-        "",
-        A::Down,
-        "move down",
-        false
-    ),
-    b!(
+    f!(Picker, [k(C::Up), ch('k')], A::Up, "move up", "↑/↓", "move"),
+    b!(Picker, [k(C::Down), ch('j')], A::Down, "move down"),
+    f!(
         Picker,
         [ch(' ')],
-        "Space",
         A::Toggle,
         "select / unselect",
-        true
+        "Space",
+        "toggle"
     ),
-    b!(Picker, [k(C::Enter)], "Enter", A::Open, "apply", true),
-    b!(Detail, [k(C::Up), ch('k')], "↑/↓", A::Up, "scroll", true),
-    b!(
+    f!(Picker, [k(C::Enter)], A::Open, "apply", "Enter", "apply"),
+    f!(
         Detail,
-        [k(C::Down), ch('j')],
-        "",
-        A::Down,
-        "scroll down",
-        false
+        [k(C::Up), ch('k')],
+        A::Up,
+        "scroll up",
+        "↑/↓",
+        "scroll"
     ),
-    b!(
+    b!(Detail, [k(C::Down), ch('j')], A::Down, "scroll down"),
+    f!(
         Detail,
         [ch('c')],
-        "c",
         A::CopyJob,
         "copy the job id (OSC 52)",
-        true
+        "c",
+        "copy id"
     ),
-    b!(Detail, [ch('l')], "l", A::CopyLinks, "copy the links", true),
-    b!(
+    f!(
+        Detail,
+        [ch('l')],
+        A::CopyLinks,
+        "copy the links",
+        "l",
+        "copy links"
+    ),
+    f!(
         Detail,
         [ch('e')],
-        "e",
         A::LoadIntoForm,
         "load the request into the form to edit and re-run",
-        true
+        "e",
+        "edit & re-run"
     ),
-    b!(Detail, [ch('q')], "q", A::Close, "close", false),
-    b!(Preview, [k(C::Up), ch('k')], "↑/↓", A::Up, "scroll", true),
-    b!(
+    b!(Detail, [ch('q')], A::Close, "close"),
+    f!(
         Preview,
-        [k(C::Down), ch('j')],
-        "",
-        A::Down,
-        "scroll down",
-        false
+        [k(C::Up), ch('k')],
+        A::Up,
+        "scroll up",
+        "↑/↓",
+        "scroll"
     ),
-    b!(
+    b!(Preview, [k(C::Down), ch('j')], A::Down, "scroll down"),
+    f!(
         Preview,
         [ch('c')],
-        "c",
         A::CopyCurl,
-        "copy the curl command (key stays $USERPILOT_API_KEY)",
-        true
+        "copy the curl command (the key stays $USERPILOT_API_KEY)",
+        "c",
+        "copy curl"
     ),
-    b!(Preview, [ch('q')], "q", A::Close, "close", false),
-    b!(Help, [k(C::Up), ch('k')], "↑/↓", A::Up, "scroll", true),
-    b!(
+    b!(Preview, [ch('q')], A::Close, "close"),
+    f!(
         Help,
-        [k(C::Down), ch('j')],
-        "",
-        A::Down,
-        "scroll down",
-        false
+        [k(C::Up), ch('k')],
+        A::Up,
+        "scroll up",
+        "↑/↓",
+        "scroll"
     ),
-    b!(
-        Help,
-        [ch('q'), ch('?'), k(C::Enter)],
-        "q",
-        A::Close,
-        "close",
-        false
-    ),
+    b!(Help, [k(C::Down), ch('j')], A::Down, "scroll down"),
+    b!(Help, [ch('q'), ch('?'), k(C::Enter)], A::Close, "close"),
 ];
 
 /// The action for `ev` in the given contexts (most specific first).
@@ -536,40 +418,10 @@ pub fn lookup(ctxs: &[Ctx], ev: &KeyEvent) -> Option<Action> {
 
 /// Footer hints for the contexts, as (keys, what) pairs.
 pub fn hints(ctxs: &[Ctx]) -> Vec<(&'static str, &'static str)> {
-    let mut out = Vec::new();
-    for ctx in ctxs {
-        for b in BINDINGS
-            .iter()
-            .filter(|b| b.ctx == *ctx && b.footer && !b.label.is_empty())
-        {
-            out.push((b.label, short(b.help)));
-        }
-    }
-    out
-}
-
-fn short(help: &'static str) -> &'static str {
-    let cut = help.find([' ', '(', ':']).unwrap_or(help.len());
-    match help {
-        h if h.starts_with("day / week") => "move",
-        h if h.starts_with("preset") => "presets",
-        h if h.starts_with("pick the day") => "pick",
-        h if h.starts_with("submit") => "submit",
-        h if h.starts_with("help") => "help",
-        h if h.starts_with("quit") => "quit",
-        h if h.starts_with("calendar") => "calendar",
-        h if h.starts_with("copy the job") => "copy id",
-        h if h.starts_with("copy the links") => "copy links",
-        h if h.starts_with("copy the curl") => "copy curl",
-        h if h.starts_with("load the request") => "edit & re-run",
-        h if h.starts_with("details") => "details",
-        h if h.starts_with("pick from") => "pick",
-        h if h.starts_with("next field") => "next",
-        h if h.starts_with("select") => "toggle",
-        h if h.starts_with("previous entry") => "scroll",
-        h if h.starts_with("previous format") => "format",
-        _ => &help[..cut],
-    }
+    ctxs.iter()
+        .flat_map(|ctx| BINDINGS.iter().filter(move |b| b.ctx == *ctx))
+        .filter_map(|b| b.hint)
+        .collect()
 }
 
 /// The key label of every row, grouped by context, for help and README.
@@ -583,6 +435,18 @@ pub fn table() -> Vec<(Ctx, Vec<(String, &'static str)>)> {
         }
     }
     groups
+}
+
+/// The key table as Markdown (the README holds a copy; a test keeps them equal).
+pub fn markdown_table() -> String {
+    let mut out = String::from("| where | keys | what |\n|---|---|---|\n");
+    for (ctx, rows) in table() {
+        for (keys, help) in rows {
+            let keys = keys.replace('|', "\\|");
+            out.push_str(&format!("| {} | `{keys}` | {help} |\n", ctx.title()));
+        }
+    }
+    out
 }
 
 /// "Ctrl-S", "↑ / k", "Enter".
@@ -660,6 +524,14 @@ mod tests {
         for b in BINDINGS {
             assert!(!b.keys.is_empty() && !b.help.is_empty(), "{b:?}");
         }
+        // Esc closes every overlay through the Global binding.
+        assert_eq!(
+            lookup(
+                &[Ctx::Calendar, Ctx::Global],
+                &ev(KeyCode::Esc, KeyModifiers::NONE)
+            ),
+            Some(Action::Escape)
+        );
         assert!(describe_keys(&[ctrl('s')]) == "Ctrl-S");
     }
 }

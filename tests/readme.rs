@@ -1,0 +1,61 @@
+//! The README documents the code: these tests fail when they drift apart.
+
+fn readme() -> String {
+    std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).expect("README.md")
+}
+
+#[test]
+fn keymap_table_matches_the_code() {
+    let text = readme();
+    let start = text
+        .find("<!-- keymap:start -->\n")
+        .expect("keymap start marker")
+        + "<!-- keymap:start -->\n".len();
+    let end = text.find("<!-- keymap:end -->").expect("keymap end marker");
+    let in_readme = text[start..end].trim();
+    let from_code = upexport::tui::keymap::markdown_table();
+    assert_eq!(
+        in_readme,
+        from_code.trim(),
+        "README key table is stale: regenerate it with `cargo run --example keymap_md`"
+    );
+}
+
+#[test]
+fn every_demo_fault_mode_is_documented() {
+    let text = readme();
+    for mode in upexport::demo::FaultMode::ALL {
+        assert!(
+            text.contains(&format!("`{}`", mode.name())),
+            "README misses demo mode {}",
+            mode.name()
+        );
+    }
+}
+
+#[test]
+fn the_two_setup_commands_are_there() {
+    let text = readme();
+    assert!(text.contains("cargo run --release -- --demo"));
+    assert!(text.contains("\ncargo test\n"));
+    let ci =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/.ci/run")).expect(".ci/run");
+    assert!(ci.contains("cargo test"));
+}
+
+#[test]
+fn exit_codes_match() {
+    use upexport::cli::code;
+    let text = readme();
+    for (c, word) in [
+        (code::INVALID, "invalid input"),
+        (code::UNAUTHORIZED, "unauthorized"),
+        (code::CONFLICT, "conflict"),
+        (code::API, "any other API"),
+    ] {
+        assert!(
+            text.contains(&format!("| {c} | {word}")),
+            "exit code {c} ({word}) not documented as such"
+        );
+    }
+}
