@@ -206,6 +206,15 @@ impl App {
                 self.history.error = Some(e);
                 vec![]
             }
+            Msg::ClientStatus(status) => {
+                self.env.blocked = status.err();
+                if let Some(why) = &self.env.blocked
+                    && self.status.is_none()
+                {
+                    self.status = Some(Notice::new(Level::Warning, format!("submitting will not work: {why}")));
+                }
+                vec![]
+            }
             Msg::Notice(n) => {
                 self.status = Some(n);
                 vec![]

@@ -84,6 +84,7 @@ impl Session {
         self.runner.run(effects);
         self.app.dirty = true;
         self.draw_if_dirty(terminal)?;
+        self.runner.warm_up();
         tokio::pin!(shutdown);
         let mut shutting_down = false;
         loop {

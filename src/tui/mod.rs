@@ -9,6 +9,7 @@ pub mod event_loop;
 pub mod form;
 pub mod history_pane;
 pub mod keymap;
+pub mod lazy;
 pub mod msg;
 pub mod runner;
 pub mod terminal;
@@ -29,28 +30,30 @@ use crate::config::{
 use crate::demo::{DemoOptions, DemoServer};
 use crate::export::{FormInput, Format};
 use crate::history::HistoryStore;
+use lazy::Lazy;
+use msg::Msg;
+use tokio::sync::mpsc::UnboundedSender;
 use app::{App, Clock, EnvInfo};
 use event_loop::Session;
 use msg::{Level, Notice};
 use runner::{Runner, Store};
 
 /// Everything the TUI needs, prepared before the terminal is taken over.
+/// Slow parts (the key command, CA certificates, opening the history
+/// store) are [`Lazy`]: made in the background after the first frame.
 pub struct Prepared {
     pub env: EnvInfo,
-    pub client: Option<ApiClient>,
-    pub store: Store,
+    pub client: Lazy<ApiClient>,
+    pub store: Lazy<Store>,
     pub draft: FormInput,
     pub notices: Vec<Notice>,
     pub demo: Option<DemoServer>,
 }
 
-/// Resolve config, key, history and draft. Problems become notices: the
-/// app starts anyway so nothing typed is lost.
-pub async fn prepare(
-    global: &Global,
-    paths: &Paths,
-    mut env_vars: EnvVars,
-) -> Result<Prepared, String> {
+/// Resolve config and draft; set up (but do not yet make) the client and
+/// the store. Problems become notices: the app starts anyway so nothing
+/// typed is lost. Notices found later arrive through `tx`.
+pub async fn prepare(global: &Global, paths: &Paths, mut env_vars: EnvVars, tx: UnboundedSender<Msg>) -> Prepared {
     let mut notices = Vec::new();
     let mut flags = Flags {
         profile: global.profile.clone(),
@@ -67,10 +70,7 @@ pub async fn prepare(
                 Some(s)
             }
             Err(e) => {
-                notices.push(Notice::new(
-                    Level::Error,
-                    format!("demo server did not start: {e}"),
-                ));
+                notices.push(Notice::new(Level::Error, format!("demo server did not start: {e}")));
                 None
             }
         }
@@ -84,34 +84,26 @@ pub async fn prepare(
             resolve_without_file(paths, &flags, &env_vars)
         }
     };
-    let (mut env, client) = match resolved {
+    let (env, client) = match resolved {
         Ok(mut r) => {
             if demo.is_some() {
                 r.profile = "demo".into();
             }
-            let mut env = EnvInfo {
+            notices.extend(r.warnings.drain(..).map(|w| Notice::new(Level::Warning, w)));
+            let env = EnvInfo {
                 profile: r.profile.clone(),
                 base_url: r.base_url.clone(),
+                environment: demo.as_ref().map(|_| crate::demo::ENVIRONMENT_NAME.to_owned()),
                 ..Default::default()
             };
-            let client = match r.load_key() {
-                Ok(key) => match ApiClient::new(&r.base_url, key, r.timeouts) {
-                    Ok(c) => Some(c),
-                    Err(e) => {
-                        env.blocked = Some(e.to_string());
-                        None
-                    }
-                },
-                Err(e) => {
-                    env.blocked = Some(e.to_string());
-                    None
+            let tx = tx.clone();
+            let client = Lazy::later(move || {
+                let key = r.load_key().map_err(|e| e.to_string())?;
+                for w in r.warnings.drain(..) {
+                    let _ = tx.send(Msg::Notice(Notice::new(Level::Warning, w)));
                 }
-            };
-            notices.extend(
-                r.warnings
-                    .iter()
-                    .map(|w| Notice::new(Level::Warning, w.clone())),
-            );
+                ApiClient::new(&r.base_url, key, r.timeouts).map_err(|e| e.to_string())
+            });
             (env, client)
         }
         Err(e) => (
@@ -121,40 +113,33 @@ pub async fn prepare(
                 blocked: Some(e.to_string()),
                 ..Default::default()
             },
-            None,
+            Lazy::ready(Err(e.to_string())),
         ),
     };
-    if demo.is_some() {
-        env.environment = Some(crate::demo::ENVIRONMENT_NAME.into());
-    }
 
-    let store = match ensure_private_dir(&paths.state_dir)
-        .map_err(|e| format!("cannot create {}: {e}", paths.state_dir.display()))
-        .and_then(|()| HistoryStore::open(&paths.history_db()).map_err(|e| e.to_string()))
-    {
-        Ok(report) => {
-            notices.extend(
-                report
-                    .warnings
-                    .into_iter()
-                    .map(|w| Notice::new(Level::Warning, w)),
-            );
-            Some(report.store)
-        }
-        Err(e) => {
-            notices.push(Notice::new(
-                Level::Error,
-                format!("history is not being saved this session: {e}"),
-            ));
-            HistoryStore::open_in_memory().ok()
-        }
-    };
-    let store = match store {
-        Some(s) => s,
-        // Only an out-of-memory process fails to open an in-memory SQLite
-        // database; there is nothing to fall back on.
-        None => return Err("cannot open any history store (not even in memory)".into()),
-    };
+    let state_dir = paths.state_dir.clone();
+    let db = paths.history_db();
+    let store = Lazy::later(move || {
+        let opened = ensure_private_dir(&state_dir)
+            .map_err(|e| format!("cannot create {}: {e}", state_dir.display()))
+            .and_then(|()| HistoryStore::open(&db).map_err(|e| e.to_string()));
+        let store = match opened {
+            Ok(report) => {
+                for w in report.warnings {
+                    let _ = tx.send(Msg::Notice(Notice::new(Level::Warning, w)));
+                }
+                report.store
+            }
+            Err(e) => {
+                let _ = tx.send(Msg::Notice(Notice::new(
+                    Level::Error,
+                    format!("history is not being saved this session: {e}"),
+                )));
+                HistoryStore::open_in_memory().map_err(|e| e.to_string())?
+            }
+        };
+        Ok(Arc::new(Mutex::new(store)))
+    });
 
     let (draft, warn) = draft::load(&paths.draft_file());
     if let Some(w) = warn {
@@ -164,22 +149,16 @@ pub async fn prepare(
     if draft.format.is_none() {
         draft.format = Some(Format::default());
     }
-    if env.blocked.is_some() {
-        notices.push(Notice::new(
-            Level::Warning,
-            "no usable API key: the form works, submitting does not (set USERPILOT_API_KEY, or api_key_file / api_key_command in the config)",
-        ));
-    }
     // The most severe message shows first.
     notices.sort_by_key(|n| std::cmp::Reverse(n.level as u8));
-    Ok(Prepared {
+    Prepared {
         env,
         client,
-        store: Arc::new(Mutex::new(store)),
+        store,
         draft,
         notices,
         demo,
-    })
+    }
 }
 
 /// `upexport` (no subcommand): run the TUI until the user quits.
@@ -191,13 +170,8 @@ pub async fn run(global: &Global) -> u8 {
             return code::INVALID;
         }
     };
-    let prepared = match prepare(global, &paths, EnvVars::from_process()).await {
-        Ok(p) => p,
-        Err(e) => {
-            eprintln!("upexport: error: {e}");
-            return code::API;
-        }
-    };
+    let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
+    let prepared = prepare(global, &paths, EnvVars::from_process(), tx.clone()).await;
     let Prepared {
         env,
         client,
@@ -219,7 +193,6 @@ pub async fn run(global: &Global) -> u8 {
         .size()
         .map(|s| Rect::new(0, 0, s.width, s.height))
         .unwrap_or_default();
-    let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
     let profile = env.profile.clone();
     let mut app = App::new(&draft, env, Clock::system(), size);
     app.theme = theme::Theme::from_env();

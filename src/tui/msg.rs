@@ -30,6 +30,8 @@ pub enum Msg {
         total: u64,
     },
     HistoryFailed(String),
+    /// Whether requests can be sent (the key and client are ready), or why not.
+    ClientStatus(Result<(), String>),
     /// A message for the status line (startup warnings, copy results).
     Notice(Notice),
     /// SIGTERM or SIGHUP: keep the draft and leave.

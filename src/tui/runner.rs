@@ -9,6 +9,7 @@ use tokio::sync::mpsc::UnboundedSender;
 use tokio::task::JoinHandle;
 
 use super::draft::DraftWriter;
+use super::lazy::Lazy;
 use super::msg::{Effect, Level, Msg, Notice, SubmitError, SubmitOutcome};
 use crate::api::ApiClient;
 use crate::export::ExportRequest;
@@ -60,8 +61,8 @@ impl Drop for Ticker {
 }
 
 pub struct Runner {
-    pub store: Store,
-    pub client: Option<ApiClient>,
+    pub store: Lazy<Store>,
+    pub client: Lazy<ApiClient>,
     pub profile: String,
     pub draft: Option<DraftWriter>,
     pub sink: Box<dyn TermSink>,
@@ -72,8 +73,8 @@ pub struct Runner {
 
 impl Runner {
     pub fn new(
-        store: Store,
-        client: Option<ApiClient>,
+        store: Lazy<Store>,
+        client: Lazy<ApiClient>,
         profile: String,
         draft: Option<DraftWriter>,
         sink: Box<dyn TermSink>,
@@ -89,6 +90,22 @@ impl Runner {
             flight: None,
             ticker: None,
         }
+    }
+
+    /// Make the store and the client in the background right after the
+    /// first frame, so the first submit does not wait for them. The app
+    /// learns whether requests can be sent.
+    pub fn warm_up(&self) {
+        let client = self.client.clone();
+        let store = self.store.clone();
+        let tx = self.tx.clone();
+        tokio::spawn(async move {
+            let ready = client.get().await.map(|_| ());
+            let _ = tx.send(Msg::ClientStatus(ready));
+            if let Err(e) = store.get().await {
+                let _ = tx.send(Msg::HistoryFailed(e));
+            }
+        });
     }
 
     pub fn run(&mut self, effects: Vec<Effect>) {
@@ -135,15 +152,22 @@ impl Runner {
             Effect::LoadHistory { offset, limit } => {
                 let store = self.store.clone();
                 let tx = self.tx.clone();
-                tokio::task::spawn_blocking(move || {
-                    let result = store
-                        .lock()
-                        .map_err(|_| "history store lock poisoned".to_owned())
-                        .and_then(|s| {
-                            let total = s.count().map_err(|e| e.to_string())?;
-                            let entries = s.page(offset, limit).map_err(|e| e.to_string())?;
-                            Ok((entries, total))
-                        });
+                tokio::spawn(async move {
+                    let store = match store.get().await {
+                        Ok(s) => s,
+                        Err(e) => {
+                            let _ = tx.send(Msg::HistoryFailed(e));
+                            return;
+                        }
+                    };
+                    let result = tokio::task::spawn_blocking(move || {
+                        let s = store.lock().map_err(|_| "history store lock poisoned".to_owned())?;
+                        let total = s.count().map_err(|e| e.to_string())?;
+                        let entries = s.page(offset, limit).map_err(|e| e.to_string())?;
+                        Ok::<_, String>((entries, total))
+                    })
+                    .await
+                    .unwrap_or_else(|e| Err(e.to_string()));
                     let _ = tx.send(match result {
                         Ok((entries, total)) => Msg::HistoryLoaded { offset, entries, total },
                         Err(e) => Msg::HistoryFailed(e),
@@ -177,22 +201,34 @@ impl Runner {
 
     fn submit(&mut self, seq: u64, request: ExportRequest) {
         let tx = self.tx.clone();
-        let Some(client) = self.client.clone() else {
-            let _ = tx.send(Msg::SubmitDone {
-                seq,
-                outcome: SubmitOutcome::Failed(SubmitError {
-                    kind: "not_sent".into(),
-                    http_status: None,
-                    message: "not sent: no API key is configured (set USERPILOT_API_KEY, or api_key_file / api_key_command in the config)".into(),
-                }),
-            });
-            return;
-        };
+        let client = self.client.clone();
         let store = self.store.clone();
         let profile = self.profile.clone();
         let attempt = Arc::new(Mutex::new(None));
         let slot = attempt.clone();
         let task = tokio::spawn(async move {
+            let not_sent = |message: String| Msg::SubmitDone {
+                seq,
+                outcome: SubmitOutcome::Failed(SubmitError {
+                    kind: "not_sent".into(),
+                    http_status: None,
+                    message,
+                }),
+            };
+            let client = match client.get().await {
+                Ok(c) => c,
+                Err(e) => {
+                    let _ = tx.send(not_sent(format!("not sent: {e}")));
+                    return;
+                }
+            };
+            let store = match store.get().await {
+                Ok(s) => s,
+                Err(e) => {
+                    let _ = tx.send(not_sent(format!("not sent: history is unavailable ({e})")));
+                    return;
+                }
+            };
             let body = request.to_json();
             let base = client.base_url().to_string();
             let st = store.clone();
@@ -267,25 +303,9 @@ impl Runner {
         let id = f.attempt.lock().ok().and_then(|g| *g);
         let store = self.store.clone();
         let tx = self.tx.clone();
-        tokio::task::spawn_blocking(move || {
-            let failed = Failed {
-                kind: "cancelled".into(),
-                http_status: None,
-                message: "cancelled while waiting for the answer; the job may still have been created server-side".into(),
-            };
-            if let (Some(id), Ok(s)) = (id, store.lock())
-                && let Err(e) = s.record_failed(id, &failed)
-            {
-                tracing::error!("history #{id}: {e}");
-            }
-            let _ = tx.send(Msg::SubmitDone {
-                seq,
-                outcome: SubmitOutcome::Failed(SubmitError {
-                    kind: failed.kind,
-                    http_status: None,
-                    message: failed.message,
-                }),
-            });
+        tokio::spawn(async move {
+            let store = store.get().await;
+            let _ = tokio::task::spawn_blocking(move || cancelled(id, store, seq, tx)).await;
         });
     }
 
@@ -296,4 +316,29 @@ impl Runner {
             w.finish();
         }
     }
+}
+
+/// Record a cancelled attempt (unless its answer was already recorded)
+/// and tell the app.
+fn cancelled(id: Option<i64>, store: Result<Store, String>, seq: u64, tx: UnboundedSender<Msg>) {
+            let failed = Failed {
+                kind: "cancelled".into(),
+                http_status: None,
+                message: "cancelled while waiting for the answer; the job may still have been created server-side".into(),
+            };
+            if let (Some(id), Ok(store)) = (id, store)
+                && let Ok(s) = store.lock()
+                && let Err(e) = s.record_failed(id, &failed)
+            {
+                // AlreadyFinished: the answer arrived first and is kept.
+                tracing::info!("history #{id}: {e}");
+            }
+            let _ = tx.send(Msg::SubmitDone {
+                seq,
+                outcome: SubmitOutcome::Failed(SubmitError {
+                    kind: failed.kind,
+                    http_status: None,
+                    message: failed.message,
+                }),
+            });
 }

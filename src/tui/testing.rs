@@ -13,6 +13,7 @@ use ratatui::layout::Rect;
 
 use super::app::{App, Clock, EnvInfo};
 use super::event_loop::Session;
+use super::lazy::Lazy;
 use super::msg::Msg;
 use super::runner::{RecordingSink, Runner};
 use super::theme::Theme;
@@ -54,8 +55,10 @@ impl Harness {
         let sink = RecordingSink::default();
         let mut app = App::new(draft, env.clone(), fixed_clock(), Rect::new(0, 0, w, h));
         app.theme = Theme { color: false };
+        let client = Lazy::ready(client.ok_or_else(|| "no API key (test harness)".to_owned()));
+        let store = Lazy::ready(Ok(Arc::new(Mutex::new(store))));
         let runner = Runner::new(
-            Arc::new(Mutex::new(store)),
+            store,
             client,
             env.profile,
             None,

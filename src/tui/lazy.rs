@@ -1,0 +1,79 @@
+//! A value made on first use, off the UI thread: the history store and the
+//! API client (loading CA certificates, running a key command) are not
+//! needed for the first frame, so they never delay it.
+
+use std::sync::{Arc, Mutex};
+
+use tokio::sync::OnceCell;
+
+type Init<T> = Box<dyn FnOnce() -> Result<T, String> + Send>;
+
+/// A shared, lazily made `Result<T, String>`.
+pub struct Lazy<T> {
+    cell: Arc<OnceCell<Result<T, String>>>,
+    init: Arc<Mutex<Option<Init<T>>>>,
+}
+
+impl<T> Clone for Lazy<T> {
+    fn clone(&self) -> Self {
+        Lazy {
+            cell: self.cell.clone(),
+            init: self.init.clone(),
+        }
+    }
+}
+
+impl<T: Clone + Send + Sync + 'static> Lazy<T> {
+    /// Already made.
+    pub fn ready(value: Result<T, String>) -> Lazy<T> {
+        Lazy {
+            cell: Arc::new(OnceCell::new_with(Some(value))),
+            init: Arc::new(Mutex::new(None)),
+        }
+    }
+
+    /// Made by `f` on a blocking thread the first time it is needed.
+    pub fn later(f: impl FnOnce() -> Result<T, String> + Send + 'static) -> Lazy<T> {
+        Lazy {
+            cell: Arc::new(OnceCell::new()),
+            init: Arc::new(Mutex::new(Some(Box::new(f)))),
+        }
+    }
+
+    /// The value, making it if needed (concurrent callers wait for one make).
+    pub async fn get(&self) -> Result<T, String> {
+        let init = self.init.clone();
+        self.cell
+            .get_or_init(|| async move {
+                let f = init.lock().ok().and_then(|mut g| g.take());
+                match f {
+                    Some(f) => tokio::task::spawn_blocking(f)
+                        .await
+                        .unwrap_or_else(|e| Err(format!("setup failed: {e}"))),
+                    None => Err("setup already failed".into()),
+                }
+            })
+            .await
+            .clone()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn made_once_and_shared() {
+        let count = Arc::new(Mutex::new(0));
+        let c = count.clone();
+        let lazy = Lazy::later(move || {
+            *c.lock().unwrap() += 1;
+            Ok(7)
+        });
+        let other = lazy.clone();
+        assert_eq!(lazy.get().await, Ok(7));
+        assert_eq!(other.get().await, Ok(7));
+        assert_eq!(*count.lock().unwrap(), 1);
+        assert_eq!(Lazy::<u8>::ready(Err("no".into())).get().await, Err("no".into()));
+    }
+}
