@@ -1,0 +1,1313 @@
+//! The `upexport` binary seen from a shell: arguments, output, exit codes,
+//! files. Every test has its own HOME and XDG directories; the network is
+//! 127.0.0.1 only (a `demo-server` child, a closed port, or `--dry-run`).
+//! Waits are on conditions (a line on a pipe, a job's status) with hard
+//! limits; nothing sleeps.
+
+use std::io::{BufRead, BufReader};
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Stdio};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::mpsc::{Receiver, RecvTimeoutError, channel};
+use std::time::{Duration, Instant};
+
+use assert_cmd::Command;
+use serde_json::Value;
+
+/// The longest any one command may take (the machine is slow and shared).
+const CMD_LIMIT: Duration = Duration::from_secs(60);
+/// The longest a wait on a condition (a server line, a job) may take.
+const WAIT_LIMIT: Duration = Duration::from_secs(60);
+
+const DEMO_KEY: &str = "upexport-demo-key";
+const SENTINEL: &str = "sentinel-5d1e9b7c-KEY";
+
+/// Variables that would change what the binary does; removed from every
+/// command unless a test sets them. Proxies are removed so 127.0.0.1 is
+/// reached directly (reqwest sends even loopback through $HTTP_PROXY).
+const SCRUBBED: [&str; 13] = [
+    "USERPILOT_API_KEY",
+    "USERPILOT_BASE_URL",
+    "UPEXPORT_PROFILE",
+    "UPEXPORT_LOG",
+    "RUST_LOG",
+    "HTTP_PROXY",
+    "http_proxy",
+    "HTTPS_PROXY",
+    "https_proxy",
+    "ALL_PROXY",
+    "all_proxy",
+    "NO_PROXY",
+    "no_proxy",
+];
+
+/// A sandbox: HOME and the three XDG directories under one temp dir.
+struct Sandbox {
+    dir: tempfile::TempDir,
+}
+
+impl Sandbox {
+    fn new() -> Sandbox {
+        let dir = tempfile::tempdir().expect("temp dir");
+        for d in ["home", "config", "state", "cache"] {
+            std::fs::create_dir_all(dir.path().join(d)).unwrap();
+        }
+        Sandbox { dir }
+    }
+
+    fn root(&self) -> &Path {
+        self.dir.path()
+    }
+
+    fn config_dir(&self) -> PathBuf {
+        self.root().join("config").join("upexport")
+    }
+
+    fn state_dir(&self) -> PathBuf {
+        self.root().join("state").join("upexport")
+    }
+
+    fn envs(&self) -> Vec<(&'static str, PathBuf)> {
+        vec![
+            ("HOME", self.root().join("home")),
+            ("XDG_CONFIG_HOME", self.root().join("config")),
+            ("XDG_STATE_HOME", self.root().join("state")),
+            ("XDG_CACHE_HOME", self.root().join("cache")),
+        ]
+    }
+
+    /// `upexport` with this sandbox's directories and a clean environment.
+    fn cmd(&self) -> Command {
+        let mut c = Command::cargo_bin("upexport").expect("the upexport binary");
+        for v in SCRUBBED {
+            c.env_remove(v);
+        }
+        for (k, v) in self.envs() {
+            c.env(k, v);
+        }
+        c.current_dir(self.root()).timeout(CMD_LIMIT);
+        c
+    }
+
+    /// `upexport` with `USERPILOT_API_KEY` set.
+    fn with_key(&self, key: &str) -> Command {
+        let mut c = self.cmd();
+        c.env("USERPILOT_API_KEY", key);
+        c
+    }
+
+    /// `upexport demo-server` as a child with this sandbox's directories.
+    fn demo_server(&self, mode: &str, job_seconds: f64, extra_env: &[(&str, &str)]) -> DemoChild {
+        let mut c = std::process::Command::new(assert_cmd::cargo::cargo_bin("upexport"));
+        for v in SCRUBBED {
+            c.env_remove(v);
+        }
+        for (k, v) in self.envs() {
+            c.env(k, v);
+        }
+        for (k, v) in extra_env {
+            c.env(k, v);
+        }
+        // Its stderr goes to a file in the sandbox (scanned for the key).
+        static SERVERS: AtomicUsize = AtomicUsize::new(0);
+        let n = SERVERS.fetch_add(1, Ordering::Relaxed);
+        let stderr = std::fs::File::create(self.root().join(format!("demo-{n}-{mode}.stderr")))
+            .expect("stderr file");
+        c.args([
+            "demo-server",
+            "--port",
+            "0",
+            "--mode",
+            mode,
+            "--job-seconds",
+            &job_seconds.to_string(),
+        ])
+        .current_dir(self.root())
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(stderr);
+        DemoChild::start(c)
+    }
+}
+
+enum Line {
+    Text(String),
+    Eof,
+}
+
+/// A running `upexport demo-server`; killed when dropped (also on panic).
+struct DemoChild {
+    child: Option<Child>,
+    lines: Receiver<Line>,
+    url: String,
+    stdout: Vec<String>,
+}
+
+impl DemoChild {
+    fn start(mut cmd: std::process::Command) -> DemoChild {
+        let mut child = cmd.spawn().expect("spawn demo-server");
+        let out = child.stdout.take().expect("piped stdout");
+        let (tx, rx) = channel();
+        // Drain stdout to its end, so the server never blocks on a full pipe
+        // and its exit shows up as end-of-file.
+        std::thread::spawn(move || {
+            for line in BufReader::new(out).lines() {
+                let Ok(line) = line else { break };
+                if tx.send(Line::Text(line)).is_err() {
+                    return;
+                }
+            }
+            let _ = tx.send(Line::Eof);
+        });
+        let mut me = DemoChild {
+            child: Some(child),
+            lines: rx,
+            url: String::new(),
+            stdout: Vec::new(),
+        };
+        let deadline = Instant::now() + WAIT_LIMIT;
+        const PREFIX: &str = "upexport demo server listening on ";
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            match me.lines.recv_timeout(left) {
+                Ok(Line::Text(l)) => {
+                    let url = l.strip_prefix(PREFIX).map(str::to_owned);
+                    me.stdout.push(l);
+                    if let Some(url) = url {
+                        assert!(
+                            url.starts_with("http://127.0.0.1:"),
+                            "the demo server must listen on 127.0.0.1: {url}"
+                        );
+                        me.url = url;
+                        break;
+                    }
+                }
+                Ok(Line::Eof) => panic!("demo-server exited early; said {:?}", me.stdout),
+                Err(_) => panic!("no URL line from demo-server within {WAIT_LIMIT:?}"),
+            }
+        }
+        me
+    }
+
+    /// Read stdout up to the `key:` line (printed after the URL line).
+    fn key_line(&mut self) -> String {
+        let deadline = Instant::now() + WAIT_LIMIT;
+        loop {
+            if let Some(k) = self.stdout.iter().find_map(|l| l.strip_prefix("key: ")) {
+                return k.to_owned();
+            }
+            let left = deadline.saturating_duration_since(Instant::now());
+            match self.lines.recv_timeout(left) {
+                Ok(Line::Text(l)) => self.stdout.push(l),
+                Ok(Line::Eof) => panic!("demo-server exited before its key line"),
+                Err(_) => panic!("no key line from demo-server within {WAIT_LIMIT:?}"),
+            }
+        }
+    }
+
+    /// Ask the server to stop with SIGTERM and wait (hard limit) for it to
+    /// exit; returns whether it exited successfully and all it printed.
+    fn terminate(mut self) -> (bool, Vec<String>) {
+        let mut child = self.child.take().expect("running");
+        let pid = child.id().to_string();
+        let sent = std::process::Command::new("kill")
+            .args(["-TERM", &pid])
+            .status()
+            .expect("run kill");
+        assert!(sent.success(), "kill -TERM {pid} failed");
+        let deadline = Instant::now() + WAIT_LIMIT;
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            match self.lines.recv_timeout(left) {
+                Ok(Line::Text(l)) => self.stdout.push(l),
+                Ok(Line::Eof) => break,
+                Err(RecvTimeoutError::Timeout) => {
+                    let _ = child.kill();
+                    let _ = child.wait();
+                    panic!("demo-server did not stop within {WAIT_LIMIT:?} of SIGTERM");
+                }
+                Err(RecvTimeoutError::Disconnected) => break,
+            }
+        }
+        // Stdout is closed: the process has exited (or is about to).
+        let status = child.wait().expect("wait for demo-server");
+        (status.success(), std::mem::take(&mut self.stdout))
+    }
+}
+
+impl Drop for DemoChild {
+    fn drop(&mut self) {
+        if let Some(mut c) = self.child.take() {
+            let _ = c.kill();
+            let _ = c.wait();
+        }
+    }
+}
+
+/// What a finished command said.
+struct Run {
+    code: i32,
+    stdout: String,
+    stderr: String,
+}
+
+impl Run {
+    fn all(&self) -> String {
+        format!("{}\n{}", self.stdout, self.stderr)
+    }
+}
+
+fn run(mut c: Command, args: &[&str]) -> Run {
+    let out = c.args(args).output().expect("run upexport");
+    Run {
+        code: out
+            .status
+            .code()
+            .expect("exited (not killed by the timeout)"),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+/// Run and insist on an exit code, showing both streams when it differs.
+#[track_caller]
+fn expect_code(c: Command, args: &[&str], code: i32) -> Run {
+    let r = run(c, args);
+    assert_eq!(
+        r.code, code,
+        "upexport {args:?}: exit {} (wanted {code})\n--- stdout\n{}\n--- stderr\n{}",
+        r.code, r.stdout, r.stderr
+    );
+    r
+}
+
+fn json(s: &str) -> Value {
+    serde_json::from_str(s.trim()).unwrap_or_else(|e| panic!("not JSON ({e}): {s}"))
+}
+
+/// The job id from `submit`'s "created export job ID" line.
+fn job_id_of(submit_stdout: &str) -> String {
+    submit_stdout
+        .lines()
+        .find_map(|l| l.strip_prefix("created export job "))
+        .unwrap_or_else(|| panic!("no job id in: {submit_stdout}"))
+        .trim()
+        .to_owned()
+}
+
+/// Poll `status --json` until the job is completed (hard limit).
+fn wait_completed(sb: &Sandbox, url: &str, job: &str) -> Value {
+    let deadline = Instant::now() + WAIT_LIMIT;
+    loop {
+        let r = expect_code(
+            sb.with_key(DEMO_KEY),
+            &["status", "--base-url", url, job, "--json"],
+            0,
+        );
+        let v = json(&r.stdout);
+        if v["status"] == "completed" {
+            return v;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "job {job} not completed within {WAIT_LIMIT:?}: {v}"
+        );
+    }
+}
+
+/// A port on 127.0.0.1 with nothing listening (bound, then released).
+fn closed_port() -> u16 {
+    let l = TcpListener::bind("127.0.0.1:0").unwrap();
+    l.local_addr().unwrap().port()
+}
+
+#[cfg(unix)]
+fn set_mode(p: &Path, mode: u32) {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(p, std::fs::Permissions::from_mode(mode)).unwrap();
+}
+
+/// Write a private (0600) file.
+fn write_private(p: &Path, text: &str) {
+    std::fs::write(p, text).unwrap();
+    #[cfg(unix)]
+    set_mode(p, 0o600);
+}
+
+// ---------------------------------------------------------------- dry run
+
+const FULL_ARGS: [&str; 23] = [
+    "submit",
+    "--dry-run",
+    "--from",
+    "2026-11-01",
+    "--to",
+    "2026-11-26",
+    "--email",
+    "a@x.com",
+    "--email",
+    "b@y.com,a@x.com",
+    "--event-type",
+    "track",
+    "--user-id",
+    "u1",
+    "--company-id",
+    "c1",
+    "--segment-id",
+    "101",
+    "--format",
+    "ndjson",
+    "--exclusions",
+    "x",
+    // The base URL is a closed port: were anything sent, the exit would be 5.
+    "--base-url",
+];
+
+const FULL_PRETTY: &str = r#"{
+  "from": "2026-11-01",
+  "to": "2026-11-26",
+  "emails": [
+    "a@x.com",
+    "b@y.com"
+  ],
+  "event_type": [
+    "track"
+  ],
+  "user_id": [
+    "u1"
+  ],
+  "company_id": [
+    "c1"
+  ],
+  "segment_id": "101",
+  "format": "ndjson",
+  "exclusions": "x"
+}"#;
+
+const FULL_COMPACT: &str = r#"{"from":"2026-11-01","to":"2026-11-26","emails":["a@x.com","b@y.com"],"event_type":["track"],"user_id":["u1"],"company_id":["c1"],"segment_id":"101","format":"ndjson","exclusions":"x"}"#;
+
+fn full_args(url: &str) -> Vec<&str> {
+    let mut a = FULL_ARGS.to_vec();
+    a.push(url);
+    a
+}
+
+#[test]
+fn dry_run_prints_the_whole_body_and_a_curl_line_without_the_key() {
+    let sb = Sandbox::new();
+    let url = format!("http://127.0.0.1:{}", closed_port());
+    let r = expect_code(sb.with_key(SENTINEL), &full_args(&url), 0);
+    let expected = format!(
+        "{FULL_PRETTY}\n\ncurl -sS -X POST '{url}/api/v1/analytics/exports' \\\n  -H \"Authorization: Token $USERPILOT_API_KEY\" \\\n  -H 'Content-Type: application/json' -H 'Accept: application/json' \\\n  --data-raw '{FULL_COMPACT}'\n"
+    );
+    assert_eq!(r.stdout, expected);
+    assert!(!r.all().contains(SENTINEL), "the key leaked: {}", r.all());
+    assert!(!r.stderr.contains("error"), "{}", r.stderr);
+}
+
+#[test]
+fn dry_run_needs_no_key_and_json_prints_the_compact_body() {
+    let sb = Sandbox::new();
+    let url = format!("http://127.0.0.1:{}", closed_port());
+    let mut args = full_args(&url);
+    args.push("--json");
+    let r = expect_code(sb.cmd(), &args, 0);
+    assert_eq!(r.stdout, format!("{FULL_COMPACT}\n"));
+}
+
+#[test]
+fn a_sparse_dry_run_omits_empty_fields() {
+    let sb = Sandbox::new();
+    let url = format!("http://127.0.0.1:{}", closed_port());
+    let base = ["submit", "--dry-run", "--base-url", &url];
+
+    let mut args = base.to_vec();
+    args.extend(["--from", "2026-11-01", "--json"]);
+    args.extend(["--exclusions", "", "--segment-id", " ", "--email", ""]);
+    let r = expect_code(sb.cmd(), &args, 0);
+    assert_eq!(r.stdout, "{\"from\":\"2026-11-01\"}\n");
+
+    let mut args = base.to_vec();
+    args.extend(["--event-type", "page_view,track"]);
+    let r = expect_code(sb.cmd(), &args, 0);
+    let body = r.stdout.split("\n\ncurl ").next().unwrap();
+    assert_eq!(
+        body,
+        "{\n  \"event_type\": [\n    \"page_view\",\n    \"track\"\n  ]\n}"
+    );
+    assert!(
+        r.stdout
+            .contains("--data-raw '{\"event_type\":[\"page_view\",\"track\"]}'")
+    );
+
+    let r = expect_code(sb.cmd(), &base, 0);
+    assert!(r.stdout.starts_with("{}\n\ncurl "), "{}", r.stdout);
+}
+
+#[test]
+fn body_file_from_a_file_and_from_stdin() {
+    let sb = Sandbox::new();
+    let url = format!("http://127.0.0.1:{}", closed_port());
+    let body = r#"{"from":"2026-11-01","to":"2026-11-26","emails":["a@x.com","b@y.com","a@x.com"],"event_type":["track"],"user_id":["u1"],"company_id":["c1"],"segment_id":101,"format":"ndjson","exclusions":"x"}"#;
+    let file = sb.root().join("body.json");
+    std::fs::write(&file, body).unwrap();
+    let file = file.to_str().unwrap();
+
+    let args = [
+        "submit",
+        "--dry-run",
+        "--json",
+        "--base-url",
+        &url,
+        "--body-file",
+    ];
+    let mut from_file = args.to_vec();
+    from_file.push(file);
+    let r = expect_code(sb.cmd(), &from_file, 0);
+    assert_eq!(r.stdout, format!("{FULL_COMPACT}\n"));
+
+    let mut from_stdin = args.to_vec();
+    from_stdin.push("-");
+    let mut c = sb.cmd();
+    c.write_stdin(body);
+    let r = expect_code(c, &from_stdin, 0);
+    assert_eq!(r.stdout, format!("{FULL_COMPACT}\n"));
+
+    // Unknown fields are refused, by name.
+    let mut c = sb.cmd();
+    c.write_stdin(r#"{"from":"2026-11-01","form":"2026-11-02"}"#);
+    let r = expect_code(c, &from_stdin, 2);
+    assert!(r.stderr.contains("unknown field 'form'"), "{}", r.stderr);
+    // --json callers get the error as JSON on stdout.
+    assert_eq!(json(&r.stdout)["error"]["kind"], "invalid_input");
+
+    std::fs::write(sb.root().join("typo.json"), r#"{"segmentid":"1"}"#).unwrap();
+    let mut typo = args.to_vec();
+    let typo_path = sb.root().join("typo.json");
+    typo.push(typo_path.to_str().unwrap());
+    let r = expect_code(sb.cmd(), &typo, 2);
+    assert!(
+        r.stderr.contains("segmentid") && r.stderr.contains("typo.json"),
+        "{}",
+        r.stderr
+    );
+
+    // A missing file says which.
+    let mut missing = args.to_vec();
+    missing.push("/nonexistent/body.json");
+    let r = expect_code(sb.cmd(), &missing, 2);
+    assert!(r.stderr.contains("/nonexistent/body.json"), "{}", r.stderr);
+
+    // --body-file with a field flag is a usage error.
+    let mut both = from_file.clone();
+    both.extend(["--from", "2026-11-01"]);
+    let r = expect_code(sb.cmd(), &both, 2);
+    assert!(r.stderr.contains("--body-file"), "{}", r.stderr);
+}
+
+#[test]
+fn invalid_input_exits_2_naming_the_field() {
+    let sb = Sandbox::new();
+    let url = format!("http://127.0.0.1:{}", closed_port());
+    let cases: [(&[&str], &[&str]); 5] = [
+        (&["--from", "2026-02-30"], &["From", "2026-02-30"]),
+        (&["--to", "2026-02-30"], &["To", "2026-02-30"]),
+        (
+            &["--from", "2026-03-02", "--to", "2026-03-01"],
+            &["To", "ends before it starts"],
+        ),
+        (&["--email", "ok@x.com,bad@"], &["Emails", "bad@"]),
+        (&["--email", "no-at-sign"], &["Emails", "no-at-sign"]),
+    ];
+    for (flags, words) in cases {
+        for dry in [true, false] {
+            let mut args = vec!["submit", "--base-url", &url];
+            if dry {
+                args.push("--dry-run");
+            }
+            args.extend(flags);
+            // With a key and a closed port: a request sent would exit 5.
+            let r = expect_code(sb.with_key("k"), &args, 2);
+            for w in words {
+                assert!(r.stderr.contains(w), "{args:?}: no {w:?} in {}", r.stderr);
+            }
+            assert_eq!(r.stdout, "", "{args:?}");
+        }
+    }
+    // Nothing was recorded: invalid input is refused before history.
+    assert!(!sb.state_dir().join("history.sqlite3").exists());
+}
+
+// ---------------------------------------------------------- demo server
+
+#[test]
+fn demo_server_submit_history_status_jobs_conflict_lookups() {
+    let sb = Sandbox::new();
+    let mut server = sb.demo_server("normal", 600.0, &[]);
+    assert_eq!(server.key_line(), DEMO_KEY);
+    let url = server.url.clone();
+    let key = || sb.with_key(DEMO_KEY);
+
+    let r = expect_code(
+        key(),
+        &[
+            "submit",
+            "--base-url",
+            &url,
+            "--from",
+            "2026-11-01",
+            "--to",
+            "2026-11-26",
+        ],
+        0,
+    );
+    let job = job_id_of(&r.stdout);
+    assert_eq!(job.len(), 36, "a UUID: {job}");
+    assert!(r.stdout.contains(&format!("upexport status {job}")));
+
+    let r = expect_code(key(), &["history"], 0);
+    assert!(r.stdout.contains(&format!("created {job}")), "{}", r.stdout);
+    let h = json(&expect_code(sb.cmd(), &["history", "--json"], 0).stdout);
+    let rows = h.as_array().expect("an array");
+    assert_eq!(rows.len(), 1, "{h}");
+    assert_eq!(rows[0]["state"], "created");
+    assert_eq!(rows[0]["created"]["job_id"], job.as_str());
+    assert_eq!(rows[0]["source"], "cli");
+
+    let r = expect_code(key(), &["status", "--base-url", &url, &job], 0);
+    assert!(
+        r.stdout.starts_with(&format!("job {job}: ")),
+        "{}",
+        r.stdout
+    );
+    let s = json(&expect_code(key(), &["status", "--base-url", &url, &job, "--json"], 0).stdout);
+    assert_eq!(s["job_id"], job.as_str());
+    assert!(
+        matches!(s["status"].as_str(), Some("pending" | "processing")),
+        "{s}"
+    );
+
+    let r = expect_code(key(), &["jobs", "--base-url", &url], 0);
+    assert!(r.stdout.starts_with("job "), "a header: {}", r.stdout);
+    assert!(r.stdout.contains(&job), "{}", r.stdout);
+    let j = json(&expect_code(key(), &["jobs", "--base-url", &url, "--json"], 0).stdout);
+    assert!(
+        j.as_array()
+            .unwrap()
+            .iter()
+            .any(|x| x["job_id"] == job.as_str()),
+        "{j}"
+    );
+
+    // A running job has nothing to download yet.
+    let out = sb.root().join("early");
+    let r = expect_code(
+        key(),
+        &[
+            "download",
+            "--base-url",
+            &url,
+            &job,
+            "--out",
+            out.to_str().unwrap(),
+        ],
+        5,
+    );
+    assert!(r.stderr.contains("no files yet"), "{}", r.stderr);
+
+    // A second export while the first runs: 409, exit 4, recorded.
+    let r = expect_code(
+        key(),
+        &["submit", "--base-url", &url, "--from", "2026-10-01"],
+        4,
+    );
+    assert!(r.stderr.contains("already running"), "{}", r.stderr);
+    let r = expect_code(
+        key(),
+        &[
+            "submit",
+            "--json",
+            "--base-url",
+            &url,
+            "--from",
+            "2026-10-01",
+        ],
+        4,
+    );
+    let e = json(&r.stdout);
+    assert_eq!(e["error"]["kind"], "conflict");
+    assert_eq!(e["error"]["http_status"], 409);
+    let h = json(&expect_code(sb.cmd(), &["history", "--json"], 0).stdout);
+    let rows = h.as_array().unwrap();
+    assert_eq!(rows.len(), 3, "{h}");
+    assert_eq!(rows[0]["state"], "failed", "newest first: {h}");
+    assert_eq!(rows[0]["failed"]["kind"], "conflict");
+    assert_eq!(rows[0]["failed"]["http_status"], 409);
+    let r = expect_code(sb.cmd(), &["history", "--limit", "1"], 0);
+    assert!(r.stdout.contains("409 conflict"), "{}", r.stdout);
+    assert!(!r.stdout.contains(&format!("created {job}")), "limit 1");
+
+    // Lookups.
+    let r = expect_code(key(), &["lookups", "--base-url", &url, "segments"], 0);
+    let n = r.stdout.lines().count();
+    assert!((100..=140).contains(&n), "{n} segments:\n{}", r.stdout);
+    assert!(r.stderr.contains(&format!("{n} items")), "{}", r.stderr);
+    let l = json(
+        &expect_code(
+            key(),
+            &["lookups", "--base-url", &url, "segments", "--json"],
+            0,
+        )
+        .stdout,
+    );
+    assert_eq!(l.as_array().unwrap().len(), n);
+    let r = expect_code(key(), &["lookups", "--base-url", &url, "nope"], 2);
+    assert!(
+        r.stderr.contains("'nope'") && r.stderr.contains("segments"),
+        "{}",
+        r.stderr
+    );
+    let r = expect_code(sb.cmd(), &["lookups"], 0);
+    assert!(r.stdout.lines().any(|l| l == "segments"), "{}", r.stdout);
+}
+
+#[test]
+fn download_decompresses_and_refuses_to_overwrite() {
+    let sb = Sandbox::new();
+    let server = sb.demo_server("normal", 0.3, &[]);
+    let url = server.url.clone();
+    let r = expect_code(
+        sb.with_key(DEMO_KEY),
+        &[
+            "submit",
+            "--base-url",
+            &url,
+            "--from",
+            "2026-11-01",
+            "--to",
+            "2026-11-05",
+        ],
+        0,
+    );
+    let job = job_id_of(&r.stdout);
+    let status = wait_completed(&sb, &url, &job);
+    let urls = status["presigned_urls"].as_array().expect("presigned_urls");
+    assert!(!urls.is_empty(), "{status}");
+
+    let dir = sb.root().join("out");
+    let dir_s = dir.to_str().unwrap();
+    let dl = ["download", "--base-url", &url, &job, "--out", dir_s];
+    let r = expect_code(sb.with_key(DEMO_KEY), &dl, 0);
+    let mut names: Vec<String> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    names.sort();
+    assert_eq!(names.len(), urls.len(), "{names:?} for {status}");
+    let mut sizes = Vec::new();
+    for n in &names {
+        assert!(!n.ends_with(".gz") && !n.starts_with('.'), "{names:?}");
+        assert!(r.stdout.contains(n.as_str()), "{}", r.stdout);
+        let bytes = std::fs::read(dir.join(n)).unwrap();
+        assert!(bytes.len() > 2, "{n} is empty");
+        assert_ne!(&bytes[..2], &[0x1f, 0x8b], "{n} is still gzip");
+        let first = bytes.split(|b| *b == b'\n').next().unwrap();
+        json(std::str::from_utf8(first).expect("text"));
+        sizes.push(bytes.len());
+    }
+
+    // Again: refused, files untouched.
+    let r = expect_code(sb.with_key(DEMO_KEY), &dl, 5);
+    assert!(r.stderr.contains("already exists"), "{}", r.stderr);
+    // --overwrite replaces them.
+    let mut again = dl.to_vec();
+    again.push("--overwrite");
+    expect_code(sb.with_key(DEMO_KEY), &again, 0);
+    for (n, size) in names.iter().zip(&sizes) {
+        assert_eq!(
+            std::fs::metadata(dir.join(n)).unwrap().len() as usize,
+            *size
+        );
+    }
+
+    // --keep-gz keeps gzip (so the check above means something).
+    let gz = sb.root().join("gz");
+    let r = expect_code(
+        sb.with_key(DEMO_KEY),
+        &[
+            "download",
+            "--base-url",
+            &url,
+            &job,
+            "--out",
+            gz.to_str().unwrap(),
+            "--keep-gz",
+            "--json",
+        ],
+        0,
+    );
+    let v = json(&r.stdout);
+    let files = v["files"].as_array().unwrap();
+    assert_eq!(files.len(), urls.len());
+    for f in files {
+        let p = PathBuf::from(f["path"].as_str().unwrap());
+        assert!(p.to_string_lossy().ends_with(".gz"), "{v}");
+        assert_eq!(&std::fs::read(&p).unwrap()[..2], &[0x1f, 0x8b]);
+    }
+    drop(server);
+}
+
+// ----------------------------------------------------------- exit codes
+
+#[test]
+fn exit_3_for_a_refused_key_and_for_no_key() {
+    let sb = Sandbox::new();
+    let normal = sb.demo_server("normal", 600.0, &[]);
+    let r = expect_code(
+        sb.with_key("not-the-demo-key"),
+        &["submit", "--base-url", &normal.url, "--from", "2026-11-01"],
+        3,
+    );
+    assert!(r.stderr.contains("401"), "{}", r.stderr);
+    let r = expect_code(
+        sb.with_key("not-the-demo-key"),
+        &["jobs", "--json", "--base-url", &normal.url],
+        3,
+    );
+    assert_eq!(json(&r.stdout)["error"]["kind"], "unauthorized");
+
+    let unauth = sb.demo_server("unauthorized", 600.0, &[]);
+    for args in [
+        vec!["jobs", "--base-url", &unauth.url],
+        vec!["status", "--base-url", &unauth.url, "some-job"],
+        vec!["submit", "--base-url", &unauth.url],
+        vec!["lookups", "segments", "--base-url", &unauth.url],
+    ] {
+        expect_code(sb.with_key(DEMO_KEY), &args, 3);
+    }
+
+    // No key anywhere: say where one comes from; nothing is sent.
+    let config = sb.config_dir().join("config.toml");
+    for args in [
+        vec!["submit", "--base-url", &normal.url, "--from", "2026-11-01"],
+        vec!["jobs", "--base-url", &normal.url],
+    ] {
+        let r = expect_code(sb.cmd(), &args, 3);
+        for w in [
+            "USERPILOT_API_KEY",
+            "api_key_file",
+            "api_key_command",
+            config.to_str().unwrap(),
+        ] {
+            assert!(r.stderr.contains(w), "no {w:?} in {}", r.stderr);
+        }
+    }
+}
+
+#[test]
+fn exit_5_for_an_html_server_error_and_a_refused_connection() {
+    let sb = Sandbox::new();
+    let server = sb.demo_server("server-error-html", 600.0, &[]);
+    for args in [
+        vec!["submit", "--base-url", &server.url, "--from", "2026-11-01"],
+        vec!["jobs", "--base-url", &server.url],
+        vec!["status", "--base-url", &server.url, "x"],
+    ] {
+        let r = expect_code(sb.with_key(DEMO_KEY), &args, 5);
+        assert!(
+            r.stderr.contains("500 Internal Server Error"),
+            "the page title: {}",
+            r.stderr
+        );
+        for tag in ["<html", "<title", "<body", "<h1", "</", "<!"] {
+            assert!(!r.stderr.contains(tag), "HTML in {}", r.stderr);
+        }
+    }
+
+    let url = format!("http://127.0.0.1:{}", closed_port());
+    for args in [
+        vec!["submit", "--base-url", &url, "--from", "2026-11-01"],
+        vec!["jobs", "--base-url", &url],
+    ] {
+        let r = expect_code(sb.with_key(DEMO_KEY), &args, 5);
+        assert!(r.stderr.contains("connect"), "{}", r.stderr);
+    }
+}
+
+/// `http://` to a non-loopback host is refused before anything is sent.
+/// Proof of "nothing sent": every proxy variable points at a listener of
+/// ours, which reqwest would use for any request, even to 127.0.0.2; the
+/// listener sees the request for 127.0.0.2 but none for example.com.
+#[test]
+fn exit_2_for_plain_http_to_another_host_and_nothing_is_sent() {
+    let sb = Sandbox::new();
+    let trap = TcpListener::bind("127.0.0.1:0").unwrap();
+    let proxy = format!("http://{}", trap.local_addr().unwrap());
+    let (seen_tx, seen) = channel::<String>();
+    // Accept in order, report each request's first bytes, hang up.
+    std::thread::spawn(move || {
+        for conn in trap.incoming() {
+            let Ok(mut conn) = conn else { continue };
+            let _ = conn.set_read_timeout(Some(Duration::from_secs(10)));
+            let mut buf = [0u8; 512];
+            let n = std::io::Read::read(&mut conn, &mut buf).unwrap_or(0);
+            if seen_tx
+                .send(String::from_utf8_lossy(&buf[..n]).into_owned())
+                .is_err()
+            {
+                return;
+            }
+        }
+    });
+    let proxied = |key: &str| {
+        let mut c = sb.with_key(key);
+        for v in [
+            "HTTP_PROXY",
+            "http_proxy",
+            "HTTPS_PROXY",
+            "https_proxy",
+            "ALL_PROXY",
+            "all_proxy",
+        ] {
+            c.env(v, &proxy);
+        }
+        c
+    };
+
+    for args in [
+        vec![
+            "submit",
+            "--base-url",
+            "http://example.com",
+            "--from",
+            "2026-11-01",
+        ],
+        vec!["submit", "--dry-run", "--base-url", "http://example.com"],
+        vec!["jobs", "--base-url", "http://example.com"],
+        vec!["status", "--base-url", "http://example.com/", "x"],
+        vec!["lookups", "segments", "--base-url", "http://example.com"],
+    ] {
+        let r = expect_code(proxied(SENTINEL), &args, 2);
+        assert!(r.stderr.contains("unencrypted"), "{}", r.stderr);
+        assert!(!r.all().contains(SENTINEL));
+    }
+    // USERPILOT_BASE_URL is checked the same way.
+    let mut c = proxied(SENTINEL);
+    c.env("USERPILOT_BASE_URL", "http://example.com");
+    expect_code(c, &["jobs"], 2);
+
+    // The control: the same setup does send a loopback http request, and
+    // the trap reports it. Connections are accepted in order, so once the
+    // control's request is reported, any earlier one has been too.
+    let r = run(proxied("k"), &["jobs", "--base-url", "http://127.0.0.2:9"]);
+    assert_eq!(r.code, 5, "{}", r.stderr);
+    let mut requests = Vec::new();
+    let deadline = Instant::now() + WAIT_LIMIT;
+    while !requests.iter().any(|q: &String| q.contains("127.0.0.2:9")) {
+        let left = deadline.saturating_duration_since(Instant::now());
+        match seen.recv_timeout(left) {
+            Ok(q) => requests.push(q),
+            Err(_) => panic!("the trap saw no control request: {requests:?}"),
+        }
+    }
+    assert!(
+        !requests.iter().any(|q| q.contains("example.com")),
+        "a request left for example.com: {requests:?}"
+    );
+}
+
+// ---------------------------------------------------------------- config
+
+#[test]
+fn a_malformed_config_exits_2_naming_file_line_and_column() {
+    let sb = Sandbox::new();
+    let url = format!("http://127.0.0.1:{}", closed_port());
+    let bad = sb.root().join("bad.toml");
+    write_private(
+        &bad,
+        "default_profile = \"p\"\n[profiles.p]\nbase_url = https://x\n",
+    );
+    let r = expect_code(
+        sb.cmd(),
+        &[
+            "--config",
+            bad.to_str().unwrap(),
+            "submit",
+            "--dry-run",
+            "--base-url",
+            &url,
+        ],
+        2,
+    );
+    let want = format!("{}, line 3, column 12", bad.display());
+    assert!(r.stderr.contains(&want), "no {want:?} in {}", r.stderr);
+    assert_eq!(r.stdout, "");
+
+    // The default place, an unknown key.
+    std::fs::create_dir_all(sb.config_dir()).unwrap();
+    let default = sb.config_dir().join("config.toml");
+    write_private(&default, "[profiles.p]\n\n  base_ulr = \"https://x\"\n");
+    for args in [
+        vec!["submit", "--dry-run", "--base-url", &url],
+        vec!["history"],
+        vec!["jobs", "--base-url", &url],
+    ] {
+        let r = expect_code(sb.with_key("k"), &args, 2);
+        let want = format!("{}, line 3, column 3", default.display());
+        assert!(r.stderr.contains(&want), "no {want:?} in {}", r.stderr);
+        assert!(r.stderr.contains("base_ulr"), "{}", r.stderr);
+    }
+
+    // A key in the config file is refused without being echoed.
+    write_private(&default, "[profiles.p]\napi_key = \"sentinel-in-config\"\n");
+    let r = expect_code(sb.cmd(), &["submit", "--dry-run", "--base-url", &url], 2);
+    assert!(r.stderr.contains("line 2"), "{}", r.stderr);
+    assert!(!r.all().contains("sentinel-in-config"), "{}", r.all());
+}
+
+#[test]
+fn profile_key_commands_are_used_and_their_failures_exit_3() {
+    let sb = Sandbox::new();
+    let server = sb.demo_server("normal", 600.0, &[]);
+    let url = server.url.clone();
+    let cfg = sb.root().join("cfg.toml");
+    write_private(
+        &cfg,
+        "[profiles.p]\napi_key_command = \"printf upexport-demo-key\"\n\
+         [profiles.broken]\napi_key_command = \"echo 'gpg: decryption failed: No secret key' >&2; exit 7\"\n",
+    );
+    let cfg = cfg.to_str().unwrap();
+    // An explicit profile's command beats a wrong key in the environment…
+    let r = expect_code(
+        sb.with_key("wrong-env-key"),
+        &[
+            "--config",
+            cfg,
+            "--profile",
+            "p",
+            "jobs",
+            "--base-url",
+            &url,
+        ],
+        0,
+    );
+    assert!(!r.stderr.contains("warning"), "{}", r.stderr);
+    // …and without --profile the environment's key is used (and refused).
+    expect_code(
+        sb.with_key("wrong-env-key"),
+        &["--config", cfg, "jobs", "--base-url", &url],
+        3,
+    );
+    // UPEXPORT_PROFILE picks the profile, but does not beat the env key.
+    let mut c = sb.with_key("wrong-env-key");
+    c.env("UPEXPORT_PROFILE", "p");
+    expect_code(c, &["--config", cfg, "jobs", "--base-url", &url], 3);
+    let mut c = sb.cmd();
+    c.env("UPEXPORT_PROFILE", "p");
+    expect_code(c, &["--config", cfg, "jobs", "--base-url", &url], 0);
+
+    let r = expect_code(
+        sb.cmd(),
+        &[
+            "--config",
+            cfg,
+            "--profile",
+            "broken",
+            "submit",
+            "--base-url",
+            &url,
+        ],
+        3,
+    );
+    assert!(
+        r.stderr.contains("gpg: decryption failed: No secret key") && r.stderr.contains("code 7"),
+        "{}",
+        r.stderr
+    );
+
+    let r = expect_code(
+        sb.cmd(),
+        &[
+            "--config",
+            cfg,
+            "--profile",
+            "nope",
+            "jobs",
+            "--base-url",
+            &url,
+        ],
+        2,
+    );
+    assert!(
+        r.stderr.contains("'nope'") && r.stderr.contains("broken, p"),
+        "{}",
+        r.stderr
+    );
+}
+
+#[cfg(unix)]
+#[test]
+fn a_config_readable_by_others_warns_with_chmod_600() {
+    let sb = Sandbox::new();
+    let url = format!("http://127.0.0.1:{}", closed_port());
+    std::fs::create_dir_all(sb.config_dir()).unwrap();
+    let cfg = sb.config_dir().join("config.toml");
+    std::fs::write(&cfg, "download_dir = \"/tmp\"\n").unwrap();
+    let args = ["submit", "--dry-run", "--base-url", &url];
+
+    set_mode(&cfg, 0o644);
+    let r = expect_code(sb.cmd(), &args, 0);
+    assert!(
+        r.stderr.contains("warning") && r.stderr.contains(&format!("chmod 600 {}", cfg.display())),
+        "{}",
+        r.stderr
+    );
+    // The same through --config.
+    let r = expect_code(sb.cmd(), &["--config", cfg.to_str().unwrap(), "history"], 0);
+    assert!(r.stderr.contains("chmod 600"), "{}", r.stderr);
+
+    set_mode(&cfg, 0o600);
+    let r = expect_code(sb.cmd(), &args, 0);
+    assert!(
+        !r.stderr.contains("chmod"),
+        "no warning at 0600: {}",
+        r.stderr
+    );
+}
+
+// -------------------------------------------------------------- sentinel
+
+/// Every file under `root` holding `needle`, and how many files were read.
+fn files_containing(root: &Path, needle: &[u8]) -> (Vec<PathBuf>, Vec<PathBuf>) {
+    let mut hits = Vec::new();
+    let mut seen = Vec::new();
+    let mut stack = vec![root.to_owned()];
+    while let Some(dir) = stack.pop() {
+        for e in std::fs::read_dir(&dir).unwrap() {
+            let e = e.unwrap();
+            let t = e.file_type().unwrap();
+            if t.is_dir() {
+                stack.push(e.path());
+            } else if t.is_file() {
+                let bytes = std::fs::read(e.path()).unwrap();
+                if bytes.windows(needle.len()).any(|w| w == needle) {
+                    hits.push(e.path());
+                }
+                seen.push(e.path());
+            }
+        }
+    }
+    (hits, seen)
+}
+
+#[test]
+fn the_key_appears_nowhere() {
+    let sb = Sandbox::new();
+    let trace = [("UPEXPORT_LOG", "trace")];
+    let with_sentinel = || {
+        let mut c = sb.with_key(SENTINEL);
+        c.env("UPEXPORT_LOG", "trace");
+        c
+    };
+    let mut said = Vec::new();
+    let mut check = |r: Run, what: String| {
+        assert!(
+            !r.all().contains(SENTINEL),
+            "{what} printed the key:\n{}",
+            r.all()
+        );
+        said.push(what);
+    };
+    let out_dir = sb.root().join("home").join("downloads");
+    let out = out_dir.to_str().unwrap();
+
+    for (mode, refused) in [
+        ("normal", 3),
+        ("server-error-html", 5),
+        ("conflict", 3),
+        ("garbage-json", 3),
+    ] {
+        let server = sb.demo_server(mode, 0.3, &trace);
+        let url = server.url.clone();
+        // In normal mode a real job exists (made with the demo key).
+        let job = if mode == "normal" {
+            let r = expect_code(sb.with_key(DEMO_KEY), &["submit", "--base-url", &url], 0);
+            job_id_of(&r.stdout)
+        } else {
+            "00000000-0000-4000-8000-000000000001".to_owned()
+        };
+        let commands: Vec<(Vec<&str>, i32)> = vec![
+            (
+                vec!["submit", "--from", "2026-11-01", "--email", "a@x.com"],
+                refused,
+            ),
+            (vec!["submit", "--json", "--from", "2026-11-02"], refused),
+            (vec!["submit", "--dry-run", "--from", "2026-11-03"], 0),
+            (vec!["submit", "--dry-run", "--json"], 0),
+            (vec!["status", &job], refused),
+            (vec!["status", "--json", &job], refused),
+            (vec!["jobs"], refused),
+            (vec!["jobs", "--json"], refused),
+            (vec!["download", &job, "--out", out], refused),
+            (vec!["download", &job, "--out", out, "--json"], refused),
+            (vec!["lookups", "segments"], refused),
+            (vec!["lookups", "segments", "--json"], refused),
+            (vec!["lookups"], 0),
+            (vec!["history"], 0),
+            (vec!["history", "--json"], 0),
+            (vec!["demo-server", "--help"], 0),
+            (vec!["--help"], 0),
+        ];
+        for (mut args, code) in commands {
+            args.extend(["--base-url", &url]);
+            let r = expect_code(with_sentinel(), &args, code);
+            check(r, format!("{mode}: {args:?}"));
+        }
+        let (ok, stdout) = server.terminate();
+        assert!(ok, "demo-server ({mode}) exited badly: {stdout:?}");
+        assert!(!stdout.join("\n").contains(SENTINEL));
+    }
+
+    // The key in a key file and in a key command (both outside the
+    // scanned tree, as a user's password store would be).
+    let secrets = tempfile::tempdir().unwrap();
+    let key_file = secrets.path().join("key");
+    write_private(&key_file, &format!("{SENTINEL}\n"));
+    let cfg = secrets.path().join("config.toml");
+    write_private(
+        &cfg,
+        &format!(
+            "[profiles.file]\napi_key_file = \"{}\"\n[profiles.cmd]\napi_key_command = \"printf {SENTINEL}\"\n",
+            key_file.display()
+        ),
+    );
+    let server = sb.demo_server("normal", 0.3, &trace);
+    for profile in ["file", "cmd"] {
+        for args in [
+            vec!["submit", "--from", "2026-11-01"],
+            vec!["submit", "--json", "--from", "2026-11-01"],
+            vec!["jobs"],
+        ] {
+            let mut c = sb.cmd();
+            c.env("UPEXPORT_LOG", "trace");
+            let mut all = vec!["--config", cfg.to_str().unwrap(), "--profile", profile];
+            all.extend(args);
+            all.extend(["--base-url", &server.url]);
+            let r = expect_code(c, &all, 3);
+            assert!(
+                r.stderr.contains("401"),
+                "the key was sent and refused: {}",
+                r.stderr
+            );
+            check(r, format!("{profile}: {all:?}"));
+        }
+    }
+    let (ok, _) = server.terminate();
+    assert!(ok);
+
+    // Nothing on disk either: history, its journal, logs, downloads, the
+    // servers' stderr — every file in the sandbox.
+    let (hits, seen) = files_containing(sb.root(), SENTINEL.as_bytes());
+    assert!(hits.is_empty(), "the key is in {hits:?}");
+    let db = sb.state_dir().join("history.sqlite3");
+    assert!(seen.contains(&db), "no history db among {seen:?}");
+    let logs: Vec<_> = seen
+        .iter()
+        .filter(|p| p.starts_with(sb.state_dir().join("logs")))
+        .collect();
+    assert!(!logs.is_empty(), "no log files among {seen:?}");
+    let log_text: String = logs
+        .iter()
+        .map(|p| std::fs::read_to_string(p).unwrap())
+        .collect();
+    assert!(
+        log_text.contains("demo request"),
+        "the trace logs are empty, so they prove nothing"
+    );
+    // The refused attempts were recorded (so the db was checked with them).
+    let h = json(&expect_code(sb.cmd(), &["history", "--json", "--limit", "100"], 0).stdout);
+    let failed = h
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["state"] == "failed")
+        .count();
+    assert!(failed >= 8, "{failed} failed attempts in {h}");
+    assert!(said.len() > 60, "{} commands checked", said.len());
+}
+
+// ------------------------------------------------------------------ help
+
+#[test]
+fn help_lists_every_flag_and_version_works() {
+    let sb = Sandbox::new();
+    let global = ["--profile", "--base-url", "--config", "--demo"];
+    let cases: [(&str, &[&str]); 7] = [
+        (
+            "submit",
+            &[
+                "--from",
+                "--to",
+                "--email",
+                "--event-type",
+                "--user-id",
+                "--company-id",
+                "--segment-id",
+                "--format",
+                "--exclusions",
+                "--body-file",
+                "--dry-run",
+                "--json",
+            ],
+        ),
+        ("status", &["<JOB_ID>", "--json"]),
+        ("jobs", &["--json"]),
+        (
+            "download",
+            &["<JOB_ID>", "--out", "--overwrite", "--keep-gz", "--json"],
+        ),
+        ("lookups", &["[NAME]", "--json"]),
+        ("history", &["--json", "--limit"]),
+        (
+            "demo-server",
+            &[
+                "--port",
+                "--mode",
+                "--job-seconds",
+                "server-error-html",
+                "garbage-json",
+            ],
+        ),
+    ];
+    for (sub, flags) in cases {
+        let r = expect_code(sb.cmd(), &[sub, "--help"], 0);
+        for f in flags.iter().chain(&global) {
+            assert!(
+                r.stdout.contains(f),
+                "`{sub} --help` lacks {f}:\n{}",
+                r.stdout
+            );
+        }
+    }
+    let r = expect_code(sb.cmd(), &["--help"], 0);
+    for s in [
+        "submit",
+        "status",
+        "jobs",
+        "download",
+        "lookups",
+        "history",
+        "demo-server",
+    ] {
+        assert!(r.stdout.contains(s), "--help lacks {s}");
+    }
+    assert!(r.stdout.contains("Exit codes"), "{}", r.stdout);
+    let r = expect_code(sb.cmd(), &["--version"], 0);
+    assert_eq!(
+        r.stdout,
+        format!("upexport {}\n", env!("CARGO_PKG_VERSION"))
+    );
+    let r = expect_code(sb.cmd(), &["no-such-command"], 2);
+    assert!(r.stderr.contains("no-such-command"), "{}", r.stderr);
+}
