@@ -39,7 +39,7 @@ pub enum ConfigError {
         path: PathBuf,
     },
 
-    #[error("no API key: {detail}")]
+    #[error("{detail}")]
     NoKey { detail: String },
 
     #[error("the key command `{command}` failed: {detail}")]

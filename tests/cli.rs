@@ -837,8 +837,9 @@ fn exit_5_for_an_html_server_error_and_a_refused_connection() {
 
 /// `http://` to a non-loopback host is refused before anything is sent.
 /// Proof of "nothing sent": every proxy variable points at a listener of
-/// ours, which reqwest would use for any request, even to 127.0.0.2; the
-/// listener sees the request for 127.0.0.2 but none for example.com.
+/// ours, which reqwest uses for any non-loopback host; the listener sees
+/// the control request (an https host that never resolves, tunnelled with
+/// CONNECT) but none for example.com.
 #[test]
 fn exit_2_for_plain_http_to_another_host_and_nothing_is_sent() {
     let sb = Sandbox::new();
@@ -897,14 +898,30 @@ fn exit_2_for_plain_http_to_another_host_and_nothing_is_sent() {
     c.env("USERPILOT_BASE_URL", "http://example.com");
     expect_code(c, &["jobs"], 2);
 
-    // The control: the same setup does send a loopback http request, and
-    // the trap reports it. Connections are accepted in order, so once the
-    // control's request is reported, any earlier one has been too.
+    // The control: the same setup does send a request to a non-loopback
+    // host through the proxy, and the trap reports it. Connections are
+    // accepted in order, so once the control's request is reported, any
+    // earlier one has been too.
+    // A loopback base URL never goes through the proxy: straight to the
+    // (closed) port, not to the trap.
     let r = run(proxied("k"), &["jobs", "--base-url", "http://127.0.0.2:9"]);
+    assert_eq!(r.code, 5, "{}", r.stderr);
+    assert!(
+        r.stderr.contains("could not connect to 127.0.0.2:9"),
+        "{}",
+        r.stderr
+    );
+    let r = run(
+        proxied("k"),
+        &["jobs", "--base-url", "https://upexport-control.invalid"],
+    );
     assert_eq!(r.code, 5, "{}", r.stderr);
     let mut requests = Vec::new();
     let deadline = Instant::now() + WAIT_LIMIT;
-    while !requests.iter().any(|q: &String| q.contains("127.0.0.2:9")) {
+    while !requests
+        .iter()
+        .any(|q: &String| q.contains("upexport-control.invalid"))
+    {
         let left = deadline.saturating_duration_since(Instant::now());
         match seen.recv_timeout(left) {
             Ok(q) => requests.push(q),
@@ -912,7 +929,9 @@ fn exit_2_for_plain_http_to_another_host_and_nothing_is_sent() {
         }
     }
     assert!(
-        !requests.iter().any(|q| q.contains("example.com")),
+        !requests
+            .iter()
+            .any(|q| q.contains("example.com") || q.contains("127.0.0.2")),
         "a request left for example.com: {requests:?}"
     );
 }

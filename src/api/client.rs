@@ -131,7 +131,13 @@ impl ApiClient {
             }
         });
         let user_agent = concat!("upexport/", env!("CARGO_PKG_VERSION"));
-        let http = reqwest::Client::builder()
+        let mut http = reqwest::Client::builder();
+        // $HTTPS_PROXY is honoured for real hosts; a loopback base URL (the
+        // demo server, an SSH tunnel) is never sent through a proxy.
+        if is_loopback(&base) {
+            http = http.no_proxy();
+        }
+        let http = http
             .user_agent(user_agent)
             .default_headers(headers)
             .redirect(policy)
@@ -223,7 +229,7 @@ impl ApiClient {
             .and_then(|v| v.to_str().ok())
             .and_then(parse_retry_after);
         // Error bodies are read under a smaller cap: only a message is wanted.
-        let body = read_capped(resp, 64 * 1024).await.unwrap_or_default();
+        let body = self.scrub(read_capped(resp, 64 * 1024).await.unwrap_or_default());
         let message = envelope_message(&body).or_else(|| {
             let e = excerpt(&body);
             (!e.is_empty()).then_some(e)
@@ -254,11 +260,32 @@ impl ApiClient {
         }
     }
 
+    /// Replace the key wherever a server echoes it back (some proxies and
+    /// frameworks quote request headers in error pages), so it cannot
+    /// reach a message, the history or the screen.
+    fn scrub(&self, mut body: Vec<u8>) -> Vec<u8> {
+        let key = self.key.expose().as_bytes();
+        if key.is_empty() || body.len() < key.len() {
+            return body;
+        }
+        let mut i = 0;
+        while i + key.len() <= body.len() {
+            if &body[i..i + key.len()] == key {
+                body.splice(i..i + key.len(), b"[redacted]".iter().copied());
+                i += b"[redacted]".len();
+            } else {
+                i += 1;
+            }
+        }
+        body
+    }
+
     async fn json<T: DeserializeOwned>(
+        &self,
         resp: reqwest::Response,
         what: &'static str,
     ) -> Result<T, ApiError> {
-        let body = read_capped(resp, MAX_JSON_BODY).await?;
+        let body = self.scrub(read_capped(resp, MAX_JSON_BODY).await?);
         serde_json::from_slice(&body).map_err(|e| ApiError::Decode {
             what,
             detail: super::body::sanitise(&e.to_string(), 120),
@@ -276,7 +303,7 @@ impl ApiClient {
             .send(Method::POST, EXPORTS_PATH, Some(req.to_json()), true)
             .await?;
         let status = resp.status();
-        let created: CreatedJob = Self::json(resp, "job confirmation").await.map_err(|e| match e {
+        let created: CreatedJob = self.json(resp, "job confirmation").await.map_err(|e| match e {
             ApiError::Decode { detail, excerpt, .. } => ApiError::Decode {
                 what: "job confirmation",
                 detail: format!(
@@ -315,7 +342,7 @@ impl ApiClient {
                 false,
             )
             .await?;
-        Self::json(resp, "job status").await
+        self.json(resp, "job status").await
     }
 
     /// GET the recent jobs (newest first as the server sends them).
@@ -323,7 +350,7 @@ impl ApiClient {
         let resp = self
             .send(Method::GET, &format!("{EXPORTS_PATH}/jobs/"), None, false)
             .await?;
-        Self::json(resp, "job list").await
+        self.json(resp, "job list").await
     }
 
     /// GET one page of a lookup. Bare-array lookups come back as one page
@@ -340,7 +367,7 @@ impl ApiClient {
             path.push_str(&format!("?after_cursor={a}"));
         }
         let resp = self.send(Method::GET, &path, None, false).await?;
-        let value: serde_json::Value = Self::json(resp, "lookup").await?;
+        let value: serde_json::Value = self.json(resp, "lookup").await?;
         match value {
             serde_json::Value::Array(data) => Ok(LookupPage {
                 data,
@@ -412,6 +439,18 @@ mod tests {
         assert!(!e.to_string().contains("hunter2"));
         assert!(check_base_url("ftp://x.io").is_err());
         assert!(check_base_url("appex.userpilot.io").is_err());
+    }
+
+    #[test]
+    fn an_echoed_key_is_scrubbed() {
+        let c = ApiClient::new(
+            "http://127.0.0.1:9",
+            ApiKey::new("sek-123").unwrap(),
+            Timeouts::default(),
+        )
+        .unwrap();
+        let out = c.scrub(b"authorization: Token sek-123; again sek-123!".to_vec());
+        assert_eq!(out, b"authorization: Token [redacted]; again [redacted]!");
     }
 
     #[test]

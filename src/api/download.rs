@@ -69,7 +69,7 @@ fn exists_error(path: &Path) -> ApiError {
         path: path.display().to_string(),
         source: std::io::Error::new(
             std::io::ErrorKind::AlreadyExists,
-            "already exists; not overwritten (choose overwrite, or another directory)",
+            "already exists; not overwritten (use --overwrite, or another directory)",
         ),
     }
 }

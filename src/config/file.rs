@@ -43,9 +43,6 @@ pub struct Profile {
     pub connect_timeout_secs: Option<u64>,
     pub request_timeout_secs: Option<u64>,
     pub download_dir: Option<PathBuf>,
-    /// Refused with a message: a key must not sit in the config file.
-    #[serde(default, skip_serializing)]
-    api_key: Option<toml::Value>,
 }
 
 impl ConfigFile {
@@ -67,7 +64,7 @@ impl ConfigFile {
 
     /// Parse config text; errors name the file, line and column.
     pub fn parse(text: &str, path: &Path) -> Result<ConfigFile, ConfigError> {
-        let file: ConfigFile = toml::from_str(text).map_err(|e| {
+        let located = |e: toml::de::Error| {
             let (line, column) = e.span().map_or((1, 1), |s| line_col(text, s.start));
             ConfigError::Parse {
                 path: path.to_owned(),
@@ -75,12 +72,26 @@ impl ConfigFile {
                 column,
                 message: e.message().trim().to_owned(),
             }
-        })?;
-        if let Some((name, _)) = file.profiles.iter().find(|(_, p)| p.api_key.is_some()) {
+        };
+        // A key must not sit in the config file: say so plainly (before the
+        // generic "unknown field" message, and without echoing the value).
+        let table: toml::Table = toml::from_str(text).map_err(located)?;
+        let profiles = table.get("profiles").and_then(toml::Value::as_table);
+        let with_key = table
+            .contains_key("api_key")
+            .then(|| "(top level)".to_owned())
+            .or_else(|| {
+                profiles?
+                    .iter()
+                    .find(|(_, p)| p.as_table().is_some_and(|t| t.contains_key("api_key")))
+                    .map(|(name, _)| format!("profile '{name}'"))
+            });
+        if let Some(place) = with_key {
             let line = text
                 .lines()
                 .position(|l| {
-                    l.trim_start().starts_with("api_key ") || l.trim_start().starts_with("api_key=")
+                    let l = l.trim_start();
+                    l.starts_with("api_key ") || l.starts_with("api_key=")
                 })
                 .map_or(1, |i| i + 1);
             return Err(ConfigError::Parse {
@@ -88,11 +99,11 @@ impl ConfigFile {
                 line,
                 column: 1,
                 message: format!(
-                    "profile '{name}': api_key is not read from the config file; put the key in a file (api_key_file, chmod 600), use api_key_command, or set USERPILOT_API_KEY"
+                    "{place}: api_key is not read from the config file; put the key in a file (api_key_file, chmod 600), use api_key_command, or set USERPILOT_API_KEY"
                 ),
             });
         }
-        Ok(file)
+        toml::from_str(text).map_err(located)
     }
 }
 
@@ -161,6 +172,10 @@ mod tests {
         .unwrap_err();
         let s = e.to_string();
         assert!(s.contains("base_ulr") && s.contains("line 2"), "{s}");
+        assert!(
+            !s.contains("`api_key`"),
+            "a refused key is not offered as a choice: {s}"
+        );
     }
 
     #[test]

@@ -43,7 +43,7 @@ impl KeySource {
     ) -> Result<ApiKey, ConfigError> {
         match self {
             KeySource::Env => env_value.cloned().ok_or_else(|| ConfigError::NoKey {
-                detail: format!("${KEY_ENV} is empty"),
+                detail: format!("no API key: ${KEY_ENV} is empty"),
             }),
             KeySource::File(path) => {
                 let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Io {
@@ -55,7 +55,7 @@ impl KeySource {
                     warn.push(w);
                 }
                 ApiKey::new(text).ok_or_else(|| ConfigError::NoKey {
-                    detail: format!("key file {} is empty", path.display()),
+                    detail: format!("no API key: key file {} is empty", path.display()),
                 })
             }
             KeySource::Command { command, timeout } => run_key_command(command, *timeout),

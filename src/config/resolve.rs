@@ -82,7 +82,7 @@ impl Resolved {
     pub fn load_key(&mut self) -> Result<ApiKey, ConfigError> {
         let source = self.key_source.clone().ok_or_else(|| ConfigError::NoKey {
             detail: format!(
-                "no key for profile '{}': set {KEY_ENV}, or add api_key_file / api_key_command to the profile in {}",
+                "no API key for profile '{}': set {KEY_ENV}, or add api_key_file / api_key_command to the profile in {}",
                 self.profile,
                 self.config_file.display()
             ),

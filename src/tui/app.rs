@@ -211,7 +211,10 @@ impl App {
                 if let Some(why) = &self.env.blocked
                     && self.status.is_none()
                 {
-                    self.status = Some(Notice::new(Level::Warning, format!("submitting will not work: {why}")));
+                    self.status = Some(Notice::new(
+                        Level::Warning,
+                        format!("submitting will not work: {why}"),
+                    ));
                 }
                 vec![]
             }

@@ -74,6 +74,9 @@ mod tests {
         assert_eq!(lazy.get().await, Ok(7));
         assert_eq!(other.get().await, Ok(7));
         assert_eq!(*count.lock().unwrap(), 1);
-        assert_eq!(Lazy::<u8>::ready(Err("no".into())).get().await, Err("no".into()));
+        assert_eq!(
+            Lazy::<u8>::ready(Err("no".into())).get().await,
+            Err("no".into())
+        );
     }
 }

@@ -30,13 +30,13 @@ use crate::config::{
 use crate::demo::{DemoOptions, DemoServer};
 use crate::export::{FormInput, Format};
 use crate::history::HistoryStore;
-use lazy::Lazy;
-use msg::Msg;
-use tokio::sync::mpsc::UnboundedSender;
 use app::{App, Clock, EnvInfo};
 use event_loop::Session;
+use lazy::Lazy;
+use msg::Msg;
 use msg::{Level, Notice};
 use runner::{Runner, Store};
+use tokio::sync::mpsc::UnboundedSender;
 
 /// Everything the TUI needs, prepared before the terminal is taken over.
 /// Slow parts (the key command, CA certificates, opening the history
@@ -53,7 +53,12 @@ pub struct Prepared {
 /// Resolve config and draft; set up (but do not yet make) the client and
 /// the store. Problems become notices: the app starts anyway so nothing
 /// typed is lost. Notices found later arrive through `tx`.
-pub async fn prepare(global: &Global, paths: &Paths, mut env_vars: EnvVars, tx: UnboundedSender<Msg>) -> Prepared {
+pub async fn prepare(
+    global: &Global,
+    paths: &Paths,
+    mut env_vars: EnvVars,
+    tx: UnboundedSender<Msg>,
+) -> Prepared {
     let mut notices = Vec::new();
     let mut flags = Flags {
         profile: global.profile.clone(),
@@ -70,7 +75,10 @@ pub async fn prepare(global: &Global, paths: &Paths, mut env_vars: EnvVars, tx: 
                 Some(s)
             }
             Err(e) => {
-                notices.push(Notice::new(Level::Error, format!("demo server did not start: {e}")));
+                notices.push(Notice::new(
+                    Level::Error,
+                    format!("demo server did not start: {e}"),
+                ));
                 None
             }
         }
@@ -93,7 +101,9 @@ pub async fn prepare(global: &Global, paths: &Paths, mut env_vars: EnvVars, tx: 
             let env = EnvInfo {
                 profile: r.profile.clone(),
                 base_url: r.base_url.clone(),
-                environment: demo.as_ref().map(|_| crate::demo::ENVIRONMENT_NAME.to_owned()),
+                environment: demo
+                    .as_ref()
+                    .map(|_| crate::demo::ENVIRONMENT_NAME.to_owned()),
                 ..Default::default()
             };
             let tx = tx.clone();

@@ -321,24 +321,24 @@ impl Runner {
 /// Record a cancelled attempt (unless its answer was already recorded)
 /// and tell the app.
 fn cancelled(id: Option<i64>, store: Result<Store, String>, seq: u64, tx: UnboundedSender<Msg>) {
-            let failed = Failed {
+    let failed = Failed {
                 kind: "cancelled".into(),
                 http_status: None,
                 message: "cancelled while waiting for the answer; the job may still have been created server-side".into(),
             };
-            if let (Some(id), Ok(store)) = (id, store)
-                && let Ok(s) = store.lock()
-                && let Err(e) = s.record_failed(id, &failed)
-            {
-                // AlreadyFinished: the answer arrived first and is kept.
-                tracing::info!("history #{id}: {e}");
-            }
-            let _ = tx.send(Msg::SubmitDone {
-                seq,
-                outcome: SubmitOutcome::Failed(SubmitError {
-                    kind: failed.kind,
-                    http_status: None,
-                    message: failed.message,
-                }),
-            });
+    if let (Some(id), Ok(store)) = (id, store)
+        && let Ok(s) = store.lock()
+        && let Err(e) = s.record_failed(id, &failed)
+    {
+        // AlreadyFinished: the answer arrived first and is kept.
+        tracing::info!("history #{id}: {e}");
+    }
+    let _ = tx.send(Msg::SubmitDone {
+        seq,
+        outcome: SubmitOutcome::Failed(SubmitError {
+            kind: failed.kind,
+            http_status: None,
+            message: failed.message,
+        }),
+    });
 }
