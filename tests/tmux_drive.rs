@@ -217,3 +217,84 @@ fn drive_the_contract_in_tmux() {
     );
     drop(server);
 }
+
+/// SIGHUP (an SSH link dropping) and SIGTERM: the terminal is given back
+/// and the unsent form comes back on the next start.
+#[test]
+fn hangup_and_terminate_keep_the_draft() {
+    if Command::new("tmux").arg("-V").output().is_err() {
+        eprintln!("tmux not installed: skipped");
+        return;
+    }
+    let home = tempfile::tempdir().expect("tempdir");
+    let h = home.path().display().to_string();
+    let tmux = Tmux {
+        socket: format!("upx-hup-{}", std::process::id()),
+    };
+    let cmd = format!(
+        "env HOME={h} XDG_CONFIG_HOME={h}/config XDG_STATE_HOME={h}/state TERM=xterm-256color {} --base-url http://127.0.0.1:9",
+        bin()
+    );
+    let start = || {
+        let _ = Command::new("tmux")
+            .args([
+                "-L",
+                &tmux.socket,
+                "-f",
+                "/dev/null",
+                "new-session",
+                "-d",
+                "-s",
+                "t",
+                "-x",
+                "100",
+                "-y",
+                "30",
+                &cmd,
+            ])
+            .status();
+        tmux.cmd(&["set-option", "-t", "t", "remain-on-exit", "on"]);
+        tmux.wait_for("the form", |s| s.contains("Export"));
+    };
+    let wait_dead = || {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while tmux
+            .cmd(&["display-message", "-p", "-t", "t", "#{pane_dead}"])
+            .trim()
+            != "1"
+        {
+            assert!(
+                Instant::now() < deadline,
+                "upexport did not exit on the signal"
+            );
+            std::thread::sleep(Duration::from_millis(40));
+        }
+    };
+    for (signal, email) in [("HUP", "hup@example.com"), ("TERM", "term@example.com")] {
+        start();
+        tmux.keys(&["Tab", "Tab", "C-u", email]);
+        tmux.wait_for("typed email", |s| s.contains(email));
+        let pid = tmux.cmd(&["display-message", "-p", "-t", "t", "#{pane_pid}"]);
+        let ok = Command::new("kill")
+            .args([&format!("-{signal}"), pid.trim()])
+            .status()
+            .expect("kill");
+        assert!(ok.success());
+        wait_dead();
+        let s = tmux.screen();
+        assert!(
+            !s.contains("Company IDs"),
+            "terminal not restored after SIG{signal}:\n{s}"
+        );
+        tmux.cmd(&["kill-session", "-t", "t"]);
+        let draft = std::fs::read_to_string(format!("{h}/state/upexport/draft.json"))
+            .expect("draft written");
+        assert!(draft.contains(email), "draft after SIG{signal}: {draft}");
+        // It is back on the next start.
+        start();
+        tmux.wait_for("restored draft", |s| s.contains(email));
+        tmux.keys(&["C-c"]);
+        wait_dead();
+        tmux.cmd(&["kill-session", "-t", "t"]);
+    }
+}
