@@ -68,7 +68,8 @@ pub fn envelope_message(body: &[u8]) -> Option<String> {
 /// there is one, an HTML page's title (or its text), or the text itself.
 pub fn excerpt(body: &[u8]) -> String {
     if let Some(m) = envelope_message(body) {
-        return m;
+        // Each item is capped, but an envelope may hold many of them.
+        return sanitise(&m, 200);
     }
     let text = String::from_utf8_lossy(body);
     let lower = text.to_ascii_lowercase();
@@ -165,6 +166,19 @@ mod tests {
         );
         assert!(envelope_message(br#"{"errors":[]}"#).is_none());
         assert!(envelope_message(b"[1,2]").is_none());
+    }
+
+    #[test]
+    fn long_envelopes_give_a_short_excerpt() {
+        let item = format!(
+            r#"{{"message":"{}","details":"{}"}}"#,
+            "m".repeat(150),
+            "d".repeat(150)
+        );
+        let body = format!(r#"{{"errors":[{item},{item},{item}]}}"#);
+        let e = excerpt(body.as_bytes());
+        assert!(e.starts_with("mmm") && e.ends_with('…'), "{e}");
+        assert_eq!(e.chars().count(), 201);
     }
 
     #[test]

@@ -312,6 +312,18 @@ impl ApiClient {
                 ),
                 excerpt,
             },
+            // The 2xx head arrived before the body broke off or stalled:
+            // the export was most likely created.
+            ApiError::ConnectionLost { host, detail, .. } => ApiError::ConnectionLost {
+                host,
+                detail,
+                maybe_sent: true,
+            },
+            ApiError::Timeout { host, .. } => ApiError::Timeout {
+                host,
+                after: self.timeouts.request,
+                maybe_sent: true,
+            },
             other => other,
         })?;
         if created

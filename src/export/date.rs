@@ -29,6 +29,12 @@ impl DateBound {
         }
         let normalised = s.replacen(' ', "T", 1);
         match DateTime::parse_from_rfc3339(&normalised) {
+            // An offset can move the instant out of the 4-digit years, and
+            // RFC 3339 (the wire form) has no other years.
+            Ok(dt) if !(0..=9999).contains(&dt.with_timezone(&Utc).year()) => Err(format!(
+                "'{}' falls outside the years 0000-9999 in UTC",
+                clip(s)
+            )),
             Ok(dt) => Ok(DateBound::DateTime(dt.with_timezone(&Utc))),
             Err(_) => {
                 let head: String = s.chars().take(10).collect();
@@ -185,6 +191,15 @@ mod tests {
         assert_eq!(b.day(), day(2026, 11, 1));
         let b = DateBound::parse("2026-11-01 00:00:00Z").unwrap();
         assert_eq!(b.to_wire(), "2026-11-01T00:00:00Z");
+    }
+
+    #[test]
+    fn datetimes_outside_four_digit_years_in_utc_are_refused() {
+        let e = DateBound::parse("9999-12-31T23:00:00-05:00").unwrap_err();
+        assert!(e.contains("0000-9999"), "{e}");
+        assert!(DateBound::parse("0000-01-01T01:00:00+05:00").is_err());
+        let b = DateBound::parse("9999-12-31T23:00:00+05:00").unwrap();
+        assert_eq!(DateBound::parse(&b.to_wire()), Ok(b));
     }
 
     #[test]
