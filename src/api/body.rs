@@ -9,14 +9,19 @@ use super::error::ApiError;
 pub const MAX_JSON_BODY: usize = 1024 * 1024;
 
 /// Read the whole body, refusing more than `limit` bytes.
-pub async fn read_capped(mut resp: reqwest::Response, limit: usize) -> Result<Vec<u8>, ApiError> {
+pub async fn read_capped(
+    mut resp: reqwest::Response,
+    limit: usize,
+    timeout: std::time::Duration,
+) -> Result<Vec<u8>, ApiError> {
+    let url = resp.url().clone();
     if resp.content_length().is_some_and(|n| n > limit as u64) {
-        return Err(ApiError::TooLarge { limit });
+        return Err(ApiError::TooLarge { limit, maybe_sent: false });
     }
     let mut buf = Vec::new();
-    while let Some(chunk) = resp.chunk().await.map_err(ApiError::from_reqwest)? {
+    while let Some(chunk) = resp.chunk().await.map_err(|e| ApiError::from_body(e, &url, timeout))? {
         if buf.len() + chunk.len() > limit {
-            return Err(ApiError::TooLarge { limit });
+            return Err(ApiError::TooLarge { limit, maybe_sent: false });
         }
         buf.extend_from_slice(&chunk);
     }
@@ -61,7 +66,7 @@ pub fn envelope_message(body: &[u8]) -> Option<String> {
             })
         })
         .collect();
-    (!parts.is_empty()).then(|| parts.join("; "))
+    (!parts.is_empty()).then(|| sanitise(&parts.join("; "), 300))
 }
 
 /// A short, printable excerpt of any body: the envelope's message when

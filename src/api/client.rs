@@ -85,8 +85,15 @@ pub fn check_base_url(raw: &str) -> Result<Url, ApiError> {
         }
         _ => return Err(refuse("use an https:// URL")),
     }
-    if url.host_str().is_none_or(str::is_empty) {
-        return Err(refuse("no host"));
+    match url.host() {
+        None => return Err(refuse("no host")),
+        Some(url::Host::Domain(d)) => {
+            let labels_ok = d.strip_suffix('.').unwrap_or(d).split('.').all(|l| !l.is_empty() && l.len() <= 63);
+            if d.len() > 253 || !labels_ok {
+                return Err(refuse("not a valid host name (labels of 1-63 characters, 253 in all)"));
+            }
+        }
+        Some(_) => {}
     }
     url.set_query(None);
     url.set_fragment(None);
@@ -229,7 +236,7 @@ impl ApiClient {
             .and_then(|v| v.to_str().ok())
             .and_then(parse_retry_after);
         // Error bodies are read under a smaller cap: only a message is wanted.
-        let body = self.scrub(read_capped(resp, 64 * 1024).await.unwrap_or_default());
+        let body = self.scrub(read_capped(resp, 64 * 1024, self.timeouts.request).await.unwrap_or_default());
         let message = envelope_message(&body).or_else(|| {
             let e = excerpt(&body);
             (!e.is_empty()).then_some(e)
@@ -285,7 +292,7 @@ impl ApiClient {
         resp: reqwest::Response,
         what: &'static str,
     ) -> Result<T, ApiError> {
-        let body = self.scrub(read_capped(resp, MAX_JSON_BODY).await?);
+        let body = self.scrub(read_capped(resp, MAX_JSON_BODY, self.timeouts.request).await?);
         serde_json::from_slice(&body).map_err(|e| ApiError::Decode {
             what,
             detail: super::body::sanitise(&e.to_string(), 120),
@@ -319,9 +326,13 @@ impl ApiClient {
                 detail,
                 maybe_sent: true,
             },
-            ApiError::Timeout { host, .. } => ApiError::Timeout {
+            ApiError::Timeout { host, after, .. } => ApiError::Timeout {
                 host,
-                after: self.timeouts.request,
+                after,
+                maybe_sent: true,
+            },
+            ApiError::TooLarge { limit, .. } => ApiError::TooLarge {
+                limit,
                 maybe_sent: true,
             },
             other => other,

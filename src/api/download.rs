@@ -129,7 +129,7 @@ impl ApiClient {
             }
             s if s.is_success() => (false, 0, resp.content_length()),
             s => {
-                let body = super::body::read_capped(resp, 64 * 1024)
+                let body = super::body::read_capped(resp, 64 * 1024, self.timeouts.download_idle)
                     .await
                     .unwrap_or_default();
                 let text = super::body::excerpt(&body);

@@ -40,8 +40,8 @@ pub enum ApiError {
         excerpt: String,
     },
 
-    #[error("the server's answer is over {} KiB; refused to read it", limit / 1024)]
-    TooLarge { limit: usize },
+    #[error("the server's answer is over {} KiB; refused to read it{}", limit / 1024, if *maybe_sent { "; the export was probably created: see `upexport jobs`" } else { "" })]
+    TooLarge { limit: usize, maybe_sent: bool },
 
     #[error("no answer from {host} within {} s (timeout){}", after.as_secs_f32().round(), if *maybe_sent { "; the export may still have been created: check History or `upexport jobs` before submitting again" } else { "" })]
     Timeout {
@@ -176,6 +176,9 @@ impl ApiError {
             } | ApiError::ConnectionLost {
                 maybe_sent: true,
                 ..
+            } | ApiError::TooLarge {
+                maybe_sent: true,
+                ..
             }
         )
     }
@@ -246,23 +249,17 @@ impl ApiError {
         }
     }
 
-    /// For errors met while reading a body (the answer already started).
-    pub(crate) fn from_reqwest(e: reqwest::Error) -> ApiError {
+    /// For errors met while reading the body of an answer from `url`
+    /// (which took longer than `timeout` if it timed out).
+    pub(crate) fn from_body(e: reqwest::Error, url: &reqwest::Url, timeout: Duration) -> ApiError {
+        let host = host_port(url);
         if e.is_timeout() {
-            let host = e
-                .url()
-                .map(host_port)
-                .unwrap_or_else(|| "the server".into());
             return ApiError::Timeout {
                 host,
-                after: Duration::ZERO,
+                after: timeout,
                 maybe_sent: false,
             };
         }
-        let host = e
-            .url()
-            .map(host_port)
-            .unwrap_or_else(|| "the server".into());
         ApiError::ConnectionLost {
             host,
             detail: deepest(&e),
