@@ -113,7 +113,7 @@ fn status(frame: &mut Frame, app: &App, area: Rect, areas: &layout::Areas) {
                 format!(" {} sending ", spinner(app.clock.now, f.started)),
                 t.warning(),
             ),
-            Span::raw(format!("{} · {secs:.1} s · Esc cancels", f.summary)),
+            Span::raw(format!("{secs:.1} s · Esc cancels · {}", f.summary)),
         ])
     } else if let Some(n) = &app.status {
         let (icon, style) = match n.level {
