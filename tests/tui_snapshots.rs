@@ -602,3 +602,42 @@ async fn preview_does_not_scroll_past_its_end() {
         "the end of the curl command stays in view: {rows:#?}"
     );
 }
+
+// ---------------------------------------------------------------- NO_COLOR styles
+
+/// The cell under the first occurrence of `needle` on the row holding `row`.
+fn cell_at<'a>(h: &'a Harness, screen: &str, row: &str, needle: &str) -> &'a ratatui::buffer::Cell {
+    let (y, line) = screen
+        .lines()
+        .enumerate()
+        .find(|(_, l)| l.contains(row))
+        .unwrap_or_else(|| panic!("no row {row}:\n{screen}"));
+    let byte = line
+        .find(needle)
+        .unwrap_or_else(|| panic!("no {needle} in {line}"));
+    // Every character on these rows is one column wide.
+    let x = line[..byte].chars().count() as u16;
+    &h.terminal.backend().buffer()[(x, y as u16)]
+}
+
+#[tokio::test]
+async fn without_colour_focus_and_bad_items_show_by_modifiers() {
+    use ratatui::style::{Color, Modifier};
+    let mut h = ready(120, 40).await;
+    tab(&mut h, 2);
+    h.type_text("ana@example.com, bob@");
+    tab(&mut h, 1); // leave Emails: its errors show; focus on Event types
+    let screen = h.screen();
+    let buf = h.terminal.backend().buffer();
+    for cell in buf.content() {
+        assert_eq!((cell.fg, cell.bg), (Color::Reset, Color::Reset), "{cell:?}");
+    }
+    let bad = cell_at(&h, &screen, "Emails", "bob@");
+    assert!(bad.modifier.contains(Modifier::UNDERLINED), "{bad:?}");
+    let good = cell_at(&h, &screen, "Emails", "ana@");
+    assert!(!good.modifier.contains(Modifier::UNDERLINED), "{good:?}");
+    let focused = cell_at(&h, &screen, "Event types", "all types");
+    assert!(focused.modifier.contains(Modifier::REVERSED), "{focused:?}");
+    let unfocused = cell_at(&h, &screen, "User IDs", "all users");
+    assert!(!unfocused.modifier.contains(Modifier::REVERSED));
+}

@@ -148,6 +148,25 @@ fn text_editing_keys() {
 }
 
 #[test]
+fn shifted_letters_type_capitals() {
+    let mut a = app();
+    field(&mut a, Field::Emails);
+    for c in "Ana@X.com".chars() {
+        let mods = if c.is_uppercase() {
+            crossterm::event::KeyModifiers::SHIFT
+        } else {
+            crossterm::event::KeyModifiers::NONE
+        };
+        a.update(Msg::Key(crossterm::event::KeyEvent::new(
+            KeyCode::Char(c),
+            mods,
+        )));
+    }
+    assert_eq!(a.form.value(Field::Emails), "Ana@X.com");
+    assert!(a.form.bad_emails.is_empty());
+}
+
+#[test]
 fn ctrl_u_deletes_to_start_and_ctrl_w_deletes_a_word() {
     let mut a = app();
     field(&mut a, Field::UserId);
