@@ -334,6 +334,7 @@ impl App {
 
     fn overlay_or_pane_action(&mut self, a: Action) -> Vec<Effect> {
         let today = self.today();
+        let max_scroll = super::view::overlay_max_scroll(self);
         match self.overlay.as_mut() {
             Some(Overlay::Calendar(cal)) => match cal.apply(a, today) {
                 CalOutcome::Stay => {}
@@ -373,7 +374,7 @@ impl App {
             },
             Some(Overlay::Detail { entry, scroll }) => match a {
                 Action::Up => *scroll = scroll.saturating_sub(1),
-                Action::Down => *scroll = scroll.saturating_add(1),
+                Action::Down => *scroll = scroll.saturating_add(1).min(max_scroll),
                 Action::CopyJob => {
                     let job = entry.created.as_ref().map(|c| c.job_id.clone());
                     return match job {
@@ -419,7 +420,7 @@ impl App {
             },
             Some(Overlay::Preview { scroll }) | Some(Overlay::Help { scroll }) => match a {
                 Action::Up => *scroll = scroll.saturating_sub(1),
-                Action::Down => *scroll = scroll.saturating_add(1),
+                Action::Down => *scroll = scroll.saturating_add(1).min(max_scroll),
                 Action::CopyCurl => {
                     return match self.preview_request() {
                         Ok(req) => vec![Effect::Copy {

@@ -135,8 +135,13 @@ impl Harness {
         true
     }
 
-    /// Draw and return the screen as text, one line per row.
+    /// Draw and return the screen as text, one line per row. The frame is
+    /// drawn whole (not as a diff against the last one), so cells a wide
+    /// character once covered cannot leave stale text in the test buffer.
     pub fn screen(&mut self) -> String {
+        if let Err(e) = self.terminal.clear() {
+            panic!("clear failed: {e}");
+        }
         self.session.app.dirty = true;
         if let Err(e) = self.session.draw_if_dirty(&mut self.terminal) {
             panic!("draw failed: {e}");
@@ -145,14 +150,24 @@ impl Harness {
     }
 }
 
-/// A buffer's symbols as lines (trailing spaces trimmed).
+/// A buffer's symbols as lines (trailing spaces trimmed). The cells a
+/// wide character covers are skipped: a terminal shows the character over
+/// them, and `TestBackend` keeps whatever was there before.
 pub fn buffer_text(buf: &ratatui::buffer::Buffer) -> String {
+    use unicode_width::UnicodeWidthStr;
     let area = buf.area;
     let mut out = String::new();
     for y in area.top()..area.bottom() {
         let mut line = String::new();
+        let mut hidden = 0;
         for x in area.left()..area.right() {
-            line.push_str(buf[(x, y)].symbol());
+            if hidden > 0 {
+                hidden -= 1;
+                continue;
+            }
+            let symbol = buf[(x, y)].symbol();
+            hidden = symbol.width().saturating_sub(1);
+            line.push_str(symbol);
         }
         out.push_str(line.trim_end());
         out.push('\n');

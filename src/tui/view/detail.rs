@@ -90,13 +90,28 @@ pub fn lines(app: &App, e: &Entry) -> Vec<Line<'static>> {
     out
 }
 
-pub fn draw(frame: &mut Frame, app: &App, e: &Entry, scroll: u16, screen: Rect) {
-    let area = popup(
+fn area(screen: Rect) -> Rect {
+    popup(
         screen,
         screen.width.saturating_sub(4).min(100),
         screen.height.saturating_sub(2),
-    );
-    let inner = popup_block(frame, app, area, &format!("Attempt #{}", e.id));
+    )
+}
+
+/// How far the detail of `e` scrolls on `screen`: until its last wrapped
+/// row is at the bottom.
+pub fn max_scroll(app: &App, e: &Entry, screen: Rect) -> u16 {
+    let inner = area(screen).inner(ratatui::layout::Margin::new(1, 1));
+    let rows = Paragraph::new(lines(app, e))
+        .wrap(Wrap { trim: false })
+        .line_count(inner.width);
+    u16::try_from(rows)
+        .unwrap_or(u16::MAX)
+        .saturating_sub(inner.height.saturating_sub(1))
+}
+
+pub fn draw(frame: &mut Frame, app: &App, e: &Entry, scroll: u16, screen: Rect) {
+    let inner = popup_block(frame, app, area(screen), &format!("Attempt #{}", e.id));
     if inner.height < 2 {
         return;
     }
@@ -104,10 +119,9 @@ pub fn draw(frame: &mut Frame, app: &App, e: &Entry, scroll: u16, screen: Rect) 
         height: inner.height - 1,
         ..inner
     };
-    let all = lines(app, e);
-    let max_scroll = (all.len() as u16).saturating_sub(body.height);
+    let max_scroll = max_scroll(app, e, screen);
     frame.render_widget(
-        Paragraph::new(all)
+        Paragraph::new(lines(app, e))
             .wrap(Wrap { trim: false })
             .scroll((scroll.min(max_scroll), 0)),
         body,

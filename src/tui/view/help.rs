@@ -10,14 +10,23 @@ use super::super::keymap::table;
 use super::layout::popup;
 use super::popup_block;
 
-pub fn draw(frame: &mut Frame, app: &App, scroll: u16, screen: Rect) {
-    let t = &app.theme;
-    let area = popup(
+fn area(screen: Rect) -> Rect {
+    popup(
         screen,
         84.min(screen.width),
         screen.height.saturating_sub(2),
-    );
-    let inner = popup_block(frame, app, area, "Keys · Esc/q close · ↑/↓ scroll");
+    )
+}
+
+/// How far the help scrolls on `screen`: until its last line is at the
+/// bottom.
+pub fn max_scroll(app: &App, screen: Rect) -> u16 {
+    let inner = area(screen).inner(ratatui::layout::Margin::new(1, 1));
+    (lines(app).len() as u16).saturating_sub(inner.height)
+}
+
+fn lines(app: &App) -> Vec<Line<'static>> {
+    let t = &app.theme;
     let mut lines: Vec<Line> = Vec::new();
     for (ctx, rows) in table() {
         lines.push(Line::styled(ctx.title(), t.title()));
@@ -33,6 +42,14 @@ pub fn draw(frame: &mut Frame, app: &App, scroll: u16, screen: Rect) {
         "Text fields: ←/→ Home/End Backspace Delete edit; Ctrl-A/Ctrl-E start/end; Ctrl-K delete to end.",
         t.dim(),
     ));
-    let max = (lines.len() as u16).saturating_sub(inner.height);
-    frame.render_widget(Paragraph::new(lines).scroll((scroll.min(max), 0)), inner);
+    lines
+}
+
+pub fn draw(frame: &mut Frame, app: &App, scroll: u16, screen: Rect) {
+    let inner = popup_block(frame, app, area(screen), "Keys · Esc/q close · ↑/↓ scroll");
+    let max = max_scroll(app, screen);
+    frame.render_widget(
+        Paragraph::new(lines(app)).scroll((scroll.min(max), 0)),
+        inner,
+    );
 }

@@ -28,6 +28,16 @@ pub fn spinner(now: DateTime<Utc>, started: DateTime<Utc>) -> char {
     FRAMES[(ms / 100) % FRAMES.len()]
 }
 
+/// How far the open overlay can scroll at the app's size (0 for none).
+pub fn overlay_max_scroll(app: &App) -> u16 {
+    match &app.overlay {
+        Some(Overlay::Detail { entry, .. }) => detail::max_scroll(app, entry, app.size),
+        Some(Overlay::Preview { .. }) => preview::max_scroll(app, app.size),
+        Some(Overlay::Help { .. }) => help::max_scroll(app, app.size),
+        _ => 0,
+    }
+}
+
 /// Draw the whole screen.
 pub fn draw(frame: &mut Frame, app: &App) {
     let screen = frame.area();
@@ -103,7 +113,7 @@ fn status(frame: &mut Frame, app: &App, area: Rect, areas: &layout::Areas) {
                 format!(" {} sending ", spinner(app.clock.now, f.started)),
                 t.warning(),
             ),
-            Span::raw(format!("{} · {secs:.1} s · Esc cancels", f.summary)),
+            Span::raw(format!("{secs:.1} s · Esc cancels · {}", f.summary)),
         ])
     } else if let Some(n) = &app.status {
         let (icon, style) = match n.level {

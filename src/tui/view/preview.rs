@@ -10,14 +10,28 @@ use super::super::app::App;
 use super::layout::popup;
 use super::popup_block;
 
-pub fn draw(frame: &mut Frame, app: &App, scroll: u16, screen: Rect) {
-    let t = &app.theme;
-    let area = popup(
+fn area(screen: Rect) -> Rect {
+    popup(
         screen,
         screen.width.saturating_sub(4).min(100),
         screen.height.saturating_sub(2),
-    );
-    let inner = popup_block(frame, app, area, "Request preview");
+    )
+}
+
+/// How far the preview scrolls on `screen`: until its last wrapped row is
+/// at the bottom.
+pub fn max_scroll(app: &App, screen: Rect) -> u16 {
+    let inner = area(screen).inner(ratatui::layout::Margin::new(1, 1));
+    let rows = Paragraph::new(lines(app))
+        .wrap(Wrap { trim: false })
+        .line_count(inner.width);
+    u16::try_from(rows)
+        .unwrap_or(u16::MAX)
+        .saturating_sub(inner.height.saturating_sub(1))
+}
+
+fn lines(app: &App) -> Vec<Line<'static>> {
+    let t = &app.theme;
     let mut lines: Vec<Line> = Vec::new();
     match app.preview_request() {
         Ok(req) => {
@@ -44,6 +58,12 @@ pub fn draw(frame: &mut Frame, app: &App, scroll: u16, screen: Rect) {
             }
         }
     }
+    lines
+}
+
+pub fn draw(frame: &mut Frame, app: &App, scroll: u16, screen: Rect) {
+    let t = &app.theme;
+    let inner = popup_block(frame, app, area(screen), "Request preview");
     if inner.height < 2 {
         return;
     }
@@ -52,9 +72,9 @@ pub fn draw(frame: &mut Frame, app: &App, scroll: u16, screen: Rect) {
         ..inner
     };
     frame.render_widget(
-        Paragraph::new(lines)
+        Paragraph::new(lines(app))
             .wrap(Wrap { trim: false })
-            .scroll((scroll, 0)),
+            .scroll((scroll.min(max_scroll(app, screen)), 0)),
         body,
     );
     let keys = Line::from(vec![
