@@ -273,7 +273,12 @@ async fn history_survives_a_restart_and_detail_copies_and_reloads() {
     h.key(KeyCode::Enter);
     assert!(matches!(h.app().overlay, Some(Overlay::Detail { .. })));
     let screen = h.screen();
-    assert!(screen.contains(&format!("Job id      {job}")), "{screen}");
+    assert!(
+        screen
+            .lines()
+            .any(|l| l.contains("Job id") && l.contains(&job)),
+        "{screen}"
+    );
     h.key(KeyCode::Char('c'));
     let copied = |h: &Harness| h.sink.0.lock().map(|v| v.clone()).unwrap_or_default();
     assert_eq!(copied(&h), vec![format!("copy:{job}")]);

@@ -75,6 +75,7 @@ fn show_history(h: &mut Harness, entries: Vec<Entry>) {
         offset: 0,
         entries,
         total,
+        orphans: vec![],
     });
     assert!(!h.app().history.loading);
 }
@@ -218,11 +219,11 @@ async fn submitting() {
             offset: 0,
             entries: all,
             total: 7,
+            orphans: vec![],
         });
         // 2.3 s later (the spinner and the elapsed time follow the clock).
-        h.session
-            .app
-            .update(Msg::Tick(now() + Span::milliseconds(2300)));
+        h.session.app.clock.now = now() + Span::milliseconds(2300);
+        h.session.app.update(Msg::Tick);
         assert!(h.app().in_flight.is_some());
     })
     .await;
@@ -511,37 +512,64 @@ async fn erased_wide_text_leaves_nothing_behind() {
     let mut h = ready(80, 24).await;
     tab(&mut h, 6);
     h.type_text("日本語のテキスト");
-    assert!(h.screen().contains("Segment ID   日本語のテキスト"));
+    let row = |s: &str| {
+        s.lines()
+            .find(|l| l.contains("Segment ID"))
+            .map(str::to_owned)
+            .unwrap_or_default()
+    };
+    assert!(row(&h.screen()).contains("日本語のテキスト"));
     h.ctrl('u');
     h.type_text("abc");
     let screen = h.screen();
-    assert!(screen.contains("Segment ID   abc  "), "{screen}");
+    assert!(
+        row(&screen).trim_end_matches(['│', ' ']).ends_with("abc"),
+        "{screen}"
+    );
     assert!(!screen.contains('本') && !screen.contains('テ'), "{screen}");
 }
 
 // ---------------------------------------------------------------- scrolling
 
 /// The rows of the popup's body (between its side borders) as trimmed text.
+/// The popup is found by its top border: the `┌` that starts a title not
+/// at column 0, and the `┐` that ends that border.
 fn popup_rows(screen: &str) -> Vec<String> {
-    screen
-        .lines()
-        .filter_map(|l| {
-            let cells: Vec<char> = l.chars().collect();
-            let first = cells.iter().position(|c| *c == '│')?;
-            let rest = &cells[first + 1..];
-            // The popup's left border is the second │ on popup rows.
-            let second = rest.iter().position(|c| *c == '│')?;
-            let inner: String = rest[second + 1..].iter().collect();
-            let end = inner.find('│').unwrap_or(inner.len());
-            Some(inner[..end].trim_end().to_owned())
+    let lines: Vec<Vec<char>> = screen.lines().map(|l| l.chars().collect()).collect();
+    let Some((top, left, right)) = lines.iter().enumerate().find_map(|(y, l)| {
+        let left = l.iter().skip(1).position(|c| *c == '┌')? + 1;
+        let right = left + l[left..].iter().position(|c| *c == '┐')?;
+        Some((y, left, right))
+    }) else {
+        return Vec::new();
+    };
+    lines[top + 1..]
+        .iter()
+        .take_while(|l| l.get(left) == Some(&'│'))
+        .map(|l| {
+            l[left + 1..right.min(l.len())]
+                .iter()
+                .collect::<String>()
+                .trim_end()
+                .to_owned()
         })
         .collect()
 }
 
-/// Detail of entry id 10 (a 401 whose message wraps at 80 columns).
+/// A longer request body, so the detail needs more than one screen.
+fn long_body(e: &mut Entry) {
+    let mut req: upexport::export::ExportRequest = serde_json::from_str(&e.request_json).unwrap();
+    req.user_id = (1..=8).map(|i| format!("user-{i}")).collect();
+    e.request_json = req.to_json();
+}
+
+/// Detail of entry id 10 (a 401 whose message wraps at 80 columns, with
+/// eight user ids in its body).
 async fn failed_detail(w: u16, h: u16) -> Harness {
     let mut hs = ready(w, h).await;
-    show_history(&mut hs, entries(10));
+    let mut all = entries(10);
+    long_body(&mut all[0]);
+    show_history(&mut hs, all);
     hs.session.app.focus = Focus::History;
     hs.key(KeyCode::Enter);
     hs
@@ -549,16 +577,26 @@ async fn failed_detail(w: u16, h: u16) -> Harness {
 
 #[tokio::test]
 async fn detail_scrolls_down_to_its_last_line() {
-    let mut h = failed_detail(80, 24).await;
+    // 20 rows: the detail does not fit and must scroll to its end.
+    let mut h = failed_detail(80, 20).await;
+    let top = popup_rows(&h.screen());
+    assert!(
+        !top.iter().any(|r| r == "}"),
+        "fits without scrolling: {top:#?}"
+    );
     for _ in 0..40 {
         h.key(KeyCode::Down);
     }
     let rows = popup_rows(&h.screen());
-    let to = rows
+    let last = rows
         .iter()
-        .position(|r| r == r#"  "to": "2026-11-26""#)
-        .unwrap_or_else(|| panic!("no `to` line: {rows:#?}"));
-    assert_eq!(rows.get(to + 1).map(String::as_str), Some("}"), "{rows:#?}");
+        .position(|r| r == r#"  "format": "csv""#)
+        .unwrap_or_else(|| panic!("no `format` line: {rows:#?}"));
+    assert_eq!(
+        rows.get(last + 1).map(String::as_str),
+        Some("}"),
+        "{rows:#?}"
+    );
 }
 
 #[tokio::test]
@@ -571,13 +609,16 @@ async fn up_moves_at_once_after_scrolling_past_the_end() {
             h.ctrl('p');
         }),
         ("detail", |h| {
-            show_history(h, entries(10));
+            let mut all = entries(10);
+            long_body(&mut all[0]);
+            show_history(h, all);
             h.session.app.focus = Focus::History;
             h.key(KeyCode::Enter);
         }),
     ];
     for (name, open) in opens {
-        let mut h = ready(80, 24).await;
+        // 20 rows: none of the three fits, so each one scrolls.
+        let mut h = ready(80, 20).await;
         open(&mut h);
         for _ in 0..100 {
             h.key(KeyCode::Down);

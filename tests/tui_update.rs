@@ -755,6 +755,7 @@ fn history_app(total: i64) -> App {
         offset: 0,
         entries: page(total, 0, LIMIT),
         total: total as u64,
+        orphans: vec![],
     });
     assert!(fx.is_empty(), "the first page covers the screen: {fx:?}");
     a
@@ -830,12 +831,14 @@ fn history_asks_for_a_page_only_when_needed() {
         offset: 933,
         entries: page(1000, 933, LIMIT),
         total: 1000,
+        orphans: vec![],
     });
     assert_eq!(loads(&fx), [(0, LIMIT)]);
     let fx = a.update(Msg::HistoryLoaded {
         offset: 0,
         entries: page(1000, 0, LIMIT),
         total: 1000,
+        orphans: vec![],
     });
     assert!(fx.is_empty());
     assert_eq!(a.history.selected_entry().map(|e| e.id), Some(1000));
@@ -848,6 +851,7 @@ fn history_asks_for_a_page_only_when_needed() {
         offset: 933,
         entries: page(1000, 933, LIMIT),
         total: 1000,
+        orphans: vec![],
     });
     assert_eq!(a.history.selected_entry().map(|e| e.id), Some(1));
     assert!(a.update(key(KeyCode::Up)).is_empty(), "cached");
@@ -886,6 +890,7 @@ fn a_resize_loads_what_becomes_visible() {
         offset: 0,
         entries: page(1000, 0, 103),
         total: 1000,
+        orphans: vec![],
     });
     assert!(fx.is_empty());
     // Taller: 17 visible still fit in the 103 cached.
@@ -1042,6 +1047,7 @@ fn loading_an_unreadable_request_says_so() {
         offset: 0,
         entries: broken,
         total: 3,
+        orphans: vec![],
     });
     detail_of(&mut a, 0);
     assert!(a.update(ch('e')).is_empty());

@@ -16,12 +16,22 @@ pub async fn read_capped(
 ) -> Result<Vec<u8>, ApiError> {
     let url = resp.url().clone();
     if resp.content_length().is_some_and(|n| n > limit as u64) {
-        return Err(ApiError::TooLarge { limit, maybe_sent: false });
+        return Err(ApiError::TooLarge {
+            limit,
+            maybe_sent: false,
+        });
     }
     let mut buf = Vec::new();
-    while let Some(chunk) = resp.chunk().await.map_err(|e| ApiError::from_body(e, &url, timeout))? {
+    while let Some(chunk) = resp
+        .chunk()
+        .await
+        .map_err(|e| ApiError::from_body(e, &url, timeout))?
+    {
         if buf.len() + chunk.len() > limit {
-            return Err(ApiError::TooLarge { limit, maybe_sent: false });
+            return Err(ApiError::TooLarge {
+                limit,
+                maybe_sent: false,
+            });
         }
         buf.extend_from_slice(&chunk);
     }

@@ -88,9 +88,15 @@ pub fn check_base_url(raw: &str) -> Result<Url, ApiError> {
     match url.host() {
         None => return Err(refuse("no host")),
         Some(url::Host::Domain(d)) => {
-            let labels_ok = d.strip_suffix('.').unwrap_or(d).split('.').all(|l| !l.is_empty() && l.len() <= 63);
+            let labels_ok = d
+                .strip_suffix('.')
+                .unwrap_or(d)
+                .split('.')
+                .all(|l| !l.is_empty() && l.len() <= 63);
             if d.len() > 253 || !labels_ok {
-                return Err(refuse("not a valid host name (labels of 1-63 characters, 253 in all)"));
+                return Err(refuse(
+                    "not a valid host name (labels of 1-63 characters, 253 in all)",
+                ));
             }
         }
         Some(_) => {}
@@ -236,7 +242,11 @@ impl ApiClient {
             .and_then(|v| v.to_str().ok())
             .and_then(parse_retry_after);
         // Error bodies are read under a smaller cap: only a message is wanted.
-        let body = self.scrub(read_capped(resp, 64 * 1024, self.timeouts.request).await.unwrap_or_default());
+        let body = self.scrub(
+            read_capped(resp, 64 * 1024, self.timeouts.request)
+                .await
+                .unwrap_or_default(),
+        );
         let message = envelope_message(&body).or_else(|| {
             let e = excerpt(&body);
             (!e.is_empty()).then_some(e)

@@ -10,7 +10,7 @@ use super::form::{Focus, FormState};
 use super::history_pane::HistoryPane;
 use super::keymap::{Action, Ctx, lookup};
 use super::msg::{Effect, Level, Msg, Notice, SubmitOutcome};
-use super::view::layout::{self, visible_entries};
+use super::view::layout::{self, Areas};
 use crate::export::{
     DateBound, ExportRequest, Field, FormInput, Format, KNOWN_EVENT_TYPES, list, validate,
 };
@@ -132,9 +132,38 @@ impl App {
         self.clock.today()
     }
 
+    /// Rows of the status line at `width`: two when its message is long.
+    pub fn status_rows(&self, width: u16) -> u16 {
+        if self.in_flight.is_some() {
+            return 1;
+        }
+        let text_width = |s: &str| unicode_width::UnicodeWidthStr::width(s) + 3;
+        let shown = match (&self.status, self.focus) {
+            (Some(n), _) => text_width(&n.text),
+            // The focused field's message shows there when the stacked
+            // form has no room for it.
+            (None, Focus::Field(f)) if width < layout::SIDE_BY_SIDE_WIDTH => self
+                .form
+                .error(f)
+                .map_or(0, |e| text_width(e) + f.label().len() + 2),
+            _ => 0,
+        };
+        if shown > usize::from(width) { 2 } else { 1 }
+    }
+
+    /// The screen's areas at the current size and status.
+    pub fn layout(&self) -> Option<Areas> {
+        layout::areas_with(self.size, self.status_rows(self.size.width))
+    }
+
+    /// History entries on screen at once.
+    pub fn visible(&self) -> u64 {
+        layout::visible_in(self.layout())
+    }
+
     /// Effects to run at start: the first history page.
     pub fn init(&mut self) -> Vec<Effect> {
-        let visible = visible_entries(self.size);
+        let visible = self.visible();
         self.history.loading = true;
         let (offset, limit) = self.history.page_around(visible);
         vec![Effect::LoadHistory { offset, limit }]
@@ -175,12 +204,11 @@ impl App {
             Msg::Mouse(m) => self.mouse_event(m),
             Msg::Resize(w, h) => {
                 self.size = Rect::new(0, 0, w, h);
-                let visible = visible_entries(self.size);
+                let visible = self.visible();
                 self.history.scroll_into_view(visible);
                 self.load_if_needed()
             }
-            Msg::Tick(now) => {
-                self.clock.now = now;
+            Msg::Tick => {
                 // Without a request in flight nothing on screen moves.
                 self.dirty = self.in_flight.is_some();
                 vec![]
@@ -196,9 +224,11 @@ impl App {
                 offset,
                 entries,
                 total,
+                orphans,
             } => {
-                let visible = visible_entries(self.size);
+                let visible = self.visible();
                 self.history.loaded(offset, entries, total, visible);
+                self.history.orphans = orphans.into_iter().collect();
                 self.load_if_needed()
             }
             Msg::HistoryFailed(e) => {
@@ -289,9 +319,11 @@ impl App {
                 return vec![Effect::SetMouse(self.mouse)];
             }
             Action::Escape => return self.escape(),
-            Action::Close => self.overlay = None,
             Action::NextFocus | Action::PrevFocus if self.overlay.is_none() => {
                 self.leave_focus();
+                if self.status.as_ref().is_some_and(|n| n.transient) {
+                    self.status = None;
+                }
                 self.focus = if a == Action::NextFocus {
                     self.focus.next()
                 } else {
@@ -445,7 +477,7 @@ impl App {
     }
 
     fn history_action(&mut self, a: Action) -> Vec<Effect> {
-        let visible = visible_entries(self.size);
+        let visible = self.visible();
         let page = visible as i64;
         let delta = match a {
             Action::Up => -1,
@@ -633,14 +665,17 @@ impl App {
                     self.overlay = None;
                     self.focus = Focus::Field(first.field);
                 }
-                self.status = Some(Notice::new(
-                    Level::Error,
-                    format!(
-                        "not sent: fix {} ({})",
-                        uniq.join(", "),
-                        issues.first().map(|i| i.message.as_str()).unwrap_or("")
-                    ),
-                ));
+                self.status = Some(
+                    Notice::new(
+                        Level::Error,
+                        format!(
+                            "not sent: fix {} ({})",
+                            uniq.join(", "),
+                            issues.first().map(|i| i.message.as_str()).unwrap_or("")
+                        ),
+                    )
+                    .transient(),
+                );
                 vec![]
             }
             Ok(v) => {
@@ -708,14 +743,14 @@ impl App {
     }
 
     fn reload_history(&mut self) -> Vec<Effect> {
-        let visible = visible_entries(self.size);
+        let visible = self.visible();
         self.history.loading = true;
         let (offset, limit) = self.history.page_around(visible);
         vec![Effect::LoadHistory { offset, limit }]
     }
 
     fn load_if_needed(&mut self) -> Vec<Effect> {
-        let visible = visible_entries(self.size);
+        let visible = self.visible();
         match self.history.needed_page(visible) {
             Some((offset, limit)) => {
                 self.history.loading = true;
@@ -748,7 +783,7 @@ impl App {
     }
 
     fn mouse_event(&mut self, m: MouseEvent) -> Vec<Effect> {
-        let Some(areas) = layout::areas(self.size) else {
+        let Some(areas) = self.layout() else {
             self.dirty = false;
             return vec![];
         };
@@ -762,7 +797,7 @@ impl App {
                 } else {
                     3
                 };
-                let visible = visible_entries(self.size);
+                let visible = self.visible();
                 match self.history.move_by(d, visible) {
                     Some((offset, limit)) => {
                         self.history.loading = true;

@@ -16,6 +16,9 @@ pub struct HistoryPane {
     /// One-line request summaries, parallel to `entries` (made once per
     /// page, not per frame).
     pub summaries: Vec<String>,
+    /// Ids of `sending` entries whose writer is gone (found at load time,
+    /// so drawing never looks at processes).
+    pub orphans: std::collections::HashSet<i64>,
     /// Selected entry (absolute index).
     pub selected: u64,
     /// First visible entry (absolute index).
@@ -31,6 +34,11 @@ impl HistoryPane {
     pub fn get(&self, i: u64) -> Option<&Entry> {
         let rel = i.checked_sub(self.window_start)?;
         self.entries.get(usize::try_from(rel).ok()?)
+    }
+
+    /// True for a `sending` entry whose writer is gone: outcome unknown.
+    pub fn is_orphan(&self, id: i64) -> bool {
+        self.orphans.contains(&id)
     }
 
     /// The cached summary at absolute index `i`.
@@ -89,6 +97,16 @@ impl HistoryPane {
 
     /// Take a page read from the store.
     pub fn loaded(&mut self, offset: u64, entries: Vec<Entry>, total: u64, visible: u64) {
+        // Keep the selection on the same entry when new ones land on top
+        // (the newest stays selected when it was).
+        let keep = (self.selected > 0)
+            .then(|| self.selected_entry().map(|e| e.id))
+            .flatten();
+        if let Some(pos) = keep.and_then(|id| entries.iter().position(|e| e.id == id)) {
+            let moved = offset + pos as u64;
+            self.top = (self.top + moved).saturating_sub(self.selected);
+            self.selected = moved;
+        }
         self.loading = false;
         self.error = None;
         self.total = total;
@@ -115,6 +133,39 @@ pub fn summary_of(e: &Entry) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn entry(id: i64) -> Entry {
+        Entry {
+            id,
+            created_at: chrono::Utc::now(),
+            source: "tui".into(),
+            profile: "p".into(),
+            base_url: "http://127.0.0.1:9/".into(),
+            request_json: "{}".into(),
+            state: crate::history::EntryState::Failed,
+            pid: None,
+            finished_at: None,
+            created: None,
+            failed: None,
+            job: None,
+        }
+    }
+
+    #[test]
+    fn the_selection_stays_on_its_entry_when_new_ones_arrive() {
+        let mut p = HistoryPane::default();
+        p.loaded(0, (1..=5).rev().map(entry).collect(), 5, 10);
+        p.move_by(2, 10);
+        assert_eq!(p.selected_entry().map(|e| e.id), Some(3));
+        // Two new attempts land on top.
+        p.loaded(0, (1..=7).rev().map(entry).collect(), 7, 10);
+        assert_eq!(p.selected_entry().map(|e| e.id), Some(3));
+        assert_eq!(p.selected, 4);
+        // At the top, the newest stays selected.
+        p.move_by(-10, 10);
+        p.loaded(0, (1..=8).rev().map(entry).collect(), 8, 10);
+        assert_eq!(p.selected_entry().map(|e| e.id), Some(8));
+    }
 
     #[test]
     fn moving_past_the_cache_asks_for_a_page() {

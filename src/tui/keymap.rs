@@ -87,7 +87,6 @@ pub enum Action {
     CopyLinks,
     CopyCurl,
     LoadIntoForm,
-    Close,
 }
 
 /// A key chord, matched ignoring Shift on characters.
@@ -153,256 +152,68 @@ macro_rules! f {
 
 /// The whole keymap. Order matters within a context (first match wins) and
 /// is the order of the hints.
+#[rustfmt::skip]
 pub const BINDINGS: &[Binding] = &[
-    f!(
-        Global,
-        [k(C::Tab)],
-        A::NextFocus,
-        "next field (after Submit: the history pane)",
-        "Tab",
-        "next"
-    ),
+    f!(Global, [k(C::Tab)], A::NextFocus, "next field (after Submit: the history pane)", "Tab", "next"),
     b!(Global, [k(C::BackTab)], A::PrevFocus, "previous field"),
-    f!(
-        Global,
-        [ctrl('s')],
-        A::Submit,
-        "submit the export",
-        "Ctrl-S",
-        "submit"
-    ),
-    f!(
-        Global,
-        [k(C::F(1))],
-        A::Help,
-        "help: every key",
-        "F1",
-        "help"
-    ),
-    b!(
-        Global,
-        [ctrl('p')],
-        A::Preview,
-        "preview the JSON body and the curl command"
-    ),
-    b!(
-        Global,
-        [k(C::Esc)],
-        A::Escape,
-        "close a popup; cancel a request in flight"
-    ),
-    b!(
-        Global,
-        [k(C::F(2))],
-        A::ToggleMouse,
-        "mouse on/off (wheel scrolling, clicks)"
-    ),
-    f!(
-        Global,
-        [ctrl('c')],
-        A::Quit,
-        "quit (asks again while a request is in flight)",
-        "Ctrl-C",
-        "quit"
-    ),
+    f!(Global, [ctrl('s')], A::Submit, "submit the export", "Ctrl-S", "submit"),
+    f!(Global, [k(C::F(1))], A::Help, "help: every key", "F1", "help"),
+    b!(Global, [ctrl('p')], A::Preview, "preview the JSON body and the curl command"),
+    b!(Global, [k(C::Esc)], A::Escape, "close a popup; cancel a request in flight"),
+    b!(Global, [k(C::F(2))], A::ToggleMouse, "mouse on/off (wheel scrolling, clicks)"),
+    f!(Global, [ctrl('c')], A::Quit, "quit (asks again while a request is in flight)", "Ctrl-C", "quit"),
     b!(NotTyping, [ch('q')], A::Quit, "quit"),
     b!(NotTyping, [ch('?')], A::Help, "help"),
-    b!(
-        Text,
-        [ctrl('u')],
-        A::ClearToStart,
-        "delete to the start of the field"
-    ),
-    b!(
-        Text,
-        [ctrl('w')],
-        A::DeleteWord,
-        "delete the word before the cursor"
-    ),
-    f!(
-        Date,
-        [k(C::Enter)],
-        A::OpenCalendar,
-        "calendar and presets (or type YYYY-MM-DD)",
-        "Enter",
-        "calendar"
-    ),
-    f!(
-        EventTypes,
-        [k(C::Enter)],
-        A::OpenPicker,
-        "pick from the known event types",
-        "Enter",
-        "pick"
-    ),
+    b!(Text, [ctrl('u')], A::ClearToStart, "delete to the start of the field"),
+    b!(Text, [ctrl('w')], A::DeleteWord, "delete the word before the cursor"),
+    f!(Date, [k(C::Enter)], A::OpenCalendar, "calendar and presets (or type YYYY-MM-DD)", "Enter", "calendar"),
+    f!(EventTypes, [k(C::Enter)], A::OpenPicker, "pick from the known event types", "Enter", "pick"),
     b!(PlainText, [k(C::Enter)], A::NextFocus, "next field"),
-    f!(
-        Format,
-        [k(C::Left), ch('h')],
-        A::FormatPrev,
-        "previous format",
-        "←/→ a/c/n/p",
-        "format"
-    ),
+    f!(Format, [k(C::Left), ch('h')], A::FormatPrev, "previous format", "←/→ a/c/n/p", "format"),
     b!(Format, [k(C::Right), ch('l')], A::FormatNext, "next format"),
     b!(Format, [k(C::Enter)], A::NextFocus, "next field"),
-    f!(
-        Submit,
-        [k(C::Enter)],
-        A::Submit,
-        "submit the export",
-        "Enter",
-        "submit"
-    ),
-    f!(
-        History,
-        [k(C::Up), ch('k')],
-        A::Up,
-        "previous (newer) entry",
-        "↑/↓",
-        "scroll"
-    ),
-    b!(
-        History,
-        [k(C::Down), ch('j')],
-        A::Down,
-        "next (older) entry"
-    ),
-    f!(
-        History,
-        [k(C::PageUp)],
-        A::PageUp,
-        "page up",
-        "PgUp/PgDn",
-        "page"
-    ),
+    f!(Submit, [k(C::Enter)], A::Submit, "submit the export", "Enter", "submit"),
+    f!(History, [k(C::Up), ch('k')], A::Up, "previous (newer) entry", "↑/↓", "scroll"),
+    b!(History, [k(C::Down), ch('j')], A::Down, "next (older) entry"),
+    f!(History, [k(C::PageUp)], A::PageUp, "page up", "PgUp/PgDn", "page"),
     b!(History, [k(C::PageDown)], A::PageDown, "page down"),
     b!(History, [k(C::Home), ch('g')], A::Home, "newest entry"),
     b!(History, [k(C::End), ch('G')], A::End, "oldest entry"),
-    f!(
-        History,
-        [k(C::Enter)],
-        A::Open,
-        "details: copy id or links, edit & re-run",
-        "Enter",
-        "details"
-    ),
-    f!(
-        Calendar,
-        [k(C::Left), ch('h')],
-        A::Left,
-        "previous day",
-        "←→↑↓/hjkl",
-        "move"
-    ),
+    f!(History, [k(C::Enter)], A::Open, "details: copy id or links, edit & re-run", "Enter", "details"),
+    f!(Calendar, [k(C::Left), ch('h')], A::Left, "previous day", "←→↑↓/hjkl", "move"),
     b!(Calendar, [k(C::Right), ch('l')], A::Right, "next day"),
     b!(Calendar, [k(C::Up), ch('k')], A::Up, "previous week"),
     b!(Calendar, [k(C::Down), ch('j')], A::Down, "next week"),
-    f!(
-        Calendar,
-        [k(C::PageUp)],
-        A::PageUp,
-        "previous month",
-        "PgUp/PgDn",
-        "month"
-    ),
-    b!(Calendar, [k(C::PageDown)], A::PageDown, "next month"),
-    f!(Calendar, [ch('t')], A::Today, "go to today", "t", "today"),
-    f!(
-        Calendar,
-        [ch('1')],
-        A::Preset(1),
-        "preset: today",
-        "1-7",
-        "presets"
-    ),
+    f!(Calendar, [k(C::Enter)], A::Open, "pick the day", "Enter", "pick"),
+    f!(Calendar, [k(C::Esc)], A::Escape, "cancel: the field keeps its date", "Esc", "cancel"),
+    f!(Calendar, [ch('1')], A::Preset(1), "preset: today", "1-7", "presets"),
     b!(Calendar, [ch('2')], A::Preset(2), "preset: yesterday"),
     b!(Calendar, [ch('3')], A::Preset(3), "preset: last 7 days"),
     b!(Calendar, [ch('4')], A::Preset(4), "preset: last 30 days"),
     b!(Calendar, [ch('5')], A::Preset(5), "preset: last 90 days"),
     b!(Calendar, [ch('6')], A::Preset(6), "preset: this month"),
     b!(Calendar, [ch('7')], A::Preset(7), "preset: last month"),
-    f!(
-        Calendar,
-        [k(C::Enter)],
-        A::Open,
-        "pick the day",
-        "Enter",
-        "pick"
-    ),
+    f!(Calendar, [k(C::PageUp)], A::PageUp, "previous month", "PgUp/PgDn", "month"),
+    b!(Calendar, [k(C::PageDown)], A::PageDown, "next month"),
+    f!(Calendar, [ch('t')], A::Today, "go to today", "t", "today"),
     f!(Picker, [k(C::Up), ch('k')], A::Up, "move up", "↑/↓", "move"),
     b!(Picker, [k(C::Down), ch('j')], A::Down, "move down"),
-    f!(
-        Picker,
-        [ch(' ')],
-        A::Toggle,
-        "select / unselect",
-        "Space",
-        "toggle"
-    ),
+    f!(Picker, [ch(' ')], A::Toggle, "select / unselect", "Space", "toggle"),
     f!(Picker, [k(C::Enter)], A::Open, "apply", "Enter", "apply"),
-    f!(
-        Detail,
-        [k(C::Up), ch('k')],
-        A::Up,
-        "scroll up",
-        "↑/↓",
-        "scroll"
-    ),
+    f!(Picker, [k(C::Esc)], A::Escape, "cancel", "Esc", "cancel"),
+    f!(Detail, [k(C::Up), ch('k')], A::Up, "scroll up", "↑/↓", "scroll"),
     b!(Detail, [k(C::Down), ch('j')], A::Down, "scroll down"),
-    f!(
-        Detail,
-        [ch('c')],
-        A::CopyJob,
-        "copy the job id (OSC 52)",
-        "c",
-        "copy id"
-    ),
-    f!(
-        Detail,
-        [ch('l')],
-        A::CopyLinks,
-        "copy the links",
-        "l",
-        "copy links"
-    ),
-    f!(
-        Detail,
-        [ch('e')],
-        A::LoadIntoForm,
-        "load the request into the form to edit and re-run",
-        "e",
-        "edit & re-run"
-    ),
-    b!(Detail, [ch('q')], A::Close, "close"),
-    f!(
-        Preview,
-        [k(C::Up), ch('k')],
-        A::Up,
-        "scroll up",
-        "↑/↓",
-        "scroll"
-    ),
+    f!(Detail, [ch('c')], A::CopyJob, "copy the job id (OSC 52)", "c", "copy id"),
+    f!(Detail, [ch('l')], A::CopyLinks, "copy the links", "l", "copy links"),
+    f!(Detail, [ch('e')], A::LoadIntoForm, "load the request into the form to edit and re-run", "e", "edit & re-run"),
+    f!(Detail, [k(C::Esc), ch('q')], A::Escape, "close", "Esc", "close"),
+    f!(Preview, [k(C::Up), ch('k')], A::Up, "scroll up", "↑/↓", "scroll"),
     b!(Preview, [k(C::Down), ch('j')], A::Down, "scroll down"),
-    f!(
-        Preview,
-        [ch('c')],
-        A::CopyCurl,
-        "copy the curl command (the key stays $USERPILOT_API_KEY)",
-        "c",
-        "copy curl"
-    ),
-    b!(Preview, [ch('q')], A::Close, "close"),
-    f!(
-        Help,
-        [k(C::Up), ch('k')],
-        A::Up,
-        "scroll up",
-        "↑/↓",
-        "scroll"
-    ),
+    f!(Preview, [ch('c')], A::CopyCurl, "copy the curl command (the key stays $USERPILOT_API_KEY)", "c", "copy curl"),
+    f!(Preview, [k(C::Esc), ch('q')], A::Escape, "close", "Esc", "close"),
+    f!(Help, [k(C::Up), ch('k')], A::Up, "scroll up", "↑/↓", "scroll"),
     b!(Help, [k(C::Down), ch('j')], A::Down, "scroll down"),
-    b!(Help, [ch('q'), ch('?'), k(C::Enter)], A::Close, "close"),
+    f!(Help, [k(C::Esc), ch('q'), ch('?'), k(C::Enter)], A::Escape, "close", "Esc", "close"),
 ];
 
 /// The action for `ev` in the given contexts (most specific first).

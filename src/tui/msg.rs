@@ -13,8 +13,9 @@ pub enum Msg {
     Paste(String),
     Mouse(MouseEvent),
     Resize(u16, u16),
-    /// The spinner's clock (only while a request is in flight).
-    Tick(chrono::DateTime<chrono::Utc>),
+    /// The spinner's clock (only while a request is in flight). The loop
+    /// stamps the time on the app before every update.
+    Tick,
     /// The attempt was written to history; the request is going out.
     SubmitStarted {
         seq: u64,
@@ -28,6 +29,9 @@ pub enum Msg {
         offset: u64,
         entries: Vec<Entry>,
         total: u64,
+        /// Ids of `sending` entries whose writer is gone (outcome unknown),
+        /// found by the runner so `update` never looks at processes.
+        orphans: Vec<i64>,
     },
     HistoryFailed(String),
     /// Whether requests can be sent (the key and client are ready), or why not.
@@ -77,6 +81,9 @@ pub enum Level {
 pub struct Notice {
     pub level: Level,
     pub text: String,
+    /// Cleared when focus moves (e.g. "not sent: fix …", so the focused
+    /// field's own message shows instead).
+    pub transient: bool,
 }
 
 impl Notice {
@@ -84,6 +91,15 @@ impl Notice {
         Notice {
             level,
             text: text.into(),
+            transient: false,
+        }
+    }
+
+    /// The same notice, cleared by the next focus move.
+    pub fn transient(self) -> Notice {
+        Notice {
+            transient: true,
+            ..self
         }
     }
 }

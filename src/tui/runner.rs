@@ -125,7 +125,7 @@ impl Runner {
                     every.tick().await;
                     loop {
                         every.tick().await;
-                        if tx.send(Msg::Tick(chrono::Utc::now())).is_err() {
+                        if tx.send(Msg::Tick).is_err() {
                             break;
                         }
                     }
@@ -164,12 +164,18 @@ impl Runner {
                         let s = store.lock().map_err(|_| "history store lock poisoned".to_owned())?;
                         let total = s.count().map_err(|e| e.to_string())?;
                         let entries = s.page(offset, limit).map_err(|e| e.to_string())?;
-                        Ok::<_, String>((entries, total))
+                        let orphans = entries.iter().filter(|e| e.outcome_unknown()).map(|e| e.id).collect();
+                        Ok::<_, String>((entries, total, orphans))
                     })
                     .await
                     .unwrap_or_else(|e| Err(e.to_string()));
                     let _ = tx.send(match result {
-                        Ok((entries, total)) => Msg::HistoryLoaded { offset, entries, total },
+                        Ok((entries, total, orphans)) => Msg::HistoryLoaded {
+                            offset,
+                            entries,
+                            total,
+                            orphans,
+                        },
                         Err(e) => Msg::HistoryFailed(e),
                     });
                 });

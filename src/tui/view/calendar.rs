@@ -73,7 +73,7 @@ pub fn draw(frame: &mut Frame, app: &App, cal: &Calendar, areas: &Areas) {
     let grid_area = Rect::new(inner.x + 1, inner.y, 21.min(inner.width), inner.height);
     frame.render_widget(Paragraph::new(grid), grid_area);
 
-    let mut presets: Vec<Line> = vec![Line::styled("Presets (set From and To)", t.dim())];
+    let mut presets: Vec<Line> = vec![Line::styled("Presets: both ends", t.dim())];
     for (i, p) in Preset::ALL.iter().enumerate() {
         presets.push(Line::from(vec![
             Span::styled(format!("{} ", i + 1), t.key()),

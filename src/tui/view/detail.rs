@@ -1,49 +1,73 @@
-//! The detail view of one history entry: request, outcome, job status.
+//! The detail view of one history entry: outcome, job, request body.
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
+use ratatui::style::Style;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Paragraph, Wrap};
+use ratatui::widgets::Paragraph;
 
 use super::super::app::App;
-use super::history::{Kind, outcome};
+use super::history::{Kind, outcome_kind, short_time};
 use super::layout::popup;
 use super::popup_block;
+use super::wrap::wrap;
 use crate::history::Entry;
 
-pub fn lines(app: &App, e: &Entry) -> Vec<Line<'static>> {
+/// Width of the key column.
+const KEY: usize = 13;
+
+/// A key/value row, the value wrapped under its own column.
+fn row(
+    out: &mut Vec<Line<'static>>,
+    app: &App,
+    key: &str,
+    value: &str,
+    style: Style,
+    width: usize,
+) {
     let t = &app.theme;
-    let row = |k: &str, v: String| {
-        Line::from(vec![
-            Span::styled(format!("{k:<12}"), t.dim()),
-            Span::raw(v),
-        ])
-    };
+    for (i, part) in wrap(value, width.saturating_sub(KEY).max(8))
+        .into_iter()
+        .enumerate()
+    {
+        let k = if i == 0 {
+            format!("{key:<KEY$}")
+        } else {
+            " ".repeat(KEY)
+        };
+        out.push(Line::from(vec![
+            Span::styled(k, t.dim()),
+            Span::styled(part, style),
+        ]));
+    }
+}
+
+/// The rows of the detail view, wrapped to `width`.
+pub fn lines(app: &App, e: &Entry, width: usize) -> Vec<Line<'static>> {
+    let t = &app.theme;
+    let base = t.base();
     let mut out = Vec::new();
-    let (text, kind) = outcome(app, e);
+    let (headline, kind) = outcome_kind(app, e);
     let style = match kind {
         Kind::Ok => t.ok(),
         Kind::Error => t.error(),
         _ => t.warning(),
     };
-    out.push(Line::from(vec![
-        Span::styled(format!("{:<12}", "Outcome"), t.dim()),
-        Span::styled(text, style),
-    ]));
+    row(&mut out, app, "Outcome", &headline, style, width);
     if let Some(c) = &e.created {
-        out.push(row("Job id", c.job_id.clone()));
+        row(&mut out, app, "Job id", &c.job_id, base, width);
         let env = match (&c.environment_name, &c.environment_app_token) {
             (Some(n), Some(tok)) => format!("{n} ({tok})"),
             (Some(n), None) => n.clone(),
             (None, Some(tok)) => tok.clone(),
             (None, None) => "—".into(),
         };
-        out.push(row("Environment", env));
+        row(&mut out, app, "Environment", &env, base, width);
         if let Some(s) = &c.start_time {
-            out.push(row("Started", s.clone()));
+            row(&mut out, app, "Started", s, base, width);
         }
         if let Some(l) = c.links.as_deref().filter(|l| !l.is_empty()) {
-            out.push(row("Links", l.to_owned()));
+            row(&mut out, app, "Links", l, base, width);
         }
     }
     if let Some(j) = &e.job {
@@ -51,42 +75,44 @@ pub fn lines(app: &App, e: &Entry) -> Vec<Line<'static>> {
             (Some(d), Some(a)) => format!(" · {d}/{a} chunks"),
             _ => String::new(),
         };
-        let checked = super::history::short_time(app, j.checked_at);
-        out.push(row(
+        let checked = short_time(app, j.checked_at);
+        row(
+            &mut out,
+            app,
             "Job status",
-            format!("{}{chunks} (checked {checked})", j.status),
-        ));
+            &format!("{}{chunks} (checked {checked})", j.status),
+            base,
+            width,
+        );
         if let Some(err) = &j.error {
-            out.push(row("Reason", err.clone()));
+            row(&mut out, app, "Reason", err, t.error(), width);
         }
         for f in &j.files {
-            out.push(row("File", f.filename.clone()));
+            row(&mut out, app, "File", &f.filename, base, width);
         }
     }
     if let Some(f) = &e.failed {
-        out.push(row("Error", f.kind.clone()));
-        if let Some(s) = f.http_status {
-            out.push(row("HTTP status", s.to_string()));
-        }
-        out.push(row("Message", f.message.clone()));
+        row(&mut out, app, "Message", &f.message, base, width);
     }
-    out.push(row(
-        "Attempt",
-        format!(
-            "#{} · {} · {} · {}",
-            e.id,
-            e.source,
-            e.profile,
-            super::history::short_time(app, e.created_at)
-        ),
-    ));
-    out.push(row("Base URL", e.base_url.clone()));
+    let when = format!(
+        "#{} · {} · {} · {}",
+        e.id,
+        e.source,
+        e.profile,
+        short_time(app, e.created_at)
+    );
+    row(&mut out, app, "Attempt", &when, base, width);
+    row(&mut out, app, "Base URL", &e.base_url, base, width);
     out.push(Line::raw(""));
-    out.push(Line::styled("Request body", t.title()));
-    let pretty = serde_json::from_str::<serde_json::Value>(&e.request_json)
-        .and_then(|v| serde_json::to_string_pretty(&v))
+    out.push(Line::styled("Request body (as sent)", t.title()));
+    // The stored body is exactly what was sent; only indentation is added,
+    // keeping its key order.
+    let pretty = serde_json::from_str::<crate::export::ExportRequest>(&e.request_json)
+        .map(|r| r.to_json_pretty())
         .unwrap_or_else(|_| e.request_json.clone());
-    out.extend(pretty.lines().map(|l| Line::raw(l.to_owned())));
+    for l in pretty.lines() {
+        out.extend(wrap(l, width).into_iter().map(Line::raw));
+    }
     out
 }
 
@@ -98,47 +124,25 @@ fn area(screen: Rect) -> Rect {
     )
 }
 
-/// How far the detail of `e` scrolls on `screen`: until its last wrapped
-/// row is at the bottom.
+fn body_width(screen: Rect) -> usize {
+    usize::from(area(screen).width.saturating_sub(2))
+}
+
+/// How far the detail of `e` scrolls on `screen`: until its last row is at
+/// the bottom.
 pub fn max_scroll(app: &App, e: &Entry, screen: Rect) -> u16 {
-    let inner = area(screen).inner(ratatui::layout::Margin::new(1, 1));
-    let rows = Paragraph::new(lines(app, e))
-        .wrap(Wrap { trim: false })
-        .line_count(inner.width);
+    let inner_height = area(screen).height.saturating_sub(2);
+    let rows = lines(app, e, body_width(screen)).len();
     u16::try_from(rows)
         .unwrap_or(u16::MAX)
-        .saturating_sub(inner.height.saturating_sub(1))
+        .saturating_sub(inner_height)
 }
 
 pub fn draw(frame: &mut Frame, app: &App, e: &Entry, scroll: u16, screen: Rect) {
     let inner = popup_block(frame, app, area(screen), &format!("Attempt #{}", e.id));
-    if inner.height < 2 {
-        return;
-    }
-    let body = Rect {
-        height: inner.height - 1,
-        ..inner
-    };
-    let max_scroll = max_scroll(app, e, screen);
+    let scroll = scroll.min(max_scroll(app, e, screen));
     frame.render_widget(
-        Paragraph::new(lines(app, e))
-            .wrap(Wrap { trim: false })
-            .scroll((scroll.min(max_scroll), 0)),
-        body,
-    );
-    let t = &app.theme;
-    let keys = Line::from(vec![
-        Span::styled("c", t.key()),
-        Span::styled(" copy job id · ", t.dim()),
-        Span::styled("l", t.key()),
-        Span::styled(" copy links · ", t.dim()),
-        Span::styled("e", t.key()),
-        Span::styled(" edit & re-run · ", t.dim()),
-        Span::styled("Esc", t.key()),
-        Span::styled(" close", t.dim()),
-    ]);
-    frame.render_widget(
-        Paragraph::new(keys),
-        Rect::new(inner.x, inner.y + inner.height - 1, inner.width, 1),
+        Paragraph::new(lines(app, e, body_width(screen))).scroll((scroll, 0)),
+        inner,
     );
 }

@@ -5,38 +5,57 @@ use ratatui::layout::{Position, Rect};
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph};
-use unicode_width::UnicodeWidthStr;
+use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 
 use super::super::app::App;
 use super::super::form::Focus;
 use super::spinner;
+use super::wrap::wrap;
 use crate::export::{Field, Format};
 
-/// Width of the label column.
-const LABEL: u16 = 13;
+/// Width of the label column: a marker, the label and a list's count.
+const LABEL: u16 = 17;
+/// Lines an inline message may take.
+const MESSAGE_LINES: usize = 3;
 
 /// What one row of the form shows.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 enum RowKind {
     Field(Field),
-    Message(Field),
+    /// One line of a field's message.
+    Message(Field, String),
     Submit,
 }
 
-/// The rows, with a message line under fields in error when there is room.
-fn rows(app: &App, inner_height: u16) -> Vec<RowKind> {
+/// The rows at `width` x `height` (inside the border), with each error
+/// wrapped under its field when all of them fit.
+fn rows(app: &App, width: u16, height: u16) -> Vec<RowKind> {
     let base = Field::ALL.len() + 1;
-    let with_errors: Vec<Field> = Field::ALL
+    let avail = usize::from(width.saturating_sub(LABEL + 3)).max(10);
+    let messages: Vec<(Field, Vec<String>)> = Field::ALL
         .into_iter()
-        .filter(|f| app.form.error(*f).is_some())
+        .filter_map(|f| {
+            let m = app.form.error(f)?;
+            let mut lines = wrap(m, avail);
+            if lines.len() > MESSAGE_LINES {
+                lines.truncate(MESSAGE_LINES);
+                if let Some(last) = lines.last_mut() {
+                    last.push('…');
+                }
+            }
+            Some((f, lines))
+        })
         .collect();
-    let room = (inner_height as usize).saturating_sub(base);
-    let show_messages = !with_errors.is_empty() && room >= with_errors.len();
-    let mut out = Vec::with_capacity(base + with_errors.len());
+    let needed: usize = messages.iter().map(|(_, l)| l.len()).sum();
+    let show = needed > 0 && usize::from(height) >= base + needed;
+    let mut out = Vec::with_capacity(base + needed);
     for f in Field::ALL {
         out.push(RowKind::Field(f));
-        if show_messages && with_errors.contains(&f) {
-            out.push(RowKind::Message(f));
+        if show && let Some((_, lines)) = messages.iter().find(|(mf, _)| *mf == f) {
+            for (i, l) in lines.iter().enumerate() {
+                let arrow = if i == 0 { "↳ " } else { "  " };
+                out.push(RowKind::Message(f, format!("{arrow}{l}")));
+            }
         }
     }
     out.push(RowKind::Submit);
@@ -45,15 +64,21 @@ fn rows(app: &App, inner_height: u16) -> Vec<RowKind> {
 
 /// True when the form has room to show messages under fields.
 pub fn shows_inline_messages(app: &App, area: Rect) -> bool {
-    rows(app, area.height.saturating_sub(2))
+    let inner = inner(area);
+    rows(app, inner.width, inner.height)
         .iter()
-        .any(|r| matches!(r, RowKind::Message(_)))
+        .any(|r| matches!(r, RowKind::Message(..)))
+}
+
+fn inner(area: Rect) -> Rect {
+    area.inner(ratatui::layout::Margin::new(1, 1))
 }
 
 /// The focus target at `row` inside the form (mouse clicks).
 pub fn focus_at_row(app: &App, area: Rect, row: usize) -> Option<Focus> {
-    match rows(app, area.height.saturating_sub(2)).get(row)? {
-        RowKind::Field(f) | RowKind::Message(f) => Some(Focus::Field(*f)),
+    let inner = inner(area);
+    match rows(app, inner.width, inner.height).get(row)? {
+        RowKind::Field(f) | RowKind::Message(f, _) => Some(Focus::Field(*f)),
         RowKind::Submit => Some(Focus::Submit),
     }
 }
@@ -86,8 +111,7 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
     if inner.width < LABEL + 4 || inner.height == 0 {
         return;
     }
-    let value_width = inner.width - LABEL - 1;
-    let rows = rows(app, inner.height);
+    let rows = rows(app, inner.width, inner.height);
     let used = rows.len() as u16;
     for (i, row) in rows.into_iter().enumerate() {
         let y = inner.y + i as u16;
@@ -96,12 +120,11 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
         }
         let line_area = Rect::new(inner.x, y, inner.width, 1);
         match row {
-            RowKind::Field(f) => draw_field(frame, app, f, line_area, value_width),
-            RowKind::Message(f) => {
-                let msg = app.form.error(f).unwrap_or("");
+            RowKind::Field(f) => draw_field(frame, app, f, line_area),
+            RowKind::Message(_, text) => {
                 let line = Line::from(vec![
-                    Span::raw(" ".repeat(LABEL as usize)),
-                    Span::styled(format!("↳ {msg}"), t.error()),
+                    Span::raw(" ".repeat(usize::from(LABEL))),
+                    Span::styled(text, t.error()),
                 ]);
                 frame.render_widget(Paragraph::new(line), line_area);
             }
@@ -137,33 +160,42 @@ fn draw_body_preview(frame: &mut Frame, app: &App, area: Rect) {
     frame.render_widget(Paragraph::new(lines), area);
 }
 
-fn draw_field(frame: &mut Frame, app: &App, f: Field, area: Rect, value_width: u16) {
+/// The label cell: error/warning marker, label, and a list's item count.
+fn label_spans(app: &App, f: Field, focused: bool) -> Vec<Span<'static>> {
     let t = &app.theme;
-    let focused = app.overlay.is_none() && app.focus == Focus::Field(f);
     let error = app.form.error(f).is_some();
     let marker = if error {
         Span::styled("✘", t.error())
-    } else if app.form.warning(f).is_some()
-        && app.form.error(f).is_none()
-        && !app.form.value(f).is_empty()
-    {
+    } else if app.form.warning(f).is_some() && !app.form.value(f).is_empty() {
         Span::styled("!", t.warning())
     } else {
         Span::raw(" ")
     };
-    let label_style = if focused {
+    let style = if focused {
         t.focus_label()
     } else if error {
         t.error()
     } else {
         t.label()
     };
-    let label = Span::styled(
-        format!("{:<width$}", f.label(), width = LABEL as usize - 1),
-        label_style,
-    );
-    let mut spans = vec![marker, label, Span::raw(" ")];
-    let value_area = Rect::new(area.x + LABEL + 1, area.y, value_width, 1);
+    let width = usize::from(LABEL) - 2;
+    let mut spans = vec![marker, Span::styled(f.label().to_owned(), style)];
+    let mut used = f.label().len();
+    if f.is_list() && app.form.count(f) > 0 {
+        let count = format!(" {}", app.form.count(f));
+        used += count.len();
+        spans.push(Span::styled(count, t.dim()));
+    }
+    spans.push(Span::raw(" ".repeat(width.saturating_sub(used) + 1)));
+    spans
+}
+
+fn draw_field(frame: &mut Frame, app: &App, f: Field, area: Rect) {
+    let t = &app.theme;
+    let focused = app.overlay.is_none() && app.focus == Focus::Field(f);
+    let mut spans = label_spans(app, f, focused);
+    let value_x = area.x + LABEL;
+    let width = usize::from(area.width.saturating_sub(LABEL + 1)).max(1);
 
     if f == Field::Format {
         for (i, fmt) in Format::ALL.into_iter().enumerate() {
@@ -187,62 +219,46 @@ fn draw_field(frame: &mut Frame, app: &App, f: Field, area: Rect, value_width: u
         return;
     }
 
-    // The suffix: item count for lists, a calendar mark for dates.
-    let suffix = if f.is_list() && app.form.count(f) > 0 {
-        format!(" {}", app.form.count(f))
-    } else if f.is_date() {
-        " ▾".to_owned()
-    } else {
-        String::new()
-    };
-    let text_width = value_width.saturating_sub(suffix.width() as u16).max(1) as usize;
     let input = app.form.input(f);
     let value = input.map_or("", |i| i.value());
+    let field_style = if focused { t.focus() } else { t.base() };
     if value.is_empty() {
-        let style = if focused { t.focus() } else { t.dim() };
-        let ph: String = placeholder(f).chars().take(text_width).collect();
-        if focused {
-            spans.push(Span::styled(format!("{:<text_width$}", ""), style));
-            spans.push(Span::styled(suffix, t.dim()));
-            frame.render_widget(Paragraph::new(Line::from(spans)), area);
-            // The placeholder stays readable behind the cursor.
-            let ph_area = Rect::new(value_area.x, area.y, text_width as u16, 1);
-            frame.render_widget(
-                Paragraph::new(Span::styled(ph, t.focus().patch(t.dim()))),
-                ph_area,
-            );
-            frame.set_cursor_position(Position::new(value_area.x, area.y));
+        let ph: String = placeholder(f).chars().take(width).collect();
+        let pad = width.saturating_sub(ph.width());
+        let ph_style = if focused {
+            t.focus().patch(t.dim())
         } else {
-            let pad = text_width.saturating_sub(ph.width());
-            spans.push(Span::styled(ph, style));
-            spans.push(Span::raw(" ".repeat(pad)));
-            spans.push(Span::styled(suffix, t.dim()));
-            frame.render_widget(Paragraph::new(Line::from(spans)), area);
+            t.dim()
+        };
+        spans.push(Span::styled(ph, ph_style));
+        spans.push(Span::styled(" ".repeat(pad), field_style));
+        frame.render_widget(Paragraph::new(Line::from(spans)), area);
+        if focused {
+            frame.set_cursor_position(Position::new(value_x, area.y));
         }
         return;
     }
 
     let scroll = if focused {
-        input.map_or(0, |i| i.visual_scroll(text_width))
+        input.map_or(0, |i| i.visual_scroll(width))
     } else {
         0
     };
-    spans.extend(visible_spans(app, f, value, scroll, text_width, focused));
-    let shown: usize = spans.iter().skip(3).map(|s| s.content.width()).sum();
-    if shown < text_width {
-        let style = if focused { t.focus() } else { t.base() };
-        spans.push(Span::styled(" ".repeat(text_width - shown), style));
+    let (text_spans, shown) = visible_spans(app, f, value, scroll, width, focused);
+    spans.extend(text_spans);
+    if shown < width {
+        spans.push(Span::styled(" ".repeat(width - shown), field_style));
     }
-    spans.push(Span::styled(suffix, t.dim()));
     frame.render_widget(Paragraph::new(Line::from(spans)), area);
     if focused && let Some(i) = input {
-        let x = (i.visual_cursor().saturating_sub(scroll)).min(text_width) as u16;
-        frame.set_cursor_position(Position::new(value_area.x + x, area.y));
+        let x = (i.visual_cursor().saturating_sub(scroll)).min(width) as u16;
+        frame.set_cursor_position(Position::new(value_x + x, area.y));
     }
 }
 
-/// The part of `value` that fits, from display column `scroll`, with bad
-/// email items marked.
+/// The part of `value` that fits from display column `scroll`, with bad
+/// email items marked and `…` where text is hidden on either side.
+/// Returns the spans and the columns they take.
 fn visible_spans(
     app: &App,
     f: Field,
@@ -250,7 +266,7 @@ fn visible_spans(
     scroll: usize,
     width: usize,
     focused: bool,
-) -> Vec<Span<'static>> {
+) -> (Vec<Span<'static>>, usize) {
     let t = &app.theme;
     let base: Style = if focused { t.focus() } else { t.base() };
     let bad = if f == Field::Emails {
@@ -258,20 +274,33 @@ fn visible_spans(
     } else {
         &[]
     };
+    let total = value.width();
+    let cut_end = total.saturating_sub(scroll) > width;
     let mut spans: Vec<Span<'static>> = Vec::new();
-    let mut col = 0usize;
     let mut used = 0usize;
-    let mut cur = String::new();
-    let mut cur_bad = false;
-    let truncated_end = !focused && value.width() > width;
-    let limit = if truncated_end {
+    if scroll > 0 {
+        spans.push(Span::styled("…", base.patch(t.dim())));
+        used = 1;
+    }
+    let limit = if cut_end {
         width.saturating_sub(1)
     } else {
         width
     };
+    let mut col = 0usize;
+    let mut cur = String::new();
+    let mut cur_bad = false;
+    let style_of = |is_bad: bool| {
+        if is_bad {
+            base.patch(t.bad_item())
+        } else {
+            base
+        }
+    };
     for (i, c) in value.chars().enumerate() {
-        let w = unicode_width::UnicodeWidthChar::width(c).unwrap_or(0);
-        if col < scroll {
+        let w = c.width().unwrap_or(0);
+        // Skip what is scrolled away, and the cell the leading … covers.
+        if col < scroll + usize::from(scroll > 0) {
             col += w;
             continue;
         }
@@ -280,14 +309,7 @@ fn visible_spans(
         }
         let is_bad = bad.iter().any(|r| r.contains(&i));
         if is_bad != cur_bad && !cur.is_empty() {
-            spans.push(Span::styled(
-                std::mem::take(&mut cur),
-                if cur_bad {
-                    base.patch(t.bad_item())
-                } else {
-                    base
-                },
-            ));
+            spans.push(Span::styled(std::mem::take(&mut cur), style_of(cur_bad)));
         }
         cur_bad = is_bad;
         cur.push(c);
@@ -295,19 +317,13 @@ fn visible_spans(
         col += w;
     }
     if !cur.is_empty() {
-        spans.push(Span::styled(
-            cur,
-            if cur_bad {
-                base.patch(t.bad_item())
-            } else {
-                base
-            },
-        ));
+        spans.push(Span::styled(cur, style_of(cur_bad)));
     }
-    if truncated_end {
-        spans.push(Span::styled("…", t.dim()));
+    if cut_end {
+        spans.push(Span::styled("…", base.patch(t.dim())));
+        used += 1;
     }
-    spans
+    (spans, used)
 }
 
 fn draw_submit(frame: &mut Frame, app: &App, area: Rect) {
@@ -323,7 +339,7 @@ fn draw_submit(frame: &mut Frame, app: &App, area: Rect) {
     };
     let style = if focused { t.focus() } else { t.button() };
     let line = Line::from(vec![
-        Span::raw(" ".repeat(LABEL as usize)),
+        Span::raw(" ".repeat(usize::from(LABEL))),
         Span::styled(text, style),
         Span::styled("  Ctrl-S", t.dim()),
     ]);

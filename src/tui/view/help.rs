@@ -9,6 +9,7 @@ use super::super::app::App;
 use super::super::keymap::table;
 use super::layout::popup;
 use super::popup_block;
+use super::wrap::wrap;
 
 fn area(screen: Rect) -> Rect {
     popup(
@@ -22,26 +23,36 @@ fn area(screen: Rect) -> Rect {
 /// bottom.
 pub fn max_scroll(app: &App, screen: Rect) -> u16 {
     let inner = area(screen).inner(ratatui::layout::Margin::new(1, 1));
-    (lines(app).len() as u16).saturating_sub(inner.height)
+    (lines(app, inner.width).len() as u16).saturating_sub(inner.height)
 }
 
-fn lines(app: &App) -> Vec<Line<'static>> {
+/// Width of the keys column.
+const KEYS: usize = 20;
+
+fn lines(app: &App, width: u16) -> Vec<Line<'static>> {
     let t = &app.theme;
+    let help_width = usize::from(width).saturating_sub(KEYS).max(10);
     let mut lines: Vec<Line> = Vec::new();
     for (ctx, rows) in table() {
         lines.push(Line::styled(ctx.title(), t.title()));
         for (keys, help) in rows {
-            lines.push(Line::from(vec![
-                Span::styled(format!("  {keys:<18}"), t.key()),
-                Span::raw(help),
-            ]));
+            for (i, part) in wrap(help, help_width).into_iter().enumerate() {
+                let k = if i == 0 {
+                    format!("  {keys:<w$}", w = KEYS - 2)
+                } else {
+                    " ".repeat(KEYS)
+                };
+                lines.push(Line::from(vec![Span::styled(k, t.key()), Span::raw(part)]));
+            }
         }
     }
     lines.push(Line::raw(""));
-    lines.push(Line::styled(
-        "Text fields: ←/→ Home/End Backspace Delete edit; Ctrl-A/Ctrl-E start/end; Ctrl-K delete to end.",
-        t.dim(),
-    ));
+    let editing = "Text fields also take Backspace, Delete, ←/→, Home/End, Ctrl-A/Ctrl-E (start/end) and Ctrl-K (delete to the end).";
+    lines.extend(
+        wrap(editing, usize::from(width))
+            .into_iter()
+            .map(|l| Line::styled(l, t.dim())),
+    );
     lines
 }
 
@@ -49,7 +60,7 @@ pub fn draw(frame: &mut Frame, app: &App, scroll: u16, screen: Rect) {
     let inner = popup_block(frame, app, area(screen), "Keys · Esc/q close · ↑/↓ scroll");
     let max = max_scroll(app, screen);
     frame.render_widget(
-        Paragraph::new(lines(app)).scroll((scroll.min(max), 0)),
+        Paragraph::new(lines(app, inner.width)).scroll((scroll.min(max), 0)),
         inner,
     );
 }

@@ -20,6 +20,22 @@ pub fn short_time(app: &App, t: DateTime<Utc>) -> String {
 }
 
 /// The outcome part of an entry's first row, and its style class.
+/// The headline of an entry without the error message (the detail view
+/// shows the message on its own row).
+pub fn outcome_kind(app: &App, e: &Entry) -> (String, Kind) {
+    match (&e.state, &e.failed) {
+        (EntryState::Failed, Some(f)) => {
+            let status = f
+                .http_status
+                .map(|s| format!("HTTP {s} · "))
+                .unwrap_or_default();
+            (format!("✘ {status}{}", f.kind), Kind::Error)
+        }
+        _ => outcome(app, e),
+    }
+}
+
+/// The first row of an entry: what happened, with the message on failure.
 pub fn outcome(app: &App, e: &Entry) -> (String, Kind) {
     match e.state {
         EntryState::Sending => {
@@ -34,7 +50,7 @@ pub fn outcome(app: &App, e: &Entry) -> (String, Kind) {
                     format!("{} sending…", spinner(app.clock.now, started)),
                     Kind::Pending,
                 )
-            } else if e.outcome_unknown() {
+            } else if app.history.is_orphan(e.id) {
                 (
                     "? outcome unknown: interrupted while sending".into(),
                     Kind::Warning,

@@ -25,13 +25,19 @@ pub struct Areas {
 
 /// The screen's areas, or `None` when the terminal is too small.
 pub fn areas(screen: Rect) -> Option<Areas> {
+    areas_with(screen, 1)
+}
+
+/// The areas with a status line of `status_rows` rows (1, or 2 for a long
+/// message, taken from the history pane).
+pub fn areas_with(screen: Rect, status_rows: u16) -> Option<Areas> {
     if screen.width < MIN_WIDTH || screen.height < MIN_HEIGHT {
         return None;
     }
     let [header, body, status, footer] = Layout::vertical([
         Constraint::Length(1),
         Constraint::Min(0),
-        Constraint::Length(1),
+        Constraint::Length(status_rows.clamp(1, 2)),
         Constraint::Length(1),
     ])
     .areas(screen);
@@ -59,7 +65,12 @@ pub fn areas(screen: Rect) -> Option<Areas> {
 
 /// Entries the history pane shows at once.
 pub fn visible_entries(screen: Rect) -> u64 {
-    areas(screen).map_or(1, |a| {
+    visible_in(areas(screen))
+}
+
+/// Entries a history pane in `areas` shows at once.
+pub fn visible_in(areas: Option<Areas>) -> u64 {
+    areas.map_or(1, |a| {
         u64::from((a.history.height.saturating_sub(2) / ENTRY_ROWS).max(1))
     })
 }

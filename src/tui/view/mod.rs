@@ -8,6 +8,7 @@ pub mod history;
 pub mod layout;
 pub mod picker;
 pub mod preview;
+pub mod wrap;
 
 use chrono::{DateTime, Utc};
 use ratatui::Frame;
@@ -41,7 +42,7 @@ pub fn overlay_max_scroll(app: &App) -> u16 {
 /// Draw the whole screen.
 pub fn draw(frame: &mut Frame, app: &App) {
     let screen = frame.area();
-    let Some(areas) = layout::areas(screen) else {
+    let Some(areas) = layout::areas_with(screen, app.status_rows(screen.width)) else {
         too_small(frame, app, screen);
         return;
     };
@@ -146,14 +147,21 @@ fn status(frame: &mut Frame, app: &App, area: Rect, areas: &layout::Areas) {
     } else {
         Line::raw("")
     };
-    frame.render_widget(Paragraph::new(line), area);
+    frame.render_widget(Paragraph::new(line).wrap(Wrap { trim: true }), area);
 }
 
 fn footer(frame: &mut Frame, app: &App, area: Rect) {
     let t = &app.theme;
     let mut spans = vec![Span::raw(" ")];
     let mut used = 1usize;
-    for (i, (keys, what)) in hints(&app.contexts()).into_iter().enumerate() {
+    // An overlay shows only its own keys (Tab and the like do nothing there).
+    let ctxs = app.contexts();
+    let ctxs = if app.overlay.is_some() {
+        &ctxs[..1]
+    } else {
+        &ctxs[..]
+    };
+    for (i, (keys, what)) in hints(ctxs).into_iter().enumerate() {
         let piece = format!("{}{keys} {what}", if i > 0 { " · " } else { "" });
         if used + piece.width() > area.width as usize {
             break;

@@ -3,7 +3,7 @@
 
 use ratatui::Frame;
 use ratatui::layout::Rect;
-use ratatui::text::{Line, Span};
+use ratatui::text::Line;
 use ratatui::widgets::{Paragraph, Wrap};
 
 use super::super::app::App;
@@ -27,7 +27,7 @@ pub fn max_scroll(app: &App, screen: Rect) -> u16 {
         .line_count(inner.width);
     u16::try_from(rows)
         .unwrap_or(u16::MAX)
-        .saturating_sub(inner.height.saturating_sub(1))
+        .saturating_sub(inner.height)
 }
 
 fn lines(app: &App) -> Vec<Line<'static>> {
@@ -62,31 +62,11 @@ fn lines(app: &App) -> Vec<Line<'static>> {
 }
 
 pub fn draw(frame: &mut Frame, app: &App, scroll: u16, screen: Rect) {
-    let t = &app.theme;
     let inner = popup_block(frame, app, area(screen), "Request preview");
-    if inner.height < 2 {
-        return;
-    }
-    let body = Rect {
-        height: inner.height - 1,
-        ..inner
-    };
     frame.render_widget(
         Paragraph::new(lines(app))
             .wrap(Wrap { trim: false })
             .scroll((scroll.min(max_scroll(app, screen)), 0)),
-        body,
-    );
-    let keys = Line::from(vec![
-        Span::styled("c", t.key()),
-        Span::styled(" copy curl · ", t.dim()),
-        Span::styled("↑/↓", t.key()),
-        Span::styled(" scroll · ", t.dim()),
-        Span::styled("Esc", t.key()),
-        Span::styled(" close", t.dim()),
-    ]);
-    frame.render_widget(
-        Paragraph::new(keys),
-        Rect::new(inner.x, inner.y + inner.height - 1, inner.width, 1),
+        inner,
     );
 }
