@@ -382,3 +382,58 @@ async fn a_refused_key_is_a_401_row() {
         r#"{"from":"2026-11-01","format":"csv"}"#
     );
 }
+
+/// 100,000 entries: the pane opens at the newest, End jumps to the oldest,
+/// and the app only ever holds a window of entries around the screen.
+#[tokio::test]
+async fn a_hundred_thousand_entries_scroll_by_pages() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("history.sqlite3");
+    {
+        let store = HistoryStore::open(&db).unwrap().store;
+        store
+            .fill_synthetic(
+                100_000,
+                r#"{"from":"2026-01-01","to":"2026-01-31","user_id":["u{n}"],"format":"csv"}"#,
+            )
+            .unwrap();
+    }
+    let store = HistoryStore::open(&db).unwrap().store;
+    let env = EnvInfo {
+        profile: "test".into(),
+        base_url: "http://127.0.0.1:9".into(),
+        ..Default::default()
+    };
+    let mut h = Harness::new(120, 40, store, None, env, &Default::default());
+    assert!(
+        h.wait_until(WAIT, |a| a.history.total == 100_000 && !a.history.loading)
+            .await
+    );
+    let screen = h.screen();
+    assert!(screen.contains("History 100000"), "{screen}");
+    assert!(
+        screen.contains("bulk-100000"),
+        "the newest first:\n{screen}"
+    );
+
+    h.shift_tab();
+    assert_eq!(h.app().focus, Focus::History);
+    assert!(h.wait_until(WAIT, |a| !a.history.loading).await);
+    h.key(KeyCode::End);
+    assert!(h.wait_until(WAIT, |a| !a.history.loading).await);
+    let screen = h.screen();
+    assert!(
+        screen.contains("bulk-1 "),
+        "End shows the oldest:\n{screen}"
+    );
+    assert_eq!(h.app().history.selected, 99_999);
+    assert!(
+        h.app().history.entries.len() <= 200,
+        "a window of entries, not the table: {}",
+        h.app().history.entries.len()
+    );
+    h.key(KeyCode::PageUp);
+    h.key(KeyCode::Home);
+    assert!(h.wait_until(WAIT, |a| !a.history.loading).await);
+    assert!(h.screen().contains("bulk-100000"));
+}

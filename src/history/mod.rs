@@ -383,4 +383,28 @@ impl HistoryStore {
             .pragma_query_value(None, "data_version", |r| r.get(0))
             .map_err(self.err("reading the data version"))
     }
+
+    /// Append `n` synthetic created-and-completed rows in one statement:
+    /// for benchmarks and large-store tests only. Each row's request body
+    /// is `request_template` with `{n}` replaced by its number (1..=n); job
+    /// ids are `bulk-<n>`.
+    #[doc(hidden)]
+    pub fn fill_synthetic(&self, n: u64, request_template: &str) -> Result<(), HistoryError> {
+        let tx = self
+            .conn
+            .unchecked_transaction()
+            .map_err(self.err("filling"))?;
+        tx.execute(
+            r#"WITH RECURSIVE seq(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM seq WHERE i < ?1)
+               INSERT INTO attempts (created_at, source, profile, base_url, request_json, state, pid,
+                                     finished_at, job_id, job_status, job_checked_at)
+               SELECT '2026-01-01T00:00:00.000000000Z', 'cli', 'default', 'https://appex.userpilot.io',
+                      replace(?2, '{n}', i), 'created', 1,
+                      '2026-01-01T00:00:01.000000000Z', 'bulk-' || i, 'completed', '2026-01-01T00:00:02.000000000Z'
+               FROM seq"#,
+            rusqlite::params![n as i64, request_template],
+        )
+        .map_err(self.err("filling"))?;
+        tx.commit().map_err(self.err("filling"))
+    }
 }

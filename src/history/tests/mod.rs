@@ -59,19 +59,9 @@ pub(super) fn open_clean(path: &Path) -> HistoryStore {
 /// Insert `n` created-and-completed rows in one statement and transaction.
 /// Job ids are `bulk-<id>`.
 pub(super) fn bulk_insert(store: &HistoryStore, n: u64) {
-    let tx = store.conn.unchecked_transaction().unwrap();
-    tx.execute(
-        r#"WITH RECURSIVE seq(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM seq WHERE i < ?1)
-           INSERT INTO attempts (created_at, source, profile, base_url, request_json, state, pid,
-                                 finished_at, job_id, job_status, job_checked_at)
-           SELECT '2026-01-01T00:00:00.000000000Z', 'cli', 'default', 'https://appex.userpilot.io',
-                  '{"format":"csv","n":' || i || '}', 'created', 1,
-                  '2026-01-01T00:00:01.000000000Z', 'bulk-' || i, 'completed', '2026-01-01T00:00:02.000000000Z'
-           FROM seq"#,
-        [n as i64],
-    )
-    .unwrap();
-    tx.commit().unwrap();
+    store
+        .fill_synthetic(n, r#"{"format":"csv","n":{n}}"#)
+        .unwrap();
 }
 
 /// The files in `dir` whose names start with `prefix`, sorted.
