@@ -7,21 +7,8 @@ use std::collections::HashMap;
 
 use serde_json::{Value, json};
 
-/// Every lookup the demo knows.
-pub const LOOKUPS: [&str; 12] = [
-    "user_properties",
-    "company_properties",
-    "features_events",
-    "flows",
-    "banners",
-    "embeds",
-    "spotlights",
-    "surveys",
-    "resource_center_modules",
-    "checklists",
-    "segments",
-    "events_properties",
-];
+/// Every lookup the demo knows: all the API documents.
+pub use crate::api::LOOKUPS;
 
 /// Page size when `limit` is not given.
 pub const DEFAULT_LIMIT: usize = 50;
