@@ -48,6 +48,7 @@ pub fn snapshot(s: &JobStatus) -> JobSnapshot {
             .collect(),
         error: s.failure_reason(),
         checked_at: chrono::Utc::now(),
+        ended_at: s.end_time.as_deref().and_then(crate::human::parse_api_time),
     }
 }
 

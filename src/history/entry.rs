@@ -67,6 +67,10 @@ pub struct JobSnapshot {
     pub files: Vec<JobFile>,
     pub error: Option<String>,
     pub checked_at: DateTime<Utc>,
+    /// When the job ended, as the API said (`end_time`); download links
+    /// expire 2 days after it.
+    #[serde(default)]
+    pub ended_at: Option<DateTime<Utc>>,
 }
 
 impl JobSnapshot {
@@ -167,7 +171,7 @@ impl Entry {
 
 /// True when `pid` is known not to run any more.
 #[cfg(target_os = "linux")]
-fn process_gone(pid: u32) -> bool {
+pub(crate) fn process_gone(pid: u32) -> bool {
     if !std::path::Path::new("/proc/self").exists() {
         return false; // no procfs: nothing known
     }
@@ -182,7 +186,7 @@ fn process_gone(pid: u32) -> bool {
 }
 
 #[cfg(not(target_os = "linux"))]
-fn process_gone(_pid: u32) -> bool {
+pub(crate) fn process_gone(_pid: u32) -> bool {
     false
 }
 

@@ -6,6 +6,7 @@ use std::path::PathBuf;
 use rusqlite::ErrorCode;
 
 use super::entry::EntryState;
+use super::queue::QueueState;
 use super::schema::BUSY_TIMEOUT;
 
 /// An error of the history store. Every message names the database file.
@@ -75,6 +76,17 @@ pub enum HistoryError {
         path: String,
         id: i64,
         state: EntryState,
+    },
+
+    #[error("history database {path} has no queued export {id}")]
+    NoSuchQueueItem { path: String, id: i64 },
+
+    #[error("queued export {id} in {path} is {state}; this needs it {wanted}")]
+    QueueItemState {
+        path: String,
+        id: i64,
+        state: QueueState,
+        wanted: &'static str,
     },
 
     #[error("history database {path}: {op} failed: {source}")]

@@ -3,7 +3,8 @@
 //! A row is written *before* the request goes out (state `sending`) and
 //! updated with the outcome, so a crash mid-request leaves a visible entry
 //! whose outcome is unknown ([`Entry::outcome_unknown`]) and the request body
-//! is never lost. Job polling results are stored on the same row.
+//! is never lost. Job polling results are stored on the same row. The
+//! export queue lives in the same file (see [`QueuedExport`]).
 //!
 //! The file is opened in WAL mode with a busy timeout and every write is a
 //! short `BEGIN IMMEDIATE` transaction, so several upexport processes (or
@@ -16,6 +17,7 @@
 mod entry;
 mod error;
 mod files;
+mod queue;
 mod recover;
 mod row;
 mod schema;
@@ -33,6 +35,7 @@ pub use entry::{
     SENDING_STALE_AFTER, SOURCE_CLI, SOURCE_TUI,
 };
 pub use error::HistoryError;
+pub use queue::{QueueState, QueuedExport};
 pub use schema::{BUSY_TIMEOUT, LATEST_VERSION};
 
 use entry::fmt_time;
@@ -269,7 +272,8 @@ impl HistoryStore {
         self.write(op, |tx| {
             tx.execute(
                 "UPDATE attempts SET job_status = ?2, job_progress = ?3, chunks_done = ?4,
-                        chunks_total = ?5, job_files_json = ?6, job_error = ?7, job_checked_at = ?8
+                        chunks_total = ?5, job_files_json = ?6, job_error = ?7, job_checked_at = ?8,
+                        job_end_time = ?9
                  WHERE job_id = ?1 AND (job_checked_at IS NULL OR job_checked_at <= ?8)",
                 params![
                     job_id,
@@ -279,7 +283,8 @@ impl HistoryStore {
                     s.chunks_total,
                     files,
                     s.error,
-                    checked_at
+                    checked_at,
+                    s.ended_at.map(fmt_time)
                 ],
             )
             .map_err(self.err(op))?;

@@ -9,7 +9,7 @@ pub const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 
 /// Migration steps. Step `i` takes the schema from version `i` to `i + 1`.
 /// Append only: never edit a step that has shipped.
-const MIGRATIONS: &[&str] = &[
+pub(crate) const MIGRATIONS: &[&str] = &[
     // 1: the attempts table.
     r#"
     CREATE TABLE attempts (
@@ -44,6 +44,25 @@ const MIGRATIONS: &[&str] = &[
     CREATE INDEX attempts_unfinished ON attempts (id)
         WHERE state = 'created'
           AND (job_status IS NULL OR job_status NOT IN ('completed', 'failed', 'expired'));
+    "#,
+    // 2: a job's end time (for the 2-day link window) and the export queue.
+    r#"
+    ALTER TABLE attempts ADD COLUMN job_end_time TEXT;
+    CREATE TABLE queue (
+        id           INTEGER PRIMARY KEY AUTOINCREMENT,
+        position     INTEGER NOT NULL,
+        profile      TEXT    NOT NULL,
+        base_url     TEXT    NOT NULL,
+        request_json TEXT    NOT NULL,
+        added_at     TEXT    NOT NULL,
+        state        TEXT    NOT NULL DEFAULT 'waiting'
+                     CHECK (state IN ('waiting', 'submitting', 'submitted', 'failed')),
+        pid          INTEGER,
+        claimed_at   TEXT,
+        attempt_id   INTEGER REFERENCES attempts (id),
+        message      TEXT
+    );
+    CREATE INDEX queue_by_position ON queue (profile, position);
     "#,
 ];
 

@@ -117,6 +117,7 @@ pub fn created_entry(id: i64, at: DateTime<Utc>) -> Entry {
             ],
             error: None,
             checked_at: at,
+            ended_at: None,
         }),
         ..base_entry(id, at)
     }

@@ -13,6 +13,7 @@ fn snapshot(status: &str, checked_at: chrono::DateTime<Utc>) -> JobSnapshot {
         files: vec![],
         error: None,
         checked_at,
+        ended_at: None,
     }
 }
 
@@ -47,6 +48,7 @@ fn job_status_is_stored_and_never_goes_back_in_time() {
         ],
         error: None,
         checked_at: t0 + Duration::seconds(5),
+        ended_at: Some(t0 + Duration::seconds(4)),
     };
     store.record_job_status("job-1", &done).unwrap();
     let e = store.by_job_id("job-1").unwrap().unwrap();
@@ -84,6 +86,7 @@ fn failed_job_keeps_its_error() {
         files: vec![],
         error: Some("export worker crashed".into()),
         checked_at: Utc::now(),
+        ended_at: None,
     };
     store.record_job_status("job-1", &s).unwrap();
     assert_eq!(store.get(id).unwrap().unwrap().job, Some(s));

@@ -5,6 +5,7 @@ mod concurrency;
 mod crash;
 mod jobs;
 mod paging;
+mod queue;
 mod recover;
 mod schema;
 
