@@ -2,8 +2,8 @@
 //!
 //! The library holds everything both front ends share: the typed export
 //! request ([`export`]), the API client ([`api`]), configuration
-//! ([`config`]), the history store ([`history`]) and the embedded demo
-//! server ([`demo`]). The CLI ([`cli`]) and the TUI ([`tui`]) are thin
+//! ([`config`]), the history store ([`history`]), job tracking
+//! ([`track`]) and the embedded demo server ([`demo`]). The CLI ([`cli`]) and the TUI ([`tui`]) are thin
 //! layers on top; the CLI never uses the TUI.
 
 pub mod api;
@@ -15,4 +15,5 @@ pub mod history;
 pub mod human;
 pub mod logging;
 pub mod record;
+pub mod track;
 pub mod tui;

@@ -1,0 +1,681 @@
+//! Following export jobs: how often to ask, when to stop asking, and how to
+//! get a submit through when the environment already runs an export.
+//!
+//! The API keeps a job's status 3 days ([`STATUS_RETENTION`]) and its
+//! download links work 2 days ([`LINK_LIFETIME`]); jobs past those windows
+//! are never polled ([`tracking`]). Polling slows down while nothing
+//! changes ([`Backoff`]) and stops as soon as no job is unfinished. A status
+//! answer of 404 for a job this history created is recorded as `expired`.
+//! An environment runs one export at a time: [`submit_when_free`] waits for
+//! the running job (found with GET jobs/) and then submits.
+
+use std::time::Duration as StdDuration;
+
+use chrono::{DateTime, Duration, Utc};
+
+use crate::api::{ApiClient, ApiError, CreatedJob, JobState, JobStatus, JobSummary};
+use crate::export::ExportRequest;
+use crate::history::{Entry, EntryState, HistoryError, HistoryStore, JobSnapshot};
+use crate::human::parse_api_time;
+use crate::record::{Origin, snapshot, submit_recorded};
+
+/// How long the API keeps a job's status.
+pub const STATUS_RETENTION: Duration = Duration::days(3);
+/// How long a completed job's download links work.
+pub const LINK_LIFETIME: Duration = Duration::days(2);
+
+/// The status recorded for a job the API no longer knows (see
+/// [`crate::history::FINISHED_JOB_STATUSES`]).
+pub const EXPIRED: &str = "expired";
+
+const DELAYS_SECS: [u64; 7] = [2, 3, 5, 8, 13, 20, 30];
+
+/// Poll delays: 2 s, 3, 5, 8, 13, 20, 30 s (max); back to 2 s when the
+/// job's progress changed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Backoff {
+    delays: Vec<StdDuration>,
+    next: usize,
+}
+
+impl Default for Backoff {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Backoff {
+    pub fn new() -> Self {
+        Self::with_delays(DELAYS_SECS.map(StdDuration::from_secs).to_vec())
+    }
+
+    /// Other delays, growing to the last one (tests, impatient callers).
+    /// An empty list means the default ones.
+    pub fn with_delays(delays: Vec<StdDuration>) -> Self {
+        if delays.is_empty() {
+            return Self::new();
+        }
+        Backoff { delays, next: 0 }
+    }
+
+    /// The delay before the next poll. `changed`: the last answer showed
+    /// progress, so start again from the shortest delay.
+    pub fn next(&mut self, changed: bool) -> StdDuration {
+        if changed {
+            self.next = 0;
+        }
+        let last = self.delays.len() - 1;
+        let d = self.delays[self.next.min(last)];
+        self.next = (self.next + 1).min(last);
+        d
+    }
+
+    /// Start again from the shortest delay.
+    pub fn reset(&mut self) {
+        self.next = 0;
+    }
+}
+
+/// What to do about a history entry's job.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Tracking {
+    /// Unfinished and within the status window: ask the API.
+    Poll,
+    /// Nothing to follow: completed (links still valid), failed, or not a
+    /// created job at all.
+    Finished,
+    /// The API no longer keeps its status (404 seen, or older than 3 days
+    /// without finishing): not polled.
+    StatusExpired,
+    /// Completed, but its download links have expired (2 days).
+    LinksExpired,
+}
+
+/// When the job of `e` started: the API's start time, else when its
+/// creation was recorded, else when the attempt began.
+fn started_at(e: &Entry) -> DateTime<Utc> {
+    e.created
+        .as_ref()
+        .and_then(|c| c.start_time.as_deref())
+        .and_then(parse_api_time)
+        .or(e.finished_at)
+        .unwrap_or(e.created_at)
+}
+
+fn snapshot_state(j: &JobSnapshot) -> JobState {
+    JobState::parse(&j.status)
+}
+
+/// What to do with a history entry's job at `now` (created rows only;
+/// others → [`Tracking::Finished`]).
+pub fn tracking(e: &Entry, now: DateTime<Utc>) -> Tracking {
+    if e.state != EntryState::Created || e.created.is_none() {
+        return Tracking::Finished;
+    }
+    match &e.job {
+        Some(j) if j.status == EXPIRED => Tracking::StatusExpired,
+        Some(j) if snapshot_state(j) == JobState::Completed => match links_expire_at(e) {
+            Some(t) if t <= now => Tracking::LinksExpired,
+            _ => Tracking::Finished,
+        },
+        Some(j) if snapshot_state(j).is_final() || j.is_finished() => Tracking::Finished,
+        _ if now - started_at(e) >= STATUS_RETENTION => Tracking::StatusExpired,
+        _ => Tracking::Poll,
+    }
+}
+
+/// When the download links of a completed job stop working (end time,
+/// else check time, + 2 days). `None` unless the job is completed.
+pub fn links_expire_at(e: &Entry) -> Option<DateTime<Utc>> {
+    let j = e.job.as_ref()?;
+    if snapshot_state(j) != JobState::Completed {
+        return None;
+    }
+    Some(j.ended_at.unwrap_or(j.checked_at) + LINK_LIFETIME)
+}
+
+/// How patient the waiting functions are.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct WaitOptions {
+    /// Delays between polls.
+    pub backoff: Backoff,
+    /// Transient errors (5xx, 429, timeouts, lost connections) in a row
+    /// before giving up.
+    pub max_errors: u32,
+    /// 409 answers in a row with no running job to be found (so nothing
+    /// to wait for) before giving up with the 409.
+    pub max_blind_conflicts: u32,
+}
+
+impl Default for WaitOptions {
+    fn default() -> Self {
+        WaitOptions {
+            backoff: Backoff::new(),
+            max_errors: 10,
+            max_blind_conflicts: 3,
+        }
+    }
+}
+
+/// What happens while waiting; for progress displays.
+#[derive(Debug, Clone, Copy)]
+pub enum Event<'a> {
+    /// A status answer for a job being waited for (ours, or the one
+    /// keeping the environment busy).
+    Status {
+        job_id: &'a str,
+        status: &'a JobStatus,
+    },
+    /// A transient error; the next try is in `after`.
+    Retrying {
+        job_id: Option<&'a str>,
+        error: &'a ApiError,
+        after: StdDuration,
+    },
+    /// The environment runs another export (`job_id` when known); waiting
+    /// for it to finish before submitting.
+    Busy { job_id: Option<&'a str> },
+    /// The create request was refused with 409 (recorded as history entry
+    /// `attempt_id`); it is sent again once the environment is free.
+    Conflict {
+        attempt_id: i64,
+        running: Option<&'a str>,
+    },
+    /// The API no longer knows the job (404); recorded as `expired`.
+    Gone { job_id: &'a str },
+    /// A history write failed; the work goes on without it.
+    NotSaved(&'a HistoryError),
+}
+
+/// Why tracking or a queued submit stopped.
+#[derive(Debug, thiserror::Error)]
+pub enum TrackError {
+    #[error(transparent)]
+    Api(#[from] ApiError),
+    #[error("history: {0}")]
+    History(#[from] HistoryError),
+}
+
+/// What identifies a job's progress: a change resets the backoff.
+fn progress_key(s: &JobStatus) -> (Option<String>, usize, Option<String>) {
+    (
+        s.status.clone(),
+        s.completed_chunks.len(),
+        s.progress.clone(),
+    )
+}
+
+fn snapshot_key(j: &JobSnapshot) -> (Option<String>, usize, Option<String>) {
+    (
+        Some(j.status.clone()),
+        j.chunks_done.unwrap_or(0) as usize,
+        j.progress.clone(),
+    )
+}
+
+fn retry_delay(backoff: &mut Backoff, e: &ApiError) -> StdDuration {
+    let d = backoff.next(false);
+    match e {
+        ApiError::RateLimited {
+            retry_after: Some(r),
+            ..
+        } => d.max(*r),
+        _ => d,
+    }
+}
+
+/// Poll one job until completed/failed (transient errors retried with
+/// backoff, at most ~10 in a row; 404 → [`ApiError::NotFound`]);
+/// `on_update` sees every answer. The first poll is immediate.
+pub async fn wait_for_job(
+    client: &ApiClient,
+    job_id: &str,
+    mut on_update: impl FnMut(&JobStatus),
+) -> Result<JobStatus, ApiError> {
+    wait_for_job_with(client, job_id, &WaitOptions::default(), |ev| {
+        if let Event::Status { status, .. } = ev {
+            on_update(status);
+        }
+    })
+    .await
+}
+
+/// [`wait_for_job`] with other delays, reporting retries too.
+pub async fn wait_for_job_with(
+    client: &ApiClient,
+    job_id: &str,
+    opts: &WaitOptions,
+    mut on_event: impl FnMut(Event<'_>),
+) -> Result<JobStatus, ApiError> {
+    let mut backoff = opts.backoff.clone();
+    backoff.reset();
+    let mut errors = 0u32;
+    let mut last = None;
+    loop {
+        let delay = match client.job(job_id).await {
+            Ok(s) => {
+                errors = 0;
+                on_event(Event::Status { job_id, status: &s });
+                if s.state().is_final() {
+                    return Ok(s);
+                }
+                let key = progress_key(&s);
+                let changed = last.as_ref() != Some(&key);
+                last = Some(key);
+                backoff.next(changed)
+            }
+            Err(e) if e.is_transient() && errors < opts.max_errors => {
+                errors += 1;
+                let after = retry_delay(&mut backoff, &e);
+                on_event(Event::Retrying {
+                    job_id: Some(job_id),
+                    error: &e,
+                    after,
+                });
+                after
+            }
+            Err(e) => return Err(e),
+        };
+        tokio::time::sleep(delay).await;
+    }
+}
+
+/// The running job of the environment, from GET jobs/ (pending/processing),
+/// if any.
+pub async fn running_job(client: &ApiClient) -> Result<Option<JobSummary>, ApiError> {
+    let jobs = client.jobs().await?;
+    Ok(jobs.into_iter().find(|j| {
+        matches!(j.state(), JobState::Pending | JobState::Processing)
+            && j.job_id.as_deref().is_some_and(|id| !id.trim().is_empty())
+    }))
+}
+
+/// Record that the API no longer knows `job_id` (a 404), when this history
+/// created it with the same profile and base URL (a 404 from another
+/// environment or a wrong base URL proves nothing) and it was not finished.
+/// Returns whether something was recorded.
+pub fn record_gone(
+    store: &HistoryStore,
+    client: &ApiClient,
+    profile: &str,
+    job_id: &str,
+) -> Result<bool, HistoryError> {
+    let Some(e) = store.by_job_id(job_id)? else {
+        return Ok(false);
+    };
+    if e.profile != profile || e.base_url != client.base_url().as_str() {
+        return Ok(false);
+    }
+    if e.job.as_ref().is_some_and(JobSnapshot::is_finished) {
+        return Ok(false);
+    }
+    mark_expired(store, &e)?;
+    Ok(true)
+}
+
+/// Record `expired` on the job of `e`, keeping its last progress.
+fn mark_expired(store: &HistoryStore, e: &Entry) -> Result<(), HistoryError> {
+    let Some(c) = &e.created else {
+        return Ok(());
+    };
+    let prev = e.job.as_ref();
+    store.record_job_status(
+        &c.job_id,
+        &JobSnapshot {
+            status: EXPIRED.into(),
+            progress: prev.and_then(|j| j.progress.clone()),
+            chunks_done: prev.and_then(|j| j.chunks_done),
+            chunks_total: prev.and_then(|j| j.chunks_total),
+            files: Vec::new(),
+            error: Some("the API no longer knows this job (404): job status is kept 3 days".into()),
+            checked_at: Utc::now(),
+            ended_at: None,
+        },
+    )
+}
+
+/// [`wait_for_job_with`], saving every answer in history; a 404 is
+/// recorded as `expired` (see [`record_gone`]). History errors are reported
+/// as [`Event::NotSaved`], never instead of the job's outcome.
+pub async fn wait_recorded(
+    store: &HistoryStore,
+    client: &ApiClient,
+    profile: &str,
+    job_id: &str,
+    opts: &WaitOptions,
+    mut on_event: impl FnMut(Event<'_>),
+) -> Result<JobStatus, ApiError> {
+    let result = wait_for_job_with(client, job_id, opts, |ev| {
+        let saved = match ev {
+            Event::Status { status, .. } => store.record_job_status(job_id, &snapshot(status)),
+            _ => Ok(()),
+        };
+        on_event(ev);
+        if let Err(e) = saved {
+            on_event(Event::NotSaved(&e));
+        }
+    })
+    .await;
+    if let Err(ApiError::NotFound { .. }) = &result {
+        match record_gone(store, client, profile, job_id) {
+            Ok(true) => on_event(Event::Gone { job_id }),
+            Ok(false) => {}
+            Err(e) => on_event(Event::NotSaved(&e)),
+        }
+    }
+    result
+}
+
+/// Poll every unfinished job of this profile and base URL in history until
+/// none is left, saving each answer. Jobs past the status window are
+/// recorded as `expired` without a request. Returns at once when nothing is
+/// unfinished.
+pub async fn poll_unfinished(
+    store: &HistoryStore,
+    client: &ApiClient,
+    profile: &str,
+    opts: &WaitOptions,
+    mut on_event: impl FnMut(Event<'_>),
+) -> Result<(), TrackError> {
+    let mut backoff = opts.backoff.clone();
+    backoff.reset();
+    let mut errors = 0u32;
+    let base = client.base_url().as_str().to_owned();
+    loop {
+        let now = Utc::now();
+        let mut due = Vec::new();
+        for e in store.unfinished_jobs()? {
+            let Some(job_id) = e.created.as_ref().map(|c| c.job_id.clone()) else {
+                continue;
+            };
+            if e.profile != profile || e.base_url != base {
+                continue;
+            }
+            match tracking(&e, now) {
+                Tracking::Poll => due.push((job_id, e)),
+                Tracking::StatusExpired => {
+                    mark_expired(store, &e)?;
+                    on_event(Event::Gone { job_id: &job_id });
+                }
+                _ => {}
+            }
+        }
+        if due.is_empty() {
+            return Ok(());
+        }
+        let mut changed = false;
+        let mut transient = None;
+        for (job_id, e) in due {
+            match client.job(&job_id).await {
+                Ok(s) => {
+                    let snap = snapshot(&s);
+                    changed |= e.job.as_ref().map(snapshot_key) != Some(snapshot_key(&snap));
+                    if let Err(err) = store.record_job_status(&job_id, &snap) {
+                        on_event(Event::NotSaved(&err));
+                    }
+                    on_event(Event::Status {
+                        job_id: &job_id,
+                        status: &s,
+                    });
+                }
+                Err(ApiError::NotFound { .. }) => {
+                    changed = true;
+                    mark_expired(store, &e)?;
+                    on_event(Event::Gone { job_id: &job_id });
+                }
+                Err(err) if err.is_transient() => transient = Some(err),
+                Err(err) => return Err(err.into()),
+            }
+        }
+        let delay = match transient {
+            Some(e) if errors >= opts.max_errors => return Err(e.into()),
+            Some(e) => {
+                errors += 1;
+                let after = retry_delay(&mut backoff, &e);
+                on_event(Event::Retrying {
+                    job_id: None,
+                    error: &e,
+                    after,
+                });
+                after
+            }
+            None => {
+                errors = 0;
+                backoff.next(changed)
+            }
+        };
+        tokio::time::sleep(delay).await;
+    }
+}
+
+/// A submit that went through.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Submitted {
+    /// The history entry of the successful attempt.
+    pub attempt_id: i64,
+    pub job: CreatedJob,
+}
+
+/// Wait for the environment's running job (when there is one), then
+/// submit and record the attempt; on 409 find the running job again, wait
+/// for it and submit again. `check_first`: look for a running job before
+/// the first try (saves a refused attempt; the queue does, `submit --wait`
+/// tries at once). Gives up with the 409 after
+/// [`WaitOptions::max_blind_conflicts`] refusals with no running job to
+/// wait for. Other errors end it at once.
+pub async fn submit_when_free(
+    store: &HistoryStore,
+    client: &ApiClient,
+    origin: Origin<'_>,
+    req: &ExportRequest,
+    check_first: bool,
+    opts: &WaitOptions,
+    mut on_event: impl FnMut(Event<'_>),
+) -> Result<Submitted, TrackError> {
+    let mut backoff = opts.backoff.clone();
+    backoff.reset();
+    let mut blind = 0u32;
+    if check_first {
+        wait_until_free(store, client, origin.profile, opts, &mut on_event, None).await?;
+    }
+    loop {
+        let (attempt_id, result, not_saved) = submit_recorded(store, client, origin, req).await?;
+        if let Some(e) = &not_saved {
+            on_event(Event::NotSaved(e));
+        }
+        let conflict = match result {
+            Ok(job) => return Ok(Submitted { attempt_id, job }),
+            Err(e @ ApiError::Conflict { .. }) => e,
+            Err(e) => return Err(e.into()),
+        };
+        let waited = wait_until_free(
+            store,
+            client,
+            origin.profile,
+            opts,
+            &mut on_event,
+            Some(attempt_id),
+        )
+        .await?;
+        if waited {
+            blind = 0;
+            backoff.reset();
+            continue;
+        }
+        blind += 1;
+        if blind > opts.max_blind_conflicts {
+            return Err(conflict.into());
+        }
+        let after = backoff.next(false);
+        on_event(Event::Retrying {
+            job_id: None,
+            error: &conflict,
+            after,
+        });
+        tokio::time::sleep(after).await;
+    }
+}
+
+/// Find the running job and wait for it to finish. Reports
+/// [`Event::Conflict`] (when `conflict` names the refused attempt) or
+/// [`Event::Busy`]. Returns whether there was a job to wait for.
+async fn wait_until_free(
+    store: &HistoryStore,
+    client: &ApiClient,
+    profile: &str,
+    opts: &WaitOptions,
+    on_event: &mut impl FnMut(Event<'_>),
+    conflict: Option<i64>,
+) -> Result<bool, TrackError> {
+    let running = match running_job(client).await {
+        Ok(r) => r.and_then(|j| j.job_id),
+        // The list is only a hint: without it, the create decides.
+        Err(e) if e.is_transient() || matches!(e, ApiError::NotFound { .. }) => None,
+        Err(e) => return Err(e.into()),
+    };
+    match conflict {
+        Some(attempt_id) => on_event(Event::Conflict {
+            attempt_id,
+            running: running.as_deref(),
+        }),
+        None if running.is_some() => on_event(Event::Busy {
+            job_id: running.as_deref(),
+        }),
+        None => {}
+    }
+    let Some(job_id) = running else {
+        return Ok(false);
+    };
+    match wait_recorded(store, client, profile, &job_id, opts, &mut *on_event).await {
+        // Finished, or gone: either way the environment is free.
+        Ok(_) | Err(ApiError::NotFound { .. }) => Ok(true),
+        Err(e) => Err(e.into()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::history::{Created, EntryState, JobSnapshot};
+
+    fn secs(v: &[u64]) -> Vec<StdDuration> {
+        v.iter().map(|s| StdDuration::from_secs(*s)).collect()
+    }
+
+    #[test]
+    fn backoff_grows_caps_and_resets_on_progress() {
+        let mut b = Backoff::new();
+        let got: Vec<_> = (0..9).map(|_| b.next(false)).collect();
+        assert_eq!(got, secs(&[2, 3, 5, 8, 13, 20, 30, 30, 30]));
+        assert_eq!(b.next(true), StdDuration::from_secs(2));
+        assert_eq!(b.next(false), StdDuration::from_secs(3));
+        assert_eq!(b.next(false), StdDuration::from_secs(5));
+        b.reset();
+        assert_eq!(b.next(false), StdDuration::from_secs(2));
+        let mut c = Backoff::with_delays(vec![StdDuration::from_millis(5)]);
+        assert_eq!(c.next(false), StdDuration::from_millis(5));
+        assert_eq!(c.next(true), StdDuration::from_millis(5));
+        assert_eq!(Backoff::with_delays(Vec::new()), Backoff::new());
+    }
+
+    fn t(s: &str) -> DateTime<Utc> {
+        parse_api_time(s).unwrap()
+    }
+
+    fn entry(status: Option<&str>) -> Entry {
+        Entry {
+            id: 1,
+            created_at: t("2026-11-01T10:00:00Z"),
+            source: "cli".into(),
+            profile: "default".into(),
+            base_url: "https://appex.userpilot.io/".into(),
+            request_json: "{}".into(),
+            state: EntryState::Created,
+            pid: None,
+            finished_at: Some(t("2026-11-01T10:00:01Z")),
+            created: Some(Created {
+                job_id: "j".into(),
+                environment_name: None,
+                environment_app_token: None,
+                start_time: Some("2026-11-01T10:00:00Z".into()),
+                links: None,
+            }),
+            failed: None,
+            job: status.map(|s| JobSnapshot {
+                status: s.into(),
+                progress: None,
+                chunks_done: None,
+                chunks_total: None,
+                files: Vec::new(),
+                error: None,
+                checked_at: t("2026-11-01T11:00:00Z"),
+                ended_at: None,
+            }),
+        }
+    }
+
+    #[test]
+    fn tracking_by_state_and_age() {
+        let day0 = t("2026-11-01T12:00:00Z");
+        for s in [None, Some("pending"), Some("processing"), Some("brand-new")] {
+            let e = entry(s);
+            assert_eq!(tracking(&e, day0), Tracking::Poll, "{s:?}");
+            // Three days after the start, the API has forgotten it.
+            assert_eq!(
+                tracking(&e, t("2026-11-04T10:00:00Z")),
+                Tracking::StatusExpired,
+                "{s:?}"
+            );
+            assert_eq!(
+                tracking(&e, t("2026-11-04T09:59:59Z")),
+                Tracking::Poll,
+                "{s:?}"
+            );
+        }
+        assert_eq!(tracking(&entry(Some("failed")), day0), Tracking::Finished);
+        assert_eq!(
+            tracking(&entry(Some("expired")), day0),
+            Tracking::StatusExpired
+        );
+        // Synonyms the API might use count as final too.
+        assert_eq!(tracking(&entry(Some("error")), day0), Tracking::Finished);
+
+        let mut e = entry(None);
+        e.state = EntryState::Failed;
+        e.created = None;
+        assert_eq!(tracking(&e, day0), Tracking::Finished);
+        let mut e = entry(None);
+        e.state = EntryState::Sending;
+        assert_eq!(tracking(&e, day0), Tracking::Finished);
+        // Without the API's start time, the recorded creation counts.
+        let mut e = entry(None);
+        e.created.as_mut().unwrap().start_time = Some("not a time".into());
+        e.finished_at = Some(t("2026-11-02T10:00:00Z"));
+        assert_eq!(tracking(&e, t("2026-11-04T10:00:00Z")), Tracking::Poll);
+        assert_eq!(
+            tracking(&e, t("2026-11-05T10:00:00Z")),
+            Tracking::StatusExpired
+        );
+    }
+
+    #[test]
+    fn links_expire_two_days_after_the_end_else_the_check() {
+        let mut e = entry(Some("completed"));
+        // No end time: the check time (11:00) + 2 days.
+        assert_eq!(links_expire_at(&e), Some(t("2026-11-03T11:00:00Z")));
+        assert_eq!(tracking(&e, t("2026-11-03T10:59:59Z")), Tracking::Finished);
+        assert_eq!(
+            tracking(&e, t("2026-11-03T11:00:00Z")),
+            Tracking::LinksExpired
+        );
+        e.job.as_mut().unwrap().ended_at = Some(t("2026-11-01T10:30:00Z"));
+        assert_eq!(links_expire_at(&e), Some(t("2026-11-03T10:30:00Z")));
+        assert_eq!(
+            tracking(&e, t("2026-11-03T10:30:00Z")),
+            Tracking::LinksExpired
+        );
+        for s in [None, Some("processing"), Some("failed"), Some("expired")] {
+            assert_eq!(links_expire_at(&entry(s)), None, "{s:?}");
+        }
+    }
+}
