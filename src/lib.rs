@@ -3,8 +3,9 @@
 //! The library holds everything both front ends share: the typed export
 //! request ([`export`]), the API client ([`api`]), configuration
 //! ([`config`]), the history store ([`history`]), job tracking
-//! ([`track`]) and the embedded demo server ([`demo`]). The CLI ([`cli`]) and the TUI ([`tui`]) are thin
-//! layers on top; the CLI never uses the TUI.
+//! ([`track`]), the export queue ([`queue`]) and the embedded demo server
+//! ([`demo`]). The CLI ([`cli`]) and the TUI ([`tui`]) are thin layers on
+//! top; the CLI never uses the TUI.
 
 pub mod api;
 pub mod cli;
@@ -14,6 +15,7 @@ pub mod export;
 pub mod history;
 pub mod human;
 pub mod logging;
+pub mod queue;
 pub mod record;
 pub mod track;
 pub mod tui;
