@@ -2,8 +2,8 @@
 //!
 //! The library holds everything both front ends share: the typed export
 //! request ([`export`]), the API client ([`api`]), configuration
-//! ([`config`]), the history store ([`history`]) and the embedded demo
-//! server ([`demo`]). The CLI ([`cli`]) and the TUI ([`tui`]) are thin
+//! ([`config`]), the history store ([`history`]), lookups cached per
+//! profile ([`lookup_cache`]) and the embedded demo server ([`demo`]). The CLI ([`cli`]) and the TUI ([`tui`]) are thin
 //! layers on top; the CLI never uses the TUI.
 
 pub mod api;
@@ -14,5 +14,6 @@ pub mod export;
 pub mod history;
 pub mod human;
 pub mod logging;
+pub mod lookup_cache;
 pub mod record;
 pub mod tui;
