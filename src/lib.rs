@@ -3,7 +3,8 @@
 //! The library holds everything both front ends share: the typed export
 //! request ([`export`]), the API client ([`api`]), configuration
 //! ([`config`]), the history store ([`history`]), lookups cached per
-//! profile ([`lookup_cache`]) and the embedded demo server ([`demo`]). The CLI ([`cli`]) and the TUI ([`tui`]) are thin
+//! profile ([`lookup_cache`]), fetching a job's files ([`fetch`]) and the
+//! embedded demo server ([`demo`]). The CLI ([`cli`]) and the TUI ([`tui`]) are thin
 //! layers on top; the CLI never uses the TUI.
 
 pub mod api;
@@ -11,6 +12,7 @@ pub mod cli;
 pub mod config;
 pub mod demo;
 pub mod export;
+pub mod fetch;
 pub mod history;
 pub mod human;
 pub mod logging;

@@ -1,14 +1,17 @@
-//! The lookup cache against the embedded demo server on 127.0.0.1. Waits
-//! are on conditions under hard limits; no test sleeps to synchronise or
-//! asserts timings.
+//! The lookup cache and fetching a job's files, against the embedded
+//! demo server on 127.0.0.1. Waits are on conditions under hard
+//! limits; no test sleeps to synchronise or asserts timings.
 
+mod fetch;
 mod lookups;
 
 use std::future::Future;
 use std::time::Duration;
 
-use upexport::api::{ApiClient, ApiKey, Timeouts};
+use chrono::NaiveDate;
+use upexport::api::{ApiClient, ApiKey, JobState, JobStatus, Timeouts};
 use upexport::demo::{DEMO_KEY, DemoOptions, DemoServer, FaultMode};
+use upexport::export::{FormInput, Format, validate};
 
 const LIMIT: Duration = Duration::from_secs(120);
 
@@ -46,4 +49,35 @@ pub fn client_for(base: &str) -> ApiClient {
 
 pub fn client(s: &DemoServer) -> ApiClient {
     client_for(&s.base_url())
+}
+
+/// A completed job of `format` (forced complete, so no waiting).
+pub async fn completed_job(s: &DemoServer, c: &ApiClient, format: Format) -> (String, JobStatus) {
+    let today = NaiveDate::from_ymd_opt(2026, 11, 15).unwrap();
+    let form = FormInput {
+        from: "2026-10-01".into(),
+        to: "2026-10-31".into(),
+        format: Some(format),
+        ..FormInput::default()
+    };
+    let req = validate(&form, today).expect("valid form").request;
+    let id = c
+        .create_export(&req)
+        .await
+        .expect("created")
+        .job_id
+        .expect("job id");
+    s.finish_running_jobs();
+    let st = c.job(&id).await.expect("status");
+    assert_eq!(st.state(), JobState::Completed);
+    assert!(st.presigned_urls.len() >= 2, "{st:?}");
+    (id, st)
+}
+
+/// Requests for download links so far.
+pub fn file_requests(s: &DemoServer) -> usize {
+    s.requests()
+        .iter()
+        .filter(|r| r.path.starts_with("/demo-files/"))
+        .count()
 }
