@@ -3,8 +3,9 @@
 //! The library holds everything both front ends share: the typed export
 //! request ([`export`]), the API client ([`api`]), configuration
 //! ([`config`]), the history store ([`history`]), lookups cached per
-//! profile ([`lookup_cache`]), fetching a job's files ([`fetch`]) and the
-//! embedded demo server ([`demo`]). The CLI ([`cli`]) and the TUI ([`tui`]) are thin
+//! profile ([`lookup_cache`]), fetching a job's files ([`fetch`]), previews
+//! of downloaded files ([`preview`]) and the embedded demo server
+//! ([`demo`]). The CLI ([`cli`]) and the TUI ([`tui`]) are thin
 //! layers on top; the CLI never uses the TUI.
 
 pub mod api;
@@ -17,5 +18,6 @@ pub mod history;
 pub mod human;
 pub mod logging;
 pub mod lookup_cache;
+pub mod preview;
 pub mod record;
 pub mod tui;

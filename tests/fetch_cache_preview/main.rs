@@ -1,9 +1,10 @@
-//! The lookup cache and fetching a job's files, against the embedded
-//! demo server on 127.0.0.1. Waits are on conditions under hard
+//! The lookup cache, fetching a job's files and previews, against the
+//! embedded demo server on 127.0.0.1. Waits are on conditions under hard
 //! limits; no test sleeps to synchronise or asserts timings.
 
 mod fetch;
 mod lookups;
+mod preview;
 
 use std::future::Future;
 use std::time::Duration;
