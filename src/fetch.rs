@@ -1,0 +1,506 @@
+//! Downloading a completed job's files one after another, reporting
+//! progress as events (for the CLI's progress line and the TUI).
+//!
+//! Each file goes through [`ApiClient::download`]: streamed to a hidden
+//! `.part` file, decompressed when gzip, renamed into place only when
+//! whole, never over an existing file unless asked. A failed file does not
+//! stop the others, and its `.part` stays so the next run resumes it.
+//! To cancel, drop (abort) the `fetch_all` future: the `.part` file stays.
+
+use std::collections::{BTreeMap, HashSet};
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use tokio::sync::mpsc::UnboundedSender;
+
+use crate::api::{ApiClient, DownloadOptions, JobStatus, decompressed_name, partial_path};
+
+/// One file of a job to fetch.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FilePlan {
+    /// Position in the job's `presigned_urls` (0-based; the CLI shows and
+    /// takes it 1-based).
+    pub index: usize,
+    /// A safe single path component, unique among the job's files.
+    pub filename: String,
+    pub url: String,
+    /// Where the file lands when it is gzip and decompressed (the usual
+    /// case): `dir/decompressed_name(filename)`. With `keep_compressed`, or
+    /// for content that is not gzip, it is `dir/filename`; `Done` carries
+    /// the path really written.
+    pub target: PathBuf,
+    /// The target (or the compressed name) exists already: without
+    /// `overwrite` this file will fail with kind `io`.
+    pub exists: bool,
+}
+
+impl FilePlan {
+    /// The directory the file is saved in.
+    pub fn dir(&self) -> &Path {
+        self.target
+            .parent()
+            .filter(|p| !p.as_os_str().is_empty())
+            .unwrap_or(Path::new("."))
+    }
+
+    /// The hidden partial file an interrupted download leaves.
+    pub fn partial(&self) -> PathBuf {
+        partial_path(self.dir(), &self.filename)
+    }
+}
+
+/// `name` with `-{n}` before its first extension (`a.ndjson.gz` →
+/// `a-2.ndjson.gz`).
+fn with_suffix(name: &str, n: usize) -> String {
+    match name.char_indices().skip(1).find(|(_, c)| *c == '.') {
+        Some((i, _)) => format!("{}-{n}{}", &name[..i], &name[i..]),
+        None => format!("{name}-{n}"),
+    }
+}
+
+/// The files of a job to fetch into `dir`: all of them, or those whose
+/// index (0-based) is in `only`. Parts without a URL are left out. Names
+/// that repeat within the job (after making them safe, compared without
+/// case, compressed and decompressed names both) get `-N` added, N the
+/// part's 1-based number, so no part overwrites or resumes another's file.
+pub fn plan(status: &JobStatus, dir: &Path, only: Option<&[usize]>) -> Vec<FilePlan> {
+    let mut used: HashSet<String> = HashSet::new();
+    let mut out = Vec::new();
+    for (index, p) in status.presigned_urls.iter().enumerate() {
+        let base = p.safe_filename(index);
+        let mut filename = base.clone();
+        let mut n = index + 1;
+        let taken = |f: &str, used: &HashSet<String>| {
+            used.contains(&f.to_lowercase()) || used.contains(&decompressed_name(f).to_lowercase())
+        };
+        while taken(&filename, &used) {
+            filename = with_suffix(&base, n);
+            n += 1;
+        }
+        used.insert(filename.to_lowercase());
+        used.insert(decompressed_name(&filename).to_lowercase());
+
+        if only.is_some_and(|o| !o.contains(&index)) {
+            continue;
+        }
+        let Some(url) = p.url.as_deref().map(str::trim).filter(|u| !u.is_empty()) else {
+            continue;
+        };
+        let target = dir.join(decompressed_name(&filename));
+        let exists = target.exists() || dir.join(&filename).exists();
+        out.push(FilePlan {
+            index,
+            filename,
+            url: url.to_owned(),
+            target,
+            exists,
+        });
+    }
+    out
+}
+
+/// What happens while fetching. Per file: `Started`, then `Progress`
+/// (throttled; the first one always comes, with `received > 0` exactly
+/// when the download resumed), then `Done` or `Failed`. `Finished` last.
+#[derive(Clone, Debug, PartialEq)]
+pub enum FetchEvent {
+    /// About to request the file; `resumed_from` is the size of the
+    /// `.part` file a resume will try to continue (0 when none).
+    Started {
+        index: usize,
+        resumed_from: u64,
+    },
+    /// Bytes of the (compressed) file on disk so far, of `total` when the
+    /// server said.
+    Progress {
+        index: usize,
+        received: u64,
+        total: Option<u64>,
+    },
+    /// Saved at `path`, `size` bytes (after decompression).
+    Done {
+        index: usize,
+        path: PathBuf,
+        size: u64,
+        decompressed: bool,
+    },
+    /// `kind` is [`crate::api::ApiError::kind`] (`io`, `connection_lost`, …).
+    Failed {
+        index: usize,
+        message: String,
+        kind: String,
+    },
+    Finished {
+        ok: usize,
+        failed: usize,
+    },
+}
+
+/// How to treat existing files and gzip parts.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct FetchOptions {
+    pub overwrite: bool,
+    pub keep_compressed: bool,
+}
+
+/// Least bytes between two `Progress` events of a file.
+pub const PROGRESS_MIN_BYTES: u64 = 64 * 1024;
+/// Least time between two `Progress` events of a file.
+pub const PROGRESS_MIN_INTERVAL: Duration = Duration::from_millis(100);
+
+/// Decides which progress callbacks become events: the first, the one
+/// that completes a known total, and otherwise one only when both
+/// [`PROGRESS_MIN_BYTES`] and [`PROGRESS_MIN_INTERVAL`] have passed since
+/// the last (at most ~10 a second, and none for dribbles of bytes).
+#[derive(Debug, Default)]
+struct Throttle {
+    last: Option<(u64, Instant)>,
+}
+
+impl Throttle {
+    fn due(&mut self, received: u64, total: Option<u64>, now: Instant) -> bool {
+        let due = match self.last {
+            None => true,
+            Some((b, _)) if received == b => false,
+            Some(_) if total == Some(received) => true,
+            Some((b, t)) => {
+                received.saturating_sub(b) >= PROGRESS_MIN_BYTES
+                    && now.saturating_duration_since(t) >= PROGRESS_MIN_INTERVAL
+            }
+        };
+        if due {
+            self.last = Some((received, now));
+        }
+        due
+    }
+}
+
+/// Fetch the planned files one after another, sending events (the send
+/// never blocks; a closed receiver is ignored). A failed file does not
+/// stop the others; its partial file stays for a resume.
+pub async fn fetch_all(
+    client: &ApiClient,
+    plans: Vec<FilePlan>,
+    opts: FetchOptions,
+    events: UnboundedSender<FetchEvent>,
+) {
+    let send = |e: FetchEvent| {
+        let _ = events.send(e);
+    };
+    let (mut ok, mut failed) = (0, 0);
+    let dl = DownloadOptions {
+        overwrite: opts.overwrite,
+        keep_compressed: opts.keep_compressed,
+    };
+    for p in plans {
+        let index = p.index;
+        let resumed_from = tokio::fs::metadata(p.partial())
+            .await
+            .map(|m| if m.is_file() { m.len() } else { 0 })
+            .unwrap_or(0);
+        send(FetchEvent::Started {
+            index,
+            resumed_from,
+        });
+        let mut throttle = Throttle::default();
+        let got = client
+            .download(&p.url, p.dir(), &p.filename, dl, |pr| {
+                if throttle.due(pr.received, pr.total, Instant::now()) {
+                    send(FetchEvent::Progress {
+                        index,
+                        received: pr.received,
+                        total: pr.total,
+                    });
+                }
+            })
+            .await;
+        match got {
+            Ok(d) => {
+                ok += 1;
+                send(FetchEvent::Done {
+                    index,
+                    path: d.path,
+                    size: d.size,
+                    decompressed: d.decompressed,
+                });
+            }
+            Err(e) => {
+                failed += 1;
+                tracing::warn!(file = %p.filename, kind = e.kind(), "download failed: {e}");
+                send(FetchEvent::Failed {
+                    index,
+                    message: e.to_string(),
+                    kind: e.kind().to_owned(),
+                });
+            }
+        }
+    }
+    send(FetchEvent::Finished { ok, failed });
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+enum FileState {
+    #[default]
+    Active,
+    Done,
+    Failed,
+}
+
+#[derive(Clone, Copy, Debug, Default)]
+struct Tally {
+    received: u64,
+    total: Option<u64>,
+    state: FileState,
+}
+
+/// Overall progress of `n` files from their events.
+///
+/// [`Totals::fraction`] weighs every file equally (a finished or failed
+/// file counts whole, the current one by its bytes): files are fetched one
+/// after another, so the sizes of those not yet started are unknown and a
+/// plain bytes-done / bytes-known ratio would read 100% after the first.
+/// [`Totals::bytes`] gives the byte counts.
+#[derive(Clone, Debug, Default)]
+pub struct Totals {
+    n: usize,
+    files: BTreeMap<usize, Tally>,
+    finished: bool,
+}
+
+impl Totals {
+    pub fn new(n: usize) -> Self {
+        Totals {
+            n,
+            ..Default::default()
+        }
+    }
+
+    pub fn apply(&mut self, e: &FetchEvent) {
+        match e {
+            FetchEvent::Started {
+                index,
+                resumed_from,
+            } => {
+                self.files.insert(
+                    *index,
+                    Tally {
+                        received: *resumed_from,
+                        ..Default::default()
+                    },
+                );
+            }
+            FetchEvent::Progress {
+                index,
+                received,
+                total,
+            } => {
+                let t = self.files.entry(*index).or_default();
+                t.received = *received;
+                t.total = total.or(t.total);
+            }
+            FetchEvent::Done { index, .. } => {
+                let t = self.files.entry(*index).or_default();
+                t.state = FileState::Done;
+                t.total = Some(t.total.unwrap_or(t.received).max(t.received));
+                t.received = t.total.unwrap_or(t.received);
+            }
+            FetchEvent::Failed { index, .. } => {
+                self.files.entry(*index).or_default().state = FileState::Failed;
+            }
+            FetchEvent::Finished { .. } => self.finished = true,
+        }
+    }
+
+    /// 0..=1 once anything is known; `None` before the first event and
+    /// for zero files.
+    pub fn fraction(&self) -> Option<f64> {
+        if self.n == 0 || (self.files.is_empty() && !self.finished) {
+            return None;
+        }
+        if self.finished {
+            return Some(1.0);
+        }
+        let sum: f64 = self
+            .files
+            .values()
+            .map(|t| match (t.state, t.total) {
+                (FileState::Done | FileState::Failed, _) => 1.0,
+                (FileState::Active, Some(total)) if total > 0 => {
+                    (t.received as f64 / total as f64).min(1.0)
+                }
+                (FileState::Active, _) => 0.0,
+            })
+            .sum();
+        Some((sum / self.n as f64).clamp(0.0, 1.0))
+    }
+
+    /// Files saved.
+    pub fn files_done(&self) -> usize {
+        self.count(FileState::Done)
+    }
+
+    /// Files that failed.
+    pub fn files_failed(&self) -> usize {
+        self.count(FileState::Failed)
+    }
+
+    /// Bytes received so far and the sum of the totals known so far (of
+    /// the files started).
+    pub fn bytes(&self) -> (u64, u64) {
+        self.files.values().fold((0, 0), |(r, k), t| {
+            (r + t.received, k + t.total.unwrap_or(0))
+        })
+    }
+
+    fn count(&self, s: FileState) -> usize {
+        self.files.values().filter(|t| t.state == s).count()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::api::PresignedUrl;
+
+    fn job(names: &[Option<&str>]) -> JobStatus {
+        JobStatus {
+            presigned_urls: names
+                .iter()
+                .enumerate()
+                .map(|(i, n)| PresignedUrl {
+                    filename: n.map(str::to_owned),
+                    url: Some(format!("https://files.example.com/f{i}?sig=x")),
+                })
+                .collect(),
+            ..Default::default()
+        }
+    }
+
+    #[test]
+    fn suffixes() {
+        assert_eq!(with_suffix("a.ndjson.gz", 2), "a-2.ndjson.gz");
+        assert_eq!(with_suffix("part", 3), "part-3");
+        assert_eq!(with_suffix("x.", 1), "x-1.");
+    }
+
+    #[test]
+    fn plans_make_names_unique_and_pick() {
+        let dir = tempfile::tempdir().unwrap();
+        let st = job(&[
+            Some("data.ndjson.gz"),
+            Some("../data.ndjson.gz"),
+            Some("DATA.ndjson"),
+            Some("other.csv.gz"),
+        ]);
+        let all = plan(&st, dir.path(), None);
+        let names: Vec<&str> = all.iter().map(|p| p.filename.as_str()).collect();
+        assert_eq!(
+            names,
+            [
+                "data.ndjson.gz",
+                "data-2.ndjson.gz",
+                "DATA-3.ndjson",
+                "other.csv.gz"
+            ]
+        );
+        assert_eq!(all[0].target, dir.path().join("data.ndjson"));
+        assert_eq!(all[0].dir(), dir.path());
+        assert!(all.iter().all(|p| !p.exists));
+        assert_eq!(all[1].url, "https://files.example.com/f1?sig=x");
+
+        // Picking keeps each part's name and index.
+        let some = plan(&st, dir.path(), Some(&[1, 3, 9]));
+        assert_eq!(some, vec![all[1].clone(), all[3].clone()]);
+
+        std::fs::write(dir.path().join("other.csv"), b"x").unwrap();
+        std::fs::write(dir.path().join("data.ndjson.gz"), b"x").unwrap();
+        let again = plan(&st, dir.path(), None);
+        let exists: Vec<bool> = again.iter().map(|p| p.exists).collect();
+        assert_eq!(exists, [true, false, false, true]);
+    }
+
+    #[test]
+    fn parts_without_url_are_left_out() {
+        let mut st = job(&[Some("a.gz"), Some("b.gz")]);
+        st.presigned_urls[0].url = None;
+        st.presigned_urls[1].url = Some("  ".into());
+        assert!(plan(&st, Path::new("out"), None).is_empty());
+        let st = job(&[None]);
+        let p = plan(&st, Path::new(""), None);
+        assert_eq!(p[0].filename, "f0");
+        assert_eq!(p[0].dir(), Path::new("."));
+    }
+
+    #[test]
+    fn throttle() {
+        let t0 = Instant::now();
+        let ms = |n: u64| t0 + Duration::from_millis(n);
+        let mut t = Throttle::default();
+        let total = Some(1_000_000);
+        assert!(t.due(0, total, ms(0)), "the first always");
+        assert!(!t.due(0, total, ms(500)), "nothing new");
+        assert!(!t.due(100_000, total, ms(50)), "too soon");
+        assert!(!t.due(100_001, total, ms(50)), "too soon");
+        assert!(t.due(100_002, total, ms(100)), "bytes and time");
+        assert!(!t.due(150_000, total, ms(900)), "too few bytes");
+        assert!(t.due(1_000_000, total, ms(901)), "the end always");
+        assert!(!t.due(1_000_000, total, ms(2000)));
+        // 8 KiB chunks of 200 MB arriving over 20 s: about 10 a second.
+        let mut t = Throttle::default();
+        let total = 200 << 20;
+        let chunks = total / 8192;
+        let n = (1..=chunks)
+            .filter(|i| {
+                let at = t0 + Duration::from_micros(i * 20_000_000 / chunks);
+                t.due(i * 8192, Some(total), at)
+            })
+            .count();
+        assert!((150..=202).contains(&n), "{n} events");
+    }
+
+    #[test]
+    fn totals_weigh_files_equally() {
+        let mut t = Totals::new(2);
+        assert_eq!(t.fraction(), None);
+        t.apply(&FetchEvent::Started {
+            index: 4,
+            resumed_from: 0,
+        });
+        assert_eq!(t.fraction(), Some(0.0));
+        t.apply(&FetchEvent::Progress {
+            index: 4,
+            received: 50,
+            total: Some(100),
+        });
+        assert_eq!(t.fraction(), Some(0.25));
+        t.apply(&FetchEvent::Done {
+            index: 4,
+            path: "x".into(),
+            size: 400,
+            decompressed: true,
+        });
+        assert_eq!(t.fraction(), Some(0.5));
+        assert_eq!(t.bytes(), (100, 100));
+        t.apply(&FetchEvent::Started {
+            index: 7,
+            resumed_from: 30,
+        });
+        t.apply(&FetchEvent::Progress {
+            index: 7,
+            received: 30,
+            total: None,
+        });
+        assert_eq!(t.fraction(), Some(0.5), "unknown size counts 0");
+        assert_eq!(t.bytes(), (130, 100));
+        t.apply(&FetchEvent::Failed {
+            index: 7,
+            message: "m".into(),
+            kind: "io".into(),
+        });
+        assert_eq!(t.fraction(), Some(1.0));
+        assert_eq!((t.files_done(), t.files_failed()), (1, 1));
+        t.apply(&FetchEvent::Finished { ok: 1, failed: 1 });
+        assert_eq!(t.fraction(), Some(1.0));
+        assert_eq!(Totals::new(0).fraction(), None);
+    }
+}

@@ -1,0 +1,364 @@
+//! Lookups (segments, features_events, …) cached per profile, so pickers
+//! open without the network and the paginated lookups are fetched once.
+//!
+//! Files: `cache_dir/lookups/<profile>/<name>.json`, where `<profile>` and
+//! `<name>` are percent-encoded to one safe path component. Each file is
+//! `{"version":1,"fetched_at":"…","items":[…]}`, written atomically (a
+//! temp file in the same directory, then rename), readable by the owner
+//! only. A cached value is used whatever its age until the caller asks
+//! for a refresh; a missing or unreadable file simply counts as no cache.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use crate::api::{ApiClient, ApiError};
+use crate::export::KNOWN_EVENT_TYPES;
+
+/// The format of the files; another number reads as no cache.
+const VERSION: u32 = 1;
+/// Files larger than this are not read (they were not written by us).
+const MAX_FILE: u64 = 256 << 20;
+
+/// The lookup cache of one profile.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LookupCache {
+    dir: PathBuf,
+}
+
+/// A cached lookup: its items and when they were fetched.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Cached {
+    pub items: Vec<Value>,
+    pub fetched_at: DateTime<Utc>,
+}
+
+#[derive(Serialize, Deserialize)]
+struct File {
+    version: u32,
+    fetched_at: DateTime<Utc>,
+    items: Vec<Value>,
+}
+
+/// `s` as one path component: ASCII letters, digits, `-`, `_` and `.`
+/// (not leading) kept, every other byte as `%XX`. Distinct inputs give
+/// distinct outputs; the empty string gives `%`.
+fn component(s: &str) -> String {
+    if s.is_empty() {
+        return "%".into();
+    }
+    let mut out = String::with_capacity(s.len());
+    for (i, b) in s.bytes().enumerate() {
+        let keep = b.is_ascii_alphanumeric() || b == b'-' || b == b'_' || (b == b'.' && i > 0);
+        if keep {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+impl LookupCache {
+    /// The cache of `profile` under `cache_dir` (nothing is created yet).
+    pub fn new(cache_dir: &Path, profile: &str) -> LookupCache {
+        LookupCache {
+            dir: cache_dir.join("lookups").join(component(profile)),
+        }
+    }
+
+    /// The directory holding this profile's files.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// The file a lookup is cached in.
+    pub fn path(&self, name: &str) -> PathBuf {
+        self.dir.join(format!("{}.json", component(name)))
+    }
+
+    /// The cached lookup; `None` when missing or unreadable (a damaged
+    /// file is ignored and replaced by the next `put`).
+    pub fn get(&self, name: &str) -> Option<Cached> {
+        let path = self.path(name);
+        let meta = std::fs::metadata(&path).ok()?;
+        if !meta.is_file() || meta.len() > MAX_FILE {
+            return None;
+        }
+        let bytes = std::fs::read(&path).ok()?;
+        match serde_json::from_slice::<File>(&bytes) {
+            Ok(f) if f.version == VERSION => Some(Cached {
+                items: f.items,
+                fetched_at: f.fetched_at,
+            }),
+            Ok(f) => {
+                tracing::debug!(path = %path.display(), version = f.version, "lookup cache of another version ignored");
+                None
+            }
+            Err(e) => {
+                tracing::warn!(path = %path.display(), "unreadable lookup cache ignored: {e}");
+                None
+            }
+        }
+    }
+
+    /// Store `items` as fetched now.
+    pub fn put(&self, name: &str, items: &[Value]) -> std::io::Result<()> {
+        self.put_at(name, items, Utc::now())
+    }
+
+    fn put_at(&self, name: &str, items: &[Value], at: DateTime<Utc>) -> std::io::Result<()> {
+        crate::config::ensure_private_dir(&self.dir)?;
+        let body = serde_json::to_vec(&serde_json::json!({
+            "version": VERSION,
+            "fetched_at": at,
+            "items": items,
+        }))
+        .map_err(std::io::Error::other)?;
+        let path = self.path(name);
+        // Unique per process and call, so concurrent writers never share
+        // a temp file; the rename makes the last one win whole.
+        static SEQ: AtomicU64 = AtomicU64::new(0);
+        let tmp = self.dir.join(format!(
+            ".{}.json.{}-{}.tmp",
+            component(name),
+            std::process::id(),
+            SEQ.fetch_add(1, Ordering::Relaxed)
+        ));
+        let written = (|| {
+            let mut opts = std::fs::OpenOptions::new();
+            opts.write(true).create_new(true);
+            #[cfg(unix)]
+            {
+                use std::os::unix::fs::OpenOptionsExt;
+                opts.mode(0o600);
+            }
+            let mut f = opts.open(&tmp)?;
+            f.write_all(&body)?;
+            f.sync_data()?;
+            drop(f);
+            std::fs::rename(&tmp, &path)
+        })();
+        if written.is_err() {
+            let _ = std::fs::remove_file(&tmp);
+        }
+        written
+    }
+}
+
+/// The cached value unless `refresh` is set or there is none; otherwise
+/// every page fetched with `client` and stored. A failure to store is
+/// logged, not returned: the fetched items are still good.
+pub async fn load(
+    cache: &LookupCache,
+    client: &ApiClient,
+    name: &str,
+    refresh: bool,
+) -> Result<Cached, ApiError> {
+    if !refresh && let Some(c) = cache.get(name) {
+        return Ok(c);
+    }
+    let items = client.lookup(name).await?;
+    let fetched_at = Utc::now();
+    if let Err(e) = cache.put_at(name, &items, fetched_at) {
+        tracing::warn!(path = %cache.path(name).display(), "could not cache the lookup: {e}");
+    }
+    Ok(Cached { items, fetched_at })
+}
+
+/// One entry of a picker: the value sent to the API, what is shown, and
+/// an optional second column.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Choice {
+    pub id: String,
+    pub label: String,
+    pub detail: Option<String>,
+}
+
+/// A field as text: strings as they are, numbers and bools printed,
+/// `null`, objects and arrays as `None`.
+fn text(item: &Value, key: &str) -> Option<String> {
+    match item.get(key)? {
+        Value::String(s) => Some(s.trim().to_owned()).filter(|s| !s.is_empty()),
+        v @ (Value::Number(_) | Value::Bool(_)) => Some(v.to_string()),
+        _ => None,
+    }
+}
+
+fn is_true(item: &Value, key: &str) -> bool {
+    match item.get(key) {
+        Some(Value::Bool(b)) => *b,
+        Some(Value::String(s)) => s.eq_ignore_ascii_case("true"),
+        _ => false,
+    }
+}
+
+/// Segments as choices: id (numbers as strings), title, and a detail such
+/// as `user · published` (`· hidden` added for hidden ones, which come
+/// last). Items without an id are left out: they cannot be sent.
+pub fn segments(items: &[Value]) -> Vec<Choice> {
+    let mut shown = Vec::new();
+    let mut hidden = Vec::new();
+    for item in items {
+        let Some(id) = text(item, "id") else { continue };
+        let label = text(item, "title")
+            .or_else(|| text(item, "name"))
+            .unwrap_or_else(|| id.clone());
+        let category = text(item, "category").map(|c| match c.as_str() {
+            "user_id" => "user".to_owned(),
+            "company_id" => "company".to_owned(),
+            _ => c,
+        });
+        let is_hidden = is_true(item, "is_hidden");
+        let parts: Vec<String> = [
+            category,
+            text(item, "status"),
+            is_hidden.then(|| "hidden".to_owned()),
+        ]
+        .into_iter()
+        .flatten()
+        .collect();
+        let choice = Choice {
+            id,
+            label: crate::api::sanitise(&label, 200),
+            detail: (!parts.is_empty()).then(|| crate::api::sanitise(&parts.join(" · "), 100)),
+        };
+        if is_hidden {
+            hidden.push(choice);
+        } else {
+            shown.push(choice);
+        }
+    }
+    shown.extend(hidden);
+    shown
+}
+
+/// Event types to pick from: the 7 documented types first (detail
+/// `event type`), then the `features_events` lookup's keys with their
+/// display names (detail `feature event`), without repeats.
+pub fn event_types(features: &[Value]) -> Vec<Choice> {
+    let mut out: Vec<Choice> = KNOWN_EVENT_TYPES
+        .iter()
+        .map(|t| Choice {
+            id: (*t).to_owned(),
+            label: (*t).to_owned(),
+            detail: Some("event type".into()),
+        })
+        .collect();
+    for item in features {
+        let Some(key) = text(item, "key") else {
+            continue;
+        };
+        if out.iter().any(|c| c.id == key) {
+            continue;
+        }
+        let label = text(item, "display_name").unwrap_or_else(|| key.clone());
+        out.push(Choice {
+            id: key,
+            label: crate::api::sanitise(&label, 200),
+            detail: Some("feature event".into()),
+        });
+    }
+    out
+}
+
+/// The choices whose id or label contains every whitespace-separated word
+/// of `query` (case-insensitive; a word may match either), in order. An
+/// empty query keeps all.
+pub fn filter<'a>(choices: &'a [Choice], query: &str) -> Vec<&'a Choice> {
+    let words: Vec<String> = query.split_whitespace().map(str::to_lowercase).collect();
+    choices
+        .iter()
+        .filter(|c| {
+            let id = c.id.to_lowercase();
+            let label = c.label.to_lowercase();
+            words
+                .iter()
+                .all(|w| id.contains(w.as_str()) || label.contains(w.as_str()))
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn components_are_safe_and_distinct() {
+        assert_eq!(component("default"), "default");
+        assert_eq!(component("eu.prod-2_x"), "eu.prod-2_x");
+        assert_eq!(component("../x"), "%2E.%2Fx");
+        assert_eq!(component("a/b"), "a%2Fb");
+        assert_ne!(component("a/b"), component("a_b"));
+        assert_ne!(component("a%2Fb"), component("a/b"));
+        assert_eq!(component(""), "%");
+        assert_eq!(component("é"), "%C3%A9");
+    }
+
+    #[test]
+    fn segment_choices() {
+        let items = vec![
+            json!({"id": 101, "title": "Active Users", "category": "user_id", "status": "published", "is_hidden": false}),
+            json!({"id": 102, "title": "Secret", "category": "company_id", "status": "draft", "is_hidden": true}),
+            json!({"title": "no id"}),
+            json!({"id": "103", "title": "Line\nbreak"}),
+        ];
+        let c = segments(&items);
+        let ids: Vec<&str> = c.iter().map(|c| c.id.as_str()).collect();
+        assert_eq!(ids, ["101", "103", "102"], "hidden last, no-id dropped");
+        assert_eq!(c[0].label, "Active Users");
+        assert_eq!(c[0].detail.as_deref(), Some("user · published"));
+        assert_eq!(c[1].label, "Line break");
+        assert_eq!(c[1].detail, None);
+        assert_eq!(c[2].detail.as_deref(), Some("company · draft · hidden"));
+    }
+
+    #[test]
+    fn event_type_choices() {
+        let c = event_types(&[
+            json!({"display_name": "Feature A", "key": "feature_a"}),
+            json!({"display_name": "Dup", "key": "track"}),
+            json!({"key": "bare"}),
+            json!({"display_name": "No key"}),
+        ]);
+        let ids: Vec<&str> = c.iter().map(|c| c.id.as_str()).collect();
+        assert_eq!(&ids[..7], &KNOWN_EVENT_TYPES);
+        assert_eq!(&ids[7..], ["feature_a", "bare"]);
+        assert_eq!(c[7].label, "Feature A");
+        assert_eq!(c[8].label, "bare");
+    }
+
+    #[test]
+    fn filtering() {
+        let c = |id: &str, label: &str| Choice {
+            id: id.into(),
+            label: label.into(),
+            detail: None,
+        };
+        let all = vec![
+            c("101", "Active Users"),
+            c("102", "New Admins"),
+            c("203", "Active Admins"),
+            c("feature_a", "Feature A"),
+        ];
+        let ids =
+            |q: &str| -> Vec<String> { filter(&all, q).iter().map(|c| c.id.clone()).collect() };
+        assert_eq!(ids(""), ["101", "102", "203", "feature_a"]);
+        assert_eq!(ids("   "), ids(""));
+        assert_eq!(ids("ADMINS"), ["102", "203"]);
+        assert_eq!(ids("admins active"), ["203"], "every word, any order");
+        assert_eq!(ids("10"), ["101", "102"], "ids match");
+        assert_eq!(
+            ids("20 admins"),
+            ["203"],
+            "one word on the id, one on the label"
+        );
+        assert_eq!(ids("feature_"), ["feature_a"]);
+        assert!(ids("zzz").is_empty());
+    }
+}
