@@ -27,8 +27,13 @@ pub fn failed(e: &ApiError) -> Failed {
     }
 }
 
-/// The history record of a job status answer.
+/// The history record of a job status answer, checked now.
 pub fn snapshot(s: &JobStatus) -> JobSnapshot {
+    snapshot_at(s, chrono::Utc::now())
+}
+
+/// The history record of a job status answer checked at `at`.
+pub fn snapshot_at(s: &JobStatus, at: chrono::DateTime<chrono::Utc>) -> JobSnapshot {
     let chunks = s.chunks();
     JobSnapshot {
         status: s.status.clone().unwrap_or_else(|| "unknown".into()),
@@ -47,7 +52,7 @@ pub fn snapshot(s: &JobStatus) -> JobSnapshot {
             })
             .collect(),
         error: s.failure_reason(),
-        checked_at: chrono::Utc::now(),
+        checked_at: at,
         ended_at: s.end_time.as_deref().and_then(crate::human::parse_api_time),
     }
 }

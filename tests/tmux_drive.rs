@@ -179,10 +179,13 @@ fn drive_the_contract_in_tmux() {
     tmux.wait_for("created", |s| s.contains("created export job"));
     tmux.wait_for("history row", |s| s.contains("History 1"));
 
-    // Again at once: the demo allows one running job → 409, in history.
+    // Again at once: the demo allows one running job → 409: the dialog
+    // shows the running job and offers to wait; Esc cancels. In history too.
     tmux.keys(&["C-s"]);
-    let s = tmux.wait_for("409", |s| s.contains("409"));
-    assert!(s.contains("History 2"), "{s}");
+    tmux.wait_for("409 dialog", |s| s.contains("already running (409)") && s.contains("Running job"));
+    tmux.keys(&["Escape"]);
+    let s = tmux.wait_for("409 in history", |s| s.contains("History 2") && s.contains("409"));
+    assert!(!s.contains("Running job"), "the dialog closed:\n{s}");
 
     // 120x40: side by side.
     tmux.cmd(&["resize-window", "-t", "t", "-x", "120", "-y", "40"]);

@@ -622,30 +622,44 @@ fn calendar_presets_set_both_ends() {
 // ---------------------------------------------------------------- picker
 
 #[test]
-fn event_type_picker_toggles_and_applies() {
+fn event_type_picker_toggles_filters_and_applies() {
     let mut a = app();
     field(&mut a, Field::EventType);
-    a.update(key(KeyCode::Enter));
-    let items = |a: &App| match &a.overlay {
-        Some(Overlay::Picker(p)) => p.items.clone(),
+    let fx = a.update(key(KeyCode::Enter));
+    assert!(
+        fx.iter().any(|e| matches!(e, Effect::LoadLookup { name, refresh: false } if name == "features_events")),
+        "{fx:?}"
+    );
+    let picker = |a: &App| match &a.overlay {
+        Some(Overlay::Picker(p)) => p.clone(),
         other => panic!("no picker: {other:?}"),
     };
-    assert_eq!(items(&a).len(), KNOWN_EVENT_TYPES.len());
-    assert!(items(&a).iter().all(|(_, on)| !on));
+    let ids: Vec<String> = picker(&a).choices.iter().map(|c| c.id.clone()).collect();
+    assert_eq!(ids, KNOWN_EVENT_TYPES.map(String::from));
+    assert!(picker(&a).chosen.is_empty());
     a.update(ch(' ')); // identify_user
     a.update(key(KeyCode::Down));
-    a.update(ch('j')); // interaction
+    a.update(key(KeyCode::Down)); // interaction
     a.update(ch(' '));
     a.update(key(KeyCode::Down)); // track
     a.update(ch(' '));
     a.update(ch(' ')); // and off again
-    a.update(ch('k'));
-    a.update(key(KeyCode::Up));
-    a.update(key(KeyCode::Up)); // clamps at the top
+    for _ in 0..5 {
+        a.update(key(KeyCode::Up)); // clamps at the top
+    }
+    assert_eq!(picker(&a).cursor, 0);
+    // Typing filters: "page" leaves page_view only.
+    type_text(&mut a, "page");
+    let shown: Vec<String> = picker(&a).visible().iter().map(|c| c.id.clone()).collect();
+    assert_eq!(shown, ["page_view"]);
+    a.update(ch(' '));
     let fx = a.update(key(KeyCode::Enter));
     assert!(a.overlay.is_none());
-    assert_eq!(a.form.value(Field::EventType), "identify_user, interaction");
-    assert_eq!(a.form.count(Field::EventType), 2);
+    assert_eq!(
+        a.form.value(Field::EventType),
+        "identify_user, interaction, page_view"
+    );
+    assert_eq!(a.form.count(Field::EventType), 3);
     assert!(matches!(fx.as_slice(), [Effect::SaveDraft(_)]));
     assert_eq!(a.focus, Focus::Field(Field::EventType));
 }
@@ -659,13 +673,8 @@ fn picker_keeps_typed_types_and_esc_cancels() {
     let Some(Overlay::Picker(p)) = &a.overlay else {
         panic!("no picker")
     };
-    let on: Vec<&str> = p
-        .items
-        .iter()
-        .filter(|(_, on)| *on)
-        .map(|(t, _)| t.as_str())
-        .collect();
-    assert_eq!(on, ["track", "my_custom"]);
+    assert_eq!(p.chosen, ["track", "my_custom"]);
+    assert!(p.choices.iter().any(|c| c.id == "my_custom"));
     // Move down to the last item; it does not run off the end.
     for _ in 0..20 {
         a.update(key(KeyCode::Down));
@@ -673,7 +682,7 @@ fn picker_keeps_typed_types_and_esc_cancels() {
     let Some(Overlay::Picker(p)) = &a.overlay else {
         panic!("no picker")
     };
-    assert_eq!(p.cursor, p.items.len() - 1);
+    assert_eq!(p.cursor, p.choices.len() - 1);
     a.update(ch(' ')); // my_custom off
     a.update(key(KeyCode::Esc));
     assert!(a.overlay.is_none());

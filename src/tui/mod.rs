@@ -4,13 +4,17 @@
 pub mod app;
 pub mod calendar;
 pub mod clipboard;
+pub mod downloads;
 pub mod draft;
 pub mod event_loop;
 pub mod form;
 pub mod history_pane;
+pub mod jobs;
 pub mod keymap;
 pub mod lazy;
+pub mod lean;
 pub mod msg;
+pub mod picker;
 pub mod runner;
 pub mod terminal;
 #[doc(hidden)]
@@ -101,6 +105,7 @@ pub async fn prepare(
             let env = EnvInfo {
                 profile: r.profile.clone(),
                 base_url: r.base_url.clone(),
+                download_dir: Some(r.download_dir.clone()),
                 environment: demo
                     .as_ref()
                     .map(|_| crate::demo::ENVIRONMENT_NAME.to_owned()),
@@ -220,6 +225,12 @@ pub async fn run(global: &Global) -> u8 {
         }),
         tx,
     );
+    let mut runner = runner;
+    runner.base_url = app.env.base_url.clone();
+    runner.lookup_cache = Some(Arc::new(crate::lookup_cache::LookupCache::new(
+        &paths.cache_dir,
+        &app.env.profile,
+    )));
     let mut session = Session {
         app,
         runner,

@@ -2,9 +2,13 @@
 
 use crossterm::event::{KeyEvent, MouseEvent};
 
-use crate::api::CreatedJob;
+use std::path::PathBuf;
+
+use crate::api::{CreatedJob, JobStatus, JobSummary};
 use crate::export::{ExportRequest, FormInput};
-use crate::history::Entry;
+use crate::fetch::{FetchEvent, FilePlan};
+use crate::history::{Entry, QueuedExport};
+use crate::preview::Table;
 
 /// Something that happened: input, or a background task's result.
 #[derive(Clone, Debug)]
@@ -40,6 +44,49 @@ pub enum Msg {
     Notice(Notice),
     /// SIGTERM or SIGHUP: keep the draft and leave.
     Terminate,
+    /// A tracked job's status (or why it could not be read).
+    JobUpdate {
+        job_id: String,
+        result: Result<JobStatus, SubmitError>,
+    },
+    /// Created jobs found unfinished in history at start.
+    Unfinished(Vec<Entry>),
+    /// The environment's running job, looked up after a 409.
+    RunningJob(Result<Option<JobSummary>, String>),
+    /// The queue as stored (this profile's items).
+    QueueLoaded(Vec<QueuedExport>),
+    /// A queued export was not sent: another job is running.
+    EnvBusy {
+        queue_id: i64,
+        job: JobSummary,
+    },
+    /// A lookup's items (from the cache or the API), or why not.
+    LookupLoaded {
+        name: String,
+        result: Result<LookupItems, String>,
+    },
+    /// The files of a job to download, with what already exists.
+    DownloadPlanned {
+        job_id: String,
+        result: Result<Vec<FilePlan>, String>,
+    },
+    /// Progress of a job's download.
+    Fetch {
+        job_id: String,
+        event: FetchEvent,
+    },
+    /// The first rows of a downloaded file.
+    PreviewReady {
+        path: PathBuf,
+        result: Result<Table, String>,
+    },
+}
+
+/// A lookup's items and where they came from.
+#[derive(Clone, Debug, PartialEq)]
+pub struct LookupItems {
+    pub items: Vec<serde_json::Value>,
+    pub fetched_at: chrono::DateTime<chrono::Utc>,
 }
 
 /// How a submit ended.
@@ -111,6 +158,7 @@ pub enum Effect {
     Submit {
         seq: u64,
         request: ExportRequest,
+        queue_id: Option<i64>,
     },
     /// Stop waiting for a request (it may still reach the server).
     CancelSubmit {
@@ -130,4 +178,44 @@ pub enum Effect {
         what: &'static str,
     },
     SetMouse(bool),
+    /// Poll a job until it is completed or failed.
+    TrackJob {
+        job_id: String,
+    },
+    /// Find created jobs left unfinished (at start).
+    LoadUnfinished,
+    /// Ask the API for the running job (after a 409).
+    LookupRunning,
+    LoadQueue,
+    /// Append to the queue (at its head with `front`).
+    QueueAdd {
+        requests: Vec<ExportRequest>,
+        front: bool,
+    },
+    QueueRemove {
+        id: i64,
+    },
+    QueueMove {
+        id: i64,
+        delta: i64,
+    },
+    QueueClearDone,
+    /// A lookup, from the cache unless `refresh`.
+    LoadLookup {
+        name: String,
+        refresh: bool,
+    },
+    /// Get fresh links for a job and plan its files into `dir`.
+    PlanDownload {
+        job_id: String,
+        dir: PathBuf,
+    },
+    Download {
+        job_id: String,
+        plans: Vec<FilePlan>,
+        overwrite: bool,
+    },
+    PreviewFile {
+        path: PathBuf,
+    },
 }

@@ -3,6 +3,7 @@
 
 use std::io::{self, Stdout, Write};
 
+use super::lean::LeanBackend;
 use crossterm::event::{
     DisableBracketedPaste, DisableMouseCapture, EnableBracketedPaste, EnableMouseCapture,
 };
@@ -11,7 +12,6 @@ use crossterm::terminal::{
     EnterAlternateScreen, LeaveAlternateScreen, disable_raw_mode, enable_raw_mode,
 };
 use ratatui::Terminal;
-use ratatui::backend::CrosstermBackend;
 
 use super::clipboard::osc52;
 use super::runner::TermSink;
@@ -21,6 +21,7 @@ pub fn restore() {
     let mut out = io::stdout();
     let _ = execute!(
         out,
+        crossterm::style::SetAttribute(crossterm::style::Attribute::Reset),
         DisableMouseCapture,
         DisableBracketedPaste,
         LeaveAlternateScreen,
@@ -41,7 +42,11 @@ impl Drop for Guard {
 
 /// Raw mode, alternate screen, bracketed paste; a panic hook that restores
 /// the terminal before the panic message is printed.
-pub fn setup() -> io::Result<(Terminal<CrosstermBackend<Stdout>>, Guard)> {
+/// The app's terminal: the lean backend over a buffered stdout (one write
+/// per frame).
+pub type AppTerminal = Terminal<LeanBackend<io::BufWriter<Stdout>>>;
+
+pub fn setup() -> io::Result<(AppTerminal, Guard)> {
     let previous = std::panic::take_hook();
     std::panic::set_hook(Box::new(move |info| {
         restore();
@@ -50,7 +55,8 @@ pub fn setup() -> io::Result<(Terminal<CrosstermBackend<Stdout>>, Guard)> {
     enable_raw_mode()?;
     let guard = Guard;
     execute!(io::stdout(), EnterAlternateScreen, EnableBracketedPaste)?;
-    let terminal = Terminal::new(CrosstermBackend::new(io::stdout()))?;
+    let backend = LeanBackend::new(io::BufWriter::with_capacity(64 * 1024, io::stdout()));
+    let terminal = Terminal::new(backend)?;
     Ok((terminal, guard))
 }
 

@@ -57,7 +57,8 @@ impl Harness {
         app.theme = Theme { color: false };
         let client = Lazy::ready(client.ok_or_else(|| "no API key (test harness)".to_owned()));
         let store = Lazy::ready(Ok(Arc::new(Mutex::new(store))));
-        let runner = Runner::new(store, client, env.profile, None, Box::new(sink.clone()), tx);
+        let mut runner = Runner::new(store, client, env.profile, None, Box::new(sink.clone()), tx);
+        runner.base_url = env.base_url.clone();
         let mut session = Session {
             app,
             runner,

@@ -10,7 +10,10 @@ use super::super::app::App;
 use super::super::form::Focus;
 use super::layout::ENTRY_ROWS;
 use super::spinner;
+use crate::api::JobState;
 use crate::history::{Entry, EntryState};
+use crate::human::{duration, parse_api_time};
+use crate::track::{Tracking, links_expire_at, tracking};
 
 /// `11-27 09:14` in the app's time zone.
 pub fn short_time(app: &App, t: DateTime<Utc>) -> String {
@@ -59,20 +62,7 @@ pub fn outcome(app: &App, e: &Entry) -> (String, Kind) {
                 ("… sending (another window)".into(), Kind::Pending)
             }
         }
-        EntryState::Created => {
-            let c = e.created.as_ref();
-            let job = c.map_or("?", |c| c.job_id.as_str());
-            let env = c
-                .and_then(|c| c.environment_name.clone())
-                .map(|n| format!(" · {n}"))
-                .unwrap_or_default();
-            let status = e
-                .job
-                .as_ref()
-                .map(|j| format!(" · {}", j.status))
-                .unwrap_or_default();
-            (format!("✔ {job}{env}{status}"), Kind::Ok)
-        }
+        EntryState::Created => created_line(app, e),
         EntryState::Failed => match &e.failed {
             Some(f) => {
                 let status = f.http_status.map(|s| format!("{s} ")).unwrap_or_default();
@@ -81,6 +71,75 @@ pub fn outcome(app: &App, e: &Entry) -> (String, Kind) {
             None => ("✘ failed".into(), Kind::Error),
         },
     }
+}
+
+/// A created entry's line: the job and how far it got.
+fn created_line(app: &App, e: &Entry) -> (String, Kind) {
+    let now = app.clock.now;
+    let job: String = e
+        .created
+        .as_ref()
+        .map_or("?".into(), |c| c.job_id.chars().take(8).collect());
+    let Some(j) = &e.job else {
+        let env = e
+            .created
+            .as_ref()
+            .and_then(|c| c.environment_name.clone())
+            .map(|n| format!(" · {n}"))
+            .unwrap_or_default();
+        return (format!("✔ {job}…{env} · created"), Kind::Ok);
+    };
+    match JobState::parse(&j.status) {
+        JobState::Completed => {
+            let files = format!(
+                "{} file{}",
+                j.files.len(),
+                if j.files.len() == 1 { "" } else { "s" }
+            );
+            let links = match links_expire_at(e) {
+                Some(t) if t > now => format!(" · links {}", duration((t - now).num_seconds())),
+                Some(_) => " · links expired".into(),
+                None => String::new(),
+            };
+            (format!("✔ {job}… completed · {files}{links}"), Kind::Ok)
+        }
+        JobState::Failed => {
+            let why = j.error.clone().unwrap_or_else(|| "no reason given".into());
+            (format!("✘ {job}… job failed: {why}"), Kind::Error)
+        }
+        _ if j.status == "expired" || tracking(e, now) == Tracking::StatusExpired => (
+            format!("✔ {job}… status no longer kept (3 days)"),
+            Kind::Pending,
+        ),
+        state => {
+            let shown = match state {
+                JobState::Other(s) => s,
+                _ => j.status.clone(),
+            };
+            let chunks = match (j.chunks_done, j.chunks_total) {
+                (Some(d), Some(a)) if a > 0 => format!(" {} {d}/{a}", bar(d as f64 / a as f64, 8)),
+                _ => j
+                    .progress
+                    .as_ref()
+                    .map(|p| format!(" {p}"))
+                    .unwrap_or_default(),
+            };
+            let elapsed = e
+                .created
+                .as_ref()
+                .and_then(|c| c.start_time.as_deref())
+                .and_then(parse_api_time)
+                .map(|t| format!(" · {}", duration((now - t).num_seconds())))
+                .unwrap_or_default();
+            (format!("✔ {job}… {shown}{chunks}{elapsed}"), Kind::Pending)
+        }
+    }
+}
+
+/// A text progress bar of `cells` cells (visible without colour).
+pub fn bar(fraction: f64, cells: usize) -> String {
+    let full = ((fraction.clamp(0.0, 1.0) * cells as f64).round() as usize).min(cells);
+    format!("{}{}", "▰".repeat(full), "▱".repeat(cells - full))
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

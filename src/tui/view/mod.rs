@@ -2,6 +2,8 @@
 
 pub mod calendar;
 pub mod detail;
+pub mod dialogs;
+pub mod downloads;
 pub mod form;
 pub mod help;
 pub mod history;
@@ -57,6 +59,12 @@ pub fn draw(frame: &mut Frame, app: &App) {
         Some(Overlay::Detail { entry, scroll }) => detail::draw(frame, app, entry, *scroll, screen),
         Some(Overlay::Preview { scroll }) => preview::draw(frame, app, *scroll, screen),
         Some(Overlay::Help { scroll }) => help::draw(frame, app, *scroll, screen),
+        Some(Overlay::Conflict(c)) => dialogs::conflict(frame, app, c, screen),
+        Some(Overlay::QueueAdd(q)) => dialogs::queue_add(frame, app, q, screen),
+        Some(Overlay::Queue { cursor }) => dialogs::queue(frame, app, *cursor, screen),
+        Some(Overlay::DownloadSetup(s)) => downloads::setup(frame, app, s, screen),
+        Some(Overlay::Downloads { job_id }) => downloads::progress(frame, app, job_id, screen),
+        Some(Overlay::Table(v)) => downloads::table(frame, app, v, screen),
         None => {}
     }
 }

@@ -1,39 +1,95 @@
-//! The event type picker popup.
+//! The lookup picker popup: a filter line and the matching choices.
 
 use ratatui::Frame;
-use ratatui::layout::Rect;
+use ratatui::layout::{Position, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
-use super::super::app::{App, Picker};
 use super::layout::popup;
 use super::popup_block;
+use crate::tui::app::App;
+use crate::tui::picker::Picker;
 
 pub fn draw(frame: &mut Frame, app: &App, p: &Picker, screen: Rect) {
     let t = &app.theme;
-    let area = popup(screen, 44, (p.items.len() as u16 + 4).min(screen.height));
-    let inner = popup_block(frame, app, area, "Event types");
+    let title = match p.field {
+        Some(f) if p.multi => format!("{} · pick any", f.label()),
+        Some(f) => format!("{} · pick one", f.label()),
+        None => "Pick".into(),
+    };
+    let area = popup(screen, 64, screen.height.saturating_sub(4).min(24));
+    let inner = popup_block(frame, app, area, &title);
+    if inner.height < 4 {
+        return;
+    }
+    // Filter line.
+    let q = p.query.value();
+    let filter = Line::from(vec![
+        Span::styled("filter ", t.dim()),
+        if q.is_empty() {
+            Span::styled("type to filter", t.dim())
+        } else {
+            Span::styled(q.to_owned(), t.base())
+        },
+    ]);
+    frame.render_widget(
+        Paragraph::new(filter),
+        Rect::new(inner.x, inner.y, inner.width, 1),
+    );
+    frame.set_cursor_position(Position::new(
+        inner.x + 7 + (p.query.visual_cursor() as u16).min(inner.width.saturating_sub(8)),
+        inner.y,
+    ));
+    let list_area = Rect::new(inner.x, inner.y + 1, inner.width, inner.height - 2);
+    let visible = p.visible();
+    let rows = usize::from(list_area.height);
+    let skip = p.cursor.saturating_sub(rows.saturating_sub(1));
     let mut lines: Vec<Line> = Vec::new();
-    for (i, (name, on)) in p.items.iter().enumerate() {
-        let mark = if *on { "[x]" } else { "[ ]" };
+    if visible.is_empty() {
+        lines.push(Line::styled(
+            if p.loading {
+                "loading…"
+            } else {
+                "nothing matches; Enter keeps what you typed in the field"
+            },
+            t.dim(),
+        ));
+    }
+    for (i, c) in visible.iter().enumerate().skip(skip).take(rows) {
+        let mark = if p.is_chosen(&c.id) {
+            if p.multi { "[x]" } else { "(•)" }
+        } else if p.multi {
+            "[ ]"
+        } else {
+            "( )"
+        };
         let style = if i == p.cursor {
             t.selected()
         } else {
             t.base()
         };
-        lines.push(Line::from(vec![Span::styled(
-            format!(" {mark} {name}"),
-            style,
-        )]));
+        let id = if c.id == c.label {
+            String::new()
+        } else {
+            format!("  {}", c.id)
+        };
+        let detail = c
+            .detail
+            .as_deref()
+            .map(|d| format!("  · {d}"))
+            .unwrap_or_default();
+        lines.push(Line::from(vec![
+            Span::styled(format!(" {mark} {}", c.label), style),
+            Span::styled(format!("{id}{detail}"), style.patch(t.dim())),
+        ]));
     }
-    lines.push(Line::raw(""));
-    lines.push(Line::styled(
-        " Space toggle · Enter apply · Esc cancel",
-        t.dim(),
-    ));
-    let skip = p
-        .cursor
-        .saturating_sub(inner.height.saturating_sub(3) as usize);
-    let lines: Vec<Line> = lines.into_iter().skip(skip).collect();
-    frame.render_widget(Paragraph::new(lines), inner);
+    frame.render_widget(Paragraph::new(lines), list_area);
+    let note = p
+        .note
+        .clone()
+        .unwrap_or_else(|| format!("{} of {}", visible.len(), p.choices.len()));
+    frame.render_widget(
+        Paragraph::new(Line::styled(note, t.dim())),
+        Rect::new(inner.x, inner.y + inner.height - 1, inner.width, 1),
+    );
 }

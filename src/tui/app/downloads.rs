@@ -1,0 +1,265 @@
+//! Downloading a completed job's files: the setup dialog (directory, which
+//! files, overwrite), progress, retry (resumes), and previewing a file.
+
+use std::path::PathBuf;
+
+use super::jobs::job_of;
+use super::*;
+use crate::fetch::FetchEvent;
+use crate::tui::downloads::FileState;
+use crate::tui::keymap::Action;
+
+impl App {
+    /// `d` on a history entry (or in its detail).
+    pub(super) fn open_download(&mut self, e: &Entry) -> Vec<Effect> {
+        let Some(job_id) = job_of(e).map(str::to_owned) else {
+            self.status = Some(Notice::new(
+                Level::Warning,
+                "this attempt created no job: nothing to download",
+            ));
+            return vec![];
+        };
+        let status = e.job.as_ref().map(|j| j.status.as_str()).unwrap_or("");
+        if status != "completed" {
+            let shown = if status.is_empty() {
+                "not completed yet"
+            } else {
+                status
+            };
+            self.status = Some(Notice::new(
+                Level::Warning,
+                format!("job is {shown}: its files can be downloaded once it is completed"),
+            ));
+            return vec![];
+        }
+        let dir = self
+            .env
+            .download_dir
+            .clone()
+            .unwrap_or_else(|| PathBuf::from("."))
+            .display()
+            .to_string();
+        let setup = DownloadSetup::new(&job_id, &dir);
+        let dir_path = setup.dir_path();
+        self.overlay = Some(Overlay::DownloadSetup(setup));
+        vec![Effect::PlanDownload {
+            job_id,
+            dir: dir_path,
+        }]
+    }
+
+    pub(super) fn download_planned(
+        &mut self,
+        job_id: &str,
+        result: Result<Vec<crate::fetch::FilePlan>, String>,
+    ) -> Vec<Effect> {
+        if let Some(Overlay::DownloadSetup(s)) = &mut self.overlay
+            && s.job_id == job_id
+        {
+            match result {
+                Ok(plans) => s.planned(plans),
+                Err(e) => {
+                    s.loading = false;
+                    s.error = Some(e);
+                }
+            }
+        }
+        vec![]
+    }
+
+    /// Typing in the setup dialog's directory row.
+    pub(super) fn setup_typed(&mut self, k: crossterm::event::KeyEvent) -> bool {
+        let Some(Overlay::DownloadSetup(s)) = &mut self.overlay else {
+            return false;
+        };
+        if s.cursor != 0 {
+            return false;
+        }
+        match tui_input::backend::crossterm::to_input_request(&crossterm::event::Event::Key(k)) {
+            Some(req) => s.dir.handle(req).is_some(),
+            None => false,
+        }
+    }
+
+    pub(super) fn setup_action(&mut self, a: Action) -> Vec<Effect> {
+        let Some(Overlay::DownloadSetup(s)) = &mut self.overlay else {
+            return vec![];
+        };
+        match a {
+            Action::Up => s.cursor = s.cursor.saturating_sub(1),
+            Action::Down => s.cursor = (s.cursor + 1).min(s.plans.len()),
+            Action::Toggle if s.cursor == 0 => {
+                s.dir.handle(tui_input::InputRequest::InsertChar(' '));
+            }
+            Action::Toggle => {
+                if let Some(on) = s.selected.get_mut(s.cursor - 1) {
+                    *on = !*on;
+                }
+            }
+            Action::SelectAll => s.selected.iter_mut().for_each(|on| *on = true),
+            Action::ToggleOverwrite => s.overwrite = !s.overwrite,
+            Action::Open => {
+                let dir = s.dir_path();
+                // A new directory (or none planned yet): look there first.
+                if s.planned_dir.as_ref() != Some(&dir) || s.cursor == 0 && s.loading {
+                    s.loading = true;
+                    s.cursor = s.cursor.max(usize::from(!s.plans.is_empty()));
+                    return vec![Effect::PlanDownload {
+                        job_id: s.job_id.clone(),
+                        dir,
+                    }];
+                }
+                if s.cursor == 0 {
+                    s.cursor = 1.min(s.plans.len());
+                    return vec![];
+                }
+                let plans = s.chosen();
+                if plans.is_empty() {
+                    s.error = Some("no file selected (Space selects, Ctrl-A selects all)".into());
+                    return vec![];
+                }
+                if s.clashes() > 0 && !s.overwrite {
+                    s.error = Some(format!(
+                        "{} file(s) exist already: Ctrl-O to overwrite them, unselect them, or choose another directory",
+                        s.clashes()
+                    ));
+                    return vec![];
+                }
+                let (job_id, overwrite) = (s.job_id.clone(), s.overwrite);
+                self.downloads.retain(|d| d.job_id != job_id || !d.finished);
+                self.downloads
+                    .push(DownloadRun::new(&job_id, dir, plans.clone(), overwrite));
+                self.overlay = Some(Overlay::Downloads {
+                    job_id: job_id.clone(),
+                });
+                return vec![Effect::Download {
+                    job_id,
+                    plans,
+                    overwrite,
+                }];
+            }
+            _ => self.dirty = false,
+        }
+        vec![]
+    }
+
+    pub(super) fn fetch_event(&mut self, job_id: &str, e: &FetchEvent) -> Vec<Effect> {
+        let Some(run) = self.downloads.iter_mut().rev().find(|d| d.job_id == job_id) else {
+            self.dirty = false;
+            return vec![];
+        };
+        run.apply(e);
+        if let FetchEvent::Finished { ok, failed } = e {
+            let dir = run.dir.display().to_string();
+            self.status = Some(if *failed == 0 {
+                Notice::new(
+                    Level::Success,
+                    format!("downloaded {ok} file(s) to {dir}; F4 shows them, Enter previews"),
+                )
+            } else {
+                Notice::new(
+                    Level::Error,
+                    format!(
+                        "{failed} file(s) failed ({ok} done): F4, then r retries (partial files resume)"
+                    ),
+                )
+            });
+        }
+        vec![]
+    }
+
+    /// F4: the latest download.
+    pub(super) fn open_downloads(&mut self) {
+        match self.downloads.last() {
+            Some(d) => {
+                self.overlay = Some(Overlay::Downloads {
+                    job_id: d.job_id.clone(),
+                });
+            }
+            None => {
+                self.status = Some(Notice::new(
+                    Level::Info,
+                    "no downloads yet: select a completed job in History and press d",
+                ));
+            }
+        }
+    }
+
+    pub(super) fn downloads_action(&mut self, a: Action) -> Vec<Effect> {
+        let Some(Overlay::Downloads { job_id }) = &self.overlay else {
+            return vec![];
+        };
+        let job_id = job_id.clone();
+        let Some(run) = self.downloads.iter_mut().rev().find(|d| d.job_id == job_id) else {
+            return vec![];
+        };
+        match a {
+            Action::Up => run.cursor = run.cursor.saturating_sub(1),
+            Action::Down => run.cursor = (run.cursor + 1).min(run.files.len().saturating_sub(1)),
+            Action::Retry => {
+                let failed = run.failed_plans();
+                if failed.is_empty() || !run.finished {
+                    self.dirty = false;
+                    return vec![];
+                }
+                let overwrite = run.overwrite;
+                let dir = run.dir.clone();
+                // The same rows, in the same order: done files stay done.
+                let mut again = DownloadRun::new(&job_id, dir, Vec::new(), overwrite);
+                again.files = run
+                    .files
+                    .iter()
+                    .map(|(p, s)| match s {
+                        FileState::Done { .. } => (p.clone(), s.clone()),
+                        _ => (p.clone(), FileState::Waiting),
+                    })
+                    .collect();
+                again.totals = crate::fetch::Totals::new(failed.len());
+                again.cursor = run.cursor;
+                *run = again;
+                return vec![Effect::Download {
+                    job_id,
+                    plans: failed,
+                    overwrite,
+                }];
+            }
+            Action::PreviewFile => match run.files.get(run.cursor) {
+                Some((_, FileState::Done { path, .. })) => {
+                    return vec![Effect::PreviewFile { path: path.clone() }];
+                }
+                _ => {
+                    self.status = Some(Notice::new(
+                        Level::Info,
+                        "that file is not downloaded (yet)",
+                    ));
+                }
+            },
+            _ => self.dirty = false,
+        }
+        vec![]
+    }
+
+    pub(super) fn preview_ready(
+        &mut self,
+        path: PathBuf,
+        result: Result<crate::preview::Table, String>,
+    ) -> Vec<Effect> {
+        match result {
+            Ok(table) => {
+                self.overlay = Some(Overlay::Table(TableView {
+                    path,
+                    table,
+                    row: 0,
+                    col: 0,
+                }))
+            }
+            Err(e) => {
+                self.status = Some(Notice::new(
+                    Level::Error,
+                    format!("cannot preview {}: {e}", path.display()),
+                ))
+            }
+        }
+        vec![]
+    }
+}

@@ -1,0 +1,166 @@
+//! Following jobs: status answers, jobs left unfinished, the job in the way
+//! after a 409.
+
+use super::*;
+use crate::api::{JobState, JobStatus};
+use crate::history::JobSnapshot;
+use crate::track::{Tracking, tracking};
+use crate::tui::msg::SubmitError;
+
+/// The job id an entry created, if it created one.
+pub fn job_of(e: &Entry) -> Option<&str> {
+    e.created.as_ref().map(|c| c.job_id.as_str())
+}
+
+impl App {
+    /// Start polling `job_id` unless it is polled already.
+    pub(super) fn follow(&mut self, job_id: &str) -> Vec<Effect> {
+        if self.jobs.follow(job_id, self.clock.now) {
+            vec![Effect::TrackJob {
+                job_id: job_id.to_owned(),
+            }]
+        } else {
+            vec![]
+        }
+    }
+
+    /// Show `snap` on every cached entry (and the open detail) of `job_id`.
+    fn show_snapshot(&mut self, job_id: &str, snap: &JobSnapshot) {
+        for e in self
+            .history
+            .entries
+            .iter_mut()
+            .filter(|e| job_of(e) == Some(job_id))
+        {
+            e.job = Some(snap.clone());
+        }
+        if let Some(Overlay::Detail { entry, .. }) = &mut self.overlay
+            && job_of(entry) == Some(job_id)
+        {
+            entry.job = Some(snap.clone());
+        }
+    }
+
+    pub(super) fn job_update(
+        &mut self,
+        job_id: &str,
+        result: Result<JobStatus, SubmitError>,
+    ) -> Vec<Effect> {
+        let now = self.clock.now;
+        match result {
+            Ok(s) => {
+                let state = s.state();
+                self.show_snapshot(job_id, &crate::record::snapshot_at(&s, now));
+                let short: String = job_id.chars().take(8).collect();
+                match &state {
+                    JobState::Completed => {
+                        let files = s.presigned_urls.len();
+                        self.status = Some(Notice::new(
+                            Level::Success,
+                            format!(
+                                "job {short}… completed: {files} file(s); select it in History and press d to download"
+                            ),
+                        ));
+                    }
+                    JobState::Failed => {
+                        let why = s
+                            .failure_reason()
+                            .unwrap_or_else(|| "no reason given".into());
+                        self.status = Some(Notice::new(
+                            Level::Error,
+                            format!("job {short}… failed: {why}"),
+                        ));
+                    }
+                    _ => {}
+                }
+                self.jobs.update(job_id, s, now);
+                if state.is_final() {
+                    self.drive_queue()
+                } else {
+                    vec![]
+                }
+            }
+            Err(e) => {
+                let fatal = matches!(e.kind.as_str(), "not_found" | "unauthorized" | "forbidden");
+                if e.kind == "not_found" {
+                    let snap = JobSnapshot {
+                        status: crate::track::EXPIRED.into(),
+                        progress: None,
+                        chunks_done: None,
+                        chunks_total: None,
+                        files: Vec::new(),
+                        error: Some(
+                            "the API no longer knows this job (status is kept 3 days)".into(),
+                        ),
+                        checked_at: now,
+                        ended_at: None,
+                    };
+                    self.show_snapshot(job_id, &snap);
+                }
+                self.jobs.failed(job_id, e.message, fatal, now);
+                if fatal { self.drive_queue() } else { vec![] }
+            }
+        }
+    }
+
+    /// Created jobs left unfinished by an earlier run: poll those still in
+    /// the API's 3-day window.
+    pub(super) fn unfinished(&mut self, entries: Vec<Entry>) -> Vec<Effect> {
+        let now = self.clock.now;
+        let mut fx = Vec::new();
+        for e in &entries {
+            if tracking(e, now) == Tracking::Poll
+                && let Some(job) = job_of(e)
+            {
+                fx.extend(self.follow(job));
+            }
+        }
+        fx
+    }
+
+    /// The running job after a 409 (for the conflict dialog, and followed
+    /// so the queue knows when the environment is free).
+    pub(super) fn running_job(
+        &mut self,
+        result: Result<Option<JobSummary>, String>,
+    ) -> Vec<Effect> {
+        let mut fx = Vec::new();
+        if let Ok(Some(j)) = &result
+            && let Some(id) = &j.job_id
+        {
+            fx.extend(self.follow(id));
+        }
+        if let Some(Overlay::Conflict(c)) = &mut self.overlay {
+            c.looking = false;
+            match result {
+                Ok(r) => c.running = r,
+                Err(e) => c.error = Some(e),
+            }
+        }
+        fx
+    }
+
+    /// A queued export found the environment busy: wait for that job.
+    pub(super) fn env_busy(&mut self, queue_id: i64, job: JobSummary) -> Vec<Effect> {
+        if self
+            .in_flight
+            .as_ref()
+            .is_some_and(|f| f.queue_id == Some(queue_id))
+        {
+            self.in_flight = None;
+        }
+        let id = job.job_id.clone().unwrap_or_default();
+        let short: String = id.chars().take(8).collect();
+        self.status = Some(Notice::new(
+            Level::Info,
+            format!(
+                "queue waits: job {short}… is running in this environment; the next export goes when it ends"
+            ),
+        ));
+        let mut fx = vec![Effect::LoadQueue];
+        if !id.is_empty() {
+            fx.extend(self.follow(&id));
+        }
+        fx
+    }
+}

@@ -1,0 +1,130 @@
+//! The lookup pickers: segments for Segment ID, event types (the documented
+//! ones plus features_events) for Event types. Typing in the field works
+//! without them (offline too).
+
+use super::*;
+use crate::lookup_cache::{Choice, event_types, segments};
+use crate::tui::keymap::Action;
+
+/// The lookup behind a pickable field.
+fn lookup_for(field: Field) -> &'static str {
+    if field == Field::SegmentId {
+        "segments"
+    } else {
+        "features_events"
+    }
+}
+
+impl App {
+    /// The choices for `field` from what is loaded.
+    fn choices_for(&self, field: Field) -> Vec<Choice> {
+        let items = self
+            .lookups
+            .get(lookup_for(field))
+            .map(|l| l.items.as_slice())
+            .unwrap_or(&[]);
+        if field == Field::SegmentId {
+            segments(items)
+        } else {
+            event_types(items)
+        }
+    }
+
+    /// Enter on Event types or Segment ID.
+    pub(super) fn open_picker(&mut self) -> Vec<Effect> {
+        let Focus::Field(field @ (Field::EventType | Field::SegmentId)) = self.focus else {
+            return vec![];
+        };
+        let mut p = Picker::new(field, self.form.value(field), self.choices_for(field));
+        let name = lookup_for(field);
+        let loaded = self.lookups.contains_key(name);
+        p.loading = !loaded;
+        p.note = (!loaded).then(|| format!("loading {name}…"));
+        self.overlay = Some(Overlay::Picker(p));
+        if loaded {
+            vec![]
+        } else {
+            vec![Effect::LoadLookup {
+                name: name.to_owned(),
+                refresh: false,
+            }]
+        }
+    }
+
+    pub(super) fn picker_action(&mut self, a: Action) -> Vec<Effect> {
+        let today = self.today();
+        let Some(Overlay::Picker(p)) = &mut self.overlay else {
+            return vec![];
+        };
+        match a {
+            Action::Up => p.move_by(-1),
+            Action::Down => p.move_by(1),
+            Action::PageUp => p.move_by(-10),
+            Action::PageDown => p.move_by(10),
+            Action::Toggle => p.toggle(),
+            Action::Refresh => {
+                let name = lookup_for(p.field.unwrap_or(Field::EventType)).to_owned();
+                p.loading = true;
+                p.note = Some(format!("refreshing {name}…"));
+                return vec![Effect::LoadLookup {
+                    name,
+                    refresh: true,
+                }];
+            }
+            Action::Open => {
+                let field = p.field.unwrap_or(Field::EventType);
+                let text = p.result();
+                self.overlay = None;
+                self.form.set_text(field, &text, today);
+                self.form.touch(field);
+                return vec![Effect::SaveDraft(self.form.to_input())];
+            }
+            _ => self.dirty = false,
+        }
+        vec![]
+    }
+
+    /// Typing in the picker filters it.
+    pub(super) fn picker_typed(&mut self, k: crossterm::event::KeyEvent) -> bool {
+        let Some(Overlay::Picker(p)) = &mut self.overlay else {
+            return false;
+        };
+        match tui_input::backend::crossterm::to_input_request(&crossterm::event::Event::Key(k)) {
+            Some(req) => p.edit(req),
+            None => false,
+        }
+    }
+
+    pub(super) fn lookup_loaded(
+        &mut self,
+        name: String,
+        result: Result<LookupItems, String>,
+    ) -> Vec<Effect> {
+        match result {
+            Ok(items) => {
+                let when = crate::tui::view::history::short_time(self, items.fetched_at);
+                self.lookups.insert(name.clone(), items);
+                let field = if name == "segments" {
+                    Field::SegmentId
+                } else {
+                    Field::EventType
+                };
+                let choices = self.choices_for(field);
+                if let Some(Overlay::Picker(p)) = &mut self.overlay
+                    && p.field == Some(field)
+                {
+                    p.set_choices(choices);
+                    p.loading = false;
+                    p.note = Some(format!("{name} as of {when} · Ctrl-R refreshes"));
+                }
+            }
+            Err(e) => {
+                if let Some(Overlay::Picker(p)) = &mut self.overlay {
+                    p.loading = false;
+                    p.note = Some(format!("{name} unavailable ({e}); type the value instead"));
+                }
+            }
+        }
+        vec![]
+    }
+}

@@ -1,0 +1,375 @@
+//! The app model and `update`: every state transition, no I/O.
+
+mod downloads;
+mod jobs;
+mod keys;
+mod lookups;
+mod overlays;
+mod queue;
+mod submit;
+
+use chrono::{DateTime, FixedOffset, NaiveDate, Utc};
+use crossterm::event::KeyEventKind;
+use ratatui::layout::Rect;
+
+use super::calendar::Calendar;
+use super::downloads::{DownloadRun, DownloadSetup};
+use super::form::{Focus, FormState};
+use super::history_pane::HistoryPane;
+use super::jobs::JobBoard;
+use super::keymap::{Ctx, lookup};
+use super::msg::{Effect, Level, LookupItems, Msg, Notice};
+use super::picker::Picker;
+use crate::api::JobSummary;
+use crate::export::{ExportRequest, Field, FormInput};
+use crate::history::Entry;
+use crate::history::QueuedExport;
+use crate::preview::Table;
+use crate::tui::view::layout::{self, Areas};
+use std::collections::BTreeMap;
+
+/// What the header shows about the environment. Never the key.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct EnvInfo {
+    pub profile: String,
+    /// The base URL requests go to.
+    pub base_url: String,
+    /// Environment name and app token, once an answer told them.
+    pub environment: Option<String>,
+    pub app_token: Option<String>,
+    /// Why requests cannot be sent (no key, bad base URL), if so.
+    pub blocked: Option<String>,
+    /// Where downloads go unless changed (config `download_dir`).
+    pub download_dir: Option<std::path::PathBuf>,
+}
+
+impl EnvInfo {
+    /// `host[:port]` of the base URL, for the header.
+    pub fn host(&self) -> String {
+        reqwest::Url::parse(&self.base_url)
+            .map(|u| crate::api::host_port_of(&u))
+            .unwrap_or_else(|_| self.base_url.clone())
+    }
+}
+
+/// A modal layer over the main screen.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Overlay {
+    Calendar(Calendar),
+    Picker(Picker),
+    Detail {
+        entry: Box<Entry>,
+        scroll: u16,
+    },
+    Preview {
+        scroll: u16,
+    },
+    Help {
+        scroll: u16,
+    },
+    /// A submit met 409: the running job, and what to do.
+    Conflict(Conflict),
+    /// Add the form to the queue, whole or split.
+    QueueAdd(QueueAdd),
+    Queue {
+        cursor: usize,
+    },
+    DownloadSetup(DownloadSetup),
+    /// The progress of `job_id`'s download.
+    Downloads {
+        job_id: String,
+    },
+    Table(TableView),
+}
+
+/// After a 409: the request that was refused and the job in the way.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Conflict {
+    pub request: ExportRequest,
+    pub running: Option<JobSummary>,
+    /// The running job is being looked up.
+    pub looking: bool,
+    pub error: Option<String>,
+}
+
+/// The queue dialog: the form as one export, or split.
+#[derive(Clone, Debug, PartialEq)]
+pub struct QueueAdd {
+    pub request: ExportRequest,
+    pub monthly: Vec<ExportRequest>,
+    pub weekly: Vec<ExportRequest>,
+}
+
+/// The first rows of a downloaded file.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TableView {
+    pub path: std::path::PathBuf,
+    pub table: Table,
+    pub row: usize,
+    pub col: usize,
+}
+
+/// A request on its way.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct InFlight {
+    pub seq: u64,
+    /// The queue item being sent, when it comes from the queue.
+    pub queue_id: Option<i64>,
+    pub started: DateTime<Utc>,
+    pub attempt_id: Option<i64>,
+    pub summary: String,
+    /// What was sent (offered again after a 409).
+    pub request: ExportRequest,
+}
+
+/// Wall clock and time zone, injectable so tests and snapshots are fixed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Clock {
+    pub now: DateTime<Utc>,
+    pub offset: FixedOffset,
+    /// The zone's name for people ("Europe/Berlin", "UTC+01:00").
+    pub zone: String,
+}
+
+impl Clock {
+    pub fn system() -> Clock {
+        let now = Utc::now();
+        let offset = *now.with_timezone(&chrono::Local).offset();
+        let zone = iana_time_zone::get_timezone().unwrap_or_else(|_| format!("UTC{offset}"));
+        Clock { now, offset, zone }
+    }
+
+    pub fn today(&self) -> NaiveDate {
+        self.now.with_timezone(&self.offset).date_naive()
+    }
+}
+
+pub struct App {
+    pub theme: super::theme::Theme,
+    pub form: FormState,
+    pub focus: Focus,
+    pub overlay: Option<Overlay>,
+    pub history: HistoryPane,
+    pub in_flight: Option<InFlight>,
+    pub status: Option<Notice>,
+    pub env: EnvInfo,
+    pub clock: Clock,
+    pub size: Rect,
+    pub mouse: bool,
+    pub quit: bool,
+    /// Ctrl-C was pressed once while a request was in flight.
+    pub quit_armed: bool,
+    /// Set by `update` when the screen must be drawn again.
+    pub dirty: bool,
+    /// Jobs followed (polled) and their latest status.
+    pub jobs: JobBoard,
+    /// This profile's queue, as stored.
+    pub queue: Vec<QueuedExport>,
+    /// Queue sending paused by the user.
+    pub queue_paused: bool,
+    /// Downloads of this session, newest last.
+    pub downloads: Vec<DownloadRun>,
+    /// Lookups loaded this session (for the pickers).
+    pub lookups: BTreeMap<String, LookupItems>,
+    seq: u64,
+}
+
+impl App {
+    pub fn new(draft: &FormInput, env: EnvInfo, clock: Clock, size: Rect) -> App {
+        let today = clock.today();
+        App {
+            theme: super::theme::Theme { color: true },
+            form: FormState::from_input(draft, today),
+            focus: Focus::Field(Field::From),
+            overlay: None,
+            history: HistoryPane::default(),
+            in_flight: None,
+            status: None,
+            env,
+            clock,
+            size,
+            mouse: false,
+            quit: false,
+            quit_armed: false,
+            dirty: true,
+            jobs: JobBoard::default(),
+            queue: Vec::new(),
+            queue_paused: false,
+            downloads: Vec::new(),
+            lookups: BTreeMap::new(),
+            seq: 0,
+        }
+    }
+
+    pub fn today(&self) -> NaiveDate {
+        self.clock.today()
+    }
+
+    /// Rows of the status line at `width`: two when its message is long.
+    pub fn status_rows(&self, width: u16) -> u16 {
+        if self.in_flight.is_some() {
+            return 1;
+        }
+        let text_width = |s: &str| unicode_width::UnicodeWidthStr::width(s) + 3;
+        let shown = match (&self.status, self.focus) {
+            (Some(n), _) => text_width(&n.text),
+            // The focused field's message shows there when the stacked
+            // form has no room for it.
+            (None, Focus::Field(f)) if width < layout::SIDE_BY_SIDE_WIDTH => self
+                .form
+                .error(f)
+                .map_or(0, |e| text_width(e) + f.label().len() + 2),
+            _ => 0,
+        };
+        if shown > usize::from(width) { 2 } else { 1 }
+    }
+
+    /// The screen's areas at the current size and status.
+    pub fn layout(&self) -> Option<Areas> {
+        layout::areas_with(self.size, self.status_rows(self.size.width))
+    }
+
+    /// History entries on screen at once.
+    pub fn visible(&self) -> u64 {
+        layout::visible_in(self.layout())
+    }
+
+    /// Effects to run at start: the first history page, the jobs left
+    /// unfinished, the queue.
+    pub fn init(&mut self) -> Vec<Effect> {
+        let mut fx = self.reload_history();
+        fx.extend([Effect::LoadUnfinished, Effect::LoadQueue]);
+        fx
+    }
+
+    /// The key contexts in effect, most specific first.
+    pub fn contexts(&self) -> Vec<Ctx> {
+        if let Some(o) = &self.overlay {
+            let c = match o {
+                Overlay::Calendar(_) => Ctx::Calendar,
+                Overlay::Picker(_) => Ctx::Picker,
+                Overlay::Detail { .. } => Ctx::Detail,
+                Overlay::Preview { .. } => Ctx::Preview,
+                Overlay::Help { .. } => Ctx::Help,
+                Overlay::Conflict(_) => Ctx::Conflict,
+                Overlay::QueueAdd(_) => Ctx::QueueAdd,
+                Overlay::Queue { .. } => Ctx::Queue,
+                Overlay::DownloadSetup(_) => Ctx::DownloadSetup,
+                Overlay::Downloads { .. } => Ctx::Downloads,
+                Overlay::Table(_) => Ctx::Table,
+            };
+            return vec![c, Ctx::Global];
+        }
+        match self.focus {
+            Focus::Field(Field::From | Field::To) => vec![Ctx::Date, Ctx::Text, Ctx::Global],
+            Focus::Field(Field::EventType | Field::SegmentId) => {
+                vec![Ctx::Pickable, Ctx::Text, Ctx::Global]
+            }
+            Focus::Field(Field::Format) => vec![Ctx::Format, Ctx::NotTyping, Ctx::Global],
+            Focus::Field(_) => vec![Ctx::PlainText, Ctx::Text, Ctx::Global],
+            Focus::Submit => vec![Ctx::Submit, Ctx::NotTyping, Ctx::Global],
+            Focus::History => vec![Ctx::History, Ctx::NotTyping, Ctx::Global],
+        }
+    }
+
+    /// Handle one message; return the effects to run.
+    pub fn update(&mut self, msg: Msg) -> Vec<Effect> {
+        self.dirty = true;
+        match msg {
+            Msg::Key(k) if k.kind == KeyEventKind::Release => {
+                self.dirty = false;
+                vec![]
+            }
+            Msg::Key(k) => self.key(k),
+            Msg::Paste(text) => self.paste(&text),
+            Msg::Mouse(m) => self.mouse_event(m),
+            Msg::Resize(w, h) => {
+                self.size = Rect::new(0, 0, w, h);
+                let visible = self.visible();
+                self.history.scroll_into_view(visible);
+                self.load_if_needed()
+            }
+            Msg::Tick => {
+                // Without a request in flight nothing on screen moves.
+                self.dirty = self.in_flight.is_some();
+                vec![]
+            }
+            Msg::SubmitStarted { seq, attempt_id } => {
+                if let Some(f) = self.in_flight.as_mut().filter(|f| f.seq == seq) {
+                    f.attempt_id = Some(attempt_id);
+                }
+                self.reload_history()
+            }
+            Msg::SubmitDone { seq, outcome } => self.submit_done(seq, outcome),
+            Msg::HistoryLoaded {
+                offset,
+                entries,
+                total,
+                orphans,
+            } => {
+                let visible = self.visible();
+                self.history.loaded(offset, entries, total, visible);
+                self.history.orphans = orphans.into_iter().collect();
+                self.load_if_needed()
+            }
+            Msg::HistoryFailed(e) => {
+                self.history.loading = false;
+                self.history.error = Some(e);
+                vec![]
+            }
+            Msg::ClientStatus(status) => {
+                self.env.blocked = status.err();
+                if let Some(why) = &self.env.blocked
+                    && self.status.is_none()
+                {
+                    self.status = Some(Notice::new(
+                        Level::Warning,
+                        format!("submitting will not work: {why}"),
+                    ));
+                }
+                vec![]
+            }
+            Msg::Notice(n) => {
+                self.status = Some(n);
+                vec![]
+            }
+            Msg::Terminate => {
+                self.quit = true;
+                vec![Effect::SaveDraft(self.form.to_input())]
+            }
+            Msg::JobUpdate { job_id, result } => self.job_update(&job_id, result),
+            Msg::Unfinished(entries) => self.unfinished(entries),
+            Msg::RunningJob(result) => self.running_job(result),
+            Msg::QueueLoaded(items) => {
+                self.queue = items;
+                if let Some(Overlay::Queue { cursor }) = &mut self.overlay {
+                    *cursor = (*cursor).min(self.queue.len().saturating_sub(1));
+                }
+                self.drive_queue()
+            }
+            Msg::EnvBusy { queue_id, job } => self.env_busy(queue_id, job),
+            Msg::LookupLoaded { name, result } => self.lookup_loaded(name, result),
+            Msg::DownloadPlanned { job_id, result } => self.download_planned(&job_id, result),
+            Msg::Fetch { job_id, event } => self.fetch_event(&job_id, &event),
+            Msg::PreviewReady { path, result } => self.preview_ready(path, result),
+        }
+    }
+
+    fn reload_history(&mut self) -> Vec<Effect> {
+        let visible = self.visible();
+        self.history.loading = true;
+        let (offset, limit) = self.history.page_around(visible);
+        vec![Effect::LoadHistory { offset, limit }]
+    }
+
+    fn load_if_needed(&mut self) -> Vec<Effect> {
+        let visible = self.visible();
+        match self.history.needed_page(visible) {
+            Some((offset, limit)) => {
+                self.history.loading = true;
+                vec![Effect::LoadHistory { offset, limit }]
+            }
+            None => vec![],
+        }
+    }
+}

@@ -1,0 +1,167 @@
+//! The queue: exports sent one after another as the environment frees up
+//! (the API runs one export at a time), stored so it survives restarts.
+
+use super::*;
+use crate::history::QueueState;
+use crate::queue::{Split, split_request};
+use crate::tui::keymap::Action;
+
+impl App {
+    /// Send the next waiting item when nothing runs and nothing is in flight.
+    pub(super) fn drive_queue(&mut self) -> Vec<Effect> {
+        if self.queue_paused
+            || self.in_flight.is_some()
+            || self.jobs.busy().is_some()
+            || self.env.blocked.is_some()
+        {
+            return vec![];
+        }
+        let Some((id, request)) = self
+            .queue
+            .iter()
+            .filter(|q| q.state == QueueState::Waiting)
+            .find_map(|q| {
+                Some((
+                    q.id,
+                    serde_json::from_str::<ExportRequest>(&q.request_json).ok()?,
+                ))
+            })
+        else {
+            return vec![];
+        };
+        self.seq += 1;
+        self.in_flight = Some(InFlight {
+            seq: self.seq,
+            queue_id: Some(id),
+            started: self.clock.now,
+            attempt_id: None,
+            summary: format!("queue #{id}: {}", request.summary()),
+            request: request.clone(),
+        });
+        vec![Effect::Submit {
+            seq: self.seq,
+            request,
+            queue_id: Some(id),
+        }]
+    }
+
+    /// Ctrl-Q: the form, valid, into the queue dialog.
+    pub(super) fn open_queue_add(&mut self) -> Vec<Effect> {
+        let Some(request) = self.validated_or_report() else {
+            return vec![];
+        };
+        let monthly = split_request(&request, Split::Monthly).unwrap_or_default();
+        let weekly = split_request(&request, Split::Days(7)).unwrap_or_default();
+        self.overlay = Some(Overlay::QueueAdd(QueueAdd {
+            request,
+            monthly,
+            weekly,
+        }));
+        vec![]
+    }
+
+    pub(super) fn queue_add_action(&mut self, a: Action) -> Vec<Effect> {
+        let Some(Overlay::QueueAdd(q)) = &self.overlay else {
+            return vec![];
+        };
+        let requests = match a {
+            Action::QueueOne => vec![q.request.clone()],
+            Action::QueueMonthly if q.monthly.len() > 1 => q.monthly.clone(),
+            Action::QueueWeekly if q.weekly.len() > 1 => q.weekly.clone(),
+            _ => {
+                self.dirty = false;
+                return vec![];
+            }
+        };
+        let n = requests.len();
+        self.overlay = None;
+        self.status = Some(Notice::new(
+            Level::Success,
+            format!(
+                "queued {n} export{}: each is sent when the environment is free (F3 shows the queue)",
+                if n == 1 { "" } else { "s" }
+            ),
+        ));
+        vec![Effect::QueueAdd {
+            requests,
+            front: false,
+        }]
+    }
+
+    /// The queue view's keys.
+    pub(super) fn queue_view_action(&mut self, a: Action) -> Vec<Effect> {
+        let Some(Overlay::Queue { cursor }) = &mut self.overlay else {
+            return vec![];
+        };
+        let n = self.queue.len();
+        let selected = self.queue.get(*cursor).map(|q| (q.id, q.state));
+        match a {
+            Action::Up => *cursor = cursor.saturating_sub(1),
+            Action::Down => *cursor = (*cursor + 1).min(n.saturating_sub(1)),
+            Action::MoveItemUp | Action::MoveItemDown => {
+                let delta = if a == Action::MoveItemUp { -1 } else { 1 };
+                if let Some((id, QueueState::Waiting)) = selected {
+                    // Move it here at once; the stored order follows.
+                    let from = *cursor;
+                    let to = (from as i64 + delta).clamp(0, n.saturating_sub(1) as i64) as usize;
+                    *cursor = to;
+                    self.queue.swap(from, to);
+                    return vec![Effect::QueueMove { id, delta }];
+                }
+                self.dirty = false;
+            }
+            Action::Remove => match selected {
+                Some((_, QueueState::Submitting)) => {
+                    self.status = Some(Notice::new(
+                        Level::Warning,
+                        "that item is being sent right now",
+                    ));
+                }
+                Some((id, _)) => {
+                    // Gone at once; the stored queue follows.
+                    self.queue.retain(|q| q.id != id);
+                    *cursor = (*cursor).min(self.queue.len().saturating_sub(1));
+                    return vec![Effect::QueueRemove { id }];
+                }
+                None => self.dirty = false,
+            },
+            Action::ClearDone => return vec![Effect::QueueClearDone],
+            Action::Pause => {
+                self.queue_paused = !self.queue_paused;
+                self.status = Some(Notice::new(
+                    Level::Info,
+                    if self.queue_paused {
+                        "queue paused: nothing more is sent until you resume (p)"
+                    } else {
+                        "queue resumed"
+                    },
+                ));
+                return self.drive_queue();
+            }
+            _ => self.dirty = false,
+        }
+        vec![]
+    }
+
+    /// 409 dialog: queue the refused request at the head, to go as soon as
+    /// the running job ends.
+    pub(super) fn conflict_wait(&mut self) -> Vec<Effect> {
+        let Some(Overlay::Conflict(c)) = self.overlay.take() else {
+            return vec![];
+        };
+        let running = c
+            .running
+            .as_ref()
+            .and_then(|j| j.job_id.clone())
+            .map(|id| format!("job {}…", id.chars().take(8).collect::<String>()))
+            .unwrap_or_else(|| "the running job".into());
+        self.status = Some(Notice::new(
+            Level::Info,
+            format!("queued: sent automatically when {running} ends (F3 shows the queue)"),
+        ));
+        vec![Effect::QueueAdd {
+            requests: vec![c.request],
+            front: true,
+        }]
+    }
+}

@@ -1,0 +1,149 @@
+//! Submitting: validation, the request in flight, its outcome.
+
+use super::*;
+use crate::export::{ExportRequest, validate};
+use crate::tui::form::Focus;
+use crate::tui::msg::{Effect, Level, Notice, SubmitOutcome};
+
+impl App {
+    /// The request the form describes, or the fields in error.
+    pub fn preview_request(&self) -> Result<ExportRequest, Vec<crate::export::Issue>> {
+        validate(&self.form.to_input(), self.today()).map(|v| v.request)
+    }
+
+    /// The curl line for `req` against this environment.
+    pub fn curl_for(&self, req: &ExportRequest) -> String {
+        let base = crate::api::check_base_url(&self.env.base_url)
+            .or_else(|_| crate::api::check_base_url(crate::api::DEFAULT_BASE_URL));
+        match base {
+            Ok(b) => crate::api::curl_create_export(&b, &req.to_json()),
+            Err(_) => String::new(),
+        }
+    }
+
+    /// The form as a request; on errors, say so, show every message and
+    /// focus the first field in error.
+    pub(super) fn validated_or_report(&mut self) -> Option<ExportRequest> {
+        match validate(&self.form.to_input(), self.today()) {
+            Ok(v) => {
+                let warn: Vec<String> = v.warnings.iter().map(ToString::to_string).collect();
+                self.status = (!warn.is_empty())
+                    .then(|| Notice::new(Level::Warning, format!("note: {}", warn.join("; "))));
+                Some(v.request)
+            }
+            Err(issues) => {
+                self.form.touch_all();
+                let mut fields: Vec<&str> = issues.iter().map(|i| i.field.label()).collect();
+                fields.dedup();
+                if let Some(first) = issues.first() {
+                    self.overlay = None;
+                    self.focus = Focus::Field(first.field);
+                }
+                self.status = Some(
+                    Notice::new(
+                        Level::Error,
+                        format!(
+                            "not sent: fix {} ({})",
+                            fields.join(", "),
+                            issues.first().map(|i| i.message.as_str()).unwrap_or("")
+                        ),
+                    )
+                    .transient(),
+                );
+                None
+            }
+        }
+    }
+
+    pub(super) fn submit(&mut self) -> Vec<Effect> {
+        if let Some(f) = &self.in_flight {
+            let secs = (self.clock.now - f.started).num_milliseconds() as f64 / 1000.0;
+            self.status = Some(Notice::new(
+                Level::Warning,
+                format!(
+                    "a request is already in flight ({secs:.1} s); not sent twice. Esc cancels it"
+                ),
+            ));
+            return vec![];
+        }
+        let Some(request) = self.validated_or_report() else {
+            return vec![];
+        };
+        if let Some(why) = &self.env.blocked {
+            self.status = Some(Notice::new(Level::Error, format!("not sent: {why}")));
+            return vec![];
+        }
+        self.seq += 1;
+        self.overlay = None;
+        self.in_flight = Some(InFlight {
+            seq: self.seq,
+            queue_id: None,
+            started: self.clock.now,
+            attempt_id: None,
+            summary: request.summary(),
+            request: request.clone(),
+        });
+        vec![
+            Effect::SaveDraft(self.form.to_input()),
+            Effect::Submit {
+                seq: self.seq,
+                request,
+                queue_id: None,
+            },
+        ]
+    }
+
+    pub(super) fn submit_done(&mut self, seq: u64, outcome: SubmitOutcome) -> Vec<Effect> {
+        let flight = self.in_flight.take_if(|f| f.seq == seq);
+        let current = flight.is_some();
+        let queued = flight.as_ref().and_then(|f| f.queue_id);
+        let mut effects = self.reload_history();
+        if queued.is_some() {
+            effects.push(Effect::LoadQueue);
+        }
+        match outcome {
+            SubmitOutcome::Created(c) => {
+                if c.environment_name.is_some() {
+                    self.env.environment = c.environment_name.clone();
+                }
+                if c.environment_app_token.is_some() {
+                    self.env.app_token = c.environment_app_token.clone();
+                }
+                let job = c.job_id.clone().unwrap_or_default();
+                if current {
+                    let from = queued.map(|q| format!(" (queue #{q})")).unwrap_or_default();
+                    self.status = Some(Notice::new(
+                        Level::Success,
+                        format!("created export job {job}{from}; following it"),
+                    ));
+                    if queued.is_none() {
+                        effects.push(Effect::ClearDraft);
+                    }
+                }
+                if !job.is_empty() {
+                    effects.extend(self.follow(&job));
+                }
+            }
+            SubmitOutcome::Failed(e) => {
+                if current && e.kind == "conflict" && queued.is_none() {
+                    // One export at a time: find the job in the way and offer
+                    // to send this one when it ends.
+                    if let Some(f) = flight {
+                        self.overlay = Some(Overlay::Conflict(Conflict {
+                            request: f.request,
+                            running: None,
+                            looking: true,
+                            error: None,
+                        }));
+                        effects.push(Effect::LookupRunning);
+                    }
+                    self.status = Some(Notice::new(Level::Error, e.message));
+                } else if current {
+                    self.status = Some(Notice::new(Level::Error, e.message));
+                }
+            }
+        }
+        effects.extend(self.drive_queue());
+        effects
+    }
+}

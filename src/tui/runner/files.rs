@@ -1,0 +1,95 @@
+//! Lookups (cached per profile), download plans, downloads and previews.
+
+use std::path::PathBuf;
+
+use super::Runner;
+use super::Task;
+use crate::fetch::{FetchOptions, FilePlan, fetch_all, plan};
+use crate::tui::msg::{LookupItems, Msg};
+
+impl Runner {
+    pub(super) fn load_lookup(&self, name: String, refresh: bool) {
+        let (client, tx, cache) = (
+            self.client.clone(),
+            self.tx.clone(),
+            self.lookup_cache.clone(),
+        );
+        tokio::spawn(async move {
+            let result = match client.get().await {
+                Err(e) => Err(e),
+                Ok(c) => match &cache {
+                    Some(cache) => crate::lookup_cache::load(cache, &c, &name, refresh)
+                        .await
+                        .map(|got| LookupItems {
+                            items: got.items,
+                            fetched_at: got.fetched_at,
+                        })
+                        .map_err(|e| e.to_string()),
+                    None => c
+                        .lookup(&name)
+                        .await
+                        .map(|items| LookupItems {
+                            items,
+                            fetched_at: chrono::Utc::now(),
+                        })
+                        .map_err(|e| e.to_string()),
+                },
+            };
+            let _ = tx.send(Msg::LookupLoaded { name, result });
+        });
+    }
+
+    /// Fresh links (they expire) and what is already in `dir`.
+    pub(super) fn plan_download(&self, job_id: String, dir: PathBuf) {
+        let (client, tx) = (self.client.clone(), self.tx.clone());
+        tokio::spawn(async move {
+            let result = match client.get().await {
+                Err(e) => Err(e),
+                Ok(c) => match c.job(&job_id).await {
+                    Ok(s) if s.presigned_urls.is_empty() => Err(format!(
+                        "the job is {} and lists no files",
+                        s.status.as_deref().unwrap_or("in an unknown state")
+                    )),
+                    Ok(s) => Ok(plan(&s, &dir, None)),
+                    Err(e) => Err(e.to_string()),
+                },
+            };
+            let _ = tx.send(Msg::DownloadPlanned { job_id, result });
+        });
+    }
+
+    pub(super) fn download(&mut self, job_id: String, plans: Vec<FilePlan>, overwrite: bool) {
+        let (client, tx) = (self.client.clone(), self.tx.clone());
+        let id = job_id.clone();
+        let task = tokio::spawn(async move {
+            let Ok(c) = client.get().await else {
+                return;
+            };
+            let (etx, mut erx) = tokio::sync::mpsc::unbounded_channel();
+            let opts = FetchOptions {
+                overwrite,
+                keep_compressed: false,
+            };
+            let run = fetch_all(&c, plans, opts, etx);
+            let forward = async {
+                while let Some(event) = erx.recv().await {
+                    let _ = tx.send(Msg::Fetch {
+                        job_id: id.clone(),
+                        event,
+                    });
+                }
+            };
+            tokio::join!(run, forward);
+        });
+        self.fetches.retain(|_, t| !t.0.is_finished());
+        self.fetches.insert(job_id, Task(task));
+    }
+
+    pub(super) fn preview_file(&self, path: PathBuf) {
+        let tx = self.tx.clone();
+        tokio::task::spawn_blocking(move || {
+            let result = crate::preview::preview(&path, 200);
+            let _ = tx.send(Msg::PreviewReady { path, result });
+        });
+    }
+}

@@ -1,0 +1,251 @@
+//! Downloads: the setup dialog, per-file and overall progress, and the
+//! preview of a downloaded file as a table.
+
+use ratatui::Frame;
+use ratatui::layout::{Position, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Gauge, Paragraph};
+use unicode_width::UnicodeWidthStr;
+
+use super::history::clip;
+use super::layout::popup;
+use super::popup_block;
+use crate::human::bytes;
+use crate::tui::app::{App, TableView};
+use crate::tui::downloads::{DownloadSetup, FileState};
+
+pub fn setup(frame: &mut Frame, app: &App, s: &DownloadSetup, screen: Rect) {
+    let t = &app.theme;
+    let area = popup(
+        screen,
+        screen.width.saturating_sub(4).min(90),
+        (s.plans.len() as u16 + 9).min(screen.height),
+    );
+    let short: String = s.job_id.chars().take(8).collect();
+    let inner = popup_block(frame, app, area, &format!("Download job {short}…"));
+    if inner.height < 4 {
+        return;
+    }
+    let w = usize::from(inner.width);
+    let dir_style = if s.cursor == 0 { t.focus() } else { t.base() };
+    let dir_text = clip(s.dir.value(), w.saturating_sub(12));
+    let mut lines = vec![Line::from(vec![
+        Span::styled("Directory  ", t.dim()),
+        Span::styled(
+            format!("{dir_text:<width$}", width = w.saturating_sub(11)),
+            dir_style,
+        ),
+    ])];
+    if s.cursor == 0 {
+        let x = inner.x + 11 + (s.dir.visual_cursor() as u16).min(inner.width.saturating_sub(12));
+        frame.set_cursor_position(Position::new(x, inner.y));
+    }
+    lines.push(Line::raw(""));
+    if s.loading {
+        lines.push(Line::styled("getting fresh links…", t.dim()));
+    }
+    for (i, (p, on)) in s.plans.iter().zip(&s.selected).enumerate() {
+        let style = if s.cursor == i + 1 {
+            t.selected()
+        } else {
+            t.base()
+        };
+        let mark = if *on { "[x]" } else { "[ ]" };
+        let target = p
+            .target
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let note = if p.exists {
+            if s.overwrite {
+                "  exists: will be replaced"
+            } else {
+                "  exists: kept unless Ctrl-O"
+            }
+        } else {
+            ""
+        };
+        lines.push(Line::from(vec![
+            Span::styled(format!(" {mark} {target}"), style),
+            Span::styled(
+                note,
+                style.patch(if p.exists { t.warning() } else { t.dim() }),
+            ),
+        ]));
+    }
+    lines.push(Line::raw(""));
+    if let Some(e) = &s.error {
+        lines.push(Line::styled(e.clone(), t.error()));
+    } else {
+        lines.push(Line::styled(
+            format!(
+                "gzip parts are decompressed; partial files are resumed{}",
+                if s.overwrite { " · overwrite ON" } else { "" }
+            ),
+            t.dim(),
+        ));
+    }
+    frame.render_widget(Paragraph::new(lines), inner);
+}
+
+pub fn progress(frame: &mut Frame, app: &App, job_id: &str, screen: Rect) {
+    let t = &app.theme;
+    let Some(run) = app.downloads.iter().rev().find(|d| d.job_id == job_id) else {
+        return;
+    };
+    let area = popup(
+        screen,
+        screen.width.saturating_sub(4).min(90),
+        (run.files.len() as u16 * 2 + 7).min(screen.height),
+    );
+    let (done, failed, all) = run.counts();
+    let title = format!(
+        "Downloads · {done}/{all} done{} · {}",
+        if failed > 0 {
+            format!(" · {failed} failed")
+        } else {
+            String::new()
+        },
+        clip(&run.dir.display().to_string(), 40)
+    );
+    let inner = popup_block(frame, app, area, &title);
+    if inner.height < 3 {
+        return;
+    }
+    // Overall.
+    let ratio = run
+        .totals
+        .fraction()
+        .unwrap_or(if run.finished { 1.0 } else { 0.0 });
+    let overall = Gauge::default()
+        .ratio(ratio.clamp(0.0, 1.0))
+        .label(format!("all files {:.0}%", ratio * 100.0))
+        .gauge_style(t.ok());
+    frame.render_widget(overall, Rect::new(inner.x, inner.y, inner.width, 1));
+    let mut y = inner.y + 2;
+    for (i, (p, state)) in run.files.iter().enumerate() {
+        if y + 1 >= inner.y + inner.height {
+            break;
+        }
+        let sel = if i == run.cursor {
+            t.selected()
+        } else {
+            t.base()
+        };
+        let name = p
+            .target
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let (line, ratio, style) = match state {
+            FileState::Waiting => ("waiting".to_owned(), 0.0, t.dim()),
+            FileState::Running { received, total } => {
+                let of = total
+                    .map(|t| format!(" of {}", bytes(t)))
+                    .unwrap_or_default();
+                let r = total.map_or(0.0, |t| *received as f64 / t.max(1) as f64);
+                (format!("{}{of}", bytes(*received)), r, t.warning())
+            }
+            FileState::Done {
+                size, decompressed, ..
+            } => (
+                format!(
+                    "✔ {}{}",
+                    bytes(*size),
+                    if *decompressed { " (decompressed)" } else { "" }
+                ),
+                1.0,
+                t.ok(),
+            ),
+            FileState::Failed { message } => (format!("✘ {message}"), 0.0, t.error()),
+        };
+        let head = format!(" {name} ");
+        frame.render_widget(
+            Paragraph::new(Line::from(vec![
+                Span::styled(head.clone(), sel),
+                Span::styled(
+                    clip(&line, usize::from(inner.width).saturating_sub(head.width())),
+                    style,
+                ),
+            ])),
+            Rect::new(inner.x, y, inner.width, 1),
+        );
+        if matches!(state, FileState::Running { .. }) {
+            let g = Gauge::default()
+                .ratio(ratio.clamp(0.0, 1.0))
+                .label("")
+                .gauge_style(t.warning());
+            frame.render_widget(
+                g,
+                Rect::new(inner.x + 1, y + 1, inner.width.saturating_sub(2), 1),
+            );
+        }
+        y += 2;
+    }
+}
+
+pub fn table(frame: &mut Frame, app: &App, v: &TableView, screen: Rect) {
+    let t = &app.theme;
+    let area = popup(
+        screen,
+        screen.width.saturating_sub(2),
+        screen.height.saturating_sub(2),
+    );
+    let name = v
+        .path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let more = if v.table.truncated { "+" } else { "" };
+    let inner = popup_block(
+        frame,
+        app,
+        area,
+        &format!(
+            "{name} · first {}{more} rows · {} columns",
+            v.table.rows.len(),
+            v.table.columns.len()
+        ),
+    );
+    if inner.height < 2 {
+        return;
+    }
+    // Columns from `col`, each as wide as its content (capped), as many as fit.
+    let cols: Vec<usize> = (v.col..v.table.columns.len()).collect();
+    let width_of = |c: usize| {
+        let head = v.table.columns[c].width();
+        let cells = v
+            .table
+            .rows
+            .iter()
+            .map(|r| r.get(c).map_or(0, |s| s.width()))
+            .max()
+            .unwrap_or(0);
+        head.max(cells).clamp(4, 30)
+    };
+    let mut shown = Vec::new();
+    let mut used = 0;
+    for c in cols {
+        let w = width_of(c);
+        if used + w + 1 > usize::from(inner.width) && !shown.is_empty() {
+            break;
+        }
+        shown.push((c, w));
+        used += w + 1;
+    }
+    let cell = |s: &str, w: usize| format!("{:<w$} ", clip(s, w));
+    let header: String = shown
+        .iter()
+        .map(|(c, w)| cell(&v.table.columns[*c], *w))
+        .collect();
+    let mut lines = vec![Line::styled(header, t.title())];
+    let rows = usize::from(inner.height.saturating_sub(1));
+    for r in v.table.rows.iter().skip(v.row).take(rows) {
+        let text: String = shown
+            .iter()
+            .map(|(c, w)| cell(r.get(*c).map_or("", String::as_str), *w))
+            .collect();
+        lines.push(Line::raw(text));
+    }
+    frame.render_widget(Paragraph::new(lines), inner);
+}
