@@ -18,6 +18,16 @@ use upexport::tui::msg::Level;
 use upexport::tui::testing::Harness;
 
 const WAIT: Duration = Duration::from_secs(30);
+
+/// The job id in a "created export job <id>; …" status line.
+fn job_in(status: &str) -> String {
+    status
+        .trim_start_matches("created export job ")
+        .split(';')
+        .next()
+        .unwrap_or_default()
+        .to_owned()
+}
 const CREATE: &str = "/api/v1/analytics/exports";
 
 /// The exact body the typed form below must produce.
@@ -164,12 +174,13 @@ async fn typed_form_is_created_then_409_then_created_again() {
     assert_eq!(level, Some(Level::Success), "{text}");
     let job = text
         .strip_prefix("created export job ")
+        .and_then(|t| t.split(';').next())
         .unwrap_or_else(|| panic!("status: {text}"))
         .to_owned();
     assert_eq!(job.len(), 36, "a uuid: {job}");
     assert!(!h.session.runner.ticking(), "the spinner clock stopped");
     let screen = h.screen();
-    assert!(screen.contains(&format!("✔ {job}")), "{screen}");
+    assert!(screen.contains(&format!("✔ {}…", &job[..8])), "{screen}");
     assert!(screen.contains("History 1"), "{screen}");
 
     let stored = reopened(&db);
@@ -226,7 +237,7 @@ async fn typed_form_is_created_then_409_then_created_again() {
     settle(&mut h, 3).await;
     let (level, text) = status(h.app());
     assert_eq!(level, Some(Level::Success), "{text}");
-    let second = text.trim_start_matches("created export job ").to_owned();
+    let second = job_in(&text);
     assert_ne!(second, job);
     let stored = reopened(&db);
     let states: Vec<EntryState> = stored.iter().map(|e| e.state).collect();
@@ -238,7 +249,7 @@ async fn typed_form_is_created_then_409_then_created_again() {
         stored[0].created.as_ref().map(|c| c.job_id.as_str()),
         Some(second.as_str())
     );
-    assert!(h.screen().contains(&format!("✔ {second}")));
+    assert!(h.screen().contains(&format!("✔ {}…", &second[..8])));
     let sent = creates(&server);
     assert_eq!(sent.len(), 3);
     assert!(sent.iter().all(|r| r.body == BODY));
@@ -257,13 +268,16 @@ async fn history_survives_a_restart_and_detail_copies_and_reloads() {
         status(h.app())
             .1
             .trim_start_matches("created export job ")
+            .split(';')
+            .next()
+            .unwrap_or_default()
             .to_owned()
     };
 
     // A new session over the same file: the attempt is listed.
     let mut h = harness(&server, &db).await;
     assert_eq!(h.app().history.total, 1);
-    assert!(h.screen().contains(&format!("✔ {job}")));
+    assert!(h.screen().contains(&format!("✔ {}…", &job[..8])));
     // The new form is empty (no draft writer here).
     assert_eq!(h.app().form.value(upexport::export::Field::From), "");
 
@@ -412,7 +426,7 @@ async fn a_hundred_thousand_entries_scroll_by_pages() {
     let screen = h.screen();
     assert!(screen.contains("History 100000"), "{screen}");
     assert!(
-        screen.contains("bulk-100000"),
+        screen.contains("#100000 "),
         "the newest first:\n{screen}"
     );
 
@@ -423,7 +437,7 @@ async fn a_hundred_thousand_entries_scroll_by_pages() {
     assert!(h.wait_until(WAIT, |a| !a.history.loading).await);
     let screen = h.screen();
     assert!(
-        screen.contains("bulk-1 "),
+        screen.contains("#1 cli"),
         "End shows the oldest:\n{screen}"
     );
     assert_eq!(h.app().history.selected, 99_999);
@@ -435,5 +449,5 @@ async fn a_hundred_thousand_entries_scroll_by_pages() {
     h.key(KeyCode::PageUp);
     h.key(KeyCode::Home);
     assert!(h.wait_until(WAIT, |a| !a.history.loading).await);
-    assert!(h.screen().contains("bulk-100000"));
+    assert!(h.screen().contains("#100000 "));
 }
