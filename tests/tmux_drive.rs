@@ -182,9 +182,13 @@ fn drive_the_contract_in_tmux() {
     // Again at once: the demo allows one running job → 409: the dialog
     // shows the running job and offers to wait; Esc cancels. In history too.
     tmux.keys(&["C-s"]);
-    tmux.wait_for("409 dialog", |s| s.contains("already running (409)") && s.contains("Running job"));
+    tmux.wait_for("409 dialog", |s| {
+        s.contains("already running (409)") && s.contains("Running job")
+    });
     tmux.keys(&["Escape"]);
-    let s = tmux.wait_for("409 in history", |s| s.contains("History 2") && s.contains("409"));
+    let s = tmux.wait_for("409 in history", |s| {
+        s.contains("History 2") && s.contains("409")
+    });
     assert!(!s.contains("Running job"), "the dialog closed:\n{s}");
 
     // 120x40: side by side.
@@ -201,7 +205,9 @@ fn drive_the_contract_in_tmux() {
     // Help, then quit with Ctrl-C: the process ends and the terminal is back.
     tmux.keys(&["F1"]);
     tmux.wait_for("help", |s| s.contains("Keys"));
+    // Esc then Ctrl-C sent together would read as Alt-Ctrl-C: wait between.
     tmux.keys(&["Escape"]);
+    tmux.wait_for("help closed", |s| !s.contains("Keys ·"));
     tmux.keys(&["C-c"]);
     let deadline = Instant::now() + Duration::from_secs(10);
     loop {
@@ -238,25 +244,28 @@ fn hangup_and_terminate_keep_the_draft() {
         "env HOME={h} XDG_CONFIG_HOME={h}/config XDG_STATE_HOME={h}/state TERM=xterm-256color {} --base-url http://127.0.0.1:9",
         bin()
     );
+    // One tmux session for the whole test; each start respawns its pane
+    // (killing the last session would stop the server, racing the next start).
+    let _ = Command::new("tmux")
+        .args([
+            "-L",
+            &tmux.socket,
+            "-f",
+            "/dev/null",
+            "new-session",
+            "-d",
+            "-s",
+            "t",
+            "-x",
+            "100",
+            "-y",
+            "30",
+            "sleep 600",
+        ])
+        .status();
+    tmux.cmd(&["set-option", "-t", "t", "remain-on-exit", "on"]);
     let start = || {
-        let _ = Command::new("tmux")
-            .args([
-                "-L",
-                &tmux.socket,
-                "-f",
-                "/dev/null",
-                "new-session",
-                "-d",
-                "-s",
-                "t",
-                "-x",
-                "100",
-                "-y",
-                "30",
-                &cmd,
-            ])
-            .status();
-        tmux.cmd(&["set-option", "-t", "t", "remain-on-exit", "on"]);
+        tmux.cmd(&["respawn-pane", "-k", "-t", "t", &cmd]);
         tmux.wait_for("the form", |s| s.contains("Export"));
     };
     let wait_dead = || {
@@ -289,7 +298,6 @@ fn hangup_and_terminate_keep_the_draft() {
             !s.contains("Company IDs"),
             "terminal not restored after SIG{signal}:\n{s}"
         );
-        tmux.cmd(&["kill-session", "-t", "t"]);
         let draft = std::fs::read_to_string(format!("{h}/state/upexport/draft.json"))
             .expect("draft written");
         assert!(draft.contains(email), "draft after SIG{signal}: {draft}");
@@ -298,6 +306,5 @@ fn hangup_and_terminate_keep_the_draft() {
         tmux.wait_for("restored draft", |s| s.contains(email));
         tmux.keys(&["C-c"]);
         wait_dead();
-        tmux.cmd(&["kill-session", "-t", "t"]);
     }
 }

@@ -425,10 +425,7 @@ async fn a_hundred_thousand_entries_scroll_by_pages() {
     );
     let screen = h.screen();
     assert!(screen.contains("History 100000"), "{screen}");
-    assert!(
-        screen.contains("#100000 "),
-        "the newest first:\n{screen}"
-    );
+    assert!(screen.contains("#100000 "), "the newest first:\n{screen}");
 
     h.shift_tab();
     assert_eq!(h.app().focus, Focus::History);
@@ -436,10 +433,7 @@ async fn a_hundred_thousand_entries_scroll_by_pages() {
     h.key(KeyCode::End);
     assert!(h.wait_until(WAIT, |a| !a.history.loading).await);
     let screen = h.screen();
-    assert!(
-        screen.contains("#1 cli"),
-        "End shows the oldest:\n{screen}"
-    );
+    assert!(screen.contains("#1 cli"), "End shows the oldest:\n{screen}");
     assert_eq!(h.app().history.selected, 99_999);
     assert!(
         h.app().history.entries.len() <= 200,
