@@ -442,7 +442,13 @@ fn created_and_failed_outcomes() {
         })),
     });
     assert!(a.in_flight.is_none());
-    assert_eq!(status(&a), "created export job job-1");
+    assert_eq!(status(&a), "created export job job-1; following it");
+    assert!(
+        fx.contains(&Effect::TrackJob {
+            job_id: "job-1".into()
+        }),
+        "the new job is polled"
+    );
     assert_eq!(a.status.as_ref().map(|s| s.level), Some(Level::Success));
     assert!(fx.contains(&Effect::ClearDraft));
     assert_eq!(loads(&fx).len(), 1, "history is refreshed");
@@ -771,14 +777,18 @@ fn history_app(total: i64) -> App {
 }
 
 #[test]
-fn init_asks_for_the_first_page() {
+fn init_asks_for_the_first_page_the_unfinished_jobs_and_the_queue() {
     let mut a = app();
     assert_eq!(
         a.init(),
-        vec![Effect::LoadHistory {
-            offset: 0,
-            limit: LIMIT
-        }]
+        vec![
+            Effect::LoadHistory {
+                offset: 0,
+                limit: LIMIT
+            },
+            Effect::LoadUnfinished,
+            Effect::LoadQueue
+        ]
     );
     assert!(a.history.loading);
 }
