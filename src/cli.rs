@@ -36,7 +36,7 @@ pub async fn run(global: &Global, cmd: &Command) -> u8 {
     match dispatch(global, cmd).await {
         Ok(()) => code::OK,
         Err(e) => {
-            if wants_json(cmd) {
+            if wants_json(cmd) && !e.json_printed() {
                 println!("{}", e.to_json());
             }
             eprintln!("upexport: error: {e}");

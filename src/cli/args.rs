@@ -176,6 +176,9 @@ pub struct DownloadArgs {
     /// Keep gzip parts compressed
     #[arg(long)]
     pub keep_gz: bool,
+    /// Only these files, by their number in `upexport status` (e.g. 1,3)
+    #[arg(long, value_name = "N,…", value_delimiter = ',', num_args = 1)]
+    pub only: Vec<usize>,
     /// Print a JSON summary of the files
     #[arg(long)]
     pub json: bool,
