@@ -845,6 +845,53 @@ fn download_only_picks_parts_and_a_cut_download_resumes_on_the_next_run() {
     drop(server);
 }
 
+#[test]
+fn lookups_are_cached_per_profile_and_refresh_fetches_again() {
+    let sb = Sandbox::new();
+    let server = sb.demo_server("normal", 600.0, &[]);
+    let url = server.url.clone();
+    let look = |c: Command, extra: &[&str], code: i32| {
+        let mut args = vec!["lookups", "--base-url", &url, "flows"];
+        args.extend(extra);
+        expect_code(c, &args, code)
+    };
+    let fresh = look(sb.with_key(DEMO_KEY), &[], 0);
+    assert_eq!(fresh.stdout.lines().count(), 8, "{}", fresh.stdout);
+    assert!(!fresh.stderr.contains("cached"), "{}", fresh.stderr);
+    let file = sb.root().join("cache/upexport/lookups/default/flows.json");
+    assert!(file.is_file(), "no cache file at {file:?}");
+
+    // Served from the cache, saying so; no key needed for that.
+    let again = look(sb.cmd(), &[], 0);
+    assert_eq!(again.stdout, fresh.stdout);
+    assert!(
+        again.stderr.contains("8 items (cached") && again.stderr.contains("--refresh"),
+        "{}",
+        again.stderr
+    );
+    let (ok, _) = server.terminate();
+    assert!(ok);
+    let offline = look(sb.cmd(), &["--json"], 0);
+    assert_eq!(json(&offline.stdout).as_array().unwrap().len(), 8);
+
+    // A refresh needs the server: it fails, and says a cached copy exists.
+    let r = look(sb.with_key(DEMO_KEY), &["--refresh"], 5);
+    assert!(r.stdout.is_empty(), "no stale data printed: {}", r.stdout);
+    assert!(r.stderr.contains("cached copy"), "{}", r.stderr);
+    let r = look(sb.with_key(DEMO_KEY), &["--refresh", "--json"], 5);
+    assert_eq!(json(&r.stdout)["error"]["kind"], "connect");
+
+    // Another profile has its own cache (none yet): it needs the network.
+    std::fs::create_dir_all(sb.config_dir()).unwrap();
+    write_private(
+        &sb.config_dir().join("config.toml"),
+        "default_profile = \"default\"\n[profiles.default]\n[profiles.other]\n",
+    );
+    let r = look(sb.with_key(DEMO_KEY), &["--profile", "other"], 5);
+    assert!(!r.stderr.contains("cached"), "{}", r.stderr);
+    assert!(look(sb.cmd(), &[], 0).stderr.contains("cached"));
+}
+
 // ----------------------------------------------------------- exit codes
 
 #[test]
@@ -1380,7 +1427,7 @@ fn help_lists_every_flag_and_version_works() {
                 "--json",
             ],
         ),
-        ("lookups", &["[NAME]", "--json"]),
+        ("lookups", &["[NAME]", "--json", "--refresh"]),
         ("history", &["--json", "--limit"]),
         (
             "demo-server",

@@ -75,12 +75,15 @@ pub enum Command {
     },
     /// Download a completed job's files (gzip parts are decompressed)
     Download(DownloadArgs),
-    /// Show a lookup (segments, events_properties, flows, …)
+    /// Show a lookup (segments, events_properties, flows, …), cached per profile
     Lookups {
         /// Lookup name; omit to list the names
         name: Option<String>,
         #[arg(long)]
         json: bool,
+        /// Fetch again instead of using the cached copy
+        #[arg(long)]
+        refresh: bool,
     },
     /// Show past submit attempts, newest first
     History {
