@@ -36,7 +36,7 @@ pub async fn run(global: &Global, cmd: &Command) -> u8 {
     match dispatch(global, cmd).await {
         Ok(()) => code::OK,
         Err(e) => {
-            if wants_json(cmd) {
+            if wants_json(cmd) && !e.json_printed() {
                 println!("{}", e.to_json());
             }
             eprintln!("upexport: error: {e}");
@@ -60,7 +60,11 @@ async fn dispatch(global: &Global, cmd: &Command) -> Result<(), CliError> {
         Command::Status { job_id, json } => jobs::status(&mut ctx, job_id, *json).await,
         Command::Jobs { json } => jobs::jobs(&mut ctx, *json).await,
         Command::Download(a) => jobs::download(&mut ctx, a).await,
-        Command::Lookups { name, json } => lookups::run(&mut ctx, name.as_deref(), *json).await,
+        Command::Lookups {
+            name,
+            json,
+            refresh,
+        } => lookups::run(&mut ctx, name.as_deref(), *json, *refresh).await,
         Command::History { json, limit } => history::run(&ctx, *json, *limit),
         Command::DemoServer { .. } => Ok(()),
     }

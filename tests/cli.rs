@@ -758,6 +758,140 @@ fn download_decompresses_and_refuses_to_overwrite() {
     drop(server);
 }
 
+#[test]
+fn download_only_picks_parts_and_a_cut_download_resumes_on_the_next_run() {
+    let sb = Sandbox::new();
+    let server = sb.demo_server("download-cut", 0.3, &[]);
+    let url = server.url.clone();
+    let r = expect_code(
+        sb.with_key(DEMO_KEY),
+        &["submit", "--base-url", &url, "--from", "2026-11-01"],
+        0,
+    );
+    let job = job_id_of(&r.stdout);
+    let status = wait_completed(&sb, &url, &job);
+    let urls = status["presigned_urls"].as_array().expect("presigned_urls");
+    assert_eq!(urls.len(), 2, "{status}");
+    let second = urls[1]["filename"].as_str().unwrap().to_owned();
+    // `status` numbers the files as --only takes them.
+    let r = expect_code(
+        sb.with_key(DEMO_KEY),
+        &["status", "--base-url", &url, &job],
+        0,
+    );
+    assert!(
+        r.stdout.lines().any(|l| l.trim() == format!("2  {second}")),
+        "{}",
+        r.stdout
+    );
+
+    let dir = sb.root().join("picked");
+    let dir_s = dir.to_str().unwrap();
+    let dl = |extra: &[&str], code: i32| {
+        let mut args = vec!["download", "--base-url", &url, &job, "--out", dir_s];
+        args.extend(extra);
+        expect_code(sb.with_key(DEMO_KEY), &args, code)
+    };
+    let r = dl(&["--only", "1,3"], 2);
+    assert!(
+        r.stderr.contains("--only 3") && r.stderr.contains("2 files"),
+        "{}",
+        r.stderr
+    );
+    assert!(!dir.exists(), "nothing fetched for a bad --only");
+
+    // The first download of each file is cut: exit 5, one JSON summary
+    // naming the failure, the partial file kept.
+    let r = dl(&["--only", "2", "--json"], 5);
+    assert_eq!(r.stdout.lines().count(), 1, "{}", r.stdout);
+    let v = json(&r.stdout);
+    assert_eq!(v["job_id"], job.as_str());
+    assert_eq!(v["files"], serde_json::json!([]));
+    assert_eq!(v["failed"][0]["index"], 2);
+    assert_eq!(v["failed"][0]["filename"], second.as_str());
+    assert_eq!(v["failed"][0]["kind"], "connection_lost");
+    assert_eq!(v["error"]["kind"], "connection_lost");
+    assert!(r.stderr.contains(&format!("{second}: ")), "{}", r.stderr);
+    let names = |d: &Path| -> Vec<String> {
+        let mut v: Vec<String> = std::fs::read_dir(d)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        v.sort();
+        v
+    };
+    assert_eq!(names(&dir), [format!(".{second}.part")]);
+
+    // The next run resumes it; only that part is ever fetched.
+    let r = dl(&["--only", "2", "--json"], 0);
+    let v = json(&r.stdout);
+    assert!(v.get("failed").is_none() && v.get("error").is_none(), "{v}");
+    let files = v["files"].as_array().unwrap();
+    assert_eq!(files.len(), 1, "{v}");
+    assert_eq!(files[0]["resumed"], true);
+    assert_eq!(files[0]["decompressed"], true);
+    let plain = second.trim_end_matches(".gz").to_owned();
+    assert_eq!(names(&dir), [plain.as_str()]);
+    let bytes = std::fs::read(dir.join(&plain)).unwrap();
+    assert_eq!(files[0]["size"], bytes.len());
+    json(std::str::from_utf8(bytes.split(|b| *b == b'\n').next().unwrap()).unwrap());
+
+    // Without --only: part 1 is cut, part 2 is already there; both are
+    // reported and the command fails.
+    let r = dl(&[], 5);
+    assert!(r.stderr.contains("already exists"), "{}", r.stderr);
+    assert!(r.stderr.contains("resumes"), "{}", r.stderr);
+    assert!(r.stderr.contains("2 of 2 files failed"), "{}", r.stderr);
+    drop(server);
+}
+
+#[test]
+fn lookups_are_cached_per_profile_and_refresh_fetches_again() {
+    let sb = Sandbox::new();
+    let server = sb.demo_server("normal", 600.0, &[]);
+    let url = server.url.clone();
+    let look = |c: Command, extra: &[&str], code: i32| {
+        let mut args = vec!["lookups", "--base-url", &url, "flows"];
+        args.extend(extra);
+        expect_code(c, &args, code)
+    };
+    let fresh = look(sb.with_key(DEMO_KEY), &[], 0);
+    assert_eq!(fresh.stdout.lines().count(), 8, "{}", fresh.stdout);
+    assert!(!fresh.stderr.contains("cached"), "{}", fresh.stderr);
+    let file = sb.root().join("cache/upexport/lookups/default/flows.json");
+    assert!(file.is_file(), "no cache file at {file:?}");
+
+    // Served from the cache, saying so; no key needed for that.
+    let again = look(sb.cmd(), &[], 0);
+    assert_eq!(again.stdout, fresh.stdout);
+    assert!(
+        again.stderr.contains("8 items (cached") && again.stderr.contains("--refresh"),
+        "{}",
+        again.stderr
+    );
+    let (ok, _) = server.terminate();
+    assert!(ok);
+    let offline = look(sb.cmd(), &["--json"], 0);
+    assert_eq!(json(&offline.stdout).as_array().unwrap().len(), 8);
+
+    // A refresh needs the server: it fails, and says a cached copy exists.
+    let r = look(sb.with_key(DEMO_KEY), &["--refresh"], 5);
+    assert!(r.stdout.is_empty(), "no stale data printed: {}", r.stdout);
+    assert!(r.stderr.contains("cached copy"), "{}", r.stderr);
+    let r = look(sb.with_key(DEMO_KEY), &["--refresh", "--json"], 5);
+    assert_eq!(json(&r.stdout)["error"]["kind"], "connect");
+
+    // Another profile has its own cache (none yet): it needs the network.
+    std::fs::create_dir_all(sb.config_dir()).unwrap();
+    write_private(
+        &sb.config_dir().join("config.toml"),
+        "default_profile = \"default\"\n[profiles.default]\n[profiles.other]\n",
+    );
+    let r = look(sb.with_key(DEMO_KEY), &["--profile", "other"], 5);
+    assert!(!r.stderr.contains("cached"), "{}", r.stderr);
+    assert!(look(sb.cmd(), &[], 0).stderr.contains("cached"));
+}
+
 // ----------------------------------------------------------- exit codes
 
 #[test]
@@ -1284,9 +1418,16 @@ fn help_lists_every_flag_and_version_works() {
         ("jobs", &["--json"]),
         (
             "download",
-            &["<JOB_ID>", "--out", "--overwrite", "--keep-gz", "--json"],
+            &[
+                "<JOB_ID>",
+                "--out",
+                "--overwrite",
+                "--keep-gz",
+                "--only",
+                "--json",
+            ],
         ),
-        ("lookups", &["[NAME]", "--json"]),
+        ("lookups", &["[NAME]", "--json", "--refresh"]),
         ("history", &["--json", "--limit"]),
         (
             "demo-server",

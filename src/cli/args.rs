@@ -75,12 +75,15 @@ pub enum Command {
     },
     /// Download a completed job's files (gzip parts are decompressed)
     Download(DownloadArgs),
-    /// Show a lookup (segments, events_properties, flows, …)
+    /// Show a lookup (segments, events_properties, flows, …), cached per profile
     Lookups {
         /// Lookup name; omit to list the names
         name: Option<String>,
         #[arg(long)]
         json: bool,
+        /// Fetch again instead of using the cached copy
+        #[arg(long)]
+        refresh: bool,
     },
     /// Show past submit attempts, newest first
     History {
@@ -176,6 +179,9 @@ pub struct DownloadArgs {
     /// Keep gzip parts compressed
     #[arg(long)]
     pub keep_gz: bool,
+    /// Only these files, by their number in `upexport status` (e.g. 1,3)
+    #[arg(long, value_name = "N,…", value_delimiter = ',', num_args = 1)]
+    pub only: Vec<usize>,
     /// Print a JSON summary of the files
     #[arg(long)]
     pub json: bool,

@@ -23,6 +23,10 @@ pub enum CliError {
     Api(#[from] ApiError),
     #[error("history: {0}")]
     History(String),
+    /// Some files of a download failed; each was reported already (and
+    /// the `--json` summary, printed already, lists them).
+    #[error("{message}")]
+    Download { message: String, json: bool },
 }
 
 impl CliError {
@@ -36,8 +40,14 @@ impl CliError {
             CliError::Api(ApiError::Unauthorized { .. }) => code::UNAUTHORIZED,
             CliError::Api(ApiError::Conflict { .. }) => code::CONFLICT,
             CliError::Api(ApiError::InvalidBaseUrl { .. }) => code::INVALID,
-            CliError::Api(_) | CliError::History(_) => code::API,
+            CliError::Api(_) | CliError::History(_) | CliError::Download { .. } => code::API,
         }
+    }
+
+    /// True when the command already printed its JSON answer (which
+    /// carries the error), so none is added.
+    pub fn json_printed(&self) -> bool {
+        matches!(self, CliError::Download { json: true, .. })
     }
 
     /// The error as JSON, for `--json` callers.
@@ -48,6 +58,7 @@ impl CliError {
             CliError::Config(_) => ("config", None),
             CliError::Api(e) => (e.kind(), e.http_status()),
             CliError::History(_) => ("history", None),
+            CliError::Download { .. } => ("download", None),
         };
         serde_json::json!({"error": {"kind": kind, "http_status": status, "message": self.to_string()}})
     }

@@ -1,5 +1,6 @@
 //! `upexport status`, `jobs` and `download`.
 
+use std::collections::HashMap;
 use std::io::{IsTerminal, Write};
 
 use chrono::Utc;
@@ -7,7 +8,8 @@ use chrono::Utc;
 use super::args::DownloadArgs;
 use super::context::{Context, warn};
 use super::exit::CliError;
-use crate::api::{ApiError, DownloadOptions, JobState, JobStatus};
+use crate::api::{ApiError, JobState, JobStatus};
+use crate::fetch::{self, FetchEvent, FetchOptions, Totals};
 use crate::human::{bytes, duration, parse_api_time};
 use crate::record::snapshot;
 
@@ -72,7 +74,7 @@ fn print_status(job_id: &str, s: &JobStatus) {
             None => println!("  files"),
         }
         for (i, p) in s.presigned_urls.iter().enumerate() {
-            println!("    {}", p.safe_filename(i));
+            println!("    {:>2}  {}", i + 1, p.safe_filename(i));
         }
         println!("\ndownload:  upexport download {job_id}");
     }
@@ -134,62 +136,177 @@ pub async fn download(ctx: &mut Context, a: &DownloadArgs) -> Result<(), CliErro
         .out
         .clone()
         .unwrap_or_else(|| ctx.resolved.download_dir.clone());
-    let opts = DownloadOptions {
+    let count = s.presigned_urls.len();
+    let only = chosen(&a.only, count)?;
+    for (i, p) in s.presigned_urls.iter().enumerate() {
+        let picked = only.as_ref().is_none_or(|o| o.contains(&i));
+        if picked && p.url.as_deref().is_none_or(|u| u.trim().is_empty()) {
+            warn(&format!("{}: no URL given; skipped", p.safe_filename(i)));
+        }
+    }
+    let plans = fetch::plan(&s, &dir, only.as_deref());
+    let names: HashMap<usize, String> = plans
+        .iter()
+        .map(|p| (p.index, p.filename.clone()))
+        .collect();
+    let opts = FetchOptions {
         overwrite: a.overwrite,
         keep_compressed: a.keep_gz,
     };
-    let tty = std::io::stderr().is_terminal();
-    let mut done = Vec::new();
-    let count = s.presigned_urls.len();
-    for (i, p) in s.presigned_urls.iter().enumerate() {
-        let name = p.safe_filename(i);
-        let Some(url) = p.url.as_deref() else {
-            warn(&format!("{name}: no URL given; skipped"));
-            continue;
-        };
-        let label = format!("[{}/{count}] {name}", i + 1);
-        let mut last_draw = 0u64;
-        let got = client
-            .download(url, &dir, &name, opts, |pr| {
-                if tty && (pr.received - last_draw >= 256 * 1024 || Some(pr.received) == pr.total) {
-                    last_draw = pr.received;
-                    let pct = pr
-                        .total
-                        .map(|t| format!(" {:>3}%", pr.received * 100 / t.max(1)))
-                        .unwrap_or_default();
-                    let total = pr
-                        .total
-                        .map(|t| format!(" / {}", bytes(t)))
-                        .unwrap_or_default();
-                    eprint!("\r\x1b[2K{label}  {}{total}{pct}", bytes(pr.received));
-                    let _ = std::io::stderr().flush();
-                }
-            })
-            .await;
-        if tty {
-            eprint!("\r\x1b[2K");
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+    let mut view = Progress {
+        tty: std::io::stderr().is_terminal(),
+        json: a.json,
+        count,
+        names,
+        totals: Totals::new(plans.len()),
+        first: HashMap::new(),
+        done: Vec::new(),
+        failed: Vec::new(),
+    };
+    let fetching = fetch::fetch_all(&client, plans, opts, tx);
+    let showing = async {
+        while let Some(e) = rx.recv().await {
+            view.show(&e);
         }
-        let got = got?;
-        if !a.json {
-            let how = match (got.decompressed, got.resumed) {
-                (true, true) => " (resumed, decompressed)",
-                (true, false) => " (decompressed)",
-                (false, true) => " (resumed)",
-                (false, false) => "",
-            };
-            println!("{}  {}{how}", got.path.display(), bytes(got.size));
-        }
-        done.push(got);
-    }
+    };
+    tokio::join!(fetching, showing);
+
     if a.json {
-        let files: Vec<_> = done
-            .iter()
-            .map(|d| serde_json::json!({"path": d.path, "size": d.size, "decompressed": d.decompressed, "resumed": d.resumed}))
-            .collect();
-        println!(
-            "{}",
-            serde_json::json!({"job_id": a.job_id, "files": files})
-        );
+        let mut summary = serde_json::json!({"job_id": a.job_id, "files": view.done});
+        if !view.failed.is_empty() {
+            summary["failed"] = serde_json::Value::Array(view.failed.clone());
+            summary["error"] = serde_json::json!({
+                "kind": view.failed[0]["kind"],
+                "http_status": null,
+                "message": failure_text(view.failed.len(), view.done.len()),
+            });
+        }
+        println!("{summary}");
+    }
+    if !view.failed.is_empty() {
+        return Err(CliError::Download {
+            message: failure_text(view.failed.len(), view.done.len()),
+            json: a.json,
+        });
     }
     Ok(())
+}
+
+fn failure_text(failed: usize, ok: usize) -> String {
+    format!("{failed} of {} files failed", failed + ok)
+}
+
+/// `--only` (1-based, as `status` numbers the files) as 0-based indexes.
+fn chosen(only: &[usize], count: usize) -> Result<Option<Vec<usize>>, CliError> {
+    if only.is_empty() {
+        return Ok(None);
+    }
+    if let Some(bad) = only.iter().find(|n| **n == 0 || **n > count) {
+        return Err(CliError::Invalid(format!(
+            "--only {bad}: the job has {count} file{} (numbered 1-{count}, see upexport status)",
+            if count == 1 { "" } else { "s" }
+        )));
+    }
+    Ok(Some(only.iter().map(|n| n - 1).collect()))
+}
+
+/// What the download command shows as events arrive: one progress line
+/// updated in place on a terminal's stderr, a line per saved file on
+/// stdout (unless `--json`), an error line per failed file.
+struct Progress {
+    tty: bool,
+    json: bool,
+    count: usize,
+    names: HashMap<usize, String>,
+    totals: Totals,
+    /// The first `received` of each file: above 0 exactly when resumed.
+    first: HashMap<usize, u64>,
+    done: Vec<serde_json::Value>,
+    failed: Vec<serde_json::Value>,
+}
+
+impl Progress {
+    fn show(&mut self, e: &FetchEvent) {
+        self.totals.apply(e);
+        match e {
+            FetchEvent::Started { .. } | FetchEvent::Finished { .. } => {}
+            FetchEvent::Progress {
+                index,
+                received,
+                total,
+            } => {
+                self.first.entry(*index).or_insert(*received);
+                if self.tty {
+                    let pct = total
+                        .map(|t| format!(" {:>3}%", received * 100 / t.max(1)))
+                        .unwrap_or_default();
+                    let of = total
+                        .map(|t| format!(" / {}", bytes(t)))
+                        .unwrap_or_default();
+                    let overall = match (self.totals.fraction(), self.names.len()) {
+                        (Some(f), n) if n > 1 => format!("  (all: {:.0}%)", f * 100.0),
+                        _ => String::new(),
+                    };
+                    eprint!(
+                        "\r\x1b[2K{}  {}{of}{pct}{overall}",
+                        self.label(*index),
+                        bytes(*received)
+                    );
+                    let _ = std::io::stderr().flush();
+                }
+            }
+            FetchEvent::Done {
+                index,
+                path,
+                size,
+                decompressed,
+            } => {
+                self.clear_line();
+                let resumed = self.first.get(index).is_some_and(|r| *r > 0);
+                if !self.json {
+                    let how = match (*decompressed, resumed) {
+                        (true, true) => " (resumed, decompressed)",
+                        (true, false) => " (decompressed)",
+                        (false, true) => " (resumed)",
+                        (false, false) => "",
+                    };
+                    println!("{}  {}{how}", path.display(), bytes(*size));
+                }
+                self.done.push(serde_json::json!({
+                    "path": path,
+                    "size": size,
+                    "decompressed": decompressed,
+                    "resumed": resumed,
+                }));
+            }
+            FetchEvent::Failed {
+                index,
+                message,
+                kind,
+            } => {
+                self.clear_line();
+                let name = self.names.get(index).cloned().unwrap_or_default();
+                eprintln!("upexport: error: {name}: {message}");
+                self.failed.push(serde_json::json!({
+                    "index": index + 1,
+                    "filename": name,
+                    "kind": kind,
+                    "message": message,
+                }));
+            }
+        }
+    }
+
+    fn label(&self, index: usize) -> String {
+        let name = self.names.get(&index).map(String::as_str).unwrap_or("");
+        format!("[{}/{}] {name}", index + 1, self.count)
+    }
+
+    fn clear_line(&self) {
+        if self.tty {
+            eprint!("\r\x1b[2K");
+            let _ = std::io::stderr().flush();
+        }
+    }
 }

@@ -1,8 +1,11 @@
-//! `upexport lookups [NAME]`.
+//! `upexport lookups [NAME] [--refresh]`: lookups from the profile's cache
+//! (`cache_dir/lookups/<profile>/`), fetched when missing or asked.
 
-use super::context::Context;
+use super::context::{Context, warn};
 use super::exit::CliError;
 use crate::api::LOOKUPS;
+use crate::human::duration;
+use crate::lookup_cache::{self, LookupCache};
 
 /// The fields that name a lookup item, in order of preference.
 fn label(item: &serde_json::Value) -> (String, String) {
@@ -25,7 +28,17 @@ fn label(item: &serde_json::Value) -> (String, String) {
     (id, title)
 }
 
-pub async fn run(ctx: &mut Context, name: Option<&str>, json: bool) -> Result<(), CliError> {
+/// Show a lookup from the profile's cache, fetching it (and caching it)
+/// when there is none or `refresh` is set. A cached copy is shown whatever
+/// its age, with a note on stderr saying how old it is. When a refresh
+/// fails the command fails: stale data is not passed off as fresh (a note
+/// says a cached copy exists).
+pub async fn run(
+    ctx: &mut Context,
+    name: Option<&str>,
+    json: bool,
+    refresh: bool,
+) -> Result<(), CliError> {
     let Some(name) = name else {
         for n in LOOKUPS {
             println!("{n}");
@@ -38,10 +51,41 @@ pub async fn run(ctx: &mut Context, name: Option<&str>, json: bool) -> Result<()
             LOOKUPS.join(", ")
         )));
     }
-    let client = ctx.client()?;
-    let items = client.lookup(name).await?;
+    let cache = LookupCache::new(&ctx.paths.cache_dir, &ctx.resolved.profile);
+    let (got, cached) = match cache.get(name).filter(|_| !refresh) {
+        Some(c) => (c, true),
+        None => {
+            // The key is only needed (and its command only run) to fetch.
+            let client = ctx.client()?;
+            match lookup_cache::load(&cache, &client, name, true).await {
+                Ok(c) => (c, false),
+                Err(e) => {
+                    if let Some(old) = cache.get(name) {
+                        warn(&format!(
+                            "a cached copy from {} ago is kept; run without --refresh to see it",
+                            age(old.fetched_at)
+                        ));
+                    }
+                    return Err(e.into());
+                }
+            }
+        }
+    };
+    let items = got.items;
+    let note = if cached {
+        format!(
+            " (cached {} ago; --refresh fetches them again)",
+            age(got.fetched_at)
+        )
+    } else {
+        String::new()
+    };
     if json {
+        let n = items.len();
         println!("{}", serde_json::Value::Array(items));
+        if cached {
+            eprintln!("{n} items{note}");
+        }
         return Ok(());
     }
     let rows: Vec<(String, String)> = items.iter().map(label).collect();
@@ -54,6 +98,10 @@ pub async fn run(ctx: &mut Context, name: Option<&str>, json: bool) -> Result<()
     for (id, title) in rows {
         println!("{id:<width$}  {title}");
     }
-    eprintln!("{} items", items.len());
+    eprintln!("{} items{note}", items.len());
     Ok(())
+}
+
+fn age(at: chrono::DateTime<chrono::Utc>) -> String {
+    duration((chrono::Utc::now() - at).num_seconds().max(0))
 }
