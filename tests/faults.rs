@@ -584,7 +584,7 @@ faults! {
     forbidden_403: Target::Demo(FaultMode::Forbidden) =>
         expect("forbidden", Some(403), &["HTTP 403", "Insufficient permissions", "use a key with export rights"], 3);
     not_found_404: Target::Demo(FaultMode::NotFound) =>
-        expect("not_found", Some(404), &["HTTP 404", "wrong base URL"], 5);
+        expect("not_found", Some(404), &["HTTP 404", "check the base URL"], 5);
     conflict_409: Target::Demo(FaultMode::Conflict) =>
         expect("conflict", Some(409), &["HTTP 409", "already running", "wait for it to finish"], 4);
     rate_limited_429_with_retry_after: Target::Demo(FaultMode::RateLimited) =>
@@ -610,7 +610,7 @@ faults! {
     refused_connection: Target::Refused =>
         expect("connect", None, &["could not connect to 127.0.0.1:", "check the base URL"], 5);
     tls_self_signed: Target::Tls =>
-        expect("tls", None, &["TLS handshake with 127.0.0.1:", "failed", "invalid peer certificate: UnknownIssuer"], 5);
+        expect("tls", None, &["TLS handshake with 127.0.0.1:", "failed", "invalid peer certificate: UnknownIssuer", "check the base URL"], 5);
 }
 
 // ---------------------------------------------------------------------------
