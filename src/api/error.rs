@@ -18,7 +18,7 @@ pub enum ApiError {
     )]
     Conflict { message: String },
 
-    #[error("not found (HTTP 404{}); a job's status is kept 3 days, and a wrong base URL also gives this", colon(message.as_deref()))]
+    #[error("not found (HTTP 404{}); check the base URL (a job's status is also kept 3 days only)", colon(message.as_deref()))]
     NotFound { message: Option<String> },
 
     #[error("rate limited (HTTP 429{}); {}", colon(message.as_deref()), retry_text(*retry_after))]
@@ -59,7 +59,7 @@ pub enum ApiError {
     Dns { host: String },
 
     #[error(
-        "TLS handshake with {host} failed ({detail}); if a proxy re-signs traffic, point SSL_CERT_FILE at its CA"
+        "TLS handshake with {host} failed ({detail}); check the base URL (https:// and the port), and if a proxy re-signs traffic, point SSL_CERT_FILE at its CA"
     )]
     Tls { host: String, detail: String },
 

@@ -237,7 +237,7 @@ pub async fn run(global: &Global) -> u8 {
         rx,
         live_clock: true,
     };
-    let events = crossterm::event::EventStream::new();
+    let events = crash_test_hook(crossterm::event::EventStream::new());
     let result = session
         .run(&mut terminal, events, wait_for_shutdown())
         .await;
@@ -250,4 +250,28 @@ pub async fn run(global: &Global) -> u8 {
             code::API
         }
     }
+}
+
+/// Test hook for the pseudo-terminal tests (`tests/crash_and_concurrency.rs`):
+/// when `UPEXPORT_CRASH_TEST=1` is set at startup, pressing F12 panics
+/// inside the event loop, so the tests can check that a panic gives the
+/// terminal back and keeps the draft. Without the variable the stream is
+/// passed through untouched.
+fn crash_test_hook<S>(events: S) -> impl futures::Stream<Item = S::Item> + Unpin
+where
+    S: futures::Stream<Item = std::io::Result<crossterm::event::Event>> + Unpin,
+{
+    use crossterm::event::{Event, KeyCode, KeyEventKind};
+    use futures::StreamExt;
+    let armed = std::env::var_os("UPEXPORT_CRASH_TEST").is_some_and(|v| v == "1");
+    events.map(move |ev| {
+        if armed
+            && let Ok(Event::Key(k)) = &ev
+            && k.code == KeyCode::F(12)
+            && k.kind == KeyEventKind::Press
+        {
+            panic!("UPEXPORT_CRASH_TEST: F12 pressed, panicking inside the event loop");
+        }
+        ev
+    })
 }
