@@ -1,13 +1,14 @@
 //! `upexport status`, `jobs` and `download`.
 
 use std::io::{IsTerminal, Write};
+use std::path::Path;
 
 use chrono::Utc;
 
 use super::args::DownloadArgs;
 use super::context::{Context, warn};
 use super::exit::CliError;
-use crate::api::{ApiError, DownloadOptions, JobState, JobStatus};
+use crate::api::{ApiClient, ApiError, DownloadOptions, Downloaded, JobState, JobStatus};
 use crate::human::{bytes, duration, parse_api_time};
 use crate::record::snapshot;
 
@@ -34,10 +35,13 @@ pub async fn status(ctx: &mut Context, job_id: &str, json: bool) -> Result<(), C
         return Ok(());
     }
     print_status(job_id, &s);
+    if !s.presigned_urls.is_empty() {
+        println!("\ndownload:  upexport download {job_id}");
+    }
     Ok(())
 }
 
-fn print_status(job_id: &str, s: &JobStatus) {
+pub(super) fn print_status(job_id: &str, s: &JobStatus) {
     let state = s.state();
     let shown = s.status.as_deref().unwrap_or("unknown");
     println!("job {job_id}: {shown}");
@@ -74,7 +78,6 @@ fn print_status(job_id: &str, s: &JobStatus) {
         for (i, p) in s.presigned_urls.iter().enumerate() {
             println!("    {}", p.safe_filename(i));
         }
-        println!("\ndownload:  upexport download {job_id}");
     }
 }
 
@@ -138,6 +141,32 @@ pub async fn download(ctx: &mut Context, a: &DownloadArgs) -> Result<(), CliErro
         overwrite: a.overwrite,
         keep_compressed: a.keep_gz,
     };
+    let done = download_parts(&client, &s, &dir, opts, !a.json).await?;
+    if a.json {
+        println!(
+            "{}",
+            serde_json::json!({"job_id": a.job_id, "files": files_json(&done)})
+        );
+    }
+    Ok(())
+}
+
+/// The JSON summary of downloaded files.
+pub(super) fn files_json(done: &[Downloaded]) -> Vec<serde_json::Value> {
+    done.iter()
+        .map(|d| serde_json::json!({"path": d.path, "size": d.size, "decompressed": d.decompressed, "resumed": d.resumed}))
+        .collect()
+}
+
+/// Download every part of a job into `dir` (progress on stderr when it is
+/// a terminal; one line per file on stdout when `print`).
+pub(super) async fn download_parts(
+    client: &ApiClient,
+    s: &JobStatus,
+    dir: &Path,
+    opts: DownloadOptions,
+    print: bool,
+) -> Result<Vec<Downloaded>, CliError> {
     let tty = std::io::stderr().is_terminal();
     let mut done = Vec::new();
     let count = s.presigned_urls.len();
@@ -150,7 +179,7 @@ pub async fn download(ctx: &mut Context, a: &DownloadArgs) -> Result<(), CliErro
         let label = format!("[{}/{count}] {name}", i + 1);
         let mut last_draw = 0u64;
         let got = client
-            .download(url, &dir, &name, opts, |pr| {
+            .download(url, dir, &name, opts, |pr| {
                 if tty && (pr.received - last_draw >= 256 * 1024 || Some(pr.received) == pr.total) {
                     last_draw = pr.received;
                     let pct = pr
@@ -170,7 +199,7 @@ pub async fn download(ctx: &mut Context, a: &DownloadArgs) -> Result<(), CliErro
             eprint!("\r\x1b[2K");
         }
         let got = got?;
-        if !a.json {
+        if print {
             let how = match (got.decompressed, got.resumed) {
                 (true, true) => " (resumed, decompressed)",
                 (true, false) => " (decompressed)",
@@ -181,15 +210,5 @@ pub async fn download(ctx: &mut Context, a: &DownloadArgs) -> Result<(), CliErro
         }
         done.push(got);
     }
-    if a.json {
-        let files: Vec<_> = done
-            .iter()
-            .map(|d| serde_json::json!({"path": d.path, "size": d.size, "decompressed": d.decompressed, "resumed": d.resumed}))
-            .collect();
-        println!(
-            "{}",
-            serde_json::json!({"job_id": a.job_id, "files": files})
-        );
-    }
-    Ok(())
+    Ok(done)
 }
