@@ -8,10 +8,12 @@ mod exit;
 mod history;
 mod jobs;
 mod lookups;
+mod progress;
+mod queue;
 mod signals;
 mod submit;
 
-pub use args::{Cli, Command, Global, SubmitArgs};
+pub use args::{Cli, Command, Global, QueueAddArgs, QueueCommand, RequestArgs, SubmitArgs};
 pub use context::Context;
 pub use exit::{CliError, code};
 pub use history::outcome_line;
@@ -27,6 +29,11 @@ fn wants_json(cmd: &Command) -> bool {
         }
         Command::History { json, .. } => *json,
         Command::Download(a) => a.json,
+        Command::Queue(q) => match q {
+            QueueCommand::Add(a) => a.json,
+            QueueCommand::List { json, .. } | QueueCommand::Run { json, .. } => *json,
+            _ => false,
+        },
         Command::DemoServer { .. } => false,
     }
 }
@@ -66,6 +73,7 @@ async fn dispatch(global: &Global, cmd: &Command) -> Result<(), CliError> {
             refresh,
         } => lookups::run(&mut ctx, name.as_deref(), *json, *refresh).await,
         Command::History { json, limit } => history::run(&ctx, *json, *limit),
+        Command::Queue(q) => queue::run(&mut ctx, q).await,
         Command::DemoServer { .. } => Ok(()),
     }
 }

@@ -717,9 +717,13 @@ fn download_decompresses_and_refuses_to_overwrite() {
         sizes.push(bytes.len());
     }
 
-    // Again: refused, files untouched.
-    let r = expect_code(sb.with_key(DEMO_KEY), &dl, 5);
-    assert!(r.stderr.contains("already exists"), "{}", r.stderr);
+    // Again: kept and skipped, files untouched.
+    let r = expect_code(sb.with_key(DEMO_KEY), &dl, 0);
+    assert!(
+        r.stderr.contains("exists: kept and skipped"),
+        "{}",
+        r.stderr
+    );
     // --overwrite replaces them.
     let mut again = dl.to_vec();
     again.push("--overwrite");
@@ -836,12 +840,16 @@ fn download_only_picks_parts_and_a_cut_download_resumes_on_the_next_run() {
     assert_eq!(files[0]["size"], bytes.len());
     json(std::str::from_utf8(bytes.split(|b| *b == b'\n').next().unwrap()).unwrap());
 
-    // Without --only: part 1 is cut, part 2 is already there; both are
-    // reported and the command fails.
+    // Without --only: part 1 is cut, part 2 is already there and kept;
+    // the command fails for part 1 only.
     let r = dl(&[], 5);
-    assert!(r.stderr.contains("already exists"), "{}", r.stderr);
+    assert!(
+        r.stderr.contains("exists: kept and skipped"),
+        "{}",
+        r.stderr
+    );
     assert!(r.stderr.contains("resumes"), "{}", r.stderr);
-    assert!(r.stderr.contains("2 of 2 files failed"), "{}", r.stderr);
+    assert!(r.stderr.contains("1 of 2 files failed"), "{}", r.stderr);
     drop(server);
 }
 

@@ -562,6 +562,10 @@ async fn two_cli_processes_and_the_tui_write_one_history_at_once() {
     h.session.app.focus = Focus::Field(Field::UserId);
     h.type_text("tui");
     for n in 1..=TUI_SUBMITS {
+        // A 409 opens the "already running" dialog: close it first.
+        if h.app().overlay.is_some() {
+            h.key(KeyCode::Esc);
+        }
         // Each submit a different body: user ids tuis, tuiss, …
         h.key(KeyCode::Char('s'));
         h.ctrl('s');

@@ -93,6 +93,9 @@ pub enum Command {
         #[arg(long, default_value_t = 20)]
         limit: u32,
     },
+    /// Queue exports to be submitted one after another
+    #[command(subcommand)]
+    Queue(QueueCommand),
     /// Run the embedded demo server in the foreground
     DemoServer {
         /// Port on 127.0.0.1 (0 = any free port)
@@ -109,6 +112,26 @@ pub enum Command {
 
 #[derive(Debug, Args, Default)]
 pub struct SubmitArgs {
+    #[command(flatten)]
+    pub request: RequestArgs,
+    /// Print the JSON body and an equivalent curl command; send nothing
+    #[arg(long, conflicts_with_all = ["wait", "download"])]
+    pub dry_run: bool,
+    /// Print the server's answer as JSON (with --wait: the final job status)
+    #[arg(long)]
+    pub json: bool,
+    /// Follow the job until it completes (progress on stderr); on 409, wait
+    /// for the running export to finish and submit automatically
+    #[arg(long)]
+    pub wait: bool,
+    /// With --wait: download the completed job's files into DIR
+    #[arg(long, value_name = "DIR", requires = "wait")]
+    pub download: Option<PathBuf>,
+}
+
+/// The export request's fields, as flags or a JSON body file.
+#[derive(Debug, Args, Default, Clone)]
+pub struct RequestArgs {
     /// Start date, YYYY-MM-DD (or an RFC 3339 datetime)
     #[arg(long)]
     pub from: Option<String>,
@@ -139,12 +162,6 @@ pub struct SubmitArgs {
     /// Read the JSON body from a file ('-' for stdin) instead of the flags
     #[arg(long, value_name = "PATH", conflicts_with_all = ["from", "to", "emails", "event_types", "user_ids", "company_ids", "segment_id", "format", "exclusions"])]
     pub body_file: Option<PathBuf>,
-    /// Print the JSON body and an equivalent curl command; send nothing
-    #[arg(long)]
-    pub dry_run: bool,
-    /// Print the server's answer as JSON
-    #[arg(long)]
-    pub json: bool,
 }
 
 /// clap's view of [`Format`].
@@ -183,6 +200,52 @@ pub struct DownloadArgs {
     #[arg(long, value_name = "N,…", value_delimiter = ',', num_args = 1)]
     pub only: Vec<usize>,
     /// Print a JSON summary of the files
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// `upexport queue …`: exports submitted one after another, each as soon as
+/// the environment is free. The queue is kept in the history database.
+#[derive(Debug, Subcommand)]
+pub enum QueueCommand {
+    /// Add an export (or one per month / N days of its range) to the queue
+    Add(Box<QueueAddArgs>),
+    /// Show the queue in order: waiting, submitting, submitted and failed items
+    List {
+        #[arg(long)]
+        json: bool,
+        /// Every profile's items, not only this profile's
+        #[arg(long)]
+        all: bool,
+    },
+    /// Take an item out of the queue
+    Remove { id: i64 },
+    /// Move a waiting item one place towards the front
+    Up { id: i64 },
+    /// Move a waiting item one place towards the back
+    Down { id: i64 },
+    /// Remove the submitted and failed items
+    Clear,
+    /// Submit the waiting items in order, each after the previous job ends
+    Run {
+        /// Download each completed job's files into DIR/<job id>/
+        #[arg(long, value_name = "DIR")]
+        download: Option<PathBuf>,
+        /// Print one JSON line per finished item
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct QueueAddArgs {
+    #[command(flatten)]
+    pub request: RequestArgs,
+    /// Split the range into one export per calendar month (monthly) or per
+    /// N days (7d, 30d, …); needs --from and --to as dates
+    #[arg(long, value_name = "monthly|Nd")]
+    pub split: Option<crate::queue::Split>,
+    /// Print the added items as JSON
     #[arg(long)]
     pub json: bool,
 }

@@ -10,6 +10,8 @@ pub mod code {
     pub const UNAUTHORIZED: u8 = 3;
     pub const CONFLICT: u8 = 4;
     pub const API: u8 = 5;
+    /// Stopped by Ctrl-C, SIGTERM or SIGHUP while waiting (128 + SIGINT).
+    pub const INTERRUPTED: u8 = 130;
 }
 
 /// Why a command failed.
@@ -27,6 +29,31 @@ pub enum CliError {
     /// the `--json` summary, printed already, lists them).
     #[error("{message}")]
     Download { message: String, json: bool },
+    #[error("{0}")]
+    Interrupted(String),
+}
+
+impl From<crate::track::TrackError> for CliError {
+    fn from(e: crate::track::TrackError) -> Self {
+        match e {
+            crate::track::TrackError::Api(e) => CliError::Api(e),
+            crate::track::TrackError::History(e) => e.into(),
+        }
+    }
+}
+
+impl From<crate::history::HistoryError> for CliError {
+    /// A queue item that does not exist or is in the wrong state is the
+    /// caller's mistake (exit 2); anything else is the database's (exit 5).
+    fn from(e: crate::history::HistoryError) -> Self {
+        use crate::history::HistoryError as H;
+        match e {
+            H::NoSuchQueueItem { .. } | H::QueueItemState { .. } => {
+                CliError::Invalid(e.to_string())
+            }
+            e => CliError::History(e.to_string()),
+        }
+    }
 }
 
 impl CliError {
@@ -41,6 +68,7 @@ impl CliError {
             CliError::Api(ApiError::Conflict { .. }) => code::CONFLICT,
             CliError::Api(ApiError::InvalidBaseUrl { .. }) => code::INVALID,
             CliError::Api(_) | CliError::History(_) | CliError::Download { .. } => code::API,
+            CliError::Interrupted(_) => code::INTERRUPTED,
         }
     }
 
@@ -59,6 +87,7 @@ impl CliError {
             CliError::Api(e) => (e.kind(), e.http_status()),
             CliError::History(_) => ("history", None),
             CliError::Download { .. } => ("download", None),
+            CliError::Interrupted(_) => ("interrupted", None),
         };
         serde_json::json!({"error": {"kind": kind, "http_status": status, "message": self.to_string()}})
     }

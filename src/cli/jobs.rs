@@ -2,13 +2,14 @@
 
 use std::collections::HashMap;
 use std::io::{IsTerminal, Write};
+use std::path::Path;
 
 use chrono::Utc;
 
 use super::args::DownloadArgs;
 use super::context::{Context, warn};
 use super::exit::CliError;
-use crate::api::{ApiError, JobState, JobStatus};
+use crate::api::{ApiClient, ApiError, JobState, JobStatus};
 use crate::fetch::{self, FetchEvent, FetchOptions, Totals};
 use crate::human::{bytes, duration, parse_api_time};
 use crate::record::snapshot;
@@ -36,10 +37,13 @@ pub async fn status(ctx: &mut Context, job_id: &str, json: bool) -> Result<(), C
         return Ok(());
     }
     print_status(job_id, &s);
+    if !s.presigned_urls.is_empty() {
+        println!("\ndownload:  upexport download {job_id}");
+    }
     Ok(())
 }
 
-fn print_status(job_id: &str, s: &JobStatus) {
+pub(super) fn print_status(job_id: &str, s: &JobStatus) {
     let state = s.state();
     let shown = s.status.as_deref().unwrap_or("unknown");
     println!("job {job_id}: {shown}");
@@ -76,7 +80,6 @@ fn print_status(job_id: &str, s: &JobStatus) {
         for (i, p) in s.presigned_urls.iter().enumerate() {
             println!("    {:>2}  {}", i + 1, p.safe_filename(i));
         }
-        println!("\ndownload:  upexport download {job_id}");
     }
 }
 
@@ -144,53 +147,109 @@ pub async fn download(ctx: &mut Context, a: &DownloadArgs) -> Result<(), CliErro
             warn(&format!("{}: no URL given; skipped", p.safe_filename(i)));
         }
     }
-    let plans = fetch::plan(&s, &dir, only.as_deref());
-    let names: HashMap<usize, String> = plans
-        .iter()
-        .map(|p| (p.index, p.filename.clone()))
-        .collect();
     let opts = FetchOptions {
         overwrite: a.overwrite,
         keep_compressed: a.keep_gz,
     };
+    let outcome = fetch_parts(&client, &s, &dir, only.as_deref(), opts, a.json).await;
+    if a.json {
+        println!("{}", outcome.summary(&a.job_id));
+    }
+    outcome.result(a.json)
+}
+
+/// The files a fetch saved and the ones that failed, as JSON rows.
+pub(super) struct Fetched {
+    pub done: Vec<serde_json::Value>,
+    pub failed: Vec<serde_json::Value>,
+}
+
+impl Fetched {
+    /// `{"job_id", "files", "failed"?, "error"?}` for `--json`.
+    pub fn summary(&self, job_id: &str) -> serde_json::Value {
+        let mut summary = serde_json::json!({"job_id": job_id, "files": self.done});
+        if !self.failed.is_empty() {
+            summary["failed"] = serde_json::Value::Array(self.failed.clone());
+            summary["error"] = serde_json::json!({
+                "kind": self.failed[0]["kind"],
+                "http_status": null,
+                "message": failure_text(self.failed.len(), self.done.len()),
+            });
+        }
+        summary
+    }
+
+    /// An error when any file failed (each was reported already).
+    pub fn result(&self, json: bool) -> Result<(), CliError> {
+        if self.failed.is_empty() {
+            Ok(())
+        } else {
+            Err(CliError::Download {
+                message: failure_text(self.failed.len(), self.done.len()),
+                json,
+            })
+        }
+    }
+}
+
+/// Fetch the parts of a completed job into `dir` (all, or `only`), with
+/// progress on a terminal's stderr and a line per file on stdout (unless
+/// `json`). Used by `download`, `submit --wait --download` and
+/// `queue run --download`.
+pub(super) async fn fetch_parts(
+    client: &ApiClient,
+    s: &JobStatus,
+    dir: &Path,
+    only: Option<&[usize]>,
+    opts: FetchOptions,
+    json: bool,
+) -> Fetched {
+    // A file already there is kept (never overwritten without
+    // --overwrite) and skipped, so running the command again fetches what
+    // is missing and resumes what was cut.
+    let (skipped, plans): (Vec<_>, Vec<_>) = fetch::plan(s, dir, only)
+        .into_iter()
+        .partition(|p| p.exists && !opts.overwrite);
+    let skipped: Vec<serde_json::Value> = skipped
+        .iter()
+        .map(|p| {
+            if !json {
+                eprintln!(
+                    "upexport: {} exists: kept and skipped (--overwrite fetches it again)",
+                    p.target.display()
+                );
+            }
+            serde_json::json!({"path": p.target, "skipped": "exists"})
+        })
+        .collect();
+    let names: HashMap<usize, String> = plans
+        .iter()
+        .map(|p| (p.index, p.filename.clone()))
+        .collect();
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
     let mut view = Progress {
         tty: std::io::stderr().is_terminal(),
-        json: a.json,
-        count,
+        json,
+        count: s.presigned_urls.len(),
         names,
         totals: Totals::new(plans.len()),
         first: HashMap::new(),
         done: Vec::new(),
         failed: Vec::new(),
     };
-    let fetching = fetch::fetch_all(&client, plans, opts, tx);
+    let fetching = fetch::fetch_all(client, plans, opts, tx);
     let showing = async {
         while let Some(e) = rx.recv().await {
             view.show(&e);
         }
     };
     tokio::join!(fetching, showing);
-
-    if a.json {
-        let mut summary = serde_json::json!({"job_id": a.job_id, "files": view.done});
-        if !view.failed.is_empty() {
-            summary["failed"] = serde_json::Value::Array(view.failed.clone());
-            summary["error"] = serde_json::json!({
-                "kind": view.failed[0]["kind"],
-                "http_status": null,
-                "message": failure_text(view.failed.len(), view.done.len()),
-            });
-        }
-        println!("{summary}");
+    let mut done = skipped;
+    done.extend(view.done);
+    Fetched {
+        done,
+        failed: view.failed,
     }
-    if !view.failed.is_empty() {
-        return Err(CliError::Download {
-            message: failure_text(view.failed.len(), view.done.len()),
-            json: a.json,
-        });
-    }
-    Ok(())
 }
 
 fn failure_text(failed: usize, ok: usize) -> String {

@@ -4,15 +4,21 @@ use std::io::Read;
 
 use chrono::Local;
 
-use super::args::SubmitArgs;
+use super::args::{RequestArgs, SubmitArgs};
 use super::context::{Context, warn};
 use super::exit::CliError;
-use crate::api::curl_create_export;
+use super::jobs::{fetch_parts, print_status};
+use super::progress::Progress;
+use super::signals::wait_for_shutdown;
+use crate::api::{ApiClient, ApiError, CreatedJob, JobState, curl_create_export};
 use crate::export::{FormInput, Validated, list, validate, validate_json};
+use crate::fetch::FetchOptions;
+use crate::history::HistoryStore;
 use crate::record::{Origin, submit_recorded};
+use crate::track::{WaitOptions, submit_when_free, wait_recorded};
 
 /// The raw form the flags describe (the same parser as the TUI's fields).
-pub fn form_from_args(a: &SubmitArgs) -> FormInput {
+pub fn form_from_args(a: &RequestArgs) -> FormInput {
     FormInput {
         from: a.from.clone().unwrap_or_default(),
         to: a.to.clone().unwrap_or_default(),
@@ -26,7 +32,8 @@ pub fn form_from_args(a: &SubmitArgs) -> FormInput {
     }
 }
 
-fn validated(a: &SubmitArgs) -> Result<Validated, CliError> {
+/// The request the flags (or the body file) describe, validated.
+pub(super) fn validated(a: &RequestArgs) -> Result<Validated, CliError> {
     let today = Local::now().date_naive();
     if let Some(path) = &a.body_file {
         let mut text = String::new();
@@ -52,7 +59,7 @@ fn validated(a: &SubmitArgs) -> Result<Validated, CliError> {
 }
 
 pub async fn run(ctx: &mut Context, a: &SubmitArgs) -> Result<(), CliError> {
-    let v = validated(a)?;
+    let v = validated(&a.request)?;
     for w in &v.warnings {
         warn(&w.to_string());
     }
@@ -75,6 +82,9 @@ pub async fn run(ctx: &mut Context, a: &SubmitArgs) -> Result<(), CliError> {
         source: "cli",
         profile: &ctx.resolved.profile,
     };
+    if a.wait {
+        return run_wait(ctx, a, &v, &client, &store).await;
+    }
     let (id, result, history_error) = submit_recorded(&store, &client, origin, &v.request)
         .await
         .map_err(|e| CliError::History(format!("{e}; nothing was sent")))?;
@@ -86,6 +96,13 @@ pub async fn run(ctx: &mut Context, a: &SubmitArgs) -> Result<(), CliError> {
         println!("{}", serde_json::to_string(&created).unwrap_or_default());
         return Ok(());
     }
+    print_created(&created, &v);
+    let job = created.job_id.as_deref().unwrap_or("?");
+    println!("\nfollow it:  upexport status {job}\nfiles:      upexport download {job}");
+    Ok(())
+}
+
+fn print_created(created: &CreatedJob, v: &Validated) {
     let job = created.job_id.as_deref().unwrap_or("?");
     println!("created export job {job}");
     let env = match (&created.environment_name, &created.environment_app_token) {
@@ -104,6 +121,92 @@ pub async fn run(ctx: &mut Context, a: &SubmitArgs) -> Result<(), CliError> {
         println!("  links        {l}");
     }
     println!("  request      {}", v.request.summary());
-    println!("\nfollow it:  upexport status {job}\nfiles:      upexport download {job}");
-    Ok(())
+}
+
+/// `submit --wait [--download DIR]`: submit (waiting out a 409), follow
+/// the job to its end, then fetch its files.
+async fn run_wait(
+    ctx: &Context,
+    a: &SubmitArgs,
+    v: &Validated,
+    client: &ApiClient,
+    store: &HistoryStore,
+) -> Result<(), CliError> {
+    let profile = ctx.resolved.profile.as_str();
+    let origin = Origin {
+        source: "cli",
+        profile,
+    };
+    let opts = WaitOptions::default();
+    let mut progress = Progress::new();
+    let shutdown = wait_for_shutdown();
+    tokio::pin!(shutdown);
+
+    let submitted = tokio::select! {
+        r = submit_when_free(store, client, origin, &v.request, false, &opts, |ev| progress.event(ev)) => r,
+        _ = &mut shutdown => {
+            progress.clear();
+            return Err(CliError::Interrupted(
+                "stopped before the export was created (if a request was in flight, check `upexport history`)".into(),
+            ));
+        }
+    };
+    let submitted = submitted.map_err(|e| {
+        progress.clear();
+        CliError::from(e)
+    })?;
+    let job_id = submitted.job.job_id.clone().unwrap_or_default();
+    if !a.json {
+        progress.clear();
+        print_created(&submitted.job, v);
+    }
+
+    let waited = tokio::select! {
+        r = wait_recorded(store, client, profile, &job_id, &opts, |ev| progress.event(ev)) => r,
+        _ = &mut shutdown => {
+            progress.clear();
+            return Err(CliError::Interrupted(format!(
+                "stopped waiting; job {job_id} goes on: `upexport status {job_id}`, then `upexport download {job_id}`"
+            )));
+        }
+    };
+    progress.clear();
+    let status = waited?;
+    if status.state() == JobState::Failed {
+        return Err(CliError::Api(ApiError::Other(format!(
+            "job {job_id} failed: {}",
+            status
+                .failure_reason()
+                .unwrap_or_else(|| "no reason given".into())
+        ))));
+    }
+    if !a.json {
+        println!();
+        print_status(&job_id, &status);
+    }
+    let Some(dir) = &a.download else {
+        if a.json {
+            println!("{}", serde_json::to_string(&status).unwrap_or_default());
+        }
+        return Ok(());
+    };
+    if !a.json {
+        println!();
+    }
+    let done = tokio::select! {
+        r = fetch_parts(client, &status, dir, None, FetchOptions::default(), a.json) => r,
+        _ = &mut shutdown => {
+            return Err(CliError::Interrupted(format!(
+                "stopped downloading; `upexport download {job_id} --out {}` resumes",
+                dir.display()
+            )));
+        }
+    };
+    if a.json {
+        println!(
+            "{}",
+            serde_json::json!({"job": status, "files": done.done, "failed": done.failed})
+        );
+    }
+    done.result(a.json)
 }

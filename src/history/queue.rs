@@ -515,7 +515,7 @@ impl HistoryStore {
             _ => (
                 "waiting",
                 None,
-                Some("put back: the process submitting it stopped".to_owned()),
+                Some("put back: the run that took it stopped before submitting it".to_owned()),
             ),
         };
         tx.execute(

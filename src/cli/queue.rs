@@ -1,0 +1,257 @@
+//! `upexport queue add|list|remove|up|down|clear|run`: exports submitted
+//! one after another, kept in the history database.
+
+use std::path::Path;
+
+use super::args::{QueueAddArgs, QueueCommand};
+use super::context::{Context, warn};
+use super::exit::CliError;
+use super::jobs::fetch_parts;
+use super::progress::Progress;
+use super::signals::wait_for_shutdown;
+use super::submit::validated;
+use crate::api::{JobState, check_base_url, safe_component};
+use crate::export::ExportRequest;
+use crate::fetch::FetchOptions;
+use crate::history::{HistoryStore, QueueState, QueuedExport};
+use crate::human::local_time;
+use crate::queue::{RunOptions, add as queue_add, run_next, split_request};
+
+pub async fn run(ctx: &mut Context, cmd: &QueueCommand) -> Result<(), CliError> {
+    let profile = ctx.resolved.profile.clone();
+    match cmd {
+        QueueCommand::Add(a) => add(ctx, a),
+        QueueCommand::List { json, all } => {
+            let store = ctx.store()?;
+            list(&store, (!*all).then_some(profile.as_str()), *json)
+        }
+        QueueCommand::Remove { id } => {
+            ctx.store()?.queue_remove(*id)?;
+            println!("removed #{id} from the queue");
+            Ok(())
+        }
+        QueueCommand::Up { id } => move_by(ctx, *id, -1),
+        QueueCommand::Down { id } => move_by(ctx, *id, 1),
+        QueueCommand::Clear => {
+            let n = ctx.store()?.queue_clear_done(Some(&profile))?;
+            println!("cleared {n} submitted or failed item(s) from the queue");
+            Ok(())
+        }
+        QueueCommand::Run { download, json } => run_all(ctx, download.as_deref(), *json).await,
+    }
+}
+
+fn summary(request_json: &str) -> String {
+    serde_json::from_str::<ExportRequest>(request_json)
+        .map(|r| r.summary())
+        .unwrap_or_else(|_| "(request not readable)".into())
+}
+
+fn add(ctx: &Context, a: &QueueAddArgs) -> Result<(), CliError> {
+    let v = validated(&a.request)?;
+    for w in &v.warnings {
+        warn(&w.to_string());
+    }
+    let requests = match a.split {
+        Some(by) => split_request(&v.request, by).map_err(CliError::Invalid)?,
+        None => vec![v.request],
+    };
+    let base = check_base_url(&ctx.resolved.base_url)?.to_string();
+    let store = ctx.store()?;
+    let mut added = Vec::new();
+    for r in &requests {
+        let id = queue_add(&store, &ctx.resolved.profile, &base, r)?;
+        added.push(store.queue_get(id)?.ok_or_else(|| {
+            CliError::History(format!(
+                "queued export {id} vanished right after it was added"
+            ))
+        })?);
+    }
+    if a.json {
+        println!("{}", serde_json::to_string(&added).unwrap_or_default());
+        return Ok(());
+    }
+    for q in &added {
+        println!("queued #{:<4} {}", q.id, summary(&q.request_json));
+    }
+    let waiting = store
+        .queue_list(Some(&ctx.resolved.profile))?
+        .iter()
+        .filter(|q| q.state == QueueState::Waiting)
+        .count();
+    println!("\n{waiting} waiting in the queue · submit them in order: upexport queue run");
+    Ok(())
+}
+
+/// The job id and last known status of a submitted item, from history.
+fn job_of(store: &HistoryStore, q: &QueuedExport) -> (Option<String>, Option<String>) {
+    let Some(e) = q.attempt_id.and_then(|id| store.get(id).ok().flatten()) else {
+        return (None, None);
+    };
+    (e.created.map(|c| c.job_id), e.job.map(|j| j.status))
+}
+
+fn list(store: &HistoryStore, profile: Option<&str>, json: bool) -> Result<(), CliError> {
+    let items = store.queue_list(profile)?;
+    if json {
+        let out: Vec<serde_json::Value> = items
+            .iter()
+            .map(|q| {
+                let (job_id, job_status) = job_of(store, q);
+                let mut v = serde_json::to_value(q).unwrap_or_default();
+                v["summary"] = summary(&q.request_json).into();
+                v["job_id"] = job_id.into();
+                v["job_status"] = job_status.into();
+                v
+            })
+            .collect();
+        println!("{}", serde_json::Value::Array(out));
+        return Ok(());
+    }
+    if items.is_empty() {
+        println!("the queue is empty: add exports with `upexport queue add`");
+        return Ok(());
+    }
+    for q in &items {
+        let who = if profile.is_none() {
+            format!("{:<8} ", q.profile)
+        } else {
+            String::new()
+        };
+        println!(
+            "#{:<4} {:<10} {}  {who}{}",
+            q.id,
+            q.state.as_str(),
+            local_time(q.added_at),
+            summary(&q.request_json)
+        );
+        let (job_id, job_status) = job_of(store, q);
+        if let Some(job) = job_id {
+            let status = job_status.map(|s| format!(" · {s}")).unwrap_or_default();
+            println!("      job {job}{status}");
+        }
+        if let Some(m) = &q.message {
+            println!("      {m}");
+        }
+    }
+    Ok(())
+}
+
+fn move_by(ctx: &Context, id: i64, delta: i64) -> Result<(), CliError> {
+    let store = ctx.store()?;
+    store.queue_move(id, delta)?;
+    let profile = store
+        .queue_get(id)?
+        .map(|q| q.profile)
+        .unwrap_or_else(|| ctx.resolved.profile.clone());
+    list(&store, Some(&profile), false)
+}
+
+async fn run_all(ctx: &mut Context, download: Option<&Path>, json: bool) -> Result<(), CliError> {
+    let client = ctx.client()?;
+    let store = ctx.store()?;
+    let profile = ctx.resolved.profile.clone();
+    let waiting = |store: &HistoryStore| -> Result<usize, CliError> {
+        Ok(store
+            .queue_list(Some(&profile))?
+            .iter()
+            .filter(|q| q.state == QueueState::Waiting)
+            .count())
+    };
+    if waiting(&store)? == 0 {
+        if !json {
+            println!("nothing is waiting in the queue of profile {profile}");
+        }
+        return Ok(());
+    }
+    let opts = RunOptions::default();
+    let mut progress = Progress::new();
+    let shutdown = wait_for_shutdown();
+    tokio::pin!(shutdown);
+    let (mut completed, mut not) = (0u64, 0u64);
+    loop {
+        let next = tokio::select! {
+            r = run_next(&store, &client, &profile, &opts, |ev| progress.queue_event(&ev)) => r,
+            _ = &mut shutdown => {
+                progress.clear();
+                let left = waiting(&store)?;
+                return Err(CliError::Interrupted(format!(
+                    "stopped; {left} queued export(s) still waiting (`upexport queue run` goes on; a job already created keeps running)"
+                )));
+            }
+        };
+        let Some(outcome) = next.inspect_err(|_| progress.clear())? else {
+            break;
+        };
+        progress.clear();
+        let q = &outcome.item;
+        let (job_id, _) = job_of(&store, q);
+        let done = outcome
+            .job
+            .as_ref()
+            .filter(|j| j.state() == JobState::Completed);
+        let mut files = Vec::new();
+        let mut ok = q.state == QueueState::Submitted && done.is_some();
+        if let (Some(dir), Some(status), Some(job)) = (download, done, &job_id) {
+            let sub = dir.join(safe_component(job).unwrap_or_else(|| format!("queue-{}", q.id)));
+            let got = tokio::select! {
+                r = fetch_parts(&client, status, &sub, None, FetchOptions::default(), json) => r.result(json).map(|()| r.done),
+                _ = &mut shutdown => {
+                    return Err(CliError::Interrupted(format!(
+                        "stopped downloading; `upexport download {job} --out {}` resumes",
+                        sub.display()
+                    )));
+                }
+            };
+            match got {
+                Ok(f) => files = f,
+                Err(e) => {
+                    ok = false;
+                    warn(&format!(
+                        "queue #{}: the files of job {job} were not all downloaded ({e}); `upexport download {job} --out {}` resumes",
+                        q.id,
+                        sub.display()
+                    ));
+                }
+            }
+        }
+        if ok {
+            completed += 1;
+        } else {
+            not += 1;
+        }
+        if json {
+            println!(
+                "{}",
+                serde_json::json!({
+                    "item": q,
+                    "job_id": job_id,
+                    "status": outcome.job,
+                    "files": files,
+                })
+            );
+        } else {
+            let job = job_id.map(|j| format!(" · job {j}")).unwrap_or_default();
+            let state = outcome
+                .job
+                .as_ref()
+                .and_then(|j| j.status.clone())
+                .unwrap_or_else(|| q.state.to_string());
+            let msg = q
+                .message
+                .as_deref()
+                .map(|m| format!(" · {m}"))
+                .unwrap_or_default();
+            println!("#{:<4} {state}{job}{msg}", q.id);
+        }
+    }
+    if !json {
+        println!("\nqueue done: {completed} completed, {not} not");
+    }
+    if not > 0 {
+        return Err(CliError::Api(crate::api::ApiError::Other(format!(
+            "{not} queued export(s) did not complete; see `upexport queue list` and `upexport history`"
+        ))));
+    }
+    Ok(())
+}
