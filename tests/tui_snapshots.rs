@@ -682,3 +682,156 @@ async fn without_colour_focus_and_bad_items_show_by_modifiers() {
     let unfocused = cell_at(&h, &screen, "User IDs", "all users");
     assert!(!unfocused.modifier.contains(Modifier::REVERSED));
 }
+
+// ---------------------------------------------------------------- jobs (issue 4)
+
+/// The newest entry's detail, with its job snapshot set by `job`.
+async fn job_detail(name: &str, job: fn(&mut upexport::history::JobSnapshot)) {
+    both_sizes(name, move |h| {
+        let mut top = created_entry(9, now() - Span::minutes(14));
+        if let Some(j) = top.job.as_mut() {
+            job(j);
+        }
+        let mut all = vec![top];
+        all.extend(entries(8));
+        show_history(h, all);
+        h.session.app.focus = Focus::History;
+        h.key(KeyCode::Enter);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn job_processing() {
+    job_detail("job_processing", |j| {
+        j.status = "processing".into();
+        j.chunks_done = Some(2);
+        j.chunks_total = Some(5);
+        j.files.clear();
+        j.ended_at = None;
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn job_completed_with_files() {
+    job_detail("job_completed", |j| {
+        j.ended_at = Some(now() - Span::minutes(10));
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn job_failed() {
+    job_detail("job_failed", |j| {
+        j.status = "failed".into();
+        j.files.clear();
+        j.error = Some("the range holds no data for these filters".into());
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn queue_view() {
+    both_sizes("queue_view", |h| {
+        let item = |id: i64, state, message: Option<&str>| upexport::history::QueuedExport {
+            id,
+            position: id,
+            profile: "test".into(),
+            base_url: "http://127.0.0.1:9/".into(),
+            request_json: request(id).to_json(),
+            added_at: now(),
+            state,
+            attempt_id: (state == upexport::history::QueueState::Submitted).then_some(40 + id),
+            message: message.map(str::to_owned),
+        };
+        use upexport::history::QueueState as Q;
+        h.key(KeyCode::F(3));
+        h.key(KeyCode::Char('p')); // paused: nothing is sent
+        h.send(Msg::QueueLoaded(vec![
+            item(1, Q::Submitted, None),
+            item(2, Q::Failed, Some("request refused (HTTP 422: bad range)")),
+            item(3, Q::Waiting, None),
+            item(4, Q::Waiting, None),
+        ]));
+        assert!(h.app().in_flight.is_none());
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn segment_picker() {
+    both_sizes("segment_picker", |h| {
+        tab(h, 6);
+        h.key(KeyCode::Enter);
+        let items = (0..30)
+            .map(|i| {
+                serde_json::json!({"id": 101 + i, "title": format!("Segment {i:02}"), "category": "user_id", "status": "published", "is_hidden": i == 3})
+            })
+            .collect();
+        h.send(Msg::LookupLoaded {
+            name: "segments".into(),
+            result: Ok(upexport::tui::msg::LookupItems { items, fetched_at: now() }),
+        });
+        h.type_text("segment 1");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn download_setup_and_progress() {
+    use std::path::PathBuf;
+    use upexport::fetch::{FetchEvent, FilePlan};
+    let plan = |index: usize, exists: bool| FilePlan {
+        index,
+        filename: format!("part-000{}.csv.gz", index + 1),
+        url: format!("http://127.0.0.1:9/{index}"),
+        target: PathBuf::from(format!("/exports/part-000{}.csv", index + 1)),
+        exists,
+    };
+    for (name, progress) in [("download_setup", false), ("download_progress", true)] {
+        both_sizes(name, move |h| {
+            let top = created_entry(9, now());
+            let job = top.created.clone().map(|c| c.job_id).unwrap_or_default();
+            show_history(h, vec![top]);
+            h.session.app.focus = Focus::History;
+            h.key(KeyCode::Char('d'));
+            h.send(Msg::DownloadPlanned {
+                job_id: job.clone(),
+                result: Ok(vec![plan(0, false), plan(1, true), plan(2, false)]),
+            });
+            if progress {
+                h.key(KeyCode::Down);
+                h.ctrl('o');
+                h.key(KeyCode::Enter);
+                for e in [
+                    FetchEvent::Started {
+                        index: 0,
+                        resumed_from: 0,
+                    },
+                    FetchEvent::Done {
+                        index: 0,
+                        path: PathBuf::from("/exports/part-0001.csv"),
+                        size: 48_213,
+                        decompressed: true,
+                    },
+                    FetchEvent::Started {
+                        index: 1,
+                        resumed_from: 0,
+                    },
+                    FetchEvent::Progress {
+                        index: 1,
+                        received: 400_000,
+                        total: Some(1_000_000),
+                    },
+                ] {
+                    h.send(Msg::Fetch {
+                        job_id: job.clone(),
+                        event: e,
+                    });
+                }
+            }
+        })
+        .await;
+    }
+}

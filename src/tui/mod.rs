@@ -105,7 +105,11 @@ pub async fn prepare(
             let env = EnvInfo {
                 profile: r.profile.clone(),
                 base_url: r.base_url.clone(),
-                download_dir: Some(r.download_dir.clone()),
+                // Shown and used as an absolute path (the app may be
+                // started from anywhere).
+                download_dir: Some(
+                    std::path::absolute(&r.download_dir).unwrap_or_else(|_| r.download_dir.clone()),
+                ),
                 environment: demo
                     .as_ref()
                     .map(|_| crate::demo::ENVIRONMENT_NAME.to_owned()),

@@ -61,6 +61,10 @@ impl App {
             Action::Down => p.move_by(1),
             Action::PageUp => p.move_by(-10),
             Action::PageDown => p.move_by(10),
+            // Picking one: Space types (filters such as "trial users").
+            Action::Toggle if !p.multi => {
+                p.edit(tui_input::InputRequest::InsertChar(' '));
+            }
             Action::Toggle => p.toggle(),
             Action::Refresh => {
                 let name = lookup_for(p.field.unwrap_or(Field::EventType)).to_owned();

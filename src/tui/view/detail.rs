@@ -76,14 +76,33 @@ pub fn lines(app: &App, e: &Entry, width: usize) -> Vec<Line<'static>> {
             _ => String::new(),
         };
         let checked = short_time(app, j.checked_at);
+        let gauge = match (j.chunks_done, j.chunks_total) {
+            (Some(d), Some(a)) if a > 0 && d < a => {
+                format!(" {}", super::history::bar(d as f64 / a as f64, 12))
+            }
+            _ => String::new(),
+        };
         row(
             &mut out,
             app,
             "Job status",
-            &format!("{}{chunks} (checked {checked})", j.status),
+            &format!("{}{chunks}{gauge} (checked {checked})", j.status),
             base,
             width,
         );
+        if let Some(t) = crate::track::links_expire_at(e) {
+            let now = app.clock.now;
+            let text = if t > now {
+                format!(
+                    "links work until {} (in {}) · d downloads",
+                    short_time(app, t),
+                    crate::human::duration((t - now).num_seconds())
+                )
+            } else {
+                "the links have expired (they last 2 days after the job ends)".to_owned()
+            };
+            row(&mut out, app, "Download", &text, base, width);
+        }
         if let Some(err) = &j.error {
             row(&mut out, app, "Reason", err, t.error(), width);
         }
