@@ -101,17 +101,12 @@ impl App {
             Action::Open => {
                 let dir = s.dir_path();
                 // A new directory (or none planned yet): look there first.
-                if s.planned_dir.as_ref() != Some(&dir) || s.cursor == 0 && s.loading {
+                if s.planned_dir.as_ref() != Some(&dir) {
                     s.loading = true;
-                    s.cursor = s.cursor.max(usize::from(!s.plans.is_empty()));
                     return vec![Effect::PlanDownload {
                         job_id: s.job_id.clone(),
                         dir,
                     }];
-                }
-                if s.cursor == 0 {
-                    s.cursor = 1.min(s.plans.len());
-                    return vec![];
                 }
                 let plans = s.chosen();
                 if plans.is_empty() {
