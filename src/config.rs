@@ -11,7 +11,9 @@ use std::path::PathBuf;
 pub use file::{ConfigFile, Profile, mode_warning};
 pub use key_source::{KEY_ENV, KeySource};
 pub use paths::{Paths, ensure_private_dir, expand_home};
-pub use resolve::{EnvVars, Flags, Origin, Resolved, resolve, resolve_without_file};
+pub use resolve::{
+    EnvVars, Flags, Origin, Resolved, default_key_file, resolve, resolve_without_file,
+};
 
 /// A configuration problem, naming the file and what to change.
 #[derive(Debug, thiserror::Error)]

@@ -241,7 +241,7 @@ fn hangup_and_terminate_keep_the_draft() {
         socket: format!("upx-hup-{}", std::process::id()),
     };
     let cmd = format!(
-        "env HOME={h} XDG_CONFIG_HOME={h}/config XDG_STATE_HOME={h}/state TERM=xterm-256color {} --base-url http://127.0.0.1:9",
+        "env HOME={h} XDG_CONFIG_HOME={h}/config XDG_STATE_HOME={h}/state USERPILOT_API_KEY=k TERM=xterm-256color {} --base-url http://127.0.0.1:9",
         bin()
     );
     // One tmux session for the whole test; each start respawns its pane

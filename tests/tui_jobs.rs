@@ -360,3 +360,41 @@ fn the_segment_picker_fills_the_field_from_the_lookup() {
     assert!(a.overlay.is_none());
     assert_eq!(a.form.value(Field::SegmentId), "102");
 }
+
+#[test]
+fn the_first_run_screen_takes_a_masked_key_for_the_session_or_saves_it() {
+    use upexport::tui::first_run::FirstRun;
+    for (key, save) in [(KeyCode::Enter, false), (KeyCode::Char('s'), true)] {
+        let mut a = app();
+        a.env.blocked = Some("no API key".into());
+        a.overlay = Some(Overlay::FirstRun(FirstRun::new(
+            "p",
+            "/c/config.toml".into(),
+            "/c/p.key".into(),
+        )));
+        // Nothing typed: refused with a message.
+        let none = if save {
+            a.update(ctrl('s'))
+        } else {
+            a.update(crate::key(KeyCode::Enter))
+        };
+        assert!(none.is_empty());
+        a.update(Msg::Paste("sentinel-key-77\n".into()));
+        type_text(&mut a, "8");
+        let fx = if save {
+            a.update(ctrl('s'))
+        } else {
+            a.update(crate::key(key))
+        };
+        let [Effect::UseKey { key, save: path }] = fx.as_slice() else {
+            panic!("{fx:?}");
+        };
+        assert_eq!(key.expose(), "sentinel-key-778");
+        assert_eq!(path.is_some(), save);
+        assert!(
+            !format!("{fx:?}").contains("sentinel"),
+            "the key is not in Debug"
+        );
+        assert!(a.overlay.is_none() && a.env.blocked.is_none());
+    }
+}

@@ -835,3 +835,18 @@ async fn download_setup_and_progress() {
         .await;
     }
 }
+
+#[tokio::test]
+async fn first_run_without_a_key() {
+    both_sizes("first_run", |h| {
+        h.session.app.overlay = Some(upexport::tui::app::Overlay::FirstRun(
+            upexport::tui::first_run::FirstRun::new(
+                "default",
+                "/home/ana/.config/upexport/config.toml".into(),
+                "/home/ana/.config/upexport/default.key".into(),
+            ),
+        ));
+        h.type_text("sentinel-first-run");
+    })
+    .await;
+}

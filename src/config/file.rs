@@ -25,6 +25,8 @@ use super::ConfigError;
 #[serde(deny_unknown_fields)]
 pub struct ConfigFile {
     pub default_profile: Option<String>,
+    /// The TUI's theme: auto, ansi16, dark, light or mono.
+    pub theme: Option<String>,
     pub download_dir: Option<PathBuf>,
     pub connect_timeout_secs: Option<u64>,
     pub request_timeout_secs: Option<u64>,

@@ -69,6 +69,8 @@ pub struct Resolved {
     pub timeouts: Timeouts,
     pub key_source: Option<KeySource>,
     pub download_dir: PathBuf,
+    /// The TUI theme's name as configured (`auto` by default).
+    pub theme: String,
     pub config_file: PathBuf,
     pub config_found: bool,
     /// Profile names in the config file.
@@ -89,6 +91,25 @@ impl Resolved {
         })?;
         source.load(self.env_key.as_ref(), &mut self.warnings)
     }
+}
+
+/// Where the first-run screen saves a profile's key (and where it is
+/// looked for when nothing else names a key): `<config dir>/<profile>.key`.
+pub fn default_key_file(config_file: &std::path::Path, profile: &str) -> PathBuf {
+    let safe: String = profile
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    config_file
+        .parent()
+        .unwrap_or_else(|| std::path::Path::new("."))
+        .join(format!("{safe}.key"))
 }
 
 /// Resolve the profile to use.
@@ -191,6 +212,13 @@ fn resolve_with(
     } else {
         env_source.or(profile_source)
     };
+    // Last: the key file the TUI's first-run screen saves, beside the config.
+    let default_key_file = default_key_file(&config_file, &name);
+    let key_source = key_source.or_else(|| {
+        default_key_file
+            .is_file()
+            .then(|| KeySource::File(default_key_file.clone()))
+    });
 
     let download_dir = profile
         .download_dir
@@ -198,7 +226,9 @@ fn resolve_with(
         .map(|p| expand_home(&p))
         .unwrap_or_else(|| PathBuf::from("."));
 
+    let theme = file.theme.clone().unwrap_or_else(|| "auto".to_owned());
     Ok(Resolved {
+        theme,
         profile: name,
         base_url,
         base_url_origin,
@@ -280,6 +310,29 @@ mod tests {
         };
         let mut r = resolve(&paths, &flags, &env).unwrap();
         assert_eq!(r.load_key().unwrap().expose(), "eu-key");
+    }
+
+    #[test]
+    fn the_first_run_key_file_is_used_when_nothing_else_names_a_key() {
+        let (_d, paths) = setup("");
+        let file = default_key_file(&paths.config_file(), "default");
+        std::fs::write(&file, "saved-key\n").unwrap();
+        let mut r = resolve(&paths, &Flags::default(), &EnvVars::default()).unwrap();
+        assert_eq!(r.key_source, Some(KeySource::File(file)));
+        assert_eq!(r.load_key().unwrap().expose(), "saved-key");
+        // The environment still wins.
+        let env = EnvVars {
+            api_key: Some("env-key".into()),
+            ..Default::default()
+        };
+        let mut r = resolve(&paths, &Flags::default(), &env).unwrap();
+        assert_eq!(r.load_key().unwrap().expose(), "env-key");
+        assert_eq!(
+            default_key_file(std::path::Path::new("/c/config.toml"), "eu/../x")
+                .file_name()
+                .unwrap(),
+            "eu____x.key"
+        );
     }
 
     #[test]

@@ -36,6 +36,7 @@ pub enum Ctx {
     DownloadSetup,
     Downloads,
     Table,
+    FirstRun,
 }
 
 impl Ctx {
@@ -62,6 +63,7 @@ impl Ctx {
             Ctx::DownloadSetup => "Download: choose files",
             Ctx::Downloads => "Downloads (F4)",
             Ctx::Table => "File preview",
+            Ctx::FirstRun => "First run (no API key)",
         }
     }
 }
@@ -120,6 +122,8 @@ pub enum Action {
     ToggleOverwrite,
     SelectAll,
     PreviewFile,
+    UseKey,
+    SaveKey,
 }
 
 /// A key chord, matched ignoring Shift on characters.
@@ -286,6 +290,9 @@ pub const BINDINGS: &[Binding] = &[
     b!(Table, [k(C::Left), ch('h')], A::Left, "previous column"),
     b!(Table, [k(C::Right), ch('l')], A::Right, "next column"),
     f!(Table, [k(C::Esc), ch('q')], A::Escape, "close", "Esc", "close"),
+    f!(FirstRun, [k(C::Enter)], A::UseKey, "use the pasted key for this session", "Enter", "use"),
+    f!(FirstRun, [ctrl('s')], A::SaveKey, "save the key to a file readable by you only (0600), then use it", "Ctrl-S", "save"),
+    f!(FirstRun, [k(C::Esc)], A::Escape, "skip: the form works, submitting needs a key", "Esc", "skip"),
 ];
 
 /// The action for `ev` in the given contexts (most specific first).

@@ -7,6 +7,7 @@ pub mod clipboard;
 pub mod downloads;
 pub mod draft;
 pub mod event_loop;
+pub mod first_run;
 pub mod form;
 pub mod history_pane;
 pub mod jobs;
@@ -47,6 +48,10 @@ use tokio::sync::mpsc::UnboundedSender;
 /// store) are [`Lazy`]: made in the background after the first frame.
 pub struct Prepared {
     pub env: EnvInfo,
+    pub theme: theme::Theme,
+    /// Shown first when no key is configured.
+    pub first_run: Option<first_run::FirstRun>,
+    pub timeouts: crate::api::Timeouts,
     pub client: Lazy<ApiClient>,
     pub store: Lazy<Store>,
     pub draft: FormInput,
@@ -96,8 +101,20 @@ pub async fn prepare(
             resolve_without_file(paths, &flags, &env_vars)
         }
     };
+    let mut theme_name = "auto".to_owned();
+    let mut first = None;
+    let mut timeouts = crate::api::Timeouts::default();
     let (env, client) = match resolved {
         Ok(mut r) => {
+            theme_name = r.theme.clone();
+            timeouts = r.timeouts;
+            if r.key_source.is_none() {
+                first = Some(first_run::FirstRun::new(
+                    &r.profile,
+                    r.config_file.clone(),
+                    crate::config::default_key_file(&r.config_file, &r.profile),
+                ));
+            }
             if demo.is_some() {
                 r.profile = "demo".into();
             }
@@ -168,10 +185,23 @@ pub async fn prepare(
     if draft.format.is_none() {
         draft.format = Some(Format::default());
     }
+    let theme = theme::Theme::named(&theme_name).unwrap_or_else(|| {
+        notices.push(Notice::new(
+            Level::Warning,
+            format!(
+                "unknown theme '{theme_name}' (one of {}); using auto",
+                theme::THEMES.join(", ")
+            ),
+        ));
+        theme::Theme::from_env()
+    });
     // The most severe message shows first.
     notices.sort_by_key(|n| std::cmp::Reverse(n.level as u8));
     Prepared {
         env,
+        theme,
+        first_run: first,
+        timeouts,
         client,
         store,
         draft,
@@ -193,6 +223,9 @@ pub async fn run(global: &Global) -> u8 {
     let prepared = prepare(global, &paths, EnvVars::from_process(), tx.clone()).await;
     let Prepared {
         env,
+        theme: chosen_theme,
+        first_run: first,
+        timeouts,
         client,
         store,
         draft,
@@ -214,7 +247,10 @@ pub async fn run(global: &Global) -> u8 {
         .unwrap_or_default();
     let profile = env.profile.clone();
     let mut app = App::new(&draft, env, Clock::system(), size);
-    app.theme = theme::Theme::from_env();
+    app.theme = chosen_theme;
+    if let Some(f) = first {
+        app.overlay = Some(app::Overlay::FirstRun(f));
+    }
     for n in &notices {
         tracing::warn!("{}", n.text);
     }
@@ -231,6 +267,7 @@ pub async fn run(global: &Global) -> u8 {
     );
     let mut runner = runner;
     runner.base_url = app.env.base_url.clone();
+    runner.timeouts = timeouts;
     runner.lookup_cache = Some(Arc::new(crate::lookup_cache::LookupCache::new(
         &paths.cache_dir,
         &app.env.profile,

@@ -218,4 +218,9 @@ pub enum Effect {
     PreviewFile {
         path: PathBuf,
     },
+    /// Use `key` from now on (saved to `save` first, 0600, when given).
+    UseKey {
+        key: crate::api::ApiKey,
+        save: Option<PathBuf>,
+    },
 }

@@ -54,7 +54,7 @@ impl Harness {
         let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
         let sink = RecordingSink::default();
         let mut app = App::new(draft, env.clone(), fixed_clock(), Rect::new(0, 0, w, h));
-        app.theme = Theme { color: false };
+        app.theme = Theme::MONO;
         let client = Lazy::ready(client.ok_or_else(|| "no API key (test harness)".to_owned()));
         let store = Lazy::ready(Ok(Arc::new(Mutex::new(store))));
         let mut runner = Runner::new(store, client, env.profile, None, Box::new(sink.clone()), tx);

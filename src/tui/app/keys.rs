@@ -44,6 +44,26 @@ impl App {
                 false
             }
             (Some(Overlay::Picker(_)), _) => self.picker_typed(k),
+            (Some(Overlay::FirstRun(f)), _) => {
+                let mut f = f.clone();
+                let changed = match k.code {
+                    KeyCode::Char(c)
+                        if !k
+                            .modifiers
+                            .contains(crossterm::event::KeyModifiers::CONTROL) =>
+                    {
+                        f.add(&c.to_string());
+                        true
+                    }
+                    KeyCode::Backspace => {
+                        f.backspace();
+                        true
+                    }
+                    _ => false,
+                };
+                self.overlay = Some(Overlay::FirstRun(f));
+                changed
+            }
             (Some(Overlay::DownloadSetup(_)), _) => self.setup_typed(k),
             _ => false,
         };
@@ -165,6 +185,16 @@ impl App {
 
     pub(super) fn paste(&mut self, text: &str) -> Vec<Effect> {
         let today = self.today();
+        if let Some(Overlay::FirstRun(f)) = &mut self.overlay {
+            f.add(text);
+            return vec![];
+        }
+        if let Some(Overlay::Picker(p)) = &mut self.overlay {
+            for c in text.chars().filter(|c| !c.is_control()) {
+                p.edit(tui_input::InputRequest::InsertChar(c));
+            }
+            return vec![];
+        }
         match (&self.overlay, self.focus) {
             (None, Focus::Field(f)) if f != Field::Format => {
                 match self.form.paste(f, text, today) {

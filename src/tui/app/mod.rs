@@ -80,6 +80,8 @@ pub enum Overlay {
         job_id: String,
     },
     Table(TableView),
+    /// No key configured: where one comes from, and a masked paste.
+    FirstRun(super::first_run::FirstRun),
 }
 
 /// After a 409: the request that was refused and the job in the way.
@@ -178,7 +180,7 @@ impl App {
     pub fn new(draft: &FormInput, env: EnvInfo, clock: Clock, size: Rect) -> App {
         let today = clock.today();
         App {
-            theme: super::theme::Theme { color: true },
+            theme: super::theme::Theme::ANSI16,
             form: FormState::from_input(draft, today),
             focus: Focus::Field(Field::From),
             overlay: None,
@@ -257,6 +259,7 @@ impl App {
                 Overlay::DownloadSetup(_) => Ctx::DownloadSetup,
                 Overlay::Downloads { .. } => Ctx::Downloads,
                 Overlay::Table(_) => Ctx::Table,
+                Overlay::FirstRun(_) => Ctx::FirstRun,
             };
             return vec![c, Ctx::Global];
         }

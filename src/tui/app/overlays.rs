@@ -26,6 +26,28 @@ impl App {
                 CalOutcome::Preset(p) => return self.apply_preset(p),
             },
             Some(Overlay::Picker(_)) => return self.picker_action(a),
+            Some(Overlay::FirstRun(f)) => match a {
+                Action::UseKey | Action::SaveKey => {
+                    let Some(key) = crate::api::ApiKey::new(f.key.0.value()) else {
+                        f.error =
+                            Some("paste the key first (Userpilot → Environment settings)".into());
+                        return vec![];
+                    };
+                    let save = (a == Action::SaveKey).then(|| f.key_file.clone());
+                    f.clear();
+                    self.overlay = None;
+                    self.env.blocked = None;
+                    self.status = Some(Notice::new(
+                        Level::Success,
+                        match &save {
+                            Some(p) => format!("key saved to {} (0600) and in use", p.display()),
+                            None => "key in use for this session only".to_owned(),
+                        },
+                    ));
+                    return vec![Effect::UseKey { key, save }];
+                }
+                _ => self.dirty = false,
+            },
             Some(Overlay::Conflict(_)) => match a {
                 Action::Wait => return self.conflict_wait(),
                 _ => self.dirty = false,

@@ -48,6 +48,27 @@ impl TermSink for RecordingSink {
     }
 }
 
+/// Write a key file readable by its owner only, atomically.
+fn save_key(path: &std::path::Path, key: &crate::api::ApiKey) -> std::io::Result<()> {
+    use std::io::Write;
+    if let Some(dir) = path.parent() {
+        crate::config::ensure_private_dir(dir)?;
+    }
+    let tmp = path.with_extension("key.tmp");
+    let mut opts = std::fs::OpenOptions::new();
+    opts.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        opts.mode(0o600);
+    }
+    let mut f = opts.open(&tmp)?;
+    f.write_all(key.expose().as_bytes())?;
+    f.write_all(b"\n")?;
+    f.sync_all()?;
+    std::fs::rename(&tmp, path)
+}
+
 /// The shared history store (rusqlite connections are not `Sync`).
 pub type Store = Arc<Mutex<HistoryStore>>;
 
@@ -83,8 +104,11 @@ pub struct Runner {
     pub sink: Box<dyn TermSink>,
     /// Lookups cached per profile (none: always ask the API).
     pub lookup_cache: Option<Arc<LookupCache>>,
-    /// The base URL queued items are recorded with.
+    /// The base URL queued items are recorded with (and a key typed on the
+    /// first-run screen is used with).
     pub base_url: String,
+    /// Timeouts for a client made from a typed key.
+    pub timeouts: crate::api::Timeouts,
     tx: UnboundedSender<Msg>,
     flight: Option<Flight>,
     ticker: Option<Ticker>,
@@ -111,6 +135,7 @@ impl Runner {
             sink,
             lookup_cache: None,
             base_url: String::new(),
+            timeouts: crate::api::Timeouts::default(),
             tx,
             flight: None,
             ticker: None,
@@ -219,6 +244,7 @@ impl Runner {
             Effect::PlanDownload { job_id, dir } => self.plan_download(job_id, dir),
             Effect::Download { job_id, plans, overwrite } => self.download(job_id, plans, overwrite),
             Effect::PreviewFile { path } => self.preview_file(path),
+            Effect::UseKey { key, save } => self.use_key(key, save),
             Effect::SaveDraft(d) => {
                 if let Some(w) = &self.draft {
                     w.send(Some(d));
@@ -242,6 +268,25 @@ impl Runner {
                 }
             }
         }
+    }
+
+    /// A key from the first-run screen: saved (0600) if asked, then used.
+    fn use_key(&mut self, key: crate::api::ApiKey, save: Option<std::path::PathBuf>) {
+        if let Some(path) = &save
+            && let Err(e) = save_key(path, &key)
+        {
+            self.notice(
+                Level::Error,
+                format!(
+                    "could not save the key to {}: {e}; it is used for this session only",
+                    path.display()
+                ),
+            );
+        }
+        let client = ApiClient::new(&self.base_url, key, self.timeouts).map_err(|e| e.to_string());
+        let ready = client.as_ref().map(|_| ()).map_err(Clone::clone);
+        self.client = Lazy::ready(client);
+        let _ = self.tx.send(Msg::ClientStatus(ready));
     }
 
     /// The base URL queued items are recorded with.

@@ -4,6 +4,7 @@ pub mod calendar;
 pub mod detail;
 pub mod dialogs;
 pub mod downloads;
+pub mod first_run;
 pub mod form;
 pub mod help;
 pub mod history;
@@ -65,6 +66,7 @@ pub fn draw(frame: &mut Frame, app: &App) {
         Some(Overlay::DownloadSetup(s)) => downloads::setup(frame, app, s, screen),
         Some(Overlay::Downloads { job_id }) => downloads::progress(frame, app, job_id, screen),
         Some(Overlay::Table(v)) => downloads::table(frame, app, v, screen),
+        Some(Overlay::FirstRun(f)) => first_run::draw(frame, app, f, screen),
         None => {}
     }
 }
