@@ -106,19 +106,19 @@ fn a_created_job_is_followed_until_it_ends() {
         outcome: created("job-1"),
     });
     assert_eq!(tracks(&fx), ["job-1"]);
-    assert_eq!(a.jobs.busy(), Some("job-1"));
+    assert_eq!(a.jobs.busy("test"), Some("job-1"));
     // Following twice polls once.
     assert!(tracks(&a.update(Msg::Unfinished(vec![]))).is_empty());
     a.update(Msg::JobUpdate {
         job_id: "job-1".into(),
         result: Ok(status("processing", (1, 3))),
     });
-    assert_eq!(a.jobs.busy(), Some("job-1"));
+    assert_eq!(a.jobs.busy("test"), Some("job-1"));
     a.update(Msg::JobUpdate {
         job_id: "job-1".into(),
         result: Ok(status("completed", (3, 3))),
     });
-    assert_eq!(a.jobs.busy(), None);
+    assert_eq!(a.jobs.busy("test"), None);
     let text = a
         .status
         .as_ref()
@@ -247,7 +247,7 @@ fn a_queued_export_finding_the_environment_busy_waits_for_that_job() {
     });
     assert!(a.in_flight.is_none());
     assert_eq!(tracks(&fx), ["other"]);
-    assert_eq!(a.jobs.busy(), Some("other"));
+    assert_eq!(a.jobs.busy("test"), Some("other"));
 }
 
 fn plan(index: usize, exists: bool) -> FilePlan {
@@ -397,4 +397,48 @@ fn the_first_run_screen_takes_a_masked_key_for_the_session_or_saves_it() {
         );
         assert!(a.overlay.is_none() && a.env.blocked.is_none());
     }
+}
+
+#[test]
+fn switching_environment_reloads_queue_history_and_jobs_and_filter_follows() {
+    use upexport::tui::profiles::ProfileInfo;
+    let mut a = app();
+    let fx = a.update(key(KeyCode::F(5)));
+    assert_eq!(fx, [Effect::LoadProfiles]);
+    let info = |name: &str| ProfileInfo {
+        name: name.into(),
+        base_url: format!("https://{name}.example.com"),
+        environment: None,
+        app_token: None,
+    };
+    a.update(Msg::ProfilesLoaded(Ok(vec![info("eu"), info("test")])));
+    // The cursor starts on the current environment.
+    assert!(matches!(a.overlay, Some(Overlay::Profiles { cursor: 1 })));
+    a.update(key(KeyCode::Up));
+    let fx = a.update(key(KeyCode::Enter));
+    assert_eq!(fx, [Effect::SwitchProfile { name: "eu".into() }]);
+    // History shows only this environment after `f`.
+    a.focus = Focus::History;
+    let fx = a.update(ch('f'));
+    assert!(fx.contains(&Effect::SetHistoryFilter(Some("test".into()))));
+    assert!(a.history_mine);
+    let mut env = env();
+    env.profile = "eu".into();
+    let fx = a.update(Msg::ProfileSwitched {
+        env,
+        first_run: None,
+    });
+    assert_eq!(a.env.profile, "eu");
+    for want in [
+        Effect::LoadQueue,
+        Effect::LoadUnfinished,
+        Effect::SetHistoryFilter(Some("eu".into())),
+    ] {
+        assert!(fx.contains(&want), "{want:?} in {fx:?}");
+    }
+    // A job of another environment does not hold this one's queue.
+    a.jobs.follow("prod-job", "test", now());
+    assert_eq!(a.jobs.busy("eu"), None);
+    let fx = a.update(Msg::QueueLoaded(vec![queued(9, QueueState::Waiting)]));
+    assert_eq!(submits(&fx), [Some(9)]);
 }

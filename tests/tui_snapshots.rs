@@ -850,3 +850,27 @@ async fn first_run_without_a_key() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn environment_switcher() {
+    both_sizes("profiles", |h| {
+        use upexport::tui::profiles::ProfileInfo;
+        h.key(KeyCode::F(5));
+        let p = |name: &str, url: &str, env: Option<(&str, &str)>| ProfileInfo {
+            name: name.into(),
+            base_url: url.into(),
+            environment: env.map(|e| e.0.to_owned()),
+            app_token: env.map(|e| e.1.to_owned()),
+        };
+        h.send(Msg::ProfilesLoaded(Ok(vec![
+            p(
+                "eu",
+                "https://appex-eu.example.com",
+                Some(("EU production", "NX-EU0001")),
+            ),
+            p("staging", "https://appex.userpilot.io", None),
+            p("test", "http://127.0.0.1:9", Some(("Demo", "NX-DEMO01"))),
+        ])));
+    })
+    .await;
+}

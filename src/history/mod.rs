@@ -14,6 +14,7 @@
 //!
 //! The store never receives the API key.
 
+mod by_profile;
 mod entry;
 mod error;
 mod files;

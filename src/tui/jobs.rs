@@ -10,6 +10,9 @@ use crate::api::{JobState, JobStatus};
 /// The latest known state of one followed job.
 #[derive(Clone, Debug, PartialEq)]
 pub struct LiveJob {
+    /// The environment (profile) it runs in: one export at a time is per
+    /// environment.
+    pub profile: String,
     pub status: Option<JobStatus>,
     pub checked_at: DateTime<Utc>,
     /// The last poll's error, if the last poll failed.
@@ -39,13 +42,14 @@ pub struct JobBoard {
 
 impl JobBoard {
     /// Start following `job_id`; false if it already is.
-    pub fn follow(&mut self, job_id: &str, now: DateTime<Utc>) -> bool {
+    pub fn follow(&mut self, job_id: &str, profile: &str, now: DateTime<Utc>) -> bool {
         if self.jobs.get(job_id).is_some_and(|j| j.polling) {
             return false;
         }
         self.jobs.insert(
             job_id.to_owned(),
             LiveJob {
+                profile: profile.to_owned(),
                 status: None,
                 checked_at: now,
                 error: None,
@@ -58,9 +62,15 @@ impl JobBoard {
     /// A status answer arrived.
     pub fn update(&mut self, job_id: &str, status: JobStatus, now: DateTime<Utc>) {
         let polling = !status.state().is_final();
+        let profile = self
+            .jobs
+            .get(job_id)
+            .map(|j| j.profile.clone())
+            .unwrap_or_default();
         self.jobs.insert(
             job_id.to_owned(),
             LiveJob {
+                profile,
                 status: Some(status),
                 checked_at: now,
                 error: None,
@@ -72,6 +82,7 @@ impl JobBoard {
     /// A poll failed; `fatal` ends the polling (404, 401).
     pub fn failed(&mut self, job_id: &str, error: String, fatal: bool, now: DateTime<Utc>) {
         let entry = self.jobs.entry(job_id.to_owned()).or_insert(LiveJob {
+            profile: String::new(),
             status: None,
             checked_at: now,
             error: None,
@@ -84,11 +95,11 @@ impl JobBoard {
         }
     }
 
-    /// The job keeping the environment busy, if any.
-    pub fn busy(&self) -> Option<&str> {
+    /// The job keeping environment `profile` busy, if any.
+    pub fn busy(&self, profile: &str) -> Option<&str> {
         self.jobs
             .iter()
-            .find(|(_, j)| j.running())
+            .find(|(_, j)| j.running() && j.profile == profile)
             .map(|(id, _)| id.as_str())
     }
 
@@ -112,15 +123,23 @@ mod tests {
     fn busy_while_a_followed_job_runs() {
         let now = Utc::now();
         let mut b = JobBoard::default();
-        assert!(b.follow("j1", now));
-        assert!(!b.follow("j1", now));
-        assert_eq!(b.busy(), Some("j1"));
+        assert!(b.follow("j1", "prod", now));
+        assert!(!b.follow("j1", "prod", now));
+        assert_eq!(b.busy("prod"), Some("j1"));
+        assert_eq!(
+            b.busy("eu"),
+            None,
+            "one export at a time is per environment"
+        );
         b.update("j1", status("processing"), now);
-        assert_eq!(b.busy(), Some("j1"));
+        assert_eq!(b.busy("prod"), Some("j1"));
         b.update("j1", status("completed"), now);
-        assert_eq!(b.busy(), None);
-        assert!(b.follow("j1", now), "a finished job can be followed again");
+        assert_eq!(b.busy("prod"), None);
+        assert!(
+            b.follow("j1", "prod", now),
+            "a finished job can be followed again"
+        );
         b.failed("j1", "gone".into(), true, now);
-        assert_eq!(b.busy(), None);
+        assert_eq!(b.busy("prod"), None);
     }
 }

@@ -37,6 +37,7 @@ pub enum Ctx {
     Downloads,
     Table,
     FirstRun,
+    Profiles,
 }
 
 impl Ctx {
@@ -64,6 +65,7 @@ impl Ctx {
             Ctx::Downloads => "Downloads (F4)",
             Ctx::Table => "File preview",
             Ctx::FirstRun => "First run (no API key)",
+            Ctx::Profiles => "Environments (F5)",
         }
     }
 }
@@ -124,6 +126,8 @@ pub enum Action {
     PreviewFile,
     UseKey,
     SaveKey,
+    OpenProfiles,
+    FilterProfile,
 }
 
 /// A key chord, matched ignoring Shift on characters.
@@ -197,6 +201,7 @@ pub const BINDINGS: &[Binding] = &[
     b!(Global, [ctrl('q')], A::Enqueue, "add the form to the queue (split a long range by month or week)"),
     b!(Global, [k(C::F(3))], A::OpenQueue, "the queue: exports sent one after another"),
     b!(Global, [k(C::F(4))], A::OpenDownloads, "downloads in progress"),
+    b!(Global, [k(C::F(5))], A::OpenProfiles, "environments (config profiles): switch"),
     f!(Global, [k(C::F(1))], A::Help, "help: every key", "F1", "help"),
     b!(Global, [ctrl('p')], A::Preview, "preview the JSON body and the curl command"),
     b!(Global, [k(C::Esc)], A::Escape, "close a popup; cancel a request in flight"),
@@ -221,6 +226,7 @@ pub const BINDINGS: &[Binding] = &[
     b!(History, [k(C::End), ch('G')], A::End, "oldest entry"),
     f!(History, [k(C::Enter)], A::Open, "details: copy id or links, edit & re-run", "Enter", "details"),
     f!(History, [ch('d')], A::Download, "download the job's files", "d", "download"),
+    f!(History, [ch('f')], A::FilterProfile, "this environment only / every environment", "f", "filter"),
     f!(Calendar, [k(C::Left), ch('h')], A::Left, "previous day", "←→↑↓/hjkl", "move"),
     b!(Calendar, [k(C::Right), ch('l')], A::Right, "next day"),
     b!(Calendar, [k(C::Up), ch('k')], A::Up, "previous week"),
@@ -293,6 +299,10 @@ pub const BINDINGS: &[Binding] = &[
     f!(FirstRun, [k(C::Enter)], A::UseKey, "use the pasted key for this session", "Enter", "use"),
     f!(FirstRun, [ctrl('s')], A::SaveKey, "save the key to a file readable by you only (0600), then use it", "Ctrl-S", "save"),
     f!(FirstRun, [k(C::Esc)], A::Escape, "skip: the form works, submitting needs a key", "Esc", "skip"),
+    f!(Profiles, [k(C::Up), ch('k')], A::Up, "previous environment", "↑/↓", "move"),
+    b!(Profiles, [k(C::Down), ch('j')], A::Down, "next environment"),
+    f!(Profiles, [k(C::Enter)], A::Open, "switch to it (its own key, queue and lookups)", "Enter", "switch"),
+    f!(Profiles, [k(C::Esc), ch('q')], A::Escape, "close", "Esc", "close"),
 ];
 
 /// The action for `ev` in the given contexts (most specific first).

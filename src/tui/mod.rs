@@ -16,6 +16,7 @@ pub mod lazy;
 pub mod lean;
 pub mod msg;
 pub mod picker;
+pub mod profiles;
 pub mod runner;
 pub mod terminal;
 #[doc(hidden)]
@@ -101,46 +102,22 @@ pub async fn prepare(
             resolve_without_file(paths, &flags, &env_vars)
         }
     };
-    let mut theme_name = "auto".to_owned();
-    let mut first = None;
-    let mut timeouts = crate::api::Timeouts::default();
-    let (env, client) = match resolved {
-        Ok(mut r) => {
-            theme_name = r.theme.clone();
-            timeouts = r.timeouts;
-            if r.key_source.is_none() {
-                first = Some(first_run::FirstRun::new(
-                    &r.profile,
-                    r.config_file.clone(),
-                    crate::config::default_key_file(&r.config_file, &r.profile),
-                ));
-            }
-            if demo.is_some() {
-                r.profile = "demo".into();
-            }
-            notices.extend(r.warnings.drain(..).map(|w| Notice::new(Level::Warning, w)));
-            let env = EnvInfo {
-                profile: r.profile.clone(),
-                base_url: r.base_url.clone(),
-                // Shown and used as an absolute path (the app may be
-                // started from anywhere).
-                download_dir: Some(
-                    std::path::absolute(&r.download_dir).unwrap_or_else(|_| r.download_dir.clone()),
-                ),
-                environment: demo
-                    .as_ref()
-                    .map(|_| crate::demo::ENVIRONMENT_NAME.to_owned()),
-                ..Default::default()
-            };
-            let tx = tx.clone();
-            let client = Lazy::later(move || {
-                let key = r.load_key().map_err(|e| e.to_string())?;
-                for w in r.warnings.drain(..) {
-                    let _ = tx.send(Msg::Notice(Notice::new(Level::Warning, w)));
-                }
-                ApiClient::new(&r.base_url, key, r.timeouts).map_err(|e| e.to_string())
-            });
-            (env, client)
+    let demo_name = demo.as_ref().map(|_| crate::demo::ENVIRONMENT_NAME);
+    let (env, client, timeouts, first, theme_name) = match resolved {
+        Ok(r) => {
+            let set = profiles::setup(r, demo_name, tx.clone());
+            notices.extend(
+                set.warnings
+                    .into_iter()
+                    .map(|w| Notice::new(Level::Warning, w)),
+            );
+            (
+                set.env,
+                set.client,
+                set.timeouts,
+                set.first_run,
+                set.theme_name,
+            )
         }
         Err(e) => (
             EnvInfo {
@@ -150,6 +127,9 @@ pub async fn prepare(
                 ..Default::default()
             },
             Lazy::ready(Err(e.to_string())),
+            crate::api::Timeouts::default(),
+            None,
+            "auto".to_owned(),
         ),
     };
 
@@ -263,11 +243,23 @@ pub async fn run(global: &Global) -> u8 {
         Box::new(terminal::StdoutSink {
             in_tmux: std::env::var_os("TMUX").is_some(),
         }),
-        tx,
+        tx.clone(),
     );
     let mut runner = runner;
     runner.base_url = app.env.base_url.clone();
     runner.timeouts = timeouts;
+    if !global.demo {
+        runner.switcher = Some(Arc::new(profiles::Switcher {
+            paths: paths.clone(),
+            flags: Flags {
+                profile: global.profile.clone(),
+                base_url: global.base_url.clone(),
+                config: global.config.clone(),
+            },
+            env_vars: EnvVars::from_process(),
+            tx: tx.clone(),
+        }));
+    }
     runner.lookup_cache = Some(Arc::new(crate::lookup_cache::LookupCache::new(
         &paths.cache_dir,
         &app.env.profile,

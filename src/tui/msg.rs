@@ -75,6 +75,13 @@ pub enum Msg {
         job_id: String,
         event: FetchEvent,
     },
+    /// The profiles in the config, with what each environment is called.
+    ProfilesLoaded(Result<Vec<crate::tui::profiles::ProfileInfo>, String>),
+    /// Now working in another environment.
+    ProfileSwitched {
+        env: crate::tui::app::EnvInfo,
+        first_run: Option<crate::tui::first_run::FirstRun>,
+    },
     /// The first rows of a downloaded file.
     PreviewReady {
         path: PathBuf,
@@ -218,6 +225,12 @@ pub enum Effect {
     PreviewFile {
         path: PathBuf,
     },
+    LoadProfiles,
+    SwitchProfile {
+        name: String,
+    },
+    /// Show one profile's history only (`None`: every profile's).
+    SetHistoryFilter(Option<String>),
     /// Use `key` from now on (saved to `save` first, 0600, when given).
     UseKey {
         key: crate::api::ApiKey,

@@ -13,9 +13,16 @@ pub fn job_of(e: &Entry) -> Option<&str> {
 }
 
 impl App {
-    /// Start polling `job_id` unless it is polled already.
+    /// Start polling `job_id` (of this environment) unless it is polled
+    /// already.
     pub(super) fn follow(&mut self, job_id: &str) -> Vec<Effect> {
-        if self.jobs.follow(job_id, self.clock.now) {
+        let profile = self.env.profile.clone();
+        self.follow_in(job_id, &profile)
+    }
+
+    /// Start polling `job_id` of environment `profile`.
+    pub(super) fn follow_in(&mut self, job_id: &str, profile: &str) -> Vec<Effect> {
+        if self.jobs.follow(job_id, profile, self.clock.now) {
             vec![Effect::TrackJob {
                 job_id: job_id.to_owned(),
             }]
@@ -103,16 +110,18 @@ impl App {
         }
     }
 
-    /// Created jobs left unfinished by an earlier run: poll those still in
-    /// the API's 3-day window.
+    /// Created jobs left unfinished by an earlier run: poll those of this
+    /// environment still in the API's 3-day window (another environment's
+    /// jobs need its own key; they are followed when it is switched to).
     pub(super) fn unfinished(&mut self, entries: Vec<Entry>) -> Vec<Effect> {
         let now = self.clock.now;
         let mut fx = Vec::new();
         for e in &entries {
             if tracking(e, now) == Tracking::Poll
+                && e.profile == self.env.profile
                 && let Some(job) = job_of(e)
             {
-                fx.extend(self.follow(job));
+                fx.extend(self.follow_in(job, &e.profile));
             }
         }
         fx

@@ -131,6 +131,10 @@ impl App {
                 return vec![Effect::LoadQueue];
             }
             Action::OpenDownloads => self.open_downloads(),
+            Action::OpenProfiles => {
+                self.overlay = Some(Overlay::Profiles { cursor: 0 });
+                return vec![Effect::LoadProfiles];
+            }
             Action::FormatNext | Action::FormatPrev => {
                 let f = if a == Action::FormatNext {
                     self.form.format.next()

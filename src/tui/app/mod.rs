@@ -5,6 +5,7 @@ mod jobs;
 mod keys;
 mod lookups;
 mod overlays;
+mod profiles;
 mod queue;
 mod submit;
 
@@ -82,6 +83,10 @@ pub enum Overlay {
     Table(TableView),
     /// No key configured: where one comes from, and a masked paste.
     FirstRun(super::first_run::FirstRun),
+    /// The environment switcher.
+    Profiles {
+        cursor: usize,
+    },
 }
 
 /// After a 409: the request that was refused and the job in the way.
@@ -173,6 +178,10 @@ pub struct App {
     pub downloads: Vec<DownloadRun>,
     /// Lookups loaded this session (for the pickers).
     pub lookups: BTreeMap<String, LookupItems>,
+    /// The config's profiles (for the switcher).
+    pub profiles: Vec<super::profiles::ProfileInfo>,
+    /// The history pane shows this profile's entries only.
+    pub history_mine: bool,
     seq: u64,
 }
 
@@ -199,6 +208,8 @@ impl App {
             queue_paused: false,
             downloads: Vec::new(),
             lookups: BTreeMap::new(),
+            profiles: Vec::new(),
+            history_mine: false,
             seq: 0,
         }
     }
@@ -260,6 +271,7 @@ impl App {
                 Overlay::Downloads { .. } => Ctx::Downloads,
                 Overlay::Table(_) => Ctx::Table,
                 Overlay::FirstRun(_) => Ctx::FirstRun,
+                Overlay::Profiles { .. } => Ctx::Profiles,
             };
             return vec![c, Ctx::Global];
         }
@@ -355,6 +367,8 @@ impl App {
             Msg::DownloadPlanned { job_id, result } => self.download_planned(&job_id, result),
             Msg::Fetch { job_id, event } => self.fetch_event(&job_id, &event),
             Msg::PreviewReady { path, result } => self.preview_ready(path, result),
+            Msg::ProfilesLoaded(result) => self.profiles_loaded(result),
+            Msg::ProfileSwitched { env, first_run } => self.profile_switched(env, first_run),
         }
     }
 

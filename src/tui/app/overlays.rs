@@ -26,6 +26,7 @@ impl App {
                 CalOutcome::Preset(p) => return self.apply_preset(p),
             },
             Some(Overlay::Picker(_)) => return self.picker_action(a),
+            Some(Overlay::Profiles { .. }) => return self.profiles_action(a),
             Some(Overlay::FirstRun(f)) => match a {
                 Action::UseKey | Action::SaveKey => {
                     let Some(key) = crate::api::ApiKey::new(f.key.0.value()) else {
@@ -161,6 +162,7 @@ impl App {
                 }
                 return vec![];
             }
+            Action::FilterProfile => return self.toggle_history_filter(),
             Action::Download => {
                 return match self.history.selected_entry().cloned() {
                     Some(e) => self.open_download(&e),

@@ -11,7 +11,7 @@ impl App {
     pub(super) fn drive_queue(&mut self) -> Vec<Effect> {
         if self.queue_paused
             || self.in_flight.is_some()
-            || self.jobs.busy().is_some()
+            || self.jobs.busy(&self.env.profile).is_some()
             || self.env.blocked.is_some()
         {
             return vec![];

@@ -16,6 +16,7 @@ use crate::history::{HistoryError, HistoryStore};
 use crate::lookup_cache::LookupCache;
 
 mod files;
+mod profiles;
 mod store;
 mod submit;
 mod track;
@@ -109,6 +110,10 @@ pub struct Runner {
     pub base_url: String,
     /// Timeouts for a client made from a typed key.
     pub timeouts: crate::api::Timeouts,
+    /// Switching environments (none in tests: one profile only).
+    pub switcher: Option<Arc<super::profiles::Switcher>>,
+    /// Show this profile's history only.
+    history_filter: Option<String>,
     tx: UnboundedSender<Msg>,
     flight: Option<Flight>,
     ticker: Option<Ticker>,
@@ -136,6 +141,8 @@ impl Runner {
             lookup_cache: None,
             base_url: String::new(),
             timeouts: crate::api::Timeouts::default(),
+            switcher: None,
+            history_filter: None,
             tx,
             flight: None,
             ticker: None,
@@ -201,10 +208,12 @@ impl Runner {
         match e {
             Effect::Submit { seq, request, queue_id } => self.submit(seq, request, queue_id),
             Effect::CancelSubmit { seq } => self.cancel(seq),
-            Effect::LoadHistory { offset, limit } => self.store_task(
+            Effect::LoadHistory { offset, limit } => {
+                let only = self.history_filter.clone();
+                self.store_task(
                 move |s| {
-                    let total = s.count()?;
-                    let entries = s.page(offset, limit)?;
+                    let total = s.count_of(only.as_deref())?;
+                    let entries = s.page_of(only.as_deref(), offset, limit)?;
                     let orphans = entries.iter().filter(|e| e.outcome_unknown()).map(|e| e.id).collect();
                     Ok((entries, total, orphans))
                 },
@@ -217,7 +226,11 @@ impl Runner {
                     },
                     Err(e) => Msg::HistoryFailed(e),
                 },
-            ),
+            )
+            }
+            Effect::SetHistoryFilter(f) => self.history_filter = f,
+            Effect::LoadProfiles => self.load_profiles(),
+            Effect::SwitchProfile { name } => self.switch_profile(name),
             Effect::LoadUnfinished => self.store_task(|s| s.unfinished_jobs(), |r| Msg::Unfinished(r.unwrap_or_default())),
             Effect::LoadQueue => self.queue_task(|_| Ok(())),
             Effect::QueueAdd { requests, front } => {

@@ -154,10 +154,15 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
     let t = &app.theme;
     let h = &app.history;
     let focused = app.focus == Focus::History && app.overlay.is_none();
-    let title = if h.total > 0 {
-        format!(" History {} ", h.total)
+    let scope = if app.history_mine {
+        format!(" · {} only", app.env.profile)
     } else {
-        " History ".to_owned()
+        String::new()
+    };
+    let title = if h.total > 0 {
+        format!(" History {}{scope} ", h.total)
+    } else {
+        format!(" History{scope} ")
     };
     let block = Block::bordered()
         .title(Span::styled(title, t.title()))
@@ -236,8 +241,14 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
             Span::styled(rest.to_owned(), row_style.patch(style)),
         ]));
         let summary = h.summary(i).unwrap_or("");
+        // Another environment's entry says which.
+        let profile = if e.profile != app.env.profile {
+            format!(" {}", e.profile)
+        } else {
+            String::new()
+        };
         let second = clip(
-            &format!("#{} {} · {summary}", e.id, e.source),
+            &format!("#{} {}{profile} · {summary}", e.id, e.source),
             width.saturating_sub(7),
         );
         lines.push(Line::from(vec![

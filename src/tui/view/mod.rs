@@ -67,6 +67,7 @@ pub fn draw(frame: &mut Frame, app: &App) {
         Some(Overlay::Downloads { job_id }) => downloads::progress(frame, app, job_id, screen),
         Some(Overlay::Table(v)) => downloads::table(frame, app, v, screen),
         Some(Overlay::FirstRun(f)) => first_run::draw(frame, app, f, screen),
+        Some(Overlay::Profiles { cursor }) => dialogs::profiles(frame, app, *cursor, screen),
         None => {}
     }
 }

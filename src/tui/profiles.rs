@@ -1,0 +1,122 @@
+//! Environments (config profiles): setting one up for the app, listing
+//! them for the switcher, switching. Never touches the key itself beyond
+//! handing its source to the lazily made client.
+
+use tokio::sync::mpsc::UnboundedSender;
+
+use super::app::EnvInfo;
+use super::first_run::FirstRun;
+use super::lazy::Lazy;
+use super::msg::{Level, Msg, Notice};
+use crate::api::{ApiClient, Timeouts};
+use crate::config::{EnvVars, Flags, Paths, Resolved, default_key_file, resolve};
+
+/// One profile, ready for the app.
+pub struct Setup {
+    pub env: EnvInfo,
+    pub client: Lazy<ApiClient>,
+    pub timeouts: Timeouts,
+    /// When no key is configured.
+    pub first_run: Option<FirstRun>,
+    pub theme_name: String,
+    pub warnings: Vec<String>,
+}
+
+/// Turn a resolved profile into what the app needs. The client (and so the
+/// key command and the CA certificates) is made later, off the UI thread.
+pub fn setup(mut r: Resolved, demo_name: Option<&str>, tx: UnboundedSender<Msg>) -> Setup {
+    let first_run = r.key_source.is_none().then(|| {
+        FirstRun::new(
+            &r.profile,
+            r.config_file.clone(),
+            default_key_file(&r.config_file, &r.profile),
+        )
+    });
+    if demo_name.is_some() {
+        r.profile = "demo".into();
+    }
+    let warnings: Vec<String> = r.warnings.drain(..).collect();
+    let env = EnvInfo {
+        profile: r.profile.clone(),
+        base_url: r.base_url.clone(),
+        // Shown and used as an absolute path (the app may be started
+        // from anywhere).
+        download_dir: Some(
+            std::path::absolute(&r.download_dir).unwrap_or_else(|_| r.download_dir.clone()),
+        ),
+        environment: demo_name.map(str::to_owned),
+        ..Default::default()
+    };
+    let (timeouts, theme_name) = (r.timeouts, r.theme.clone());
+    let client = Lazy::later(move || {
+        let key = r.load_key().map_err(|e| e.to_string())?;
+        for w in r.warnings.drain(..) {
+            let _ = tx.send(Msg::Notice(Notice::new(Level::Warning, w)));
+        }
+        ApiClient::new(&r.base_url, key, r.timeouts).map_err(|e| e.to_string())
+    });
+    Setup {
+        env,
+        client,
+        timeouts,
+        first_run,
+        theme_name,
+        warnings,
+    }
+}
+
+/// A profile in the switcher.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ProfileInfo {
+    pub name: String,
+    pub base_url: String,
+    /// What the API last called this environment (from history).
+    pub environment: Option<String>,
+    pub app_token: Option<String>,
+}
+
+/// Switching environments: the config as the app was started (flags and
+/// environment variables), a profile chosen by name.
+pub struct Switcher {
+    pub paths: Paths,
+    pub flags: Flags,
+    pub env_vars: EnvVars,
+    pub tx: UnboundedSender<Msg>,
+}
+
+impl Switcher {
+    /// The profiles in the config (name and base URL).
+    pub fn list(&self) -> Result<Vec<ProfileInfo>, String> {
+        let any = resolve(&self.paths, &self.flags_for(None), &self.env_vars)
+            .map_err(|e| e.to_string())?;
+        let mut out = Vec::new();
+        for name in &any.profiles {
+            if let Ok(r) = resolve(&self.paths, &self.flags_for(Some(name)), &self.env_vars) {
+                out.push(ProfileInfo {
+                    name: name.clone(),
+                    base_url: r.base_url,
+                    environment: None,
+                    app_token: None,
+                });
+            }
+        }
+        Ok(out)
+    }
+
+    /// Set up profile `name` (its own key source first, as `--profile`).
+    pub fn switch(&self, name: &str) -> Result<Setup, String> {
+        let r = resolve(&self.paths, &self.flags_for(Some(name)), &self.env_vars)
+            .map_err(|e| e.to_string())?;
+        Ok(setup(r, None, self.tx.clone()))
+    }
+
+    /// Flags for `profile`: a `--base-url` given at start applies to the
+    /// profile it was given with only.
+    fn flags_for(&self, profile: Option<&str>) -> Flags {
+        Flags {
+            profile: profile.map(str::to_owned),
+            base_url: None,
+            config: self.flags.config.clone(),
+        }
+    }
+}
