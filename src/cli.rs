@@ -4,6 +4,7 @@
 mod args;
 mod context;
 mod demo;
+pub mod docs;
 mod exit;
 mod history;
 mod jobs;
@@ -13,7 +14,9 @@ mod queue;
 mod signals;
 mod submit;
 
-pub use args::{Cli, Command, Global, QueueAddArgs, QueueCommand, RequestArgs, SubmitArgs};
+pub use args::{
+    Cli, Command, CompletionShell, Global, QueueAddArgs, QueueCommand, RequestArgs, SubmitArgs,
+};
 pub use context::Context;
 pub use exit::{CliError, code};
 pub use history::outcome_line;
@@ -34,7 +37,7 @@ fn wants_json(cmd: &Command) -> bool {
             QueueCommand::List { json, .. } | QueueCommand::Run { json, .. } => *json,
             _ => false,
         },
-        Command::DemoServer { .. } => false,
+        Command::DemoServer { .. } | Command::Completions { .. } | Command::Man => false,
     }
 }
 
@@ -53,13 +56,16 @@ pub async fn run(global: &Global, cmd: &Command) -> u8 {
 }
 
 async fn dispatch(global: &Global, cmd: &Command) -> Result<(), CliError> {
-    if let Command::DemoServer {
-        port,
-        mode,
-        job_seconds,
-    } = cmd
-    {
-        return demo::run(*port, *mode, *job_seconds).await;
+    // Commands that need no profile (and must work with a broken config).
+    match cmd {
+        Command::DemoServer {
+            port,
+            mode,
+            job_seconds,
+        } => return demo::run(*port, *mode, *job_seconds).await,
+        Command::Completions { shell } => return docs::completions(*shell),
+        Command::Man => return docs::man(),
+        _ => {}
     }
     let mut ctx = Context::new(global).await?;
     match cmd {
@@ -74,6 +80,6 @@ async fn dispatch(global: &Global, cmd: &Command) -> Result<(), CliError> {
         } => lookups::run(&mut ctx, name.as_deref(), *json, *refresh).await,
         Command::History { json, limit } => history::run(&ctx, *json, *limit),
         Command::Queue(q) => queue::run(&mut ctx, q).await,
-        Command::DemoServer { .. } => Ok(()),
+        Command::DemoServer { .. } | Command::Completions { .. } | Command::Man => Ok(()),
     }
 }
