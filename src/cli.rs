@@ -5,6 +5,7 @@ mod args;
 mod context;
 mod demo;
 pub mod docs;
+pub mod doctor;
 mod exit;
 mod history;
 mod jobs;
@@ -37,6 +38,7 @@ fn wants_json(cmd: &Command) -> bool {
             QueueCommand::List { json, .. } | QueueCommand::Run { json, .. } => *json,
             _ => false,
         },
+        Command::Doctor { json } => *json,
         Command::DemoServer { .. } | Command::Completions { .. } | Command::Man => false,
     }
 }
@@ -65,6 +67,7 @@ async fn dispatch(global: &Global, cmd: &Command) -> Result<(), CliError> {
         } => return demo::run(*port, *mode, *job_seconds).await,
         Command::Completions { shell } => return docs::completions(*shell),
         Command::Man => return docs::man(),
+        Command::Doctor { json } => return doctor::run(global, *json).await,
         _ => {}
     }
     let mut ctx = Context::new(global).await?;
@@ -80,6 +83,9 @@ async fn dispatch(global: &Global, cmd: &Command) -> Result<(), CliError> {
         } => lookups::run(&mut ctx, name.as_deref(), *json, *refresh).await,
         Command::History { json, limit } => history::run(&ctx, *json, *limit),
         Command::Queue(q) => queue::run(&mut ctx, q).await,
-        Command::DemoServer { .. } | Command::Completions { .. } | Command::Man => Ok(()),
+        Command::DemoServer { .. }
+        | Command::Completions { .. }
+        | Command::Man
+        | Command::Doctor { .. } => Ok(()),
     }
 }

@@ -10,7 +10,7 @@ use support::{Sandbox, run};
 use upexport::cli::CompletionShell;
 use upexport::cli::docs::{completion_script, man_page};
 
-const SUBCOMMANDS: [&str; 10] = [
+const SUBCOMMANDS: [&str; 11] = [
     "submit",
     "status",
     "jobs",
@@ -18,6 +18,7 @@ const SUBCOMMANDS: [&str; 10] = [
     "lookups",
     "history",
     "queue",
+    "doctor",
     "completions",
     "man",
     "demo-server",

@@ -96,6 +96,12 @@ pub enum Command {
     /// Queue exports to be submitted one after another
     #[command(subcommand)]
     Queue(QueueCommand),
+    /// Check the setup: versions, paths, profile, key, connectivity, history
+    Doctor {
+        /// Print the report as JSON
+        #[arg(long)]
+        json: bool,
+    },
     /// Print a shell completion script
     Completions {
         #[arg(value_enum)]

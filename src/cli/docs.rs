@@ -188,7 +188,9 @@ fn extra_sections() -> Roff {
         item(&mut roff, code, text);
     }
     roff.control("SH", ["SEE ALSO"]);
-    roff.text([roman("upexport completions bash|zsh|fish; the README.")]);
+    roff.text([roman(
+        "upexport completions bash|zsh|fish; upexport doctor; the README.",
+    )]);
     roff
 }
 
