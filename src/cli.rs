@@ -10,6 +10,7 @@ mod exit;
 mod history;
 mod jobs;
 mod lookups;
+pub mod plain;
 mod progress;
 mod queue;
 mod signals;
@@ -51,6 +52,18 @@ pub async fn run(global: &Global, cmd: &Command) -> u8 {
             if wants_json(cmd) && !e.json_printed() {
                 println!("{}", e.to_json());
             }
+            eprintln!("upexport: error: {e}");
+            e.exit_code()
+        }
+    }
+}
+
+/// `upexport --plain` (no command): the line mode. Prints its error and
+/// returns the exit code, as [`run`] does.
+pub async fn run_plain(global: &Global) -> u8 {
+    match plain::run(global).await {
+        Ok(()) => code::OK,
+        Err(e) => {
             eprintln!("upexport: error: {e}");
             e.exit_code()
         }

@@ -1,4 +1,4 @@
-//! `upexport doctor` from a
+//! `upexport doctor` and the `--plain` line mode, from a
 //! shell. Every test has its own HOME and XDG directories; the server is
 //! the embedded demo server on 127.0.0.1 (started in the test, so what it
 //! received can be checked), a closed port, or nothing.
@@ -341,4 +341,146 @@ async fn doctor_reports_a_damaged_history_file_and_exits_5() {
     // The next run finds the new store healthy.
     let r = up(&sb, Some(DEMO_KEY), &["doctor", "--base-url", &url]).await;
     expect(&r, 0, "after the move");
+}
+
+// ------------------------------------------------------------ line mode
+
+/// Answers for every field: `from`, `to`, then the rest left as they are.
+fn answers(from: &str, to: &str, send: &str) -> String {
+    format!("{from}\n{to}\na@x.com, b@y.com\ntrack\n\n\n\n\n\n{send}\n")
+}
+
+fn creates(server: &DemoServer) -> usize {
+    server
+        .requests()
+        .iter()
+        .filter(|q| q.method == "POST")
+        .count()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn plain_mode_asks_reasks_submits_and_records() {
+    let sb = Sandbox::new();
+    let server = demo().await;
+    let url = server.base_url();
+    let mut c = sb.command(Some(DEMO_KEY));
+    c.args(["--plain", "--base-url", &url]);
+    // An impossible date first: asked again with the reason.
+    let input = format!("2026-02-30\n{}", answers("2026-11-01", "2026-11-26", "y"));
+    let r = run_with(c, Some(&input)).await;
+    expect(&r, 0, "plain submit");
+    assert!(
+        r.stderr
+            .contains("From: 2026-02-30 is not a real date: February 2026 has 28 days; try again"),
+        "{}",
+        r.stderr
+    );
+    assert_eq!(
+        r.stderr.matches("From (start date").count(),
+        2,
+        "{}",
+        r.stderr
+    );
+    for prompt in [
+        "To (end date",
+        "Emails (",
+        "Event types (",
+        "User IDs (",
+        "Company IDs (",
+        "Segment ID (",
+        "Format (avro, csv, ndjson or parquet; or its first letter) [csv]: \n",
+        "Exclusions (",
+        "Send? [y/N] ",
+    ] {
+        assert!(r.stderr.contains(prompt), "no {prompt:?} in {}", r.stderr);
+    }
+    assert!(r.stderr.contains("\"emails\": ["), "the body: {}", r.stderr);
+    let job = r
+        .stdout
+        .lines()
+        .find_map(|l| l.strip_prefix("created export job "))
+        .unwrap_or_else(|| panic!("no job line: {}", r.stdout))
+        .to_owned();
+    assert!(r.stdout.contains(&format!("upexport status {job}")));
+    assert!(!r.all().contains('\u{1b}'), "no escape sequences");
+    assert!(!r.all().contains(DEMO_KEY));
+
+    // Sent once, with the body the answers describe.
+    let posts: Vec<_> = server
+        .requests()
+        .into_iter()
+        .filter(|q| q.method == "POST")
+        .collect();
+    assert_eq!(posts.len(), 1);
+    assert_eq!(
+        posts[0].body,
+        r#"{"from":"2026-11-01","to":"2026-11-26","emails":["a@x.com","b@y.com"],"event_type":["track"],"format":"csv"}"#
+    );
+    // And recorded.
+    let h = json(&up(&sb, None, &["history", "--json"]).await.stdout);
+    let rows = h.as_array().expect("array");
+    assert_eq!(rows.len(), 1, "{h}");
+    assert_eq!(rows[0]["state"], "created");
+    assert_eq!(rows[0]["created"]["job_id"], job.as_str());
+
+    // A second export while the first runs: 409, exit 4, said plainly.
+    let mut c = sb.command(Some(DEMO_KEY));
+    c.args(["--plain", "--base-url", &url]);
+    let r = run_with(c, Some(&answers("yesterday", "today", "yes"))).await;
+    expect(&r, 4, "conflict");
+    assert!(r.stderr.contains("already running"), "{}", r.stderr);
+    let h = json(&up(&sb, None, &["history", "--json"]).await.stdout);
+    assert_eq!(h.as_array().map(Vec::len), Some(2), "{h}");
+    server.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn plain_mode_sends_nothing_unless_told_yes() {
+    let sb = Sandbox::new();
+    let server = demo().await;
+    let url = server.base_url();
+    for (input, code, said) in [
+        (answers("2026-11-01", "", "n"), 0, "not sent"),
+        (answers("2026-11-01", "", ""), 0, "not sent"),
+        // Input ending before the last field: nothing sent, exit 2.
+        ("2026-11-01\n".to_owned(), 2, ""),
+        // A bad answer again and again: gives up, exit 2.
+        ("nope\n".repeat(20), 2, ""),
+    ] {
+        let mut c = sb.command(Some(DEMO_KEY));
+        c.args(["--plain", "--base-url", &url]);
+        let r = run_with(c, Some(&input)).await;
+        expect(&r, code, &format!("{input:?}"));
+        assert_eq!(r.stdout.trim(), said, "{input:?}");
+        if code == 2 {
+            assert!(r.stderr.contains("nothing was sent"), "{}", r.stderr);
+        }
+    }
+    assert_eq!(creates(&server), 0, "an export was created");
+    let h = json(&up(&sb, None, &["history", "--json"]).await.stdout);
+    assert_eq!(h, serde_json::json!([]), "nothing recorded");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn plain_mode_checks_the_key_first_and_never_prints_it() {
+    let sb = Sandbox::new();
+    let server = demo().await;
+    let url = server.base_url();
+    // No key: said before any question.
+    let mut c = sb.command(None);
+    c.args(["--plain", "--base-url", &url]);
+    let r = run_with(c, Some(&answers("", "", "y"))).await;
+    expect(&r, 3, "no key");
+    assert!(!r.stderr.contains("From ("), "asked anyway: {}", r.stderr);
+    // A refused key: exit 3, recorded as failed, the key never shown.
+    let mut c = sb.command(Some(SENTINEL));
+    c.args(["--plain", "--base-url", &url]);
+    let r = run_with(c, Some(&answers("", "", "y"))).await;
+    expect(&r, 3, "refused key");
+    assert!(r.stderr.contains("401"), "{}", r.stderr);
+    assert!(!r.all().contains(SENTINEL));
+    let h = json(&up(&sb, None, &["history", "--json"]).await.stdout);
+    assert_eq!(h[0]["state"], "failed", "{h}");
+    let (hits, _) = files_containing(sb.root(), SENTINEL.as_bytes());
+    assert!(hits.is_empty(), "the key is in {hits:?}");
 }

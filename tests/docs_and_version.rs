@@ -86,7 +86,7 @@ fn each_shell_gets_a_script_naming_the_commands_and_flags() {
         for word in SUBCOMMANDS {
             assert!(out.stdout.contains(word), "{name} script lacks {word}");
         }
-        for flag in [flag_form, "base-url", "dry-run", "json"] {
+        for flag in [flag_form, "plain", "base-url", "dry-run", "json"] {
             assert!(out.stdout.contains(flag), "{name} script lacks {flag}");
         }
         assert!(

@@ -55,6 +55,12 @@ pub struct Global {
     /// Start the embedded demo server and use it (no account needed)
     #[arg(help_heading = "Global options", long, global = true)]
     pub demo: bool,
+
+    /// Line mode instead of the TUI: asks for each field on stderr and
+    /// reads the answers line by line from stdin (screen readers, slow
+    /// links, scripts)
+    #[arg(help_heading = "Global options", long, global = true)]
+    pub plain: bool,
 }
 
 #[derive(Debug, Subcommand)]

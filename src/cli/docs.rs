@@ -42,7 +42,7 @@ pub fn man_page() -> Vec<u8> {
     let mut roff = Roff::new();
     roff.control("SH", ["COMMANDS"]);
     roff.text([roman(
-        "Without a command, upexport opens the terminal app. The global options above apply to every command.",
+        "Without a command, upexport opens the terminal app (or, with --plain, the line mode). The global options above apply to every command.",
     )]);
     let _ = roff.to_writer(&mut out);
     let globals: Vec<String> = cmd
