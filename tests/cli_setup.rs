@@ -1,10 +1,11 @@
-//! `upexport doctor` and the `--plain` line mode, from a
+//! `upexport doctor`, the `--plain` line mode and the log files, from a
 //! shell. Every test has its own HOME and XDG directories; the server is
 //! the embedded demo server on 127.0.0.1 (started in the test, so what it
 //! received can be checked), a closed port, or nothing.
 
 mod support;
 
+use std::path::Path;
 use std::process::Command;
 
 use serde_json::Value;
@@ -483,4 +484,71 @@ async fn plain_mode_checks_the_key_first_and_never_prints_it() {
     assert_eq!(h[0]["state"], "failed", "{h}");
     let (hits, _) = files_containing(sb.root(), SENTINEL.as_bytes());
     assert!(hits.is_empty(), "the key is in {hits:?}");
+}
+
+// ------------------------------------------------------------------ logs
+
+fn log_files(dir: &Path) -> Vec<String> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)
+        .map(|d| {
+            d.flatten()
+                .map(|e| e.file_name().to_string_lossy().into_owned())
+                .collect()
+        })
+        .unwrap_or_default();
+    names.sort();
+    names
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_debug_run_writes_a_daily_log_without_the_key_and_old_logs_are_pruned() {
+    let sb = Sandbox::new();
+    let server = demo().await;
+    let url = server.base_url();
+    let logs = sb.state_dir().join("logs");
+    let mut c = sb.command(Some(SENTINEL));
+    c.env("UPEXPORT_LOG", "debug");
+    c.args(["jobs", "--base-url", &url]);
+    let r = run_with(c, None).await;
+    expect(&r, 3, "jobs with a refused key");
+    let today = chrono::Local::now().date_naive();
+    let names = log_files(&logs);
+    // The file is named for the UTC day (tracing-appender's clock).
+    let utc = chrono::Utc::now().date_naive();
+    let expected = [today, utc].map(|d| format!("upexport.{}.log", d.format("%Y-%m-%d")));
+    let name = names
+        .iter()
+        .find(|n| expected.contains(n))
+        .unwrap_or_else(|| panic!("no daily log among {names:?}"));
+    let text = std::fs::read_to_string(logs.join(name)).expect("log");
+    assert!(
+        text.contains("DEBUG") && text.contains("answer"),
+        "debug lines are written: {text}"
+    );
+    assert!(!text.contains(SENTINEL), "the key is in the log");
+    assert!(
+        server
+            .requests()
+            .iter()
+            .any(|q| q.authorization.as_deref() == Some(&format!("Token {SENTINEL}"))),
+        "the key was sent, so its absence from the log means something"
+    );
+
+    // Bounded: with many old files, a run leaves at most 7 (other files
+    // in the directory are left alone).
+    for d in 1..=12 {
+        std::fs::write(logs.join(format!("upexport.2020-01-{d:02}.log")), "old\n").expect("old");
+    }
+    std::fs::write(logs.join("notes.txt"), "mine\n").expect("notes");
+    let r = up(&sb, None, &["history"]).await;
+    expect(&r, 0, "history");
+    let names = log_files(&logs);
+    let ours = names.iter().filter(|n| n.starts_with("upexport.")).count();
+    assert!(
+        ours <= upexport::logging::MAX_LOG_FILES,
+        "{ours} log files kept: {names:?}"
+    );
+    assert!(ours >= 2, "not everything was removed: {names:?}");
+    assert!(names.contains(name), "today's file is kept: {names:?}");
+    assert!(names.contains(&"notes.txt".to_owned()), "{names:?}");
 }

@@ -150,6 +150,10 @@ fn extra_sections() -> Roff {
         item(&mut roff, name, text);
     }
     roff.control("SH", ["FILES"]);
+    let logs = format!(
+        "Daily log files (upexport.YYYY-MM-DD.log, UTC days), the last {} kept.",
+        crate::logging::MAX_LOG_FILES
+    );
     for (name, text) in [
         (
             "$XDG_CONFIG_HOME/upexport/config.toml",
@@ -159,10 +163,7 @@ fn extra_sections() -> Roff {
             "$XDG_STATE_HOME/upexport/history.sqlite3",
             "Every submit attempt and the export queue.",
         ),
-        (
-            "$XDG_STATE_HOME/upexport/logs/",
-            "Daily log files (upexport.YYYY-MM-DD.log), the last 7 kept.",
-        ),
+        ("$XDG_STATE_HOME/upexport/logs/", logs.as_str()),
         (
             "$XDG_CACHE_HOME/upexport/lookups/",
             "Lookups cached per profile.",

@@ -91,7 +91,8 @@ pub struct PathsReport {
     pub state_dir: PathBuf,
     pub history_db: PathBuf,
     pub logs_dir: PathBuf,
-    /// Log files there now (daily files, the last 7 kept).
+    /// Log files there now (daily files, the last
+    /// [`MAX_LOG_FILES`](crate::logging::MAX_LOG_FILES) kept).
     pub log_files: usize,
     pub cache_dir: PathBuf,
 }
@@ -449,10 +450,11 @@ fn print_text(r: &Report) {
     row(
         "logs dir",
         &format!(
-            "{} ({} file{}; daily, last 7 kept; more detail with UPEXPORT_LOG=debug)",
+            "{} ({} file{}; daily, last {} kept; more detail with UPEXPORT_LOG=debug)",
             r.paths.logs_dir.display(),
             r.paths.log_files,
-            if r.paths.log_files == 1 { "" } else { "s" }
+            if r.paths.log_files == 1 { "" } else { "s" },
+            crate::logging::MAX_LOG_FILES
         ),
     );
     row("cache dir", &r.paths.cache_dir.display().to_string());
