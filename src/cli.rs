@@ -4,16 +4,21 @@
 mod args;
 mod context;
 mod demo;
+pub mod docs;
+pub mod doctor;
 mod exit;
 mod history;
 mod jobs;
 mod lookups;
+pub mod plain;
 mod progress;
 mod queue;
 mod signals;
 mod submit;
 
-pub use args::{Cli, Command, Global, QueueAddArgs, QueueCommand, RequestArgs, SubmitArgs};
+pub use args::{
+    Cli, Command, CompletionShell, Global, QueueAddArgs, QueueCommand, RequestArgs, SubmitArgs,
+};
 pub use context::Context;
 pub use exit::{CliError, code};
 pub use history::outcome_line;
@@ -34,7 +39,8 @@ fn wants_json(cmd: &Command) -> bool {
             QueueCommand::List { json, .. } | QueueCommand::Run { json, .. } => *json,
             _ => false,
         },
-        Command::DemoServer { .. } => false,
+        Command::Doctor { json } => *json,
+        Command::DemoServer { .. } | Command::Completions { .. } | Command::Man => false,
     }
 }
 
@@ -52,14 +58,30 @@ pub async fn run(global: &Global, cmd: &Command) -> u8 {
     }
 }
 
+/// `upexport --plain` (no command): the line mode. Prints its error and
+/// returns the exit code, as [`run`] does.
+pub async fn run_plain(global: &Global) -> u8 {
+    match plain::run(global).await {
+        Ok(()) => code::OK,
+        Err(e) => {
+            eprintln!("upexport: error: {e}");
+            e.exit_code()
+        }
+    }
+}
+
 async fn dispatch(global: &Global, cmd: &Command) -> Result<(), CliError> {
-    if let Command::DemoServer {
-        port,
-        mode,
-        job_seconds,
-    } = cmd
-    {
-        return demo::run(*port, *mode, *job_seconds).await;
+    // Commands that need no profile (and must work with a broken config).
+    match cmd {
+        Command::DemoServer {
+            port,
+            mode,
+            job_seconds,
+        } => return demo::run(*port, *mode, *job_seconds).await,
+        Command::Completions { shell } => return docs::completions(*shell),
+        Command::Man => return docs::man(),
+        Command::Doctor { json } => return doctor::run(global, *json).await,
+        _ => {}
     }
     let mut ctx = Context::new(global).await?;
     match cmd {
@@ -74,6 +96,9 @@ async fn dispatch(global: &Global, cmd: &Command) -> Result<(), CliError> {
         } => lookups::run(&mut ctx, name.as_deref(), *json, *refresh).await,
         Command::History { json, limit } => history::run(&ctx, *json, *limit),
         Command::Queue(q) => queue::run(&mut ctx, q).await,
-        Command::DemoServer { .. } => Ok(()),
+        Command::DemoServer { .. }
+        | Command::Completions { .. }
+        | Command::Man
+        | Command::Doctor { .. } => Ok(()),
     }
 }

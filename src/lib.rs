@@ -24,3 +24,4 @@ pub mod queue;
 pub mod record;
 pub mod track;
 pub mod tui;
+pub mod version;

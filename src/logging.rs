@@ -1,11 +1,18 @@
 //! Logs go to a daily file in the state directory (never to the terminal,
-//! which the TUI owns). Filter with `UPEXPORT_LOG` or `RUST_LOG`
-//! (e.g. `UPEXPORT_LOG=debug`). Headers are never logged, so the key is not.
+//! which the TUI owns): `$XDG_STATE_HOME/upexport/logs/upexport.YYYY-MM-DD.log`
+//! (UTC days). The last [`MAX_LOG_FILES`] are kept; older ones are removed
+//! when a run starts and at each daily rollover, so the directory stays
+//! bounded. Filter with `UPEXPORT_LOG` or `RUST_LOG` (e.g.
+//! `UPEXPORT_LOG=debug`; default `upexport=info`). Headers are never
+//! logged, so the key is not.
 
 use tracing_appender::non_blocking::WorkerGuard;
 use tracing_subscriber::EnvFilter;
 
 use crate::config::{Paths, ensure_private_dir};
+
+/// How many daily log files are kept.
+pub const MAX_LOG_FILES: usize = 7;
 
 /// Start logging; keep the guard alive until exit so lines are flushed.
 /// Logging is best-effort: a read-only state directory must not stop the app.
@@ -16,7 +23,7 @@ pub fn init(paths: &Paths) -> Option<WorkerGuard> {
         .rotation(tracing_appender::rolling::Rotation::DAILY)
         .filename_prefix("upexport")
         .filename_suffix("log")
-        .max_log_files(7)
+        .max_log_files(MAX_LOG_FILES)
         .build(&dir)
         .ok()?;
     let (writer, guard) = tracing_appender::non_blocking(appender);

@@ -23,6 +23,7 @@ fn main() -> ExitCode {
     let status = runtime.block_on(async {
         match &cli.command {
             Some(cmd) => upexport::cli::run(&cli.global, cmd).await,
+            None if cli.global.plain => upexport::cli::run_plain(&cli.global).await,
             None => upexport::tui::run(&cli.global).await,
         }
     });

@@ -1472,9 +1472,12 @@ fn help_lists_every_flag_and_version_works() {
     }
     assert!(r.stdout.contains("Exit codes"), "{}", r.stdout);
     let r = expect_code(sb.cmd(), &["--version"], 0);
-    assert_eq!(
-        r.stdout,
-        format!("upexport {}\n", env!("CARGO_PKG_VERSION"))
+    assert_eq!(r.stdout, format!("upexport {}\n", env!("UPEXPORT_VERSION")));
+    assert!(
+        r.stdout
+            .starts_with(&format!("upexport {}", env!("CARGO_PKG_VERSION"))),
+        "{}",
+        r.stdout
     );
     let r = expect_code(sb.cmd(), &["no-such-command"], 2);
     assert!(r.stderr.contains("no-such-command"), "{}", r.stderr);

@@ -59,3 +59,25 @@ fn exit_codes_match() {
         );
     }
 }
+
+#[test]
+fn every_command_and_global_flag_is_in_the_cli_reference() {
+    use clap::CommandFactory;
+    let text = readme();
+    let start = text.find("\n## CLI\n").expect("a CLI section");
+    let block = &text[start..];
+    let block = &block[block.find("\n```\n").expect("its usage block") + 5..];
+    let block = &block[..block.find("\n```\n").expect("its usage block ends")];
+    let cmd = upexport::cli::Cli::command();
+    for sub in cmd.get_subcommands() {
+        let name = sub.get_name();
+        assert!(
+            block.contains(&format!("\n  {name} ")) || block.contains(&format!("\n  {name}\n")),
+            "README's CLI block misses `{name}`"
+        );
+    }
+    for arg in cmd.get_arguments().filter(|a| a.is_global_set()) {
+        let long = format!("--{}", arg.get_long().expect("a long flag"));
+        assert!(block.contains(&long), "README's CLI block misses {long}");
+    }
+}

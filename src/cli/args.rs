@@ -12,7 +12,7 @@ use crate::export::Format;
 /// api_key_file or api_key_command in the config file; never from an
 /// argument.
 #[derive(Debug, Parser)]
-#[command(name = "upexport", version, about, long_about = None, after_help = EXIT_CODES)]
+#[command(name = "upexport", version = crate::version::VERSION, about, long_about = None, after_help = EXIT_CODES)]
 pub struct Cli {
     #[command(flatten)]
     pub global: Global,
@@ -55,6 +55,12 @@ pub struct Global {
     /// Start the embedded demo server and use it (no account needed)
     #[arg(help_heading = "Global options", long, global = true)]
     pub demo: bool,
+
+    /// Line mode instead of the TUI: asks for each field on stderr and
+    /// reads the answers line by line from stdin (screen readers, slow
+    /// links, scripts)
+    #[arg(help_heading = "Global options", long, global = true)]
+    pub plain: bool,
 }
 
 #[derive(Debug, Subcommand)]
@@ -96,6 +102,19 @@ pub enum Command {
     /// Queue exports to be submitted one after another
     #[command(subcommand)]
     Queue(QueueCommand),
+    /// Check the setup: versions, paths, profile, key, connectivity, history
+    Doctor {
+        /// Print the report as JSON
+        #[arg(long)]
+        json: bool,
+    },
+    /// Print a shell completion script
+    Completions {
+        #[arg(value_enum)]
+        shell: CompletionShell,
+    },
+    /// Print the manual page (roff): `upexport man | man -l -`
+    Man,
     /// Run the embedded demo server in the foreground
     DemoServer {
         /// Port on 127.0.0.1 (0 = any free port)
@@ -162,6 +181,14 @@ pub struct RequestArgs {
     /// Read the JSON body from a file ('-' for stdin) instead of the flags
     #[arg(long, value_name = "PATH", conflicts_with_all = ["from", "to", "emails", "event_types", "user_ids", "company_ids", "segment_id", "format", "exclusions"])]
     pub body_file: Option<PathBuf>,
+}
+
+/// The shells `upexport completions` writes a script for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum CompletionShell {
+    Bash,
+    Zsh,
+    Fish,
 }
 
 /// clap's view of [`Format`].

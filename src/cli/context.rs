@@ -21,6 +21,32 @@ pub fn warn(w: &str) {
     eprintln!("upexport: warning: {w}");
 }
 
+/// The flags as the resolver sees them; with `--demo`, the embedded server
+/// started and put in place of the base URL, profile and key.
+pub(super) async fn flags_and_env(
+    global: &Global,
+    mut env: EnvVars,
+) -> Result<(Flags, EnvVars, Option<DemoServer>), CliError> {
+    let mut flags = Flags {
+        profile: global.profile.clone(),
+        base_url: global.base_url.clone(),
+        config: global.config.clone(),
+    };
+    let demo = if global.demo {
+        let server = DemoServer::start(DemoOptions::default())
+            .await
+            .map_err(|e| CliError::Invalid(format!("could not start the demo server: {e}")))?;
+        flags.base_url = Some(server.base_url());
+        flags.profile = None;
+        env.profile = None;
+        env.api_key = Some(server.key().to_owned());
+        Some(server)
+    } else {
+        None
+    };
+    Ok((flags, env, demo))
+}
+
 impl Context {
     pub async fn new(global: &Global) -> Result<Context, CliError> {
         let paths = Paths::discover()?;
@@ -30,25 +56,9 @@ impl Context {
     pub async fn with_paths(
         global: &Global,
         paths: Paths,
-        mut env: EnvVars,
+        env: EnvVars,
     ) -> Result<Context, CliError> {
-        let mut flags = Flags {
-            profile: global.profile.clone(),
-            base_url: global.base_url.clone(),
-            config: global.config.clone(),
-        };
-        let demo = if global.demo {
-            let server = DemoServer::start(DemoOptions::default())
-                .await
-                .map_err(|e| CliError::Invalid(format!("could not start the demo server: {e}")))?;
-            flags.base_url = Some(server.base_url());
-            flags.profile = None;
-            env.profile = None;
-            env.api_key = Some(server.key().to_owned());
-            Some(server)
-        } else {
-            None
-        };
+        let (flags, env, demo) = flags_and_env(global, env).await?;
         let mut resolved = resolve(&paths, &flags, &env)?;
         if demo.is_some() {
             resolved.profile = "demo".into();

@@ -31,6 +31,14 @@ pub enum CliError {
     Download { message: String, json: bool },
     #[error("{0}")]
     Interrupted(String),
+    /// `doctor` found problems; its report (text or JSON) is printed
+    /// already and `code` is the most relevant one's exit code.
+    #[error("{message}")]
+    Checks {
+        code: u8,
+        message: String,
+        json: bool,
+    },
 }
 
 impl From<crate::track::TrackError> for CliError {
@@ -69,13 +77,17 @@ impl CliError {
             CliError::Api(ApiError::InvalidBaseUrl { .. }) => code::INVALID,
             CliError::Api(_) | CliError::History(_) | CliError::Download { .. } => code::API,
             CliError::Interrupted(_) => code::INTERRUPTED,
+            CliError::Checks { code, .. } => *code,
         }
     }
 
     /// True when the command already printed its JSON answer (which
     /// carries the error), so none is added.
     pub fn json_printed(&self) -> bool {
-        matches!(self, CliError::Download { json: true, .. })
+        matches!(
+            self,
+            CliError::Download { json: true, .. } | CliError::Checks { json: true, .. }
+        )
     }
 
     /// The error as JSON, for `--json` callers.
@@ -88,6 +100,7 @@ impl CliError {
             CliError::History(_) => ("history", None),
             CliError::Download { .. } => ("download", None),
             CliError::Interrupted(_) => ("interrupted", None),
+            CliError::Checks { .. } => ("checks", None),
         };
         serde_json::json!({"error": {"kind": kind, "http_status": status, "message": self.to_string()}})
     }

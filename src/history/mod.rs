@@ -364,6 +364,12 @@ impl HistoryStore {
         )
     }
 
+    /// The schema version of the file (`PRAGMA user_version`); equal to
+    /// [`LATEST_VERSION`] once opened.
+    pub fn schema_version(&self) -> Result<i64, HistoryError> {
+        schema::user_version(&self.conn).map_err(self.err("reading the schema version"))
+    }
+
     /// SQLite's `PRAGMA integrity_check`: `"ok"` when fine, else its report
     /// (one problem a line). A file too damaged to check reports that too.
     pub fn integrity_check(&self) -> Result<String, HistoryError> {
