@@ -24,6 +24,10 @@ fn main() -> ExitCode {
         match &cli.command {
             Some(cmd) => upexport::cli::run(&cli.global, cmd).await,
             None if cli.global.plain => upexport::cli::run_plain(&cli.global).await,
+            None if let Some(why) = upexport::tui::cannot_run() => {
+                eprintln!("upexport: {why}: using the plain line mode (--plain)");
+                upexport::cli::run_plain(&cli.global).await
+            }
             None => upexport::tui::run(&cli.global).await,
         }
     });

@@ -14,7 +14,7 @@ pub enum ApiError {
     },
 
     #[error(
-        "an export is already running in this environment (HTTP 409: {message}); wait for it to finish, then submit again"
+        "an export is already running in this environment (HTTP 409): {message}; wait for it to finish, then submit again"
     )]
     Conflict { message: String },
 

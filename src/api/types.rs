@@ -9,9 +9,23 @@ use serde::{Deserialize, Deserializer, Serialize};
 pub(crate) fn lenient<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
     Ok(match serde_json::Value::deserialize(d)? {
         serde_json::Value::Null => None,
-        serde_json::Value::String(s) => Some(s),
+        serde_json::Value::String(s) => Some(inert(s)),
         other => Some(other.to_string()),
     })
+}
+
+/// A server's text made harmless for a terminal: control characters (an
+/// escape sequence could recolour, move or retitle the user's terminal)
+/// become spaces and bidi overrides go.
+pub fn inert(s: String) -> String {
+    let bidi = |c: char| matches!(c, '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}');
+    if !s.chars().any(|c| c.is_control() || bidi(c)) {
+        return s;
+    }
+    s.chars()
+        .filter(|c| !bidi(*c))
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect()
 }
 
 /// Read an array of scalars as strings; `null` or a non-array as empty.
@@ -20,7 +34,7 @@ fn lenient_list<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error
         serde_json::Value::Array(items) => items
             .into_iter()
             .map(|v| match v {
-                serde_json::Value::String(s) => s,
+                serde_json::Value::String(s) => inert(s),
                 other => other.to_string(),
             })
             .collect(),
@@ -195,7 +209,7 @@ impl JobStatus {
         ]
         .iter()
         .find_map(|k| match self.extra.get(*k)? {
-            serde_json::Value::String(s) if !s.is_empty() => Some(s.clone()),
+            serde_json::Value::String(s) if !s.is_empty() => Some(inert(s.clone())),
             serde_json::Value::Null => None,
             v => Some(v.to_string()),
         })
@@ -293,6 +307,16 @@ mod tests {
         assert_eq!(j.chunks(), Some((1, 2)));
         assert_eq!(j.fraction(), Some(0.5));
         assert_eq!(j.failure_reason().as_deref(), Some("boom"));
+    }
+
+    #[test]
+    fn server_text_cannot_drive_the_terminal() {
+        let j: CreatedJob = serde_json::from_str(
+            r#"{"job_id":"j\u001b]0;pwned\u0007","links":"a\u001b[2Jb\u202e"}"#,
+        )
+        .unwrap();
+        assert_eq!(j.job_id.as_deref(), Some("j ]0;pwned "));
+        assert_eq!(j.links.as_deref(), Some("a [2Jb"));
     }
 
     #[test]

@@ -43,10 +43,7 @@ impl HistoryStore {
     }
 
     /// The environment name and app token the API last gave for `profile`.
-    pub fn last_environment(
-        &self,
-        profile: &str,
-    ) -> Result<Option<NameAndToken>, HistoryError> {
+    pub fn last_environment(&self, profile: &str) -> Result<Option<NameAndToken>, HistoryError> {
         self.conn
             .query_row(
                 "SELECT environment_name, environment_app_token FROM attempts \

@@ -190,6 +190,19 @@ pub async fn prepare(
     }
 }
 
+/// Why the full-screen app cannot run here, if it cannot: a dumb terminal,
+/// or input or output that is not a terminal (a pipe, a file).
+pub fn cannot_run() -> Option<&'static str> {
+    use std::io::IsTerminal;
+    if std::env::var("TERM").is_ok_and(|t| t == "dumb") {
+        return Some("TERM=dumb cannot show the full-screen app");
+    }
+    if !std::io::stdin().is_terminal() || !std::io::stdout().is_terminal() {
+        return Some("no terminal to draw on");
+    }
+    None
+}
+
 /// `upexport` (no subcommand): run the TUI until the user quits.
 pub async fn run(global: &Global) -> u8 {
     let paths = match Paths::discover() {
