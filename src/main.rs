@@ -22,7 +22,12 @@ fn main() -> ExitCode {
     };
     let status = runtime.block_on(async {
         match &cli.command {
-            Some(cmd) => upexport::cli::run(&cli.global, cmd).await,
+            Some(cmd) => {
+                if cli.global.plain {
+                    eprintln!("upexport: warning: --plain is the interactive form's line mode; it does nothing for a command");
+                }
+                upexport::cli::run(&cli.global, cmd).await
+            }
             None if cli.global.plain => upexport::cli::run_plain(&cli.global).await,
             None if let Some(why) = upexport::tui::cannot_run() => {
                 eprintln!("upexport: {why}: using the plain line mode (--plain)");

@@ -552,3 +552,30 @@ async fn a_debug_run_writes_a_daily_log_without_the_key_and_old_logs_are_pruned(
     assert!(names.contains(name), "today's file is kept: {names:?}");
     assert!(names.contains(&"notes.txt".to_owned()), "{names:?}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_missing_key_file_is_a_key_problem_exit_3_naming_the_file() {
+    let sb = Sandbox::new();
+    let gone = sb.root().join("no-such.key");
+    let cfg = sb.write_config(&format!(
+        "[profiles.default]\napi_key_file = \"{}\"\n",
+        gone.display()
+    ));
+    let cfg = cfg.to_str().expect("UTF-8 path");
+    let r = up(
+        &sb,
+        None,
+        &[
+            "--config",
+            cfg,
+            "status",
+            "job-1",
+            "--base-url",
+            "http://127.0.0.1:9",
+        ],
+    )
+    .await;
+    expect(&r, 3, "a key file that does not exist");
+    assert!(r.stderr.contains("key file"), "{}", r.stderr);
+    assert!(r.stderr.contains("no-such.key"), "{}", r.stderr);
+}

@@ -68,9 +68,14 @@ impl CliError {
     pub fn exit_code(&self) -> u8 {
         match self {
             CliError::Invalid(_) => code::INVALID,
-            CliError::Config(ConfigError::NoKey { .. } | ConfigError::KeyCommand { .. }) => {
-                code::UNAUTHORIZED
-            }
+            // An unreadable key file is a key problem, as `doctor` says.
+            CliError::Config(
+                ConfigError::NoKey { .. }
+                | ConfigError::KeyCommand { .. }
+                | ConfigError::Io {
+                    what: "key file", ..
+                },
+            ) => code::UNAUTHORIZED,
             CliError::Config(_) => code::INVALID,
             CliError::Api(ApiError::Unauthorized { .. }) => code::UNAUTHORIZED,
             CliError::Api(ApiError::Conflict { .. }) => code::CONFLICT,
