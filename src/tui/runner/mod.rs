@@ -9,6 +9,7 @@ use tokio::sync::mpsc::UnboundedSender;
 use tokio::task::JoinHandle;
 
 use super::draft::DraftWriter;
+use super::history_pane::{Page, load_page};
 use super::lazy::Lazy;
 use super::msg::{Effect, Level, Msg, Notice};
 use crate::api::ApiClient;
@@ -176,23 +177,24 @@ impl Runner {
         match e {
             Effect::Submit { seq, request, queue_id } => self.submit(seq, request, queue_id),
             Effect::CancelSubmit { seq } => self.cancel(seq),
-            Effect::LoadHistory { offset, limit } => self.store_task(
-                move |s| {
-                    let total = s.count()?;
-                    let entries = s.page(offset, limit)?;
-                    let orphans = entries.iter().filter(|e| e.outcome_unknown()).map(|e| e.id).collect();
-                    Ok((entries, total, orphans))
-                },
-                move |r| match r {
-                    Ok((entries, total, orphans)) => Msg::HistoryLoaded {
-                        offset,
-                        entries,
-                        total,
-                        orphans,
+            Effect::LoadHistory { offset, limit } => {
+                let early = self.tx.clone();
+                self.store_task(
+                    move |s| {
+                        let page = load_page(s, offset, limit)?;
+                        if page.exact {
+                            return Ok(page);
+                        }
+                        // Show the page now with the id span as the total;
+                        // the count (which reads the whole table, once a
+                        // session) follows.
+                        let _ = early.send(page.clone().into_msg());
+                        let total = s.count()?;
+                        Ok(Page { total, exact: true, ..page })
                     },
-                    Err(e) => Msg::HistoryFailed(e),
-                },
-            ),
+                    |r| r.map_or_else(Msg::HistoryFailed, Page::into_msg),
+                );
+            }
             Effect::LoadUnfinished => self.store_task(|s| s.unfinished_jobs(), |r| Msg::Unfinished(r.unwrap_or_default())),
             Effect::LoadQueue => self.queue_task(|_| Ok(())),
             Effect::QueueAdd { requests, front } => {
