@@ -57,9 +57,10 @@ async fn dispatch(global: &Global, cmd: &Command) -> Result<(), CliError> {
         port,
         mode,
         job_seconds,
+        rows_per_part,
     } = cmd
     {
-        return demo::run(*port, *mode, *job_seconds).await;
+        return demo::run(*port, *mode, *job_seconds, *rows_per_part).await;
     }
     let mut ctx = Context::new(global).await?;
     match cmd {
