@@ -10,4 +10,6 @@ pub mod validate;
 pub use date::DateBound;
 pub use format::Format;
 pub use request::{ExportRequest, Field, FormInput};
-pub use validate::{Issue, KNOWN_EVENT_TYPES, Validated, validate, validate_json};
+pub use validate::{
+    Issue, KNOWN_EVENT_TYPES, ListCheck, Validated, check_list, validate, validate_json,
+};

@@ -11,7 +11,8 @@ use upexport::api::{CreatedJob, JobStatus, JobSummary, LookupPage, excerpt};
 use upexport::config::ConfigFile;
 use upexport::export::format::Format;
 use upexport::export::list;
-use upexport::export::{DateBound, ExportRequest, FormInput, validate};
+use upexport::export::{DateBound, ExportRequest, Field, FormInput, validate};
+use upexport::tui::form::FormState;
 
 // ---------------------------------------------------------------------------
 // Strategies
@@ -661,6 +662,67 @@ proptest! {
         if let Err(e) = ConfigFile::parse(&text, Path::new("/tmp/config.toml")) {
             let msg = e.to_string();
             prop_assert!(msg.contains("/tmp/config.toml"), "{msg}");
+        }
+    }
+}
+
+// ---------------------------------------------------------------------------
+// The form's per-field caches
+
+/// What `validate` on the whole form says about `field`: (first error,
+/// first warning).
+fn messages(input: &FormInput, today: NaiveDate, field: Field) -> (Option<String>, Option<String>) {
+    match validate(input, today) {
+        Ok(v) => (
+            None,
+            v.warnings
+                .into_iter()
+                .find(|w| w.field == field)
+                .map(|w| w.message),
+        ),
+        Err(issues) => (
+            issues
+                .into_iter()
+                .find(|i| i.field == field)
+                .map(|i| i.message),
+            None,
+        ),
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(96))]
+
+    /// The TUI re-checks only the list field that changed; whatever the
+    /// order of edits, its messages, counts and body preview are those of
+    /// `validate` on the whole form.
+    #[test]
+    fn form_checks_after_edits_equal_validating_the_whole_form(
+        start in form(),
+        edits in prop::collection::vec((0usize..9, form()), 1..6),
+        today in day_in(2020..=2030),
+    ) {
+        let mut state = FormState::from_input(&start, today);
+        state.touch_all();
+        for (which, source) in edits {
+            let field = Field::ALL[which];
+            match source.text(field) {
+                Some(text) => state.set_text(field, text, today),
+                None => state.set_format(source.format.unwrap_or_default(), today),
+            }
+            let input = state.to_input();
+            for f in Field::ALL {
+                let (error, warning) = messages(&input, today, f);
+                prop_assert_eq!(state.error(f).map(str::to_owned), error, "error of {:?}", f);
+                prop_assert_eq!(state.warning(f).map(str::to_owned), warning, "warning of {:?}", f);
+                if f.is_list() {
+                    prop_assert_eq!(state.count(f), list::parse(input.text(f).unwrap_or("")).len());
+                }
+            }
+            let whole = validate(&input, today)
+                .ok()
+                .map(|v| v.request.to_json_pretty().lines().take(60).collect::<Vec<_>>().join("\n"));
+            prop_assert_eq!(state.body_preview.clone(), whole);
         }
     }
 }

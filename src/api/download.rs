@@ -2,12 +2,11 @@
 //! file, resumable, gzip detected by magic bytes and decompressed, renamed
 //! to the final name only when complete, never over an existing file.
 
-use std::io::{Read, Write};
+use std::io::{BufRead, Write};
 use std::path::{Path, PathBuf};
 
 use reqwest::StatusCode;
 use reqwest::header::{CONTENT_RANGE, RANGE};
-use tokio::io::AsyncWriteExt;
 
 use super::client::ApiClient;
 use super::error::ApiError;
@@ -145,53 +144,72 @@ impl ApiClient {
             }
         };
 
-        let mut file = tokio::fs::OpenOptions::new()
-            .create(true)
-            .write(true)
-            .append(resumed)
-            .truncate(!resumed)
-            .open(&part)
-            .await
-            .map_err(io_err(&part))?;
+        // The bytes go to a writer thread: it appends them to `.part` (kept
+        // for resuming) and, for gzip, inflates them into the final file as
+        // they arrive, so a download is not read twice and network and
+        // inflate run side by side (like `curl | gunzip`).
+        let (chunks, rx) = std::sync::mpsc::sync_channel::<hyper::body::Bytes>(WRITER_QUEUE);
+        let job = WriteJob {
+            dir: dir.to_owned(),
+            part: part.clone(),
+            filename: filename.to_owned(),
+            append: resumed,
+            inflate: !opts.keep_compressed,
+        };
+        let writer = tokio::task::spawn_blocking(move || job.run(rx));
         on_progress(DownloadProgress { received, total });
         let mut transferred = 0u64;
+        let mut broke_off = None;
         if status != StatusCode::RANGE_NOT_SATISFIABLE {
             loop {
                 let chunk = match resp.chunk().await {
                     Ok(Some(c)) => c,
                     Ok(None) => break,
                     Err(e) => {
-                        let _ = file.flush().await;
-                        return Err(interrupted(e, received, total));
+                        broke_off = Some(e);
+                        break;
                     }
                 };
-                file.write_all(&chunk).await.map_err(io_err(&part))?;
-                received += chunk.len() as u64;
-                transferred += chunk.len() as u64;
+                let n = chunk.len() as u64;
+                if chunks.send(chunk).is_err() {
+                    // The writer stopped (disk error, damaged gzip): its
+                    // result says why.
+                    break;
+                }
+                received += n;
+                transferred += n;
                 on_progress(DownloadProgress { received, total });
             }
         }
-        file.flush().await.map_err(io_err(&part))?;
-        file.sync_all().await.map_err(io_err(&part))?;
-        drop(file);
-        if let Some(t) = total
-            && received < t
-        {
+        drop(chunks);
+        let complete = broke_off.is_none() && total.is_none_or(|t| received >= t);
+        let written = writer
+            .await
+            .map_err(|e| ApiError::Other(format!("writing the download failed: {e}")))?;
+        let written = match written {
+            Ok(w) => w,
+            Err(WriteError::Io(e)) => return Err(io_err(&part)(e)),
+            Err(WriteError::Damaged(e)) => return Err(damaged(&part, e)),
+        };
+        if let Some(e) = broke_off {
+            written.abandon();
+            return Err(interrupted(e, received, total));
+        }
+        if !complete {
+            written.abandon();
             return Err(ApiError::ConnectionLost {
                 host: super::error::host_port(&url),
                 detail: format!(
-                    "got {received} of {t} bytes; the partial file is kept and the next try resumes"
+                    "got {received} of {} bytes; the partial file is kept and the next try resumes",
+                    total.unwrap_or_default()
                 ),
                 maybe_sent: false,
             });
         }
 
-        let dir = dir.to_owned();
-        let filename = filename.to_owned();
-        let keep = opts.keep_compressed;
         let overwrite = opts.overwrite;
         let (path, size, decompressed) =
-            tokio::task::spawn_blocking(move || finish(&dir, &part, &filename, keep, overwrite))
+            tokio::task::spawn_blocking(move || written.finish(overwrite))
                 .await
                 .map_err(|e| ApiError::Other(format!("finishing the download failed: {e}")))??;
         Ok(Downloaded {
@@ -201,6 +219,184 @@ impl ApiClient {
             decompressed,
             resumed,
         })
+    }
+}
+
+/// Chunks (of up to a few tens of KB) waiting for the writer thread.
+const WRITER_QUEUE: usize = 64;
+/// Buffer of the inflated output and of re-reading a `.part` on resume.
+const FILE_BUFFER: usize = 256 * 1024;
+
+/// What the writer thread is given.
+struct WriteJob {
+    dir: PathBuf,
+    part: PathBuf,
+    filename: String,
+    /// Resuming: `.part` already holds the start of the file.
+    append: bool,
+    /// Inflate gzip content (told by its magic bytes) into the final file.
+    inflate: bool,
+}
+
+/// Why the writer stopped.
+enum WriteError {
+    Io(std::io::Error),
+    /// The gzip content does not inflate.
+    Damaged(std::io::Error),
+}
+
+type Inflater = flate2::write::MultiGzDecoder<std::io::BufWriter<std::fs::File>>;
+
+/// The writer's state once the bytes stopped coming.
+struct Written {
+    dir: PathBuf,
+    part: PathBuf,
+    filename: String,
+    /// The `.part` file, flushed.
+    file: std::fs::File,
+    /// The inflater and its temporary output, for gzip content.
+    inflated: Option<(Inflater, PathBuf)>,
+}
+
+impl WriteJob {
+    fn run(self, rx: std::sync::mpsc::Receiver<hyper::body::Bytes>) -> Result<Written, WriteError> {
+        let mut file = std::fs::OpenOptions::new()
+            .create(true)
+            .append(self.append)
+            .write(true)
+            .truncate(!self.append)
+            .open(&self.part)
+            .map_err(WriteError::Io)?;
+        let mut inflated: Option<(Inflater, PathBuf)> = None;
+        // Until two bytes are known, it is not known whether this is gzip.
+        let mut head: Vec<u8> = Vec::new();
+        let mut decided = !self.inflate;
+        let start = |head: &[u8]| -> Result<Option<(Inflater, PathBuf)>, WriteError> {
+            if head[..2] != [0x1f, 0x8b] {
+                return Ok(None);
+            }
+            let tmp = self
+                .dir
+                .join(format!(".{}.unzip", decompressed_name(&self.filename)));
+            let out = std::fs::File::create(&tmp).map_err(WriteError::Io)?;
+            let mut inf = flate2::write::MultiGzDecoder::new(std::io::BufWriter::with_capacity(
+                FILE_BUFFER,
+                out,
+            ));
+            inf.write_all(head).map_err(WriteError::Damaged)?;
+            Ok(Some((inf, tmp)))
+        };
+        let feed = |bytes: &[u8],
+                    head: &mut Vec<u8>,
+                    decided: &mut bool,
+                    inflated: &mut Option<(Inflater, PathBuf)>|
+         -> Result<(), WriteError> {
+            if let Some((inf, _)) = inflated.as_mut() {
+                return inf.write_all(bytes).map_err(WriteError::Damaged);
+            }
+            if !*decided {
+                head.extend_from_slice(bytes);
+                if head.len() >= 2 {
+                    *decided = true;
+                    *inflated = start(head)?;
+                    head.clear();
+                }
+            }
+            Ok(())
+        };
+        let result = (|| {
+            if self.append && self.inflate {
+                // Resuming: inflate what is already there first.
+                let mut old = std::io::BufReader::with_capacity(
+                    FILE_BUFFER,
+                    std::fs::File::open(&self.part).map_err(WriteError::Io)?,
+                );
+                loop {
+                    let buf = old.fill_buf().map_err(WriteError::Io)?;
+                    if buf.is_empty() {
+                        break;
+                    }
+                    let n = buf.len();
+                    feed(buf, &mut head, &mut decided, &mut inflated)?;
+                    old.consume(n);
+                }
+            }
+            for chunk in rx {
+                file.write_all(&chunk).map_err(WriteError::Io)?;
+                feed(&chunk, &mut head, &mut decided, &mut inflated)?;
+            }
+            file.flush().map_err(WriteError::Io)
+        })();
+        if let Err(e) = result {
+            if let Some((_, tmp)) = inflated {
+                let _ = std::fs::remove_file(tmp);
+            }
+            return Err(e);
+        }
+        Ok(Written {
+            dir: self.dir,
+            part: self.part,
+            filename: self.filename,
+            file,
+            inflated,
+        })
+    }
+}
+
+impl Written {
+    /// The download stopped early: keep `.part` for the next try, drop the
+    /// half-inflated output.
+    fn abandon(self) {
+        if let Some((inf, tmp)) = self.inflated {
+            drop(inf);
+            let _ = std::fs::remove_file(tmp);
+        }
+    }
+
+    /// Complete: finish inflating (checking the gzip trailer) or keep the
+    /// bytes as they are, and move the file into place.
+    fn finish(self, overwrite: bool) -> Result<(PathBuf, u64, bool), ApiError> {
+        let Some((mut inf, tmp)) = self.inflated else {
+            self.file.sync_all().map_err(io_err(&self.part))?;
+            drop(self.file);
+            let target = self.dir.join(&self.filename);
+            let size = std::fs::metadata(&self.part)
+                .map(|m| m.len())
+                .map_err(io_err(&self.part))?;
+            place(&self.part, &target, overwrite)?;
+            return Ok((target, size, false));
+        };
+        drop(self.file);
+        let result = inf.try_finish().and_then(|()| {
+            let out = inf.get_mut();
+            out.flush()?;
+            out.get_ref().sync_all()?;
+            out.get_ref().metadata().map(|m| m.len())
+        });
+        drop(inf);
+        let size = match result {
+            Ok(n) => n,
+            Err(e) => {
+                let _ = std::fs::remove_file(&tmp);
+                return Err(damaged(&self.part, e));
+            }
+        };
+        let target = self.dir.join(decompressed_name(&self.filename));
+        place(&tmp, &target, overwrite)?;
+        let _ = std::fs::remove_file(&self.part);
+        Ok((target, size, true))
+    }
+}
+
+/// A gzip part that does not inflate: removed, to be downloaded again.
+fn damaged(part: &Path, e: std::io::Error) -> ApiError {
+    let _ = std::fs::remove_file(part);
+    ApiError::Io {
+        path: part.display().to_string(),
+        source: std::io::Error::new(
+            e.kind(),
+            format!("the gzip part is damaged ({e}); it was removed, download it again"),
+        ),
     }
 }
 
@@ -216,62 +412,6 @@ fn interrupted(e: reqwest::Error, received: u64, total: Option<u64>) -> ApiError
             "download stopped after {received}{of} bytes; the partial file is kept and the next try resumes"
         ),
         maybe_sent: false,
-    }
-}
-
-/// Decompress (if gzip) and move the complete `.part` into place.
-fn finish(
-    dir: &Path,
-    part: &Path,
-    filename: &str,
-    keep_compressed: bool,
-    overwrite: bool,
-) -> Result<(PathBuf, u64, bool), ApiError> {
-    let mut magic = [0u8; 2];
-    let is_gzip = std::fs::File::open(part)
-        .and_then(|mut f| f.read_exact(&mut magic))
-        .is_ok()
-        && magic == [0x1f, 0x8b];
-    if is_gzip && !keep_compressed {
-        let name = decompressed_name(filename);
-        let target = dir.join(&name);
-        let tmp = dir.join(format!(".{name}.unzip"));
-        let result = (|| -> std::io::Result<u64> {
-            let input = std::io::BufReader::with_capacity(256 * 1024, std::fs::File::open(part)?);
-            let mut decoder = flate2::read::MultiGzDecoder::new(input);
-            let mut out =
-                std::io::BufWriter::with_capacity(256 * 1024, std::fs::File::create(&tmp)?);
-            let n = std::io::copy(&mut decoder, &mut out)?;
-            out.flush()?;
-            out.get_ref().sync_all()?;
-            Ok(n)
-        })();
-        let size = match result {
-            Ok(n) => n,
-            Err(e) => {
-                let _ = std::fs::remove_file(&tmp);
-                let _ = std::fs::remove_file(part);
-                return Err(ApiError::Io {
-                    path: part.display().to_string(),
-                    source: std::io::Error::new(
-                        e.kind(),
-                        format!(
-                            "the gzip part is damaged ({e}); it was removed, download it again"
-                        ),
-                    ),
-                });
-            }
-        };
-        place(&tmp, &target, overwrite)?;
-        let _ = std::fs::remove_file(part);
-        Ok((target, size, true))
-    } else {
-        let target = dir.join(filename);
-        let size = std::fs::metadata(part)
-            .map(|m| m.len())
-            .map_err(io_err(part))?;
-        place(part, &target, overwrite)?;
-        Ok((target, size, false))
     }
 }
 
@@ -305,23 +445,116 @@ mod tests {
         assert_eq!(decompressed_name(".gz"), ".gz");
     }
 
+    /// Run the writer over `chunks` (after `.part` held `prefix`, if any).
+    fn write(
+        dir: &Path,
+        prefix: Option<&[u8]>,
+        chunks: &[&[u8]],
+        inflate: bool,
+    ) -> Result<Written, WriteError> {
+        let part = partial_path(dir, "p.csv");
+        if let Some(p) = prefix {
+            std::fs::write(&part, p).unwrap();
+        }
+        let (tx, rx) = std::sync::mpsc::sync_channel(chunks.len() + 1);
+        for c in chunks {
+            tx.send(hyper::body::Bytes::copy_from_slice(c)).unwrap();
+        }
+        drop(tx);
+        WriteJob {
+            dir: dir.to_owned(),
+            part,
+            filename: "p.csv".into(),
+            append: prefix.is_some(),
+            inflate,
+        }
+        .run(rx)
+    }
+
+    fn gz(data: &[u8]) -> Vec<u8> {
+        let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+        enc.write_all(data).unwrap();
+        enc.finish().unwrap()
+    }
+
     #[test]
-    fn finish_decompresses_gzip_by_magic_and_refuses_to_overwrite() {
+    fn gzip_is_told_by_magic_inflated_as_it_streams_and_never_overwrites() {
         let dir = tempfile::tempdir().unwrap();
         let part = partial_path(dir.path(), "p.csv");
-        let mut enc = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
-        enc.write_all(b"a,b\n1,2\n").unwrap();
-        std::fs::write(&part, enc.finish().unwrap()).unwrap();
+        let data = b"a,b\n1,2\n".repeat(1000);
+        let z = gz(&data);
+        // Split so the magic bytes arrive one at a time.
+        let chunks: Vec<&[u8]> = vec![&z[..1], &z[1..2], &z[2..20], &z[20..]];
+        let w = write(dir.path(), None, &chunks, true).ok().unwrap();
         // The name says csv, the bytes say gzip: the bytes win.
-        let (path, size, unzipped) = finish(dir.path(), &part, "p.csv", false, false).unwrap();
+        let (path, size, unzipped) = w.finish(false).unwrap();
         assert!(unzipped);
-        assert_eq!(size, 8);
-        assert_eq!(std::fs::read(&path).unwrap(), b"a,b\n1,2\n");
+        assert_eq!(size, data.len() as u64);
+        assert_eq!(std::fs::read(&path).unwrap(), data);
         assert!(!part.exists());
 
-        std::fs::write(&part, b"plain").unwrap();
-        let e = finish(dir.path(), &part, "p.csv", false, false).unwrap_err();
+        let w = write(dir.path(), None, &[b"plain"], true).ok().unwrap();
+        let e = w.finish(false).unwrap_err();
         assert!(e.to_string().contains("already exists"), "{e}");
-        assert_eq!(std::fs::read(&path).unwrap(), b"a,b\n1,2\n");
+        assert_eq!(std::fs::read(&path).unwrap(), data);
+        assert!(!part.exists(), "the refused file is not left behind");
+    }
+
+    #[test]
+    fn a_resumed_part_is_inflated_from_its_start() {
+        let dir = tempfile::tempdir().unwrap();
+        let data: Vec<u8> = (0..200_000u32).flat_map(|i| i.to_le_bytes()).collect();
+        let z = gz(&data);
+        let (have, rest) = z.split_at(z.len() / 3);
+        let w = write(dir.path(), Some(have), &[rest], true).ok().unwrap();
+        let (path, _, unzipped) = w.finish(false).unwrap();
+        assert!(unzipped);
+        assert_eq!(std::fs::read(path).unwrap(), data);
+    }
+
+    #[test]
+    fn kept_compressed_parts_and_cut_downloads_stay_as_part() {
+        let dir = tempfile::tempdir().unwrap();
+        let part = partial_path(dir.path(), "p.csv");
+        let z = gz(b"hello");
+        let w = write(dir.path(), None, &[&z], false).ok().unwrap();
+        let (path, _, unzipped) = w.finish(false).unwrap();
+        assert!(!unzipped);
+        assert_eq!(std::fs::read(path).unwrap(), z);
+
+        // Cut after half: .part keeps the bytes, no inflated leftovers.
+        let w = write(dir.path(), None, &[&z[..z.len() / 2]], true)
+            .ok()
+            .unwrap();
+        w.abandon();
+        assert_eq!(std::fs::read(&part).unwrap(), &z[..z.len() / 2]);
+        let left: Vec<_> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().into_string().unwrap())
+            .filter(|n| n.ends_with(".unzip"))
+            .collect();
+        assert!(left.is_empty(), "{left:?}");
+    }
+
+    #[test]
+    fn damaged_gzip_is_reported_and_removed() {
+        let dir = tempfile::tempdir().unwrap();
+        let part = partial_path(dir.path(), "p.csv");
+        let mut z = gz(&b"x".repeat(10_000));
+        let n = z.len();
+        z[n - 6] ^= 0xff; // the CRC trailer
+        let w = write(dir.path(), None, &[&z], true).ok().unwrap();
+        let e = w.finish(false).unwrap_err();
+        assert!(e.to_string().contains("damaged"), "{e}");
+        assert!(!part.exists());
+        // Garbage after a valid header fails while streaming.
+        let mut bad = gz(b"y").to_vec();
+        bad.truncate(10);
+        bad.extend_from_slice(&[0xff; 64]);
+        match write(dir.path(), None, &[&bad], true) {
+            Err(WriteError::Damaged(_)) => {}
+            Ok(w) => assert!(w.finish(false).is_err()),
+            Err(WriteError::Io(e)) => panic!("{e}"),
+        }
     }
 }

@@ -126,6 +126,10 @@ pub enum Command {
         /// Seconds a job takes from pending to completed
         #[arg(long, default_value_t = 6.0)]
         job_seconds: f64,
+        /// Rows in each of a job's two parts (large parts for benchmarks;
+        /// made in memory on the first download)
+        #[arg(long, default_value_t = 200, value_name = "N")]
+        rows_per_part: usize,
     },
 }
 

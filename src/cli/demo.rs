@@ -5,11 +5,17 @@ use std::time::Duration;
 use super::exit::CliError;
 use crate::demo::{DemoOptions, DemoServer, FaultMode};
 
-pub async fn run(port: u16, mode: FaultMode, job_seconds: f64) -> Result<(), CliError> {
+pub async fn run(
+    port: u16,
+    mode: FaultMode,
+    job_seconds: f64,
+    rows_per_part: usize,
+) -> Result<(), CliError> {
     let opts = DemoOptions {
         port,
         mode,
         job_duration: Duration::from_secs_f64(job_seconds.clamp(0.05, 86_400.0)),
+        rows_per_part,
         ..DemoOptions::default()
     };
     let server = DemoServer::start(opts).await.map_err(|e| {

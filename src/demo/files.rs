@@ -12,7 +12,7 @@ use super::state::{Phase, Shared};
 pub(crate) struct Reply {
     pub status: u16,
     pub headers: Vec<(&'static str, String)>,
-    pub body: Vec<u8>,
+    pub body: hyper::body::Bytes,
 }
 
 impl Reply {
@@ -23,7 +23,7 @@ impl Reply {
         Reply {
             status,
             headers: vec![("Content-Type", "application/xml".into())],
-            body: body.into_bytes(),
+            body: body.into_bytes().into(),
         }
     }
 }
@@ -99,7 +99,7 @@ pub(crate) fn download(
             Reply {
                 status: 206,
                 headers,
-                body: part.gz[start..=end].to_vec(),
+                body: part.gz.slice(start..=end),
             }
         }
         RangeAsk::Unsatisfiable => {

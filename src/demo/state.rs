@@ -209,8 +209,9 @@ impl Shared {
             self.settings.rows_per_part,
         );
         let raw = encode(job.spec.format, &rows, job.seed ^ index as u64);
+        drop(rows);
         let part = Arc::new(Part {
-            gz: gzip(&raw),
+            gz: gzip(&raw).into(),
             raw,
         });
         job.parts.insert(file.to_owned(), part.clone());
@@ -221,7 +222,8 @@ impl Shared {
 /// A part's bytes: as generated and as served.
 pub(crate) struct Part {
     pub raw: Vec<u8>,
-    pub gz: Vec<u8>,
+    /// Shared with every answer that sends it (no copy per download).
+    pub gz: hyper::body::Bytes,
 }
 
 /// What a test forced on a job.

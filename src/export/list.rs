@@ -14,11 +14,15 @@ pub fn is_separator(c: char) -> bool {
 
 /// Split `raw` into distinct, non-empty items in first-seen order.
 pub fn parse(raw: &str) -> Vec<String> {
+    parse_borrowed(raw).into_iter().map(str::to_owned).collect()
+}
+
+/// [`parse`] without copying: the items are slices of `raw`.
+pub fn parse_borrowed(raw: &str) -> Vec<&str> {
     let mut seen = HashSet::new();
     raw.split(is_separator)
         .filter(|item| !item.is_empty())
         .filter(|item| seen.insert(*item))
-        .map(str::to_owned)
         .collect()
 }
 

@@ -103,34 +103,13 @@ pub fn validate(input: &FormInput, today: NaiveDate) -> Result<Validated, Vec<Is
         ));
     }
 
-    let emails = list::parse(&input.emails);
-    let bad: Vec<String> = emails
-        .iter()
-        .filter_map(|e| email::problem(e).map(|why| format!("{e} ({why})")))
-        .collect();
-    if !bad.is_empty() {
-        let noun = if bad.len() == 1 {
-            "invalid address"
-        } else {
-            "invalid addresses"
-        };
-        errors.push(Issue::new(
-            Field::Emails,
-            format!("{noun}: {}", bad.join(", ")),
-        ));
+    let emails = check_list(Field::Emails, &input.emails);
+    if let Some(e) = emails.error {
+        errors.push(Issue::new(Field::Emails, e));
     }
-
-    let event_type = list::parse(&input.event_type);
-    let unknown: Vec<&str> = event_type
-        .iter()
-        .map(String::as_str)
-        .filter(|t| !KNOWN_EVENT_TYPES.contains(t))
-        .collect();
-    if !unknown.is_empty() {
-        warnings.push(Issue::new(
-            Field::EventType,
-            format!("not a documented event type: {}", unknown.join(", ")),
-        ));
+    let event_type = check_list(Field::EventType, &input.event_type);
+    if let Some(w) = event_type.warning {
+        warnings.push(Issue::new(Field::EventType, w));
     }
 
     let segment = input.segment_id.trim();
@@ -149,8 +128,8 @@ pub fn validate(input: &FormInput, today: NaiveDate) -> Result<Validated, Vec<Is
         request: ExportRequest {
             from,
             to,
-            emails,
-            event_type,
+            emails: owned(emails.items),
+            event_type: owned(event_type.items),
             user_id: list::parse(&input.user_id),
             company_id: list::parse(&input.company_id),
             segment_id: opt(segment),
@@ -159,6 +138,65 @@ pub fn validate(input: &FormInput, today: NaiveDate) -> Result<Validated, Vec<Is
         },
         warnings,
     })
+}
+
+fn owned(items: Vec<&str>) -> Vec<String> {
+    items.into_iter().map(str::to_owned).collect()
+}
+
+/// One list field parsed and checked on its own: what [`validate`] says
+/// about it does not depend on the other fields, so a caller can keep this
+/// while the field's text stays the same (the TUI does, per key press).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ListCheck<'a> {
+    /// Distinct items in first-seen order ([`list::parse`]), borrowed.
+    pub items: Vec<&'a str>,
+    /// The field's error (invalid email addresses), if any.
+    pub error: Option<String>,
+    /// The field's warning (undocumented event types), if any.
+    pub warning: Option<String>,
+}
+
+/// Parse and check the list field `field` (for other fields: no messages).
+pub fn check_list(field: Field, raw: &str) -> ListCheck<'_> {
+    let items = list::parse_borrowed(raw);
+    let mut error = None;
+    let mut warning = None;
+    match field {
+        Field::Emails => {
+            let bad: Vec<String> = items
+                .iter()
+                .filter_map(|e| email::problem(e).map(|why| format!("{e} ({why})")))
+                .collect();
+            if !bad.is_empty() {
+                let noun = if bad.len() == 1 {
+                    "invalid address"
+                } else {
+                    "invalid addresses"
+                };
+                error = Some(format!("{noun}: {}", bad.join(", ")));
+            }
+        }
+        Field::EventType => {
+            let unknown: Vec<&str> = items
+                .iter()
+                .copied()
+                .filter(|t| !KNOWN_EVENT_TYPES.contains(t))
+                .collect();
+            if !unknown.is_empty() {
+                warning = Some(format!(
+                    "not a documented event type: {}",
+                    unknown.join(", ")
+                ));
+            }
+        }
+        _ => {}
+    }
+    ListCheck {
+        items,
+        error,
+        warning,
+    }
 }
 
 /// The errors for one field only (for inline messages while typing).

@@ -8,7 +8,7 @@ use chrono::NaiveDate;
 use crossterm::event::{Event, KeyEvent};
 use tui_input::{Input, InputRequest};
 
-use crate::export::{Field, FormInput, Format, email, list, validate};
+use crate::export::{Field, FormInput, Format, check_list, email, list, validate};
 
 /// The largest text a field accepts (a paste over it is refused with a
 /// message; `upexport submit --body-file` takes bigger lists).
@@ -63,11 +63,31 @@ pub struct FormState {
     warnings: BTreeMap<FieldKey, String>,
     /// Char ranges of invalid items in the Emails field.
     pub bad_emails: Vec<Range<usize>>,
-    /// Counts of distinct items in the list fields.
-    counts: BTreeMap<FieldKey, usize>,
+    /// Per field, bumped on every change of its text: what the list
+    /// caches are keyed by.
+    edits: [u64; Field::ALL.len()],
+    /// The list fields as last parsed and checked, so a key press re-reads
+    /// only the field it changed (a pasted list of 100,000 ids is not
+    /// parsed again while another field is typed in).
+    lists: BTreeMap<FieldKey, ListCache>,
     /// The JSON body the form makes now (pretty, first lines only), or
     /// `None` while a field is in error. Made on edit, not per frame.
     pub body_preview: Option<String>,
+}
+
+/// What a list field's text gave, for the edit it was made from.
+#[derive(Clone, Debug, Default)]
+struct ListCache {
+    /// `FormState::edits` of the field when this was made.
+    edit: u64,
+    /// Distinct items.
+    count: usize,
+    /// The first items, as many as the body preview can show.
+    head: Vec<String>,
+    error: Option<String>,
+    warning: Option<String>,
+    /// Emails only: char ranges of the invalid items.
+    bad: Vec<Range<usize>>,
 }
 
 /// Lines of the live body preview kept.
@@ -128,7 +148,13 @@ impl FormState {
         let end = text.chars().count();
         self.inputs
             .insert(key(f), Input::new(text).with_cursor(end));
+        self.edited(f);
         self.revalidate(today);
+    }
+
+    /// Note that `f`'s text changed (its cached check is stale).
+    fn edited(&mut self, f: Field) {
+        self.edits[key(f)] += 1;
     }
 
     /// Apply an editing key to a text field. Returns true if the text or
@@ -154,6 +180,7 @@ impl FormState {
         match inp.handle(req) {
             Some(changed) => {
                 if changed.value {
+                    self.edited(f);
                     self.revalidate(today);
                 }
                 true
@@ -186,6 +213,7 @@ impl FormState {
         let new_cursor = cursor + clean.chars().count();
         self.inputs
             .insert(key(f), Input::new(value).with_cursor(new_cursor));
+        self.edited(f);
         self.touch(f);
         self.revalidate(today);
         Ok(())
@@ -223,9 +251,24 @@ impl FormState {
         self.warnings.get(&key(f)).map(String::as_str)
     }
 
+    /// `(scroll, cursor)` of field `f` shown `width` columns wide, in
+    /// display columns: what `Input::visual_scroll` and
+    /// `Input::visual_cursor` give, without walking a long plain-ASCII value
+    /// grapheme by grapheme on every frame (one column per character).
+    pub fn visual(&self, f: Field, width: usize) -> (usize, usize) {
+        let Some(i) = self.input(f) else {
+            return (0, 0);
+        };
+        if printable_ascii(i.value()) {
+            let cursor = i.cursor();
+            return (cursor.max(width) - width, cursor);
+        }
+        (i.visual_scroll(width), i.visual_cursor())
+    }
+
     /// Item count of a list field.
     pub fn count(&self, f: Field) -> usize {
-        self.counts.get(&key(f)).copied().unwrap_or(0)
+        self.lists.get(&key(f)).map_or(0, |c| c.count)
     }
 
     /// Fields with errors, touched or not.
@@ -233,37 +276,115 @@ impl FormState {
         !self.errors.is_empty()
     }
 
-    /// Recompute messages, counts and marks from the current text.
+    /// Recompute messages, counts and marks from the current text. A list
+    /// field is parsed again only when its text changed since the last
+    /// time; the rest (dates, segment, format) is cheap and always checked.
+    /// Gives the same messages as [`validate`] on the whole form.
     pub fn revalidate(&mut self, today: NaiveDate) {
         self.errors.clear();
         self.warnings.clear();
-        let input = self.to_input();
         self.body_preview = None;
-        match validate(&input, today) {
-            Ok(v) => {
-                let pretty = v.request.to_json_pretty();
-                self.body_preview = Some(
-                    pretty
-                        .lines()
-                        .take(PREVIEW_LINES)
-                        .collect::<Vec<_>>()
-                        .join("\n"),
-                );
+        for f in Field::ALL.into_iter().filter(|f| f.is_list()) {
+            self.refresh_list(f);
+        }
+        // Everything but the lists, whose checks are cached above.
+        let mut rest = FormInput {
+            format: Some(self.format),
+            ..Default::default()
+        };
+        for f in Field::ALL.into_iter().filter(|f| !f.is_list()) {
+            if let Some(slot) = rest.text_mut(f) {
+                self.value(f).clone_into(slot);
+            }
+        }
+        // Like `validate`: warnings only for a form without errors.
+        let checked = validate(&rest, today);
+        for (k, c) in &self.lists {
+            if let Some(e) = &c.error {
+                self.errors.entry(*k).or_insert_with(|| e.clone());
+            }
+        }
+        match checked {
+            Ok(v) if self.errors.is_empty() => {
                 for w in v.warnings {
                     self.warnings.entry(key(w.field)).or_insert(w.message);
                 }
+                for (k, c) in &self.lists {
+                    if let Some(w) = &c.warning {
+                        self.warnings.entry(*k).or_insert_with(|| w.clone());
+                    }
+                }
+                self.body_preview = Some(self.preview(v.request));
             }
+            Ok(_) => {}
             Err(issues) => {
                 for i in issues {
                     self.errors.entry(key(i.field)).or_insert(i.message);
                 }
             }
         }
-        for f in Field::ALL.into_iter().filter(|f| f.is_list()) {
-            self.counts.insert(key(f), list::parse(self.value(f)).len());
-        }
-        self.bad_emails = bad_item_ranges(self.value(Field::Emails));
+        self.bad_emails = self
+            .lists
+            .get(&key(Field::Emails))
+            .map(|c| c.bad.clone())
+            .unwrap_or_default();
     }
+
+    /// Parse and check list field `f` again if its text changed.
+    fn refresh_list(&mut self, f: Field) {
+        let edit = self.edits[key(f)];
+        if self.lists.get(&key(f)).is_some_and(|c| c.edit == edit) {
+            return;
+        }
+        let text = self.value(f);
+        let check = check_list(f, text);
+        let cache = ListCache {
+            edit,
+            count: check.items.len(),
+            head: check
+                .items
+                .iter()
+                .take(PREVIEW_LINES)
+                .map(|s| (*s).to_owned())
+                .collect(),
+            error: check.error,
+            warning: check.warning,
+            bad: if f == Field::Emails {
+                bad_item_ranges(text)
+            } else {
+                Vec::new()
+            },
+        };
+        self.lists.insert(key(f), cache);
+    }
+
+    /// The first [`PREVIEW_LINES`] lines of the pretty JSON body. Each list
+    /// item takes one line, so the lists cut to that many items give the
+    /// same lines as the whole request, without printing all of it.
+    fn preview(&self, mut request: crate::export::ExportRequest) -> String {
+        let head = |f: Field| {
+            self.lists
+                .get(&key(f))
+                .map(|c| c.head.clone())
+                .unwrap_or_default()
+        };
+        request.emails = head(Field::Emails);
+        request.event_type = head(Field::EventType);
+        request.user_id = head(Field::UserId);
+        request.company_id = head(Field::CompanyId);
+        request
+            .to_json_pretty()
+            .lines()
+            .take(PREVIEW_LINES)
+            .collect::<Vec<_>>()
+            .join("\n")
+    }
+}
+
+/// True when every character of `s` is printable ASCII: one char, one
+/// grapheme, one column each.
+pub fn printable_ascii(s: &str) -> bool {
+    s.bytes().all(|b| (0x20..0x7f).contains(&b))
 }
 
 /// Char ranges of the invalid addresses in an emails field.

@@ -104,3 +104,48 @@ fn a_hundred_thousand_rows_page_correctly() {
 fn a_million_rows_open_and_page() {
     large_store(1_000_000);
 }
+
+/// The count is read once, then kept up to date by this store's inserts;
+/// another process's commit makes the next count read the table again. The
+/// quick count is the id span: exact without deletions, an upper bound
+/// with them, and exact again once counted.
+#[test]
+fn counts_follow_own_and_other_writers_and_deletions() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = db_path(&dir);
+    let a = open_clean(&path);
+    let b = open_clean(&path);
+    assert_eq!(a.count_quick().unwrap(), (0, false));
+    assert_eq!(a.count().unwrap(), 0);
+    assert_eq!(a.count_quick().unwrap(), (0, true));
+    for n in 0..5 {
+        a.begin_attempt(&attempt(&body(n))).unwrap();
+    }
+    assert_eq!(a.count_quick().unwrap(), (5, true));
+    assert_eq!(a.count().unwrap(), 5);
+
+    // Another connection adds two: the remembered count is no longer used.
+    b.begin_attempt(&attempt(&body(5))).unwrap();
+    b.begin_attempt(&attempt(&body(6))).unwrap();
+    assert_eq!(a.count_quick().unwrap(), (7, false));
+    assert_eq!(a.count().unwrap(), 7);
+    assert_eq!(b.count().unwrap(), 7);
+
+    // Rows deleted by hand: the id span is too big until counted again.
+    let raw = rusqlite::Connection::open(&path).unwrap();
+    raw.execute("DELETE FROM attempts WHERE id IN (2, 3)", [])
+        .unwrap();
+    drop(raw);
+    assert_eq!(a.count_quick().unwrap(), (7, false));
+    assert_eq!(a.count().unwrap(), 5);
+    assert_eq!(a.count_quick().unwrap(), (5, true));
+    a.begin_attempt(&attempt(&body(7))).unwrap();
+    assert_eq!(a.count_quick().unwrap(), (6, true));
+    assert_eq!(b.count().unwrap(), 6);
+
+    // Bulk fills forget the remembered count.
+    a.fill_synthetic(3, "{}").unwrap();
+    // Ids 1..=11 with 2 and 3 gone: the span says 11, the count 9.
+    assert_eq!(a.count_quick().unwrap(), (11, false));
+    assert_eq!(a.count().unwrap(), 9);
+}

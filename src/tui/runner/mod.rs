@@ -9,6 +9,7 @@ use tokio::sync::mpsc::UnboundedSender;
 use tokio::task::JoinHandle;
 
 use super::draft::DraftWriter;
+use super::history_pane::{Page, load_page};
 use super::lazy::Lazy;
 use super::msg::{Effect, Level, Msg, Notice};
 use crate::api::ApiClient;
@@ -210,23 +211,22 @@ impl Runner {
             Effect::CancelSubmit { seq } => self.cancel(seq),
             Effect::LoadHistory { offset, limit } => {
                 let only = self.history_filter.clone();
+                let early = self.tx.clone();
                 self.store_task(
-                move |s| {
-                    let total = s.count_of(only.as_deref())?;
-                    let entries = s.page_of(only.as_deref(), offset, limit)?;
-                    let orphans = entries.iter().filter(|e| e.outcome_unknown()).map(|e| e.id).collect();
-                    Ok((entries, total, orphans))
-                },
-                move |r| match r {
-                    Ok((entries, total, orphans)) => Msg::HistoryLoaded {
-                        offset,
-                        entries,
-                        total,
-                        orphans,
+                    move |s| {
+                        let page = load_page(s, only.as_deref(), offset, limit)?;
+                        if page.exact {
+                            return Ok(page);
+                        }
+                        // Show the page now with the id span as the total;
+                        // the count (which reads the whole table, once a
+                        // session) follows.
+                        let _ = early.send(page.clone().into_msg());
+                        let total = s.count()?;
+                        Ok(Page { total, exact: true, ..page })
                     },
-                    Err(e) => Msg::HistoryFailed(e),
-                },
-            )
+                    |r| r.map_or_else(Msg::HistoryFailed, Page::into_msg),
+                );
             }
             Effect::SetHistoryFilter(f) => self.history_filter = f,
             Effect::LoadProfiles => self.load_profiles(),

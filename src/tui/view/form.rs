@@ -239,10 +239,10 @@ fn draw_field(frame: &mut Frame, app: &App, f: Field, area: Rect) {
         return;
     }
 
-    let scroll = if focused {
-        input.map_or(0, |i| i.visual_scroll(width))
+    let (scroll, cursor) = if focused {
+        app.form.visual(f, width)
     } else {
-        0
+        (0, 0)
     };
     let (text_spans, shown) = visible_spans(app, f, value, scroll, width, focused);
     spans.extend(text_spans);
@@ -250,8 +250,8 @@ fn draw_field(frame: &mut Frame, app: &App, f: Field, area: Rect) {
         spans.push(Span::styled(" ".repeat(width - shown), field_style));
     }
     frame.render_widget(Paragraph::new(Line::from(spans)), area);
-    if focused && let Some(i) = input {
-        let x = (i.visual_cursor().saturating_sub(scroll)).min(width) as u16;
+    if focused && input.is_some() {
+        let x = (cursor.saturating_sub(scroll)).min(width) as u16;
         frame.set_cursor_position(Position::new(value_x + x, area.y));
     }
 }
@@ -274,8 +274,22 @@ fn visible_spans(
     } else {
         &[]
     };
-    let total = value.width();
-    let cut_end = total.saturating_sub(scroll) > width;
+    // Skip what is scrolled away, and the cell the leading … covers. Only
+    // the visible part is walked (a field may hold a megabyte of ids).
+    let skip = scroll + usize::from(scroll > 0);
+    let (first, start_byte, start_col) = skip_columns(value, skip);
+    let rest = &value[start_byte..];
+    // Is there more than fits? (`total - scroll > width`, without measuring
+    // all of `total`.)
+    let mut end_col = start_col;
+    let mut cut_end = end_col.saturating_sub(scroll) > width;
+    for c in rest.chars() {
+        if cut_end {
+            break;
+        }
+        end_col += c.width().unwrap_or(0);
+        cut_end = end_col.saturating_sub(scroll) > width;
+    }
     let mut spans: Vec<Span<'static>> = Vec::new();
     let mut used = 0usize;
     if scroll > 0 {
@@ -287,7 +301,6 @@ fn visible_spans(
     } else {
         width
     };
-    let mut col = 0usize;
     let mut cur = String::new();
     let mut cur_bad = false;
     let style_of = |is_bad: bool| {
@@ -297,24 +310,18 @@ fn visible_spans(
             base
         }
     };
-    for (i, c) in value.chars().enumerate() {
+    for (i, c) in (first..).zip(rest.chars()) {
         let w = c.width().unwrap_or(0);
-        // Skip what is scrolled away, and the cell the leading … covers.
-        if col < scroll + usize::from(scroll > 0) {
-            col += w;
-            continue;
-        }
         if used + w > limit {
             break;
         }
-        let is_bad = bad.iter().any(|r| r.contains(&i));
+        let is_bad = in_ranges(bad, i);
         if is_bad != cur_bad && !cur.is_empty() {
             spans.push(Span::styled(std::mem::take(&mut cur), style_of(cur_bad)));
         }
         cur_bad = is_bad;
         cur.push(c);
         used += w;
-        col += w;
     }
     if !cur.is_empty() {
         spans.push(Span::styled(cur, style_of(cur_bad)));
@@ -324,6 +331,29 @@ fn visible_spans(
         used += 1;
     }
     (spans, used)
+}
+
+/// The first char at display column `skip` or later: its char index, byte
+/// offset and column. ASCII text (the usual id list) is indexed directly.
+fn skip_columns(value: &str, skip: usize) -> (usize, usize, usize) {
+    if crate::tui::form::printable_ascii(value) {
+        let n = skip.min(value.len());
+        return (n, n, n);
+    }
+    let mut col = 0usize;
+    for (i, (byte, c)) in value.char_indices().enumerate() {
+        if col >= skip {
+            return (i, byte, col);
+        }
+        col += c.width().unwrap_or(0);
+    }
+    (value.chars().count(), value.len(), col)
+}
+
+/// True when char index `i` is in one of `ranges` (sorted, disjoint).
+fn in_ranges(ranges: &[std::ops::Range<usize>], i: usize) -> bool {
+    let p = ranges.partition_point(|r| r.end <= i);
+    ranges.get(p).is_some_and(|r| r.contains(&i))
 }
 
 fn draw_submit(frame: &mut Frame, app: &App, area: Rect) {
