@@ -40,7 +40,7 @@ fn wants_json(cmd: &Command) -> bool {
             _ => false,
         },
         Command::Doctor { json } => *json,
-        Command::DemoServer { .. } | Command::Completions { .. } | Command::Man => false,
+        Command::DemoServer(_) | Command::Completions { .. } | Command::Man => false,
     }
 }
 
@@ -73,12 +73,7 @@ pub async fn run_plain(global: &Global) -> u8 {
 async fn dispatch(global: &Global, cmd: &Command) -> Result<(), CliError> {
     // Commands that need no profile (and must work with a broken config).
     match cmd {
-        Command::DemoServer {
-            port,
-            mode,
-            job_seconds,
-            rows_per_part,
-        } => return demo::run(*port, *mode, *job_seconds, *rows_per_part).await,
+        Command::DemoServer(a) => return demo::run(a).await,
         Command::Completions { shell } => return docs::completions(*shell),
         Command::Man => return docs::man(),
         Command::Doctor { json } => return doctor::run(global, *json).await,
@@ -97,7 +92,7 @@ async fn dispatch(global: &Global, cmd: &Command) -> Result<(), CliError> {
         } => lookups::run(&mut ctx, name.as_deref(), *json, *refresh).await,
         Command::History { json, limit } => history::run(&ctx, *json, *limit),
         Command::Queue(q) => queue::run(&mut ctx, q).await,
-        Command::DemoServer { .. }
+        Command::DemoServer(_)
         | Command::Completions { .. }
         | Command::Man
         | Command::Doctor { .. } => Ok(()),

@@ -116,21 +116,28 @@ pub enum Command {
     /// Print the manual page (roff): `upexport man | man -l -`
     Man,
     /// Run the embedded demo server in the foreground
-    DemoServer {
-        /// Port on 127.0.0.1 (0 = any free port)
-        #[arg(long, default_value_t = 0)]
-        port: u16,
-        /// Fault mode, for trying error handling
-        #[arg(long, value_enum, default_value = "normal")]
-        mode: crate::demo::FaultMode,
-        /// Seconds a job takes from pending to completed
-        #[arg(long, default_value_t = 6.0)]
-        job_seconds: f64,
-        /// Rows in each of a job's two parts (large parts for benchmarks;
-        /// made in memory on the first download)
-        #[arg(long, default_value_t = 200, value_name = "N")]
-        rows_per_part: usize,
-    },
+    DemoServer(DemoArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    /// Port on 127.0.0.1 (0 = any free port)
+    #[arg(long, default_value_t = 0)]
+    pub port: u16,
+    /// Fault mode, for trying error handling
+    #[arg(long, value_enum, default_value = "normal")]
+    pub mode: crate::demo::FaultMode,
+    /// Seconds a job takes from pending to completed
+    #[arg(long, default_value_t = 6.0)]
+    pub job_seconds: f64,
+    /// Rows in each of a job's two parts (made in memory on the first
+    /// download)
+    #[arg(long, default_value_t = 200, value_name = "N")]
+    pub rows_per_part: usize,
+    /// Serve this gzip file as every part of every job (for benchmarks
+    /// with large parts; read into memory at start)
+    #[arg(long, value_name = "FILE.gz")]
+    pub part_file: Option<std::path::PathBuf>,
 }
 
 #[derive(Debug, Args, Default)]

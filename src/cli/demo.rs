@@ -2,20 +2,22 @@
 
 use std::time::Duration;
 
+use super::args::DemoArgs;
 use super::exit::CliError;
-use crate::demo::{DemoOptions, DemoServer, FaultMode};
+use crate::demo::{DemoOptions, DemoServer};
 
-pub async fn run(
-    port: u16,
-    mode: FaultMode,
-    job_seconds: f64,
-    rows_per_part: usize,
-) -> Result<(), CliError> {
+pub async fn run(a: &DemoArgs) -> Result<(), CliError> {
+    let (port, mode) = (a.port, a.mode);
+    let part_gz = match &a.part_file {
+        None => None,
+        Some(path) => Some(read_part_file(path)?),
+    };
     let opts = DemoOptions {
         port,
         mode,
-        job_duration: Duration::from_secs_f64(job_seconds.clamp(0.05, 86_400.0)),
-        rows_per_part,
+        job_duration: Duration::from_secs_f64(a.job_seconds.clamp(0.05, 86_400.0)),
+        rows_per_part: a.rows_per_part,
+        part_gz,
         ..DemoOptions::default()
     };
     let server = DemoServer::start(opts).await.map_err(|e| {
@@ -35,4 +37,18 @@ pub async fn run(
     super::signals::wait_for_shutdown().await;
     server.shutdown().await;
     Ok(())
+}
+
+/// A gzip file to serve as every part: read whole, checked for the gzip
+/// magic bytes (the demo's parts are always gzip, as the real API's are).
+fn read_part_file(path: &std::path::Path) -> Result<bytes::Bytes, CliError> {
+    let data = std::fs::read(path)
+        .map_err(|e| CliError::Invalid(format!("--part-file {}: {e}", path.display())))?;
+    if !data.starts_with(&[0x1f, 0x8b]) {
+        return Err(CliError::Invalid(format!(
+            "--part-file {}: not a gzip file (make one with `gzip -k FILE`)",
+            path.display()
+        )));
+    }
+    Ok(data.into())
 }

@@ -12,7 +12,7 @@ use super::state::{Phase, Shared};
 pub(crate) struct Reply {
     pub status: u16,
     pub headers: Vec<(&'static str, String)>,
-    pub body: hyper::body::Bytes,
+    pub body: bytes::Bytes,
 }
 
 impl Reply {

@@ -68,6 +68,9 @@ pub struct DemoOptions {
     pub slow_delay: Duration,
     /// Rows in each part (200 by default).
     pub rows_per_part: usize,
+    /// Gzip bytes served as every part of every job instead of generated
+    /// rows (benchmarks with large parts); `part_content` is then empty.
+    pub part_gz: Option<bytes::Bytes>,
 }
 
 impl Default for DemoOptions {
@@ -78,6 +81,7 @@ impl Default for DemoOptions {
             job_duration: Duration::from_secs(6),
             slow_delay: Duration::from_secs(3),
             rows_per_part: 200,
+            part_gz: None,
         }
     }
 }
@@ -108,7 +112,14 @@ impl DemoServer {
             slow_delay: opts.slow_delay,
             rows_per_part: opts.rows_per_part,
         };
-        let shared = Arc::new(Shared::new(settings, port, opts.mode));
+        let mut shared = Shared::new(settings, port, opts.mode);
+        shared.fixed_part = opts.part_gz.map(|gz| {
+            Arc::new(state::Part {
+                raw: Vec::new(),
+                gz,
+            })
+        });
+        let shared = Arc::new(shared);
         let router = routes::router(shared.clone());
         let (stop, stopped) = watch::channel(false);
         let task = tokio::spawn(conn::accept_loop(listener, shared.clone(), router, stopped));

@@ -53,6 +53,8 @@ pub(crate) struct Shared {
     log: Mutex<Vec<RecordedRequest>>,
     jobs: Mutex<Vec<Job>>,
     cut: Mutex<HashSet<(String, String)>>,
+    /// Served as every part when set (`--part-file`).
+    pub fixed_part: Option<Arc<Part>>,
 }
 
 /// Lock, ignoring poisoning: a panicked handler must not take the demo down.
@@ -72,6 +74,7 @@ impl Shared {
             log: Mutex::new(Vec::new()),
             jobs: Mutex::new(Vec::new()),
             cut: Mutex::new(HashSet::new()),
+            fixed_part: None,
         }
     }
 
@@ -198,7 +201,7 @@ impl Shared {
         let mut jobs = lock(&self.jobs);
         let job = jobs.iter_mut().find(|j| j.id == job_id)?;
         let index = job.files.iter().position(|f| f == file)?;
-        if let Some(p) = job.parts.get(file) {
+        if let Some(p) = job.parts.get(file).or(self.fixed_part.as_ref()) {
             return Some(p.clone());
         }
         let rows = generate(
@@ -223,7 +226,7 @@ impl Shared {
 pub(crate) struct Part {
     pub raw: Vec<u8>,
     /// Shared with every answer that sends it (no copy per download).
-    pub gz: hyper::body::Bytes,
+    pub gz: bytes::Bytes,
 }
 
 /// What a test forced on a job.
