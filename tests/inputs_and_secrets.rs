@@ -428,11 +428,17 @@ fn every_endpoint_decodes_any_answer_into_a_value_or_a_clean_message() {
         serde_json::from_str(r#"{"from":"2026-11-01","format":"csv"}"#).expect("request");
     let calls = AtomicUsize::new(0);
     let kinds = Mutex::new(std::collections::BTreeSet::new());
-    let mut runner = proptest::test_runner::TestRunner::new(ProptestConfig {
+    let config = ProptestConfig {
         cases: CASES,
         failure_persistence: None,
         ..ProptestConfig::default()
-    });
+    };
+    // A fixed seed: the check below that the interesting failures were
+    // reached must not depend on luck (a random seed missed `too_large`
+    // about once in a hundred runs: it needs a 2xx status and the rare
+    // oversized body together).
+    let rng = proptest::test_runner::TestRng::deterministic_rng(config.rng_algorithm);
+    let mut runner = proptest::test_runner::TestRunner::new_with_rng(config, rng);
     runner
         .run(&canned(), |c| {
             *answer.lock().expect("answer") = c;

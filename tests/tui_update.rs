@@ -794,6 +794,19 @@ fn init_asks_for_the_first_page_the_unfinished_jobs_and_the_queue() {
 }
 
 #[test]
+fn a_first_run_still_reads_the_history_but_need_not_wait_for_it() {
+    let mut a = app();
+    a.history.known_empty = true;
+    let fx = a.init();
+    assert!(
+        fx.iter()
+            .any(|e| matches!(e, Effect::LoadHistory { offset: 0, .. })),
+        "{fx:?}"
+    );
+    assert!(!a.history.loading, "no store file: empty, not loading");
+}
+
+#[test]
 fn history_scrolls_within_the_cache_without_loading() {
     let mut a = history_app(1000);
     for (k, want) in [

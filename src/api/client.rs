@@ -1,6 +1,7 @@
 //! The export API client: one method per endpoint.
 
 use std::net::IpAddr;
+use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 use reqwest::header::{
@@ -41,11 +42,15 @@ impl Default for Timeouts {
     }
 }
 
+const USER_AGENT: &str = concat!("upexport/", env!("CARGO_PKG_VERSION"));
+
 /// A client for one environment (one base URL and key).
 #[derive(Clone)]
 pub struct ApiClient {
     pub(crate) http: reqwest::Client,
-    pub(crate) files: reqwest::Client,
+    /// For pre-signed links; made on the first download (its CA roots
+    /// are loaded then, not at start).
+    files: Arc<OnceLock<reqwest::Client>>,
     base: Url,
     key: ApiKey,
     pub(crate) timeouts: Timeouts,
@@ -143,15 +148,19 @@ impl ApiClient {
                 attempt.stop()
             }
         });
-        let user_agent = concat!("upexport/", env!("CARGO_PKG_VERSION"));
         let mut http = reqwest::Client::builder();
         // $HTTPS_PROXY is honoured for real hosts; a loopback base URL (the
         // demo server, an SSH tunnel) is never sent through a proxy.
         if is_loopback(&base) {
             http = http.no_proxy();
         }
+        // An http:// base URL is loopback only (see `check_base_url`) and
+        // redirects stay on its origin: no TLS, so no CA roots to load.
+        if base.scheme() == "http" {
+            http = http.tls_built_in_root_certs(false);
+        }
         let http = http
-            .user_agent(user_agent)
+            .user_agent(USER_AGENT)
             .default_headers(headers)
             .redirect(policy)
             .connect_timeout(timeouts.connect)
@@ -159,21 +168,29 @@ impl ApiClient {
             .https_only(base.scheme() == "https")
             .build()
             .map_err(|e| ApiError::Other(format!("could not set up HTTP: {e}")))?;
-        // Pre-signed links carry their own signature: no key, any host.
-        let files = reqwest::Client::builder()
-            .user_agent(user_agent)
-            .redirect(redirect::Policy::limited(10))
-            .connect_timeout(timeouts.connect)
-            .read_timeout(timeouts.download_idle)
-            .build()
-            .map_err(|e| ApiError::Other(format!("could not set up HTTP: {e}")))?;
         Ok(ApiClient {
             http,
-            files,
+            files: Arc::default(),
             base,
             key,
             timeouts,
         })
+    }
+
+    /// The client for pre-signed links: no key, any host, made on first use.
+    pub(crate) fn files(&self) -> Result<&reqwest::Client, ApiError> {
+        if let Some(c) = self.files.get() {
+            return Ok(c);
+        }
+        let c = reqwest::Client::builder()
+            .user_agent(USER_AGENT)
+            .redirect(redirect::Policy::limited(10))
+            .connect_timeout(self.timeouts.connect)
+            .read_timeout(self.timeouts.download_idle)
+            .build()
+            .map_err(|e| ApiError::Other(format!("could not set up HTTP: {e}")))?;
+        // Two first downloads at once may both build one; either is fine.
+        Ok(self.files.get_or_init(|| c))
     }
 
     /// The checked base URL (always ends with `/`).

@@ -103,7 +103,7 @@ impl ApiClient {
             .map(|m| m.len())
             .unwrap_or(0);
 
-        let mut req = self.files.get(url.clone());
+        let mut req = self.files()?.get(url.clone());
         if have > 0 {
             req = req.header(RANGE, format!("bytes={have}-"));
         }

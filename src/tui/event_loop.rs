@@ -16,6 +16,9 @@ use super::msg::Msg;
 use super::runner::Runner;
 use super::view;
 
+/// How long the first frame may wait for the history's first page.
+const FIRST_PAGE_WAIT: std::time::Duration = std::time::Duration::from_millis(50);
+
 /// The app, its effect runner and its mailbox.
 pub struct Session {
     pub app: App,
@@ -82,6 +85,18 @@ impl Session {
     {
         let effects = self.app.init();
         self.runner.run(effects);
+        // The history page is usually a few milliseconds away (the store
+        // opens while the terminal is set up): wait for it, briefly, so the
+        // first frame is the whole screen rather than "loading…" and a
+        // second frame.
+        let deadline = tokio::time::Instant::now() + FIRST_PAGE_WAIT;
+        while self.app.history.loading {
+            match tokio::time::timeout_at(deadline, self.rx.recv()).await {
+                Ok(Some(m)) => self.handle(m),
+                _ => break,
+            }
+        }
+        self.drain();
         self.app.dirty = true;
         self.draw_if_dirty(terminal)?;
         self.runner.warm_up();

@@ -27,6 +27,9 @@ pub struct HistoryPane {
     pub loading: bool,
     /// Why the store could not be read, if it could not.
     pub error: Option<String>,
+    /// No store file existed at start (a first run): the history is known
+    /// to be empty before the first read answers.
+    pub known_empty: bool,
 }
 
 impl HistoryPane {

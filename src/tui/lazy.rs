@@ -40,6 +40,25 @@ impl<T: Clone + Send + Sync + 'static> Lazy<T> {
         }
     }
 
+    /// Made by `f` on its own thread, starting now (the history store:
+    /// opened while the terminal is set up, so the first frame can show
+    /// it); [`Lazy::get`] waits for it.
+    pub fn started(name: &str, f: impl FnOnce() -> Result<T, String> + Send + 'static) -> Lazy<T> {
+        let (tx, rx) = std::sync::mpsc::sync_channel(1);
+        let spawned = std::thread::Builder::new()
+            .name(name.to_owned())
+            .spawn(move || {
+                let _ = tx.send(f());
+            });
+        match spawned {
+            Ok(_) => Lazy::later(move || {
+                rx.recv()
+                    .unwrap_or_else(|_| Err("setup ended without a result".into()))
+            }),
+            Err(e) => Lazy::ready(Err(format!("cannot start a thread: {e}"))),
+        }
+    }
+
     /// The value, making it if needed (concurrent callers wait for one make).
     pub async fn get(&self) -> Result<T, String> {
         let init = self.init.clone();
@@ -78,5 +97,19 @@ mod tests {
             Lazy::<u8>::ready(Err("no".into())).get().await,
             Err("no".into())
         );
+    }
+
+    #[tokio::test]
+    async fn started_runs_before_anyone_asks() {
+        let (tx, rx) = std::sync::mpsc::channel();
+        let lazy = Lazy::started("test-started", move || {
+            tx.send(()).unwrap();
+            Ok(9)
+        });
+        // The thread runs without a `get`…
+        rx.recv().unwrap();
+        // …and `get` then hands over its result, also to clones.
+        assert_eq!(lazy.clone().get().await, Ok(9));
+        assert_eq!(lazy.get().await, Ok(9));
     }
 }

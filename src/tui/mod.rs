@@ -55,13 +55,15 @@ pub struct Prepared {
     pub timeouts: crate::api::Timeouts,
     pub client: Lazy<ApiClient>,
     pub store: Lazy<Store>,
+    /// The history file existed before the store began opening it.
+    pub history_existed: bool,
     pub draft: FormInput,
     pub notices: Vec<Notice>,
     pub demo: Option<DemoServer>,
 }
 
-/// Resolve config and draft; set up (but do not yet make) the client and
-/// the store. Problems become notices: the app starts anyway so nothing
+/// Resolve config and draft; set up (but do not yet make) the client, and
+/// start opening the store. Problems become notices: the app starts anyway so nothing
 /// typed is lost. Notices found later arrive through `tx`.
 pub async fn prepare(
     global: &Global,
@@ -135,7 +137,9 @@ pub async fn prepare(
 
     let state_dir = paths.state_dir.clone();
     let db = paths.history_db();
-    let store = Lazy::later(move || {
+    // Looked at before the store starts opening (and perhaps creating) it.
+    let history_existed = db.exists();
+    let store = Lazy::started("history-open", move || {
         let opened = ensure_private_dir(&state_dir)
             .map_err(|e| format!("cannot create {}: {e}", state_dir.display()))
             .and_then(|()| HistoryStore::open(&db).map_err(|e| e.to_string()));
@@ -143,6 +147,17 @@ pub async fn prepare(
             Ok(report) => {
                 for w in report.warnings {
                     let _ = tx.send(Msg::Notice(Notice::new(Level::Warning, w)));
+                }
+                // The first page, read here while the terminal is being set
+                // up: the first frame shows it without waiting on a read.
+                // (The app asks for its page too; that answer changes
+                // nothing on screen.)
+                // Just what fits (an entry takes two lines); the margin
+                // around it comes with the app's own read.
+                let rows = crossterm::terminal::size().map_or(60, |(_, h)| u32::from(h));
+                let first = rows / 2 + 1;
+                if let Ok(page) = history_pane::load_page(&report.store, None, 0, first) {
+                    let _ = tx.send(page.into_msg());
                 }
                 report.store
             }
@@ -184,6 +199,7 @@ pub async fn prepare(
         timeouts,
         client,
         store,
+        history_existed,
         draft,
         notices,
         demo,
@@ -221,6 +237,7 @@ pub async fn run(global: &Global) -> u8 {
         timeouts,
         client,
         store,
+        history_existed,
         draft,
         notices,
         demo: _demo,
@@ -240,6 +257,7 @@ pub async fn run(global: &Global) -> u8 {
         .unwrap_or_default();
     let profile = env.profile.clone();
     let mut app = App::new(&draft, env, Clock::system(), size);
+    app.history.known_empty = !history_existed;
     app.theme = chosen_theme;
     if let Some(f) = first {
         app.overlay = Some(app::Overlay::FirstRun(f));

@@ -251,6 +251,9 @@ impl App {
     /// unfinished, the queue.
     pub fn init(&mut self) -> Vec<Effect> {
         let mut fx = self.reload_history();
+        // Read anyway (another instance may create it meanwhile), but the
+        // first frame need not wait for a store that is being created.
+        self.history.loading &= !self.history.known_empty;
         fx.extend([Effect::LoadUnfinished, Effect::LoadQueue]);
         fx
     }

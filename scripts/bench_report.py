@@ -1,0 +1,189 @@
+#!/usr/bin/env python3
+"""Helpers of scripts/bench.sh: turn each tool's output into `key<TAB>value`
+lines, and the collected lines into the table of BENCHMARKS.md.
+
+  bench_report.py tui NAME FILE          tui-cost.sh medians -> NAME.metric
+  bench_report.py hyperfine PREFIX FILE  hyperfine JSON medians (ms)
+  bench_report.py divan BENCH FILE       divan medians (ms) -> divan.BENCH.path
+  bench_report.py table RESULTS          the table (markdown) of budgets
+"""
+import json
+import re
+import sys
+
+UNITS_MS = {"ns": 1e-6, "µs": 1e-3, "us": 1e-3, "ms": 1.0, "s": 1e3}
+
+
+def tui(name, path):
+    for line in open(path):
+        m = re.match(r"^(\w+): ([0-9.]+) ", line)
+        if m:
+            print(f"{name}.{m.group(1)}\t{m.group(2)}")
+
+
+def hyperfine(prefix, path):
+    for r in json.load(open(path))["results"]:
+        print(f"{prefix}.{r['command']}\t{r['median'] * 1000:.3f}")
+
+
+def divan(bench, path):
+    """Divan prints a tree: `├─ name  fastest │ slowest │ median │ …`, with
+    benches taking arguments as a group line and one child per argument."""
+    stack = []
+    for line in open(path):
+        m = re.match(r"^([│├╰─ ]*)(\S+)(.*)$", line.rstrip("\n"))
+        # Only tree lines count (not the header, not other output).
+        if not m or not ("├" in m.group(1) or "╰" in m.group(1)):
+            continue
+        depth = len(m.group(1)) // 3
+        del stack[depth - 1:]
+        stack.append(m.group(2))
+        cols = m.group(3).split("│")
+        median = re.match(r"^\s*([0-9.]+) (ns|µs|us|ms|s)\s*$", cols[2]) if len(cols) > 3 else None
+        if median:
+            ms = float(median.group(1)) * UNITS_MS[median.group(2)]
+            print(f"divan.{bench}.{'.'.join(stack)}\t{ms:.5f}")
+
+
+def table(path):
+    v = {}
+    for line in open(path):
+        k, _, x = line.rstrip("\n").partition("\t")
+        try:
+            v[k] = float(x)
+        except ValueError:
+            pass
+
+    def get(k):
+        return v.get(k)
+
+    def fmt(x, unit=""):
+        if x is None:
+            return "not measured"
+        if abs(x) >= 100 or x == int(x):
+            s = f"{x:.0f}"
+        elif abs(x) >= 10:
+            s = f"{x:.1f}"
+        elif abs(x) >= 0.1:
+            s = f"{x:.2f}"
+        else:
+            s = f"{x:.3f}"
+        return f"{s} {unit}".strip()
+
+    rows = []
+
+    def row(what, ours, ref, ratio, budget, ok):
+        verdict = "n/a" if ok is None else ("yes" if ok else "**NO**")
+        rows.append((what, ours, ref, ratio, budget, verdict))
+
+    peers = [p for p in ("atac", "slumber") if get(f"{p}.first_frame") is not None]
+
+    # Startup against the peers.
+    ff = get("upexport.first_frame")
+    peer_ff = min((get(f"{p}.first_frame"), p) for p in peers) if peers else None
+    if peer_ff:
+        r = ff / peer_ff[0] if ff else None
+        row("time to first frame", fmt(ff, "ms"), f"{fmt(peer_ff[0], 'ms')} ({peer_ff[1]})",
+            fmt(r, "x"), "≤ 0.5x fastest peer", r is not None and r <= 0.5)
+    else:
+        row("time to first frame", fmt(ff, "ms"), "no peer measured", "", "≤ 0.5x fastest peer", None)
+    floor = get("floor.first_frame")
+    r = ff / floor if ff and floor else None
+    row("time to first frame vs a bare ratatui app", fmt(ff, "ms"), f"{fmt(floor, 'ms')} (floor)",
+        fmt(r, "x"), "(context)", None)
+    rss = get("upexport.peak_rss")
+    peer_rss = min((get(f"{p}.peak_rss"), p) for p in peers) if peers else None
+    if peer_rss:
+        r = rss / peer_rss[0] if rss else None
+        row("peak RSS (start, idle, typing)", fmt(rss, "MiB"), f"{fmt(peer_rss[0], 'MiB')} ({peer_rss[1]})",
+            fmt(r, "x"), "≤ 0.5x lighter peer", r is not None and r <= 0.5)
+    else:
+        row("peak RSS", fmt(rss, "MiB"), "no peer measured", "", "≤ 0.5x lighter peer", None)
+
+    # Idle and typing, absolute.
+    def absolute(what, key, unit, budget, test):
+        x = get(key)
+        row(what, fmt(x, unit), "", "", budget, None if x is None else test(x))
+
+    absolute("idle: bytes to the terminal in 5 s", "upexport.idle_bytes", "B", "0", lambda x: x == 0)
+    absolute("idle: CPU in 5 s", "upexport.idle_cpu_sched", "ms", "< 1 ms", lambda x: x < 1)
+    absolute("idle: wake-ups in 5 s", "upexport.idle_wakeups", "", "0", lambda x: x == 0)
+    absolute("typing: bytes per character", "upexport.key_bytes", "B", "≤ 32 B", lambda x: x <= 32)
+    absolute("typing: key to screen", "upexport.key_latency", "ms", "< 16.7 ms (a frame)", lambda x: x < 16.7)
+
+    # 100,000 history entries.
+    ff_big = get("upexport_100k.first_frame")
+    r = ff_big / ff if ff and ff_big else None
+    row("first frame, 100,000 entries", fmt(ff_big, "ms"), f"{fmt(ff, 'ms')} (empty)", fmt(r, "x"),
+        "≤ 1.10x empty", None if r is None else r <= 1.10)
+    absolute("peak RSS, 100,000 entries", "upexport_100k.peak_rss", "MiB", "< 20 MiB", lambda x: x < 20)
+
+    # Render and the history store (divan).
+    big = get("divan.render.full_frame_200x60.100000")
+    small = get("divan.render.full_frame_200x60.10")
+    absolute("render 200x60, 100,000 entries", "divan.render.full_frame_200x60.100000", "ms", "< 1 ms",
+             lambda x: x < 1)
+    r = big / small if big and small else None
+    row("render: 100,000 vs 10 entries", fmt(big, "ms"), f"{fmt(small, 'ms')} (10)", fmt(r, "x"),
+        "≤ 1.10x", None if r is None else r <= 1.10)
+    absolute("history: open 1M rows + first page", "divan.history.open_and_first_page_1m", "ms", "< 50 ms",
+             lambda x: x < 50)
+    absolute("history: append a row (1M rows)", "divan.history.append_1m", "ms", "< 1 ms", lambda x: x < 1)
+
+    # The CLI against curl.
+    up, curl = get("submit.upexport"), get("submit.curl")
+    r = up / curl if up and curl else None
+    row("submit (wall time)", fmt(up, "ms"), f"{fmt(curl, 'ms')} (curl)", fmt(r, "x"), "≤ 1.2x curl",
+        None if r is None else r <= 1.2)
+    raw = get("download.raw_mb")
+    up, cg = get("download.upexport"), get("download.curl_gunzip")
+    if up and cg and raw:
+        ours, theirs = raw / (up / 1000), raw / (cg / 1000)
+        row(f"download {fmt(get('download.gz_mb'), 'MB')} gzip part ({fmt(raw, 'MB')} out)",
+            fmt(ours, "MB/s"), f"{fmt(theirs, 'MB/s')} (curl \\| gunzip)", fmt(ours / theirs, "x"),
+            "≥ 0.8x", ours / theirs >= 0.8)
+    else:
+        row("download 200 MB gzip part", "not measured", "", "", "≥ 0.8x", None)
+
+    print("| measure | upexport | reference | ratio | budget | met |")
+    print("|---|---|---|---|---|---|")
+    for r in rows:
+        print("| " + " | ".join(r) + " |")
+
+    # The peers' own numbers and the informational benches.
+    print()
+    print("| program | first frame | peak RSS | idle bytes | idle wake-ups |")
+    print("|---|---|---|---|---|")
+    for p in ["upexport", "upexport_100k", "floor"] + peers:
+        print(f"| {p} | {fmt(get(p + '.first_frame'), 'ms')} | {fmt(get(p + '.peak_rss'), 'MiB')} | "
+              f"{fmt(get(p + '.idle_bytes'), 'B')} | {fmt(get(p + '.idle_wakeups'))} |")
+    extra = sorted(k for k in v if k.startswith("divan."))
+    if extra:
+        print()
+        print("| bench (divan, median) | time |")
+        print("|---|---|")
+        for k in extra:
+            print(f"| {k[len('divan.'):]} | {fmt(v[k], 'ms')} |")
+
+
+def main(argv):
+    if len(argv) < 3:
+        print(__doc__, file=sys.stderr)
+        return 2
+    cmd = argv[1]
+    if cmd == "tui" and len(argv) == 4:
+        tui(argv[2], argv[3])
+    elif cmd == "hyperfine" and len(argv) == 4:
+        hyperfine(argv[2], argv[3])
+    elif cmd == "divan" and len(argv) == 4:
+        divan(argv[2], argv[3])
+    elif cmd == "table":
+        table(argv[2])
+    else:
+        print(__doc__, file=sys.stderr)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))
