@@ -4,6 +4,8 @@
 //! Waits are on conditions (a line on a pipe, a job's status) with hard
 //! limits; nothing sleeps.
 
+mod support;
+
 use std::io::{BufRead, BufReader};
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
@@ -14,6 +16,7 @@ use std::time::{Duration, Instant};
 
 use assert_cmd::Command;
 use serde_json::Value;
+use support::SCRUBBED;
 
 /// The longest any one command may take (the machine is slow and shared).
 const CMD_LIMIT: Duration = Duration::from_secs(60);
@@ -22,25 +25,6 @@ const WAIT_LIMIT: Duration = Duration::from_secs(60);
 
 const DEMO_KEY: &str = "upexport-demo-key";
 const SENTINEL: &str = "sentinel-5d1e9b7c-KEY";
-
-/// Variables that would change what the binary does; removed from every
-/// command unless a test sets them. Proxies are removed so 127.0.0.1 is
-/// reached directly (reqwest sends even loopback through $HTTP_PROXY).
-const SCRUBBED: [&str; 13] = [
-    "USERPILOT_API_KEY",
-    "USERPILOT_BASE_URL",
-    "UPEXPORT_PROFILE",
-    "UPEXPORT_LOG",
-    "RUST_LOG",
-    "HTTP_PROXY",
-    "http_proxy",
-    "HTTPS_PROXY",
-    "https_proxy",
-    "ALL_PROXY",
-    "all_proxy",
-    "NO_PROXY",
-    "no_proxy",
-];
 
 /// A sandbox: HOME and the three XDG directories under one temp dir.
 struct Sandbox {

@@ -4,6 +4,8 @@
 //! Waits are on conditions (a line on a pipe) under hard limits; nothing
 //! sleeps.
 
+mod support;
+
 use std::io::{BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -11,30 +13,11 @@ use std::sync::mpsc::{Receiver, channel};
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
+use support::{SCRUBBED, bin};
 
 const WAIT_LIMIT: Duration = Duration::from_secs(90);
 const DEMO_KEY: &str = "upexport-demo-key";
 const SENTINEL: &str = "sentinel-77c1e0-KEY";
-
-const SCRUBBED: [&str; 13] = [
-    "USERPILOT_API_KEY",
-    "USERPILOT_BASE_URL",
-    "UPEXPORT_PROFILE",
-    "UPEXPORT_LOG",
-    "RUST_LOG",
-    "HTTP_PROXY",
-    "http_proxy",
-    "HTTPS_PROXY",
-    "https_proxy",
-    "ALL_PROXY",
-    "all_proxy",
-    "NO_PROXY",
-    "no_proxy",
-];
-
-fn bin() -> PathBuf {
-    PathBuf::from(env!("CARGO_BIN_EXE_upexport"))
-}
 
 /// Kills the child however the test ends.
 struct Kill(Child);

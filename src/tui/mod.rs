@@ -63,8 +63,8 @@ pub struct Prepared {
 }
 
 /// Resolve config and draft; set up (but do not yet make) the client, and
-/// start opening the store. Problems become notices: the app starts anyway so nothing
-/// typed is lost. Notices found later arrive through `tx`.
+/// start opening the store. Problems become notices: the app starts anyway
+/// so nothing typed is lost. Notices found later arrive through `tx`.
 pub async fn prepare(
     global: &Global,
     paths: &Paths,
@@ -148,12 +148,11 @@ pub async fn prepare(
                 for w in report.warnings {
                     let _ = tx.send(Msg::Notice(Notice::new(Level::Warning, w)));
                 }
-                // The first page, read here while the terminal is being set
-                // up: the first frame shows it without waiting on a read.
-                // (The app asks for its page too; that answer changes
-                // nothing on screen.)
-                // Just what fits (an entry takes two lines); the margin
-                // around it comes with the app's own read.
+                // The visible part of the first page (an entry takes two
+                // lines), read here while the terminal is being set up, so
+                // the first frame need not wait on a read. The app's own
+                // read, with its margin and exact count, follows and changes
+                // nothing on screen.
                 let rows = crossterm::terminal::size().map_or(60, |(_, h)| u32::from(h));
                 let first = rows / 2 + 1;
                 if let Ok(page) = history_pane::load_page(&report.store, None, 0, first) {
