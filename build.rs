@@ -5,6 +5,9 @@
 //! It reruns only when HEAD moves (HEAD itself, the branch it points to,
 //! packed refs, tags) or this file changes, never on every build. So
 //! `-dirty` reflects the tree as it was when HEAD last moved.
+//!
+//! On Linux it also hands `assets/hot-text.ld` to the linker of the
+//! binaries (see `hot_text`).
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -27,6 +30,33 @@ fn main() {
     };
     println!("cargo:rustc-env=UPEXPORT_GIT_DESCRIBE={describe}");
     println!("cargo:rustc-env=UPEXPORT_VERSION={version}");
+    hot_text(&manifest);
+}
+
+/// Hands `assets/hot-text.ld` (made by `scripts/hot-text.sh`) to the linker
+/// of the binaries on Linux: the functions the TUI runs at start go first in
+/// the text segment, next to each other, so fewer pages of the binary become
+/// resident (the kernel maps 64 KiB around every page fault). The script only
+/// orders sections: a stale or partly matching list links all the same.
+/// `UPEXPORT_NO_HOT_TEXT=1` leaves it out (e.g. for a linker without
+/// `INSERT` support such as mold).
+fn hot_text(manifest: &Path) {
+    println!("cargo:rerun-if-env-changed=UPEXPORT_NO_HOT_TEXT");
+    let script = manifest.join("assets").join("hot-text.ld");
+    let linux_gnu = std::env::var("CARGO_CFG_TARGET_OS").is_ok_and(|os| os == "linux")
+        && std::env::var("CARGO_CFG_TARGET_ENV").is_ok_and(|env| env == "gnu");
+    let off = std::env::var_os("UPEXPORT_NO_HOT_TEXT").is_some_and(|v| !v.is_empty() && v != "0");
+    if !script.exists() {
+        println!(
+            "cargo:rerun-if-changed={}",
+            manifest.join("assets").display()
+        );
+        return;
+    }
+    println!("cargo:rerun-if-changed={}", script.display());
+    if linux_gnu && !off {
+        println!("cargo:rustc-link-arg-bins=-Wl,-T,{}", script.display());
+    }
 }
 
 /// The git directory of the checkout and its common directory (they differ

@@ -1,0 +1,176 @@
+#!/usr/bin/env python3
+"""Write assets/hot-text.ld from callgrind profiles (see scripts/hot-text.sh).
+
+    hot_text.py BINARY OUT.ld PROFILE [PROFILE ...]
+    hot_text.py check BINARY OUT.ld
+
+
+Each PROFILE is a callgrind output (--dump-instr=yes) of BINARY. Every
+function of BINARY that executed at least one instruction is named in the
+linker script, in the order of the profiles given (the first profile's
+functions first), so the linker puts them next to each other at the start
+of the text segment.
+
+Why: the kernel maps a file's pages 64 KiB at a time around each page fault
+("fault-around"), so a function run at start keeps its whole 64 KiB
+neighbourhood resident. Put together, the code run at start fills a few
+hundred KiB of neighbourhoods instead of spreading over the binary.
+
+Names: a Rust symbol with a hash (`..17h<16 hex>E`) is written with the hash
+replaced by `*` when the binary has only one function of that path, so the
+script keeps working when another toolchain changes the hash; a generic
+function with several instances keeps its exact name. A `.llvm.<n>` suffix
+(LTO) is dropped for a `*`. C functions are written as `name` and
+`name.*` (GCC's `.constprop.0` and the like).
+"""
+import bisect
+import collections
+import re
+import subprocess
+import sys
+
+HASHED = re.compile(r'^(_ZN.*17h)[0-9a-f]{16}E(\.llvm\.\d+)?$')
+
+
+def symbols(binary):
+    out = subprocess.run(['nm', '-S', '--defined-only', binary],
+                         capture_output=True, text=True, check=True).stdout
+    syms = []
+    for line in out.splitlines():
+        f = line.split()
+        if len(f) == 4 and f[2] in 'tTwW':
+            syms.append((int(f[0], 16), int(f[1], 16), f[3]))
+    syms.sort()
+    return syms
+
+
+def executed(profile, binary):
+    """Instruction addresses callgrind saw run in `binary` (in file order)."""
+    names, cur_ob, last, in_call = {}, None, 0, False
+    seen = []
+    for line in open(profile, encoding='utf-8', errors='replace'):
+        line = line.rstrip('\n')
+        if not line:
+            continue
+        m = re.match(r'(c?ob|c?fn|c?fl|fi|fe)=\((\d+)\)(?: (.*))?', line)
+        if m:
+            kind, ident, name = m.groups()
+            if kind.endswith('ob'):
+                if name:
+                    names[ident] = name
+                if kind == 'ob':
+                    cur_ob = names.get(ident)
+            continue
+        if line.startswith('calls='):
+            in_call = True
+            continue
+        tok = line.split()[0]
+        if tok.startswith('0x'):
+            addr = int(tok, 16)
+        elif tok[0] == '+':
+            addr = last + int(tok[1:])
+        elif tok[0] == '-':
+            addr = last - int(tok[1:])
+        elif tok == '*':
+            addr = last
+        else:
+            continue
+        last = addr
+        if in_call:
+            in_call = False
+            continue
+        if cur_ob == binary:
+            seen.append(addr)
+    return seen
+
+
+def patterns(name, paths):
+    m = HASHED.match(name)
+    if m:
+        prefix = m.group(1)
+        if paths[prefix] == 1:
+            return [prefix + '*']
+        return [name.split('.llvm.')[0] + '*' if '.llvm.' in name else name]
+    if name.startswith('_R'):  # v0 mangling (the standard library)
+        return [name, name + '.*']
+    base = name.split('.')[0]
+    return [base, base + '.*']
+
+
+def check(binary, script):
+    """How much of the list the binary's symbols still match (after a
+    toolchain or dependency update the exact names of generic functions
+    change): prints the share and exits 1 under 90%."""
+    names = [n for _, _, n in symbols(binary)]
+    exact = set(names)
+    prefixes = {n.split('17h')[0] for n in names if HASHED.match(n)}
+    pats = re.findall(r'\*\(\.text\.(\S+) ', open(script).read())
+    # A C or standard library function is written twice, `f` and `f.*`:
+    # count it once, matched by either.
+    pats = [p for p in pats if not p.endswith('.*')]
+    hit = 0
+    for p in pats:
+        if p.endswith('17h*'):
+            hit += p[:-len('17h*')] in prefixes
+        elif p.endswith('*'):
+            hit += any(n.startswith(p[:-1]) for n in names)
+        else:
+            hit += p in exact or any(n.startswith(p + '.') for n in names)
+    share = hit / max(len(pats), 1)
+    print(f'{script}: {hit} of {len(pats)} patterns match {binary} ({share:.0%})')
+    return 0 if share >= 0.9 else 1
+
+
+def main():
+    if len(sys.argv) == 4 and sys.argv[1] == 'check':
+        sys.exit(check(sys.argv[2], sys.argv[3]))
+    if len(sys.argv) < 4:
+        sys.exit(__doc__)
+    binary, out, profiles = sys.argv[1], sys.argv[2], sys.argv[3:]
+    syms = symbols(binary)
+    starts = [s[0] for s in syms]
+    paths = collections.Counter()
+    for _, _, n in syms:
+        m = HASHED.match(n)
+        if m:
+            paths[m.group(1)] += 1
+    aliases = collections.defaultdict(list)
+    for a, _, n in syms:
+        aliases[a].append(n)
+    order, placed, total = [], set(), 0
+    for profile in profiles:
+        for addr in executed(profile, binary):
+            i = bisect.bisect_right(starts, addr) - 1
+            if i < 0:
+                continue
+            a, size, name = syms[i]
+            if a <= addr < a + size and name not in placed:
+                total += size
+                # Every name at that address: LLVM merges identical
+                # functions into one, and the section carries one of the
+                # names (which one is not known here).
+                for other in aliases[a]:
+                    if other not in placed:
+                        placed.add(other)
+                        order.append(other)
+    lines, done = [], set()
+    for name in order:
+        for p in patterns(name, paths):
+            if p not in done:
+                done.add(p)
+                # LLVM puts a cold function in `.text.unlikely.<name>`.
+                lines.append(f'    *(.text.{p} .text.unlikely.{p})')
+    with open(out, 'w') as f:
+        f.write(
+            '/* The functions upexport runs at start, first in the text segment:\n'
+            '   fewer pages resident (see BENCHMARKS.md, "Memory").\n'
+            '   Generated by scripts/hot-text.sh; do not edit by hand.\n'
+            f'   {len(order)} names, {total // 1024} KiB of code. */\n'
+            'SECTIONS\n{\n  .text.hot :\n  {\n')
+        f.write('\n'.join(lines))
+        f.write('\n  }\n}\nINSERT BEFORE .text;\n')
+    print(f'{out}: {len(order)} names, {total // 1024} KiB, {len(lines)} patterns')
+
+
+if __name__ == '__main__':
+    main()
