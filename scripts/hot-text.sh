@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # scripts/hot-text.sh: regenerate assets/hot-text.ld, the list of functions
 # the TUI runs at start, which build.rs hands to the linker so that they sit
-# together at the start of the text segment (BENCHMARKS.md, "Memory").
+# together at the start of the text segment (BENCHMARKS.md, "What was changed").
 #
 #   scripts/hot-text.sh
 #
