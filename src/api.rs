@@ -6,6 +6,7 @@ mod client;
 mod curl;
 mod download;
 mod error;
+mod error_kind;
 mod key;
 mod types;
 
@@ -16,6 +17,7 @@ pub use download::{
     DownloadOptions, DownloadProgress, Downloaded, decompressed_name, partial_path,
 };
 pub use error::{ApiError, host_port as host_port_of};
+pub use error_kind::{ErrorKind, UnknownKind};
 pub use key::ApiKey;
 pub use types::{
     CreatedJob, JobState, JobStatus, JobSummary, LOOKUPS, LookupPage, PresignedUrl, is_paginated,

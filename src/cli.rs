@@ -13,16 +13,16 @@ mod lookups;
 pub mod plain;
 mod progress;
 mod queue;
-mod signals;
+
 mod submit;
 
+pub use crate::frontend::wait_for_shutdown;
 pub use args::{
     Cli, Command, CompletionShell, Global, QueueAddArgs, QueueCommand, RequestArgs, SubmitArgs,
 };
 pub use context::Context;
 pub use exit::{CliError, code};
 pub use history::outcome_line;
-pub use signals::wait_for_shutdown;
 pub use submit::form_from_args;
 
 /// True when the command asked for JSON output.

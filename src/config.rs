@@ -4,6 +4,7 @@
 mod file;
 mod key_source;
 mod paths;
+mod private_file;
 mod resolve;
 
 use std::path::PathBuf;
@@ -11,6 +12,7 @@ use std::path::PathBuf;
 pub use file::{ConfigFile, Profile, mode_warning};
 pub use key_source::{KEY_ENV, KeySource};
 pub use paths::{Paths, ensure_private_dir, expand_home};
+pub use private_file::write_private;
 pub use resolve::{
     EnvVars, Flags, Origin, Resolved, default_key_file, resolve, resolve_without_file,
 };

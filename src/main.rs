@@ -3,7 +3,8 @@
 use std::process::ExitCode;
 
 use clap::Parser;
-use upexport::cli::{Cli, code};
+use upexport::cli::Cli;
+use upexport::frontend::code;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();

@@ -25,10 +25,10 @@ use ratatui::layout::Rect;
 use serde_json::{Value, json};
 use support::{Sandbox, files_containing, set_mode, write_private};
 use upexport::api::{ApiClient, ApiKey, Timeouts};
-use upexport::cli::Global;
 use upexport::config::{EnvVars, Paths};
 use upexport::demo::{DEMO_KEY, DemoOptions, DemoServer};
 use upexport::export::{ExportRequest, Field, list};
+use upexport::frontend::Global;
 use upexport::history::{EntryState, HistoryStore};
 use upexport::tui::app::{App, EnvInfo};
 use upexport::tui::event_loop::Session;
@@ -462,7 +462,7 @@ fn every_endpoint_decodes_any_answer_into_a_value_or_a_clean_message() {
                     if let Err(e) = r {
                         check_message(endpoint, &e.to_string())?;
                         if let Ok(mut k) = kinds.lock() {
-                            k.insert(e.kind());
+                            k.insert(e.kind().as_str());
                         }
                     }
                 }

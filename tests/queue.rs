@@ -17,10 +17,10 @@ use upexport::api::{ApiClient, ApiError, ApiKey, JobState, Timeouts};
 use upexport::demo::{DEMO_KEY, DemoOptions, DemoServer, FaultMode, RecordedRequest};
 use upexport::export::{DateBound, ExportRequest, Format};
 use upexport::history::{EntryState, HistoryStore, QueueState};
-use upexport::queue::{
+use upexport::jobs::queue::{
     QueueEvent, RunOptions, Split, add, run_next, run_queue_with, split_request,
 };
-use upexport::track::{Backoff, TrackError, WaitOptions};
+use upexport::jobs::track::{Backoff, TrackError, WaitOptions};
 
 const LIMIT: Duration = Duration::from_secs(90);
 const PROFILE: &str = "demo";

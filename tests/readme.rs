@@ -45,7 +45,7 @@ fn the_two_setup_commands_are_there() {
 
 #[test]
 fn exit_codes_match() {
-    use upexport::cli::code;
+    use upexport::frontend::code;
     let text = readme();
     for (c, word) in [
         (code::INVALID, "invalid input"),

@@ -14,8 +14,8 @@ use upexport::api::{ApiClient, ApiError, ApiKey, DownloadOptions, JobState, Time
 use upexport::demo::{DEMO_KEY, DemoOptions, DemoServer, FaultMode, RecordedRequest};
 use upexport::export::{DateBound, ExportRequest, Format};
 use upexport::history::{EntryState, HistoryStore, SOURCE_CLI};
-use upexport::record::{Origin, submit_recorded};
-use upexport::track::{
+use upexport::jobs::submit::{Origin, submit_recorded};
+use upexport::jobs::track::{
     Backoff, Event, Tracking, WaitOptions, poll_unfinished, record_gone, running_job,
     submit_when_free, tracking, wait_for_job_with, wait_recorded,
 };
@@ -462,7 +462,7 @@ async fn a_409_with_no_running_job_to_wait_for_gives_up() {
         assert!(
             matches!(
                 e,
-                upexport::track::TrackError::Api(ApiError::Conflict { .. })
+                upexport::jobs::track::TrackError::Api(ApiError::Conflict { .. })
             ),
             "{e:?}"
         );

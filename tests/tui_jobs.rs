@@ -9,8 +9,8 @@ use common::*;
 use crossterm::event::KeyCode;
 use upexport::api::{CreatedJob, JobStatus, JobSummary, PresignedUrl};
 use upexport::export::Field;
-use upexport::fetch::{FetchEvent, FilePlan};
 use upexport::history::{QueueState, QueuedExport};
+use upexport::jobs::fetch::{FetchEvent, FilePlan};
 use upexport::tui::app::{App, Overlay};
 use upexport::tui::form::Focus;
 use upexport::tui::msg::{Effect, LookupItems, Msg, SubmitError, SubmitOutcome};
@@ -137,7 +137,7 @@ fn a_409_offers_to_wait_and_the_queue_sends_it_when_the_job_ends() {
     let fx = a.update(Msg::SubmitDone {
         seq,
         outcome: SubmitOutcome::Failed(SubmitError {
-            kind: "conflict".into(),
+            kind: upexport::api::ErrorKind::Conflict,
             http_status: Some(409),
             message: "an export is already running".into(),
         }),
@@ -309,7 +309,7 @@ fn downloads_ask_before_overwriting_and_retry_what_failed() {
         FetchEvent::Failed {
             index: 1,
             message: "connection lost".into(),
-            kind: "connection_lost".into(),
+            kind: upexport::api::ErrorKind::ConnectionLost,
         },
         FetchEvent::Finished { ok: 1, failed: 1 },
     ] {

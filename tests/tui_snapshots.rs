@@ -256,7 +256,7 @@ async fn unauthorized() {
         finish_submit(
             h,
             SubmitOutcome::Failed(SubmitError {
-                kind: f.kind,
+                kind: upexport::api::ErrorKind::parse(&f.kind).expect("a known kind"),
                 http_status: f.http_status,
                 message: f.message,
             }),
@@ -274,7 +274,7 @@ async fn conflict() {
         finish_submit(
             h,
             SubmitOutcome::Failed(SubmitError {
-                kind: f.kind,
+                kind: upexport::api::ErrorKind::parse(&f.kind).expect("a known kind"),
                 http_status: f.http_status,
                 message: f.message,
             }),
@@ -781,7 +781,7 @@ async fn segment_picker() {
 #[tokio::test]
 async fn download_setup_and_progress() {
     use std::path::PathBuf;
-    use upexport::fetch::{FetchEvent, FilePlan};
+    use upexport::jobs::fetch::{FetchEvent, FilePlan};
     let plan = |index: usize, exists: bool| FilePlan {
         index,
         filename: format!("part-000{}.csv.gz", index + 1),

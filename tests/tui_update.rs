@@ -401,7 +401,7 @@ fn esc_cancels_the_request_in_flight_with_a_warning() {
     a.update(Msg::SubmitDone {
         seq,
         outcome: SubmitOutcome::Failed(SubmitError {
-            kind: "cancelled".into(),
+            kind: upexport::api::ErrorKind::Cancelled,
             http_status: None,
             message: "cancelled".into(),
         }),
@@ -459,7 +459,7 @@ fn created_and_failed_outcomes() {
     let fx = a.update(Msg::SubmitDone {
         seq,
         outcome: SubmitOutcome::Failed(SubmitError {
-            kind: "conflict".into(),
+            kind: upexport::api::ErrorKind::Conflict,
             http_status: Some(409),
             message: "an export is already running".into(),
         }),

@@ -4,6 +4,8 @@
 use std::error::Error as _;
 use std::time::Duration;
 
+use super::ErrorKind;
+
 /// What went wrong talking to the export API or downloading a file.
 #[derive(Debug, thiserror::Error)]
 pub enum ApiError {
@@ -117,26 +119,26 @@ fn retry_text(after: Option<Duration>) -> String {
 impl ApiError {
     /// A stable, short name for the kind of failure (stored in history,
     /// printed with `--json`).
-    pub fn kind(&self) -> &'static str {
+    pub fn kind(&self) -> ErrorKind {
         match self {
-            ApiError::Unauthorized { status: 403, .. } => "forbidden",
-            ApiError::Unauthorized { .. } => "unauthorized",
-            ApiError::Conflict { .. } => "conflict",
-            ApiError::NotFound { .. } => "not_found",
-            ApiError::RateLimited { .. } => "rate_limited",
-            ApiError::Server { .. } => "server_error",
-            ApiError::Http { .. } => "http_error",
-            ApiError::Decode { .. } => "bad_response",
-            ApiError::TooLarge { .. } => "too_large",
-            ApiError::Timeout { .. } => "timeout",
-            ApiError::Connect { .. } => "connect",
-            ApiError::Dns { .. } => "dns",
-            ApiError::Tls { .. } => "tls",
-            ApiError::ConnectionLost { .. } => "connection_lost",
-            ApiError::Redirected { .. } => "redirect",
-            ApiError::InvalidBaseUrl { .. } => "invalid_base_url",
-            ApiError::Io { .. } => "io",
-            ApiError::Other(_) => "other",
+            ApiError::Unauthorized { status: 403, .. } => ErrorKind::Forbidden,
+            ApiError::Unauthorized { .. } => ErrorKind::Unauthorized,
+            ApiError::Conflict { .. } => ErrorKind::Conflict,
+            ApiError::NotFound { .. } => ErrorKind::NotFound,
+            ApiError::RateLimited { .. } => ErrorKind::RateLimited,
+            ApiError::Server { .. } => ErrorKind::ServerError,
+            ApiError::Http { .. } => ErrorKind::HttpError,
+            ApiError::Decode { .. } => ErrorKind::BadResponse,
+            ApiError::TooLarge { .. } => ErrorKind::TooLarge,
+            ApiError::Timeout { .. } => ErrorKind::Timeout,
+            ApiError::Connect { .. } => ErrorKind::Connect,
+            ApiError::Dns { .. } => ErrorKind::Dns,
+            ApiError::Tls { .. } => ErrorKind::Tls,
+            ApiError::ConnectionLost { .. } => ErrorKind::ConnectionLost,
+            ApiError::Redirected { .. } => ErrorKind::Redirect,
+            ApiError::InvalidBaseUrl { .. } => ErrorKind::InvalidBaseUrl,
+            ApiError::Io { .. } => ErrorKind::Io,
+            ApiError::Other(_) => ErrorKind::Other,
         }
     }
 
@@ -308,7 +310,7 @@ mod tests {
             status: 403,
             message: None,
         };
-        assert_eq!(e.kind(), "forbidden");
+        assert_eq!(e.kind(), ErrorKind::Forbidden);
         assert_eq!(e.http_status(), Some(403));
         let e = ApiError::RateLimited {
             retry_after: Some(Duration::from_secs(7)),

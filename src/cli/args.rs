@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use clap::{Args, Parser, Subcommand};
 
 use crate::export::Format;
+pub use crate::frontend::Global;
 
 /// Userpilot bulk data export: a keyboard-first terminal app and CLI.
 ///
@@ -22,46 +23,6 @@ pub struct Cli {
 }
 
 pub const EXIT_CODES: &str = "Exit codes: 0 ok · 2 invalid input or config · 3 unauthorized (or no key) · 4 conflict (an export is already running) · 5 other API or network error";
-
-#[derive(Debug, Args, Clone, Default)]
-pub struct Global {
-    /// Profile (environment) from the config file [env: UPEXPORT_PROFILE]
-    #[arg(
-        help_heading = "Global options",
-        long,
-        global = true,
-        value_name = "NAME"
-    )]
-    pub profile: Option<String>,
-
-    /// API base URL [env: USERPILOT_BASE_URL] [default: https://appex.userpilot.io]
-    #[arg(
-        help_heading = "Global options",
-        long,
-        global = true,
-        value_name = "URL"
-    )]
-    pub base_url: Option<String>,
-
-    /// Config file [default: $XDG_CONFIG_HOME/upexport/config.toml]
-    #[arg(
-        help_heading = "Global options",
-        long,
-        global = true,
-        value_name = "PATH"
-    )]
-    pub config: Option<PathBuf>,
-
-    /// Start the embedded demo server and use it (no account needed)
-    #[arg(help_heading = "Global options", long, global = true)]
-    pub demo: bool,
-
-    /// Line mode instead of the TUI: asks for each field on stderr and
-    /// reads the answers line by line from stdin (screen readers, slow
-    /// links, scripts)
-    #[arg(help_heading = "Global options", long, global = true)]
-    pub plain: bool,
-}
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
@@ -282,7 +243,7 @@ pub struct QueueAddArgs {
     /// Split the range into one export per calendar month (monthly) or per
     /// N days (7d, 30d, …); needs --from and --to as dates
     #[arg(long, value_name = "monthly|Nd")]
-    pub split: Option<crate::queue::Split>,
+    pub split: Option<crate::jobs::queue::Split>,
     /// Print the added items as JSON
     #[arg(long)]
     pub json: bool,

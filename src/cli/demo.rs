@@ -34,7 +34,7 @@ pub async fn run(a: &DemoArgs) -> Result<(), CliError> {
         server.key()
     );
     println!("stop with Ctrl-C");
-    super::signals::wait_for_shutdown().await;
+    crate::frontend::wait_for_shutdown().await;
     server.shutdown().await;
     Ok(())
 }

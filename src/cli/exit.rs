@@ -3,16 +3,7 @@
 use crate::api::ApiError;
 use crate::config::ConfigError;
 
-/// Documented exit codes.
-pub mod code {
-    pub const OK: u8 = 0;
-    pub const INVALID: u8 = 2;
-    pub const UNAUTHORIZED: u8 = 3;
-    pub const CONFLICT: u8 = 4;
-    pub const API: u8 = 5;
-    /// Stopped by Ctrl-C, SIGTERM or SIGHUP while waiting (128 + SIGINT).
-    pub const INTERRUPTED: u8 = 130;
-}
+pub use crate::frontend::code;
 
 /// Why a command failed.
 #[derive(Debug, thiserror::Error)]
@@ -41,11 +32,11 @@ pub enum CliError {
     },
 }
 
-impl From<crate::track::TrackError> for CliError {
-    fn from(e: crate::track::TrackError) -> Self {
+impl From<crate::jobs::track::TrackError> for CliError {
+    fn from(e: crate::jobs::track::TrackError) -> Self {
         match e {
-            crate::track::TrackError::Api(e) => CliError::Api(e),
-            crate::track::TrackError::History(e) => e.into(),
+            crate::jobs::track::TrackError::Api(e) => CliError::Api(e),
+            crate::jobs::track::TrackError::History(e) => e.into(),
         }
     }
 }
@@ -101,7 +92,7 @@ impl CliError {
             CliError::Invalid(_) => ("invalid_input", None),
             CliError::Config(ConfigError::NoKey { .. }) => ("no_key", None),
             CliError::Config(_) => ("config", None),
-            CliError::Api(e) => (e.kind(), e.http_status()),
+            CliError::Api(e) => (e.kind().as_str(), e.http_status()),
             CliError::History(_) => ("history", None),
             CliError::Download { .. } => ("download", None),
             CliError::Interrupted(_) => ("interrupted", None),

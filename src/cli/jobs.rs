@@ -10,9 +10,9 @@ use super::args::DownloadArgs;
 use super::context::{Context, warn};
 use super::exit::CliError;
 use crate::api::{ApiClient, ApiError, JobState, JobStatus};
-use crate::fetch::{self, FetchEvent, FetchOptions, Totals};
 use crate::human::{bytes, duration, parse_api_time};
-use crate::record::snapshot;
+use crate::jobs::fetch::{self, FetchEvent, FetchOptions, Totals};
+use crate::jobs::submit::snapshot;
 
 /// Download links live 2 days after the job ends.
 pub const LINK_LIFETIME_SECS: i64 = 2 * 86_400;

@@ -5,7 +5,7 @@ use super::context::{Context, warn};
 use super::exit::CliError;
 use crate::api::LOOKUPS;
 use crate::human::duration;
-use crate::lookup_cache::{self, LookupCache};
+use crate::jobs::lookups::{self, LookupCache};
 
 /// The fields that name a lookup item, in order of preference.
 fn label(item: &serde_json::Value) -> (String, String) {
@@ -57,7 +57,7 @@ pub async fn run(
         None => {
             // The key is only needed (and its command only run) to fetch.
             let client = ctx.client()?;
-            match lookup_cache::load(&cache, &client, name, true).await {
+            match lookups::load(&cache, &client, name, true).await {
                 Ok(c) => (c, false),
                 Err(e) => {
                     if let Some(old) = cache.get(name) {

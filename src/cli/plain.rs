@@ -18,7 +18,7 @@ use super::exit::CliError;
 use crate::export::validate::field_errors;
 use crate::export::{Field, FormInput, Format, KNOWN_EVENT_TYPES, Validated, validate};
 use crate::history::SOURCE_CLI;
-use crate::record::{Origin, submit_recorded};
+use crate::jobs::submit::{Origin, submit_recorded};
 
 /// How often one field may be answered wrongly in a row before giving up
 /// (a script feeding the same bad line forever must end).

@@ -7,8 +7,8 @@ use std::time::{Duration, Instant};
 
 use crate::api::JobStatus;
 use crate::human::duration;
-use crate::queue::QueueEvent;
-use crate::track::Event;
+use crate::jobs::queue::QueueEvent;
+use crate::jobs::track::Event;
 
 pub struct Progress {
     tty: bool,

@@ -8,14 +8,14 @@ use super::context::{Context, warn};
 use super::exit::CliError;
 use super::jobs::fetch_parts;
 use super::progress::Progress;
-use super::signals::wait_for_shutdown;
 use super::submit::validated;
 use crate::api::{JobState, check_base_url, safe_component};
 use crate::export::ExportRequest;
-use crate::fetch::FetchOptions;
+use crate::frontend::wait_for_shutdown;
 use crate::history::{HistoryStore, QueueState, QueuedExport};
 use crate::human::local_time;
-use crate::queue::{RunOptions, add as queue_add, run_next, split_request};
+use crate::jobs::fetch::FetchOptions;
+use crate::jobs::queue::{RunOptions, add as queue_add, run_next, split_request};
 
 pub async fn run(ctx: &mut Context, cmd: &QueueCommand) -> Result<(), CliError> {
     let profile = ctx.resolved.profile.clone();

@@ -9,13 +9,13 @@ use super::context::{Context, warn};
 use super::exit::CliError;
 use super::jobs::{fetch_parts, print_status};
 use super::progress::Progress;
-use super::signals::wait_for_shutdown;
 use crate::api::{ApiClient, ApiError, CreatedJob, JobState, curl_create_export};
 use crate::export::{FormInput, Validated, list, validate, validate_json};
-use crate::fetch::FetchOptions;
+use crate::frontend::wait_for_shutdown;
 use crate::history::HistoryStore;
-use crate::record::{Origin, submit_recorded};
-use crate::track::{WaitOptions, submit_when_free, wait_recorded};
+use crate::jobs::fetch::FetchOptions;
+use crate::jobs::submit::{Origin, submit_recorded};
+use crate::jobs::track::{WaitOptions, submit_when_free, wait_recorded};
 
 /// The raw form the flags describe (the same parser as the TUI's fields).
 pub fn form_from_args(a: &RequestArgs) -> FormInput {

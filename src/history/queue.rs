@@ -16,6 +16,8 @@
 
 use std::fmt;
 
+use crate::api::ErrorKind;
+
 use chrono::{DateTime, Utc};
 use rusqlite::{OptionalExtension, Row, Transaction, params};
 use serde::{Deserialize, Serialize};
@@ -492,10 +494,7 @@ impl HistoryStore {
                 )),
             ),
             Some((id, _, Some(kind)))
-                if matches!(
-                    kind.as_str(),
-                    "timeout" | "connection_lost" | "too_large" | "bad_response"
-                ) =>
+                if ErrorKind::parse(&kind).is_some_and(ErrorKind::outcome_unknown) =>
             {
                 (
                     "failed",
@@ -505,7 +504,7 @@ impl HistoryStore {
                     )),
                 )
             }
-            Some((id, _, Some(kind))) if kind == "http_error" => (
+            Some((id, _, Some(kind))) if ErrorKind::parse(&kind) == Some(ErrorKind::HttpError) => (
                 "failed",
                 Some(id),
                 Some(format!("refused by the API; see history #{id}")),

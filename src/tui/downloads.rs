@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use tui_input::Input;
 
-use crate::fetch::{FetchEvent, FilePlan, Totals};
+use crate::jobs::fetch::{FetchEvent, FilePlan, Totals};
 
 /// The "download this job" dialog.
 #[derive(Clone, Debug)]

@@ -47,25 +47,8 @@ pub fn load(path: &Path) -> (Option<FormInput>, Option<String>) {
 
 /// Write `draft` atomically.
 pub fn save(path: &Path, draft: &FormInput) -> std::io::Result<()> {
-    if let Some(dir) = path.parent() {
-        crate::config::ensure_private_dir(dir)?;
-    }
-    let tmp = path.with_extension("json.tmp");
     let text = serde_json::to_vec(draft).map_err(std::io::Error::other)?;
-    {
-        let mut opts = std::fs::OpenOptions::new();
-        opts.write(true).create(true).truncate(true);
-        #[cfg(unix)]
-        {
-            use std::os::unix::fs::OpenOptionsExt;
-            opts.mode(0o600);
-        }
-        use std::io::Write;
-        let mut f = opts.open(&tmp)?;
-        f.write_all(&text)?;
-        f.sync_data()?;
-    }
-    std::fs::rename(&tmp, path)
+    crate::config::write_private(path, &text)
 }
 
 /// Remove the draft (after a successful submit).

@@ -29,12 +29,12 @@ use std::sync::{Arc, Mutex};
 use ratatui::layout::Rect;
 
 use crate::api::ApiClient;
-use crate::cli::{Global, code, wait_for_shutdown};
 use crate::config::{
     ConfigError, EnvVars, Flags, Paths, Resolved, ensure_private_dir, resolve, resolve_without_file,
 };
 use crate::demo::{DemoOptions, DemoServer};
 use crate::export::{FormInput, Format};
+use crate::frontend::{Global, code, wait_for_shutdown};
 use crate::history::HistoryStore;
 use app::{App, Clock, EnvInfo};
 use event_loop::Session;
@@ -290,7 +290,7 @@ pub async fn run(global: &Global) -> u8 {
             tx: tx.clone(),
         }));
     }
-    runner.lookup_cache = Some(Arc::new(crate::lookup_cache::LookupCache::new(
+    runner.lookup_cache = Some(Arc::new(crate::jobs::lookups::LookupCache::new(
         &paths.cache_dir,
         &app.env.profile,
     )));

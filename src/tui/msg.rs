@@ -4,11 +4,11 @@ use crossterm::event::{KeyEvent, MouseEvent};
 
 use std::path::PathBuf;
 
-use crate::api::{CreatedJob, JobStatus, JobSummary};
+use crate::api::{CreatedJob, ErrorKind, JobStatus, JobSummary};
 use crate::export::{ExportRequest, FormInput};
-use crate::fetch::{FetchEvent, FilePlan};
 use crate::history::{Entry, QueuedExport};
-use crate::preview::Table;
+use crate::jobs::fetch::{FetchEvent, FilePlan};
+use crate::jobs::file_preview::Table;
 
 /// Something that happened: input, or a background task's result.
 #[derive(Clone, Debug)]
@@ -106,8 +106,8 @@ pub enum SubmitOutcome {
 /// A failed submit, as data (the API error is not `Clone`).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SubmitError {
-    /// `unauthorized`, `conflict`, `timeout`, … or `not_sent`, `cancelled`.
-    pub kind: String,
+    /// `Unauthorized`, `Conflict`, `Timeout`, … or `NotSent`, `Cancelled`.
+    pub kind: ErrorKind,
     pub http_status: Option<u16>,
     pub message: String,
 }
@@ -115,7 +115,7 @@ pub struct SubmitError {
 impl SubmitError {
     pub fn from_api(e: &crate::api::ApiError) -> SubmitError {
         SubmitError {
-            kind: e.kind().to_owned(),
+            kind: e.kind(),
             http_status: e.http_status(),
             message: e.to_string(),
         }

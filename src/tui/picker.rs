@@ -4,7 +4,7 @@
 use tui_input::{Input, InputRequest};
 
 use crate::export::{Field, list};
-use crate::lookup_cache::{Choice, filter};
+use crate::jobs::lookups::{Choice, filter};
 
 #[derive(Clone, Debug, Default)]
 pub struct Picker {

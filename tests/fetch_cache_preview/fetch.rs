@@ -1,14 +1,15 @@
-//! `upexport::fetch` against the demo server: every part, resume after a
+//! `upexport::jobs::fetch` against the demo server: every part, resume after a
 //! cut, existing files, picking parts, a closed receiver.
 
 use std::path::Path;
+use upexport::api::ErrorKind;
 
 use tokio::sync::mpsc::error::TryRecvError;
 use tokio::sync::mpsc::{UnboundedReceiver, unbounded_channel};
 use upexport::api::{ApiClient, JobStatus};
 use upexport::demo::{DemoServer, FaultMode};
 use upexport::export::Format;
-use upexport::fetch::{FetchEvent, FetchOptions, FilePlan, Totals, fetch_all, plan};
+use upexport::jobs::fetch::{FetchEvent, FetchOptions, FilePlan, Totals, fetch_all, plan};
 
 use super::{client, completed_job, file_requests, server, within};
 
@@ -160,7 +161,7 @@ async fn a_cut_download_keeps_its_part_and_the_next_run_resumes() {
             let mine = events_of(&first, p.index);
             match mine.last().unwrap() {
                 FetchEvent::Failed { kind, message, .. } => {
-                    assert_eq!(kind, "connection_lost", "{message}");
+                    assert_eq!(kind.as_str(), "connection_lost", "{message}");
                     assert!(message.contains("resumes"), "{message}");
                 }
                 other => panic!("{other:?}"),
@@ -222,7 +223,7 @@ async fn an_existing_file_fails_with_io_unless_overwrite_and_the_rest_go_on() {
         let events = run(&c, plans.clone(), FetchOptions::default()).await;
         match events_of(&events, plans[0].index).last().unwrap() {
             FetchEvent::Failed { kind, message, .. } => {
-                assert_eq!(kind, "io");
+                assert_eq!(*kind, ErrorKind::Io);
                 assert!(message.contains("already exists"), "{message}");
             }
             other => panic!("{other:?}"),
@@ -327,7 +328,7 @@ async fn a_bad_signature_fails_with_the_expiry_hint() {
         let events = run(&c, plans, FetchOptions::default()).await;
         match &events[events.len() - 2] {
             FetchEvent::Failed { kind, message, .. } => {
-                assert_eq!(kind, "http_error");
+                assert_eq!(*kind, ErrorKind::HttpError);
                 assert!(
                     message.contains("403") && message.contains("expire"),
                     "{message}"

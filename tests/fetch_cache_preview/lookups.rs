@@ -1,8 +1,8 @@
-//! `upexport::lookup_cache` against the demo server.
+//! `upexport::jobs::lookups` against the demo server.
 
 use serde_json::json;
 use upexport::demo::FaultMode;
-use upexport::lookup_cache::{self, LookupCache, event_types, filter, segments};
+use upexport::jobs::lookups::{self, LookupCache, event_types, filter, segments};
 
 use super::{client, client_for, server, within};
 
@@ -24,9 +24,7 @@ async fn segments_are_cached_across_pages_and_read_back_without_network() {
         let cache = LookupCache::new(dir.path(), "default");
         assert!(cache.get("segments").is_none());
 
-        let got = lookup_cache::load(&cache, &c, "segments", false)
-            .await
-            .unwrap();
+        let got = lookups::load(&cache, &c, "segments", false).await.unwrap();
         let ids: Vec<u64> = got
             .items
             .iter()
@@ -52,9 +50,7 @@ async fn segments_are_cached_across_pages_and_read_back_without_network() {
         assert!(leftovers.is_empty(), "{leftovers:?}");
 
         // Read back a second time: no request.
-        let again = lookup_cache::load(&cache, &c, "segments", false)
-            .await
-            .unwrap();
+        let again = lookups::load(&cache, &c, "segments", false).await.unwrap();
         assert_eq!(again, got, "items and fetched_at round-trip");
         assert_eq!(lookup_requests(&s, "segments"), 3);
 
@@ -63,15 +59,15 @@ async fn segments_are_cached_across_pages_and_read_back_without_network() {
         s.shutdown().await;
         let offline = client_for(&base);
         let cache2 = LookupCache::new(dir.path(), "default");
-        let read = lookup_cache::load(&cache2, &offline, "segments", false)
+        let read = lookups::load(&cache2, &offline, "segments", false)
             .await
             .unwrap();
         assert_eq!(read, got);
         // A refresh needs the network, fails, and leaves the cache as it was.
-        let e = lookup_cache::load(&cache2, &offline, "segments", true)
+        let e = lookups::load(&cache2, &offline, "segments", true)
             .await
             .unwrap_err();
-        assert_eq!(e.kind(), "connect", "{e}");
+        assert_eq!(e.kind().as_str(), "connect", "{e}");
         assert_eq!(cache2.get("segments").unwrap(), got);
     })
     .await;
@@ -89,13 +85,11 @@ async fn refresh_fetches_again_and_replaces_the_cache() {
             .unwrap();
         let old = cache.get("flows").unwrap();
 
-        let got = lookup_cache::load(&cache, &c, "flows", false)
-            .await
-            .unwrap();
+        let got = lookups::load(&cache, &c, "flows", false).await.unwrap();
         assert_eq!(got, old, "the cached value, however old");
         assert_eq!(lookup_requests(&s, "flows"), 0);
 
-        let fresh = lookup_cache::load(&cache, &c, "flows", true).await.unwrap();
+        let fresh = lookups::load(&cache, &c, "flows", true).await.unwrap();
         assert_eq!(lookup_requests(&s, "flows"), 1);
         assert_eq!(fresh.items.len(), 8);
         assert_eq!(fresh.items[0]["title"], "Onboarding Flow");
@@ -113,7 +107,7 @@ async fn profiles_are_kept_apart() {
         let dir = tempfile::tempdir().unwrap();
         let a = LookupCache::new(dir.path(), "prod");
         let b = LookupCache::new(dir.path(), "staging");
-        lookup_cache::load(&a, &c, "surveys", false).await.unwrap();
+        lookups::load(&a, &c, "surveys", false).await.unwrap();
         assert!(a.get("surveys").is_some());
         assert!(b.get("surveys").is_none(), "another profile's cache");
         b.put("surveys", &[json!({"id": 9})]).unwrap();
@@ -162,9 +156,7 @@ async fn an_unreadable_cache_file_is_ignored_and_replaced() {
                 String::from_utf8_lossy(bad)
             );
         }
-        let got = lookup_cache::load(&cache, &c, "banners", false)
-            .await
-            .unwrap();
+        let got = lookups::load(&cache, &c, "banners", false).await.unwrap();
         assert_eq!(got.items.len(), 3);
         assert_eq!(lookup_requests(&s, "banners"), 1);
         assert_eq!(cache.get("banners").unwrap(), got);
@@ -173,9 +165,7 @@ async fn an_unreadable_cache_file_is_ignored_and_replaced() {
         // fetch still answers even though it cannot be stored.
         std::fs::create_dir(cache.path("embeds")).unwrap();
         assert!(cache.get("embeds").is_none());
-        let got = lookup_cache::load(&cache, &c, "embeds", false)
-            .await
-            .unwrap();
+        let got = lookups::load(&cache, &c, "embeds", false).await.unwrap();
         assert_eq!(got.items.len(), 2);
         assert!(cache.put("embeds", &got.items).is_err());
     })
@@ -189,9 +179,7 @@ async fn choices_from_the_demo_lookups_filter_as_typed() {
         let c = client(&s);
         let dir = tempfile::tempdir().unwrap();
         let cache = LookupCache::new(dir.path(), "default");
-        let segs = lookup_cache::load(&cache, &c, "segments", false)
-            .await
-            .unwrap();
+        let segs = lookups::load(&cache, &c, "segments", false).await.unwrap();
         let choices = segments(&segs.items);
         assert_eq!(choices.len(), 120);
         let hidden = choices
@@ -225,7 +213,7 @@ async fn choices_from_the_demo_lookups_filter_as_typed() {
             .collect();
         assert_eq!(by_id, ["220"]);
 
-        let features = lookup_cache::load(&cache, &c, "features_events", false)
+        let features = lookups::load(&cache, &c, "features_events", false)
             .await
             .unwrap();
         let types = event_types(&features.items);

@@ -1,12 +1,12 @@
-//! `upexport::preview` on the demo server's parts and on made-up files.
+//! `upexport::jobs::file_preview` on the demo server's parts and on made-up files.
 
 use std::io::Write;
 
 use serde_json::Value;
 use upexport::demo::FaultMode;
 use upexport::export::Format;
-use upexport::fetch::{FetchOptions, fetch_all, plan};
-use upexport::preview::{Table, preview};
+use upexport::jobs::fetch::{FetchOptions, fetch_all, plan};
+use upexport::jobs::file_preview::{Table, preview};
 
 use super::{client, completed_job, server, within};
 

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use super::jobs::job_of;
 use super::*;
-use crate::fetch::FetchEvent;
+use crate::jobs::fetch::FetchEvent;
 use crate::tui::downloads::FileState;
 use crate::tui::keymap::Action;
 
@@ -51,7 +51,7 @@ impl App {
     pub(super) fn download_planned(
         &mut self,
         job_id: &str,
-        result: Result<Vec<crate::fetch::FilePlan>, String>,
+        result: Result<Vec<crate::jobs::fetch::FilePlan>, String>,
     ) -> Vec<Effect> {
         if let Some(Overlay::DownloadSetup(s)) = &mut self.overlay
             && s.job_id == job_id
@@ -209,7 +209,7 @@ impl App {
                         _ => (p.clone(), FileState::Waiting),
                     })
                     .collect();
-                again.totals = crate::fetch::Totals::new(failed.len());
+                again.totals = crate::jobs::fetch::Totals::new(failed.len());
                 again.cursor = run.cursor;
                 *run = again;
                 return vec![Effect::Download {
@@ -237,7 +237,7 @@ impl App {
     pub(super) fn preview_ready(
         &mut self,
         path: PathBuf,
-        result: Result<crate::preview::Table, String>,
+        result: Result<crate::jobs::file_preview::Table, String>,
     ) -> Vec<Effect> {
         match result {
             Ok(table) => {

@@ -2,9 +2,9 @@
 //! after a 409.
 
 use super::*;
-use crate::api::{JobState, JobStatus};
+use crate::api::{ErrorKind, JobState, JobStatus};
 use crate::history::JobSnapshot;
-use crate::track::{Tracking, tracking};
+use crate::jobs::track::{Tracking, tracking};
 use crate::tui::msg::SubmitError;
 
 /// The job id an entry created, if it created one.
@@ -57,7 +57,7 @@ impl App {
         match result {
             Ok(s) => {
                 let state = s.state();
-                self.show_snapshot(job_id, &crate::record::snapshot_at(&s, now));
+                self.show_snapshot(job_id, &crate::jobs::submit::snapshot_at(&s, now));
                 let short: String = job_id.chars().take(8).collect();
                 match &state {
                     JobState::Completed => {
@@ -88,10 +88,13 @@ impl App {
                 }
             }
             Err(e) => {
-                let fatal = matches!(e.kind.as_str(), "not_found" | "unauthorized" | "forbidden");
-                if e.kind == "not_found" {
+                let fatal = matches!(
+                    e.kind,
+                    ErrorKind::NotFound | ErrorKind::Unauthorized | ErrorKind::Forbidden
+                );
+                if e.kind == ErrorKind::NotFound {
                     let snap = JobSnapshot {
-                        status: crate::track::EXPIRED.into(),
+                        status: crate::jobs::track::EXPIRED.into(),
                         progress: None,
                         chunks_done: None,
                         chunks_total: None,

@@ -3,7 +3,7 @@
 //! without them (offline too).
 
 use super::*;
-use crate::lookup_cache::{Choice, event_types, segments};
+use crate::jobs::lookups::{Choice, event_types, segments};
 use crate::tui::keymap::Action;
 
 /// The lookup behind a pickable field.

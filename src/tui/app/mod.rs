@@ -25,7 +25,7 @@ use crate::api::JobSummary;
 use crate::export::{ExportRequest, Field, FormInput};
 use crate::history::Entry;
 use crate::history::QueuedExport;
-use crate::preview::Table;
+use crate::jobs::file_preview::Table;
 use crate::tui::view::layout::{self, Areas};
 use std::collections::BTreeMap;
 

@@ -3,7 +3,7 @@
 
 use super::*;
 use crate::history::QueueState;
-use crate::queue::{Split, split_request};
+use crate::jobs::queue::{Split, split_request};
 use crate::tui::keymap::Action;
 
 impl App {

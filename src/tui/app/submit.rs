@@ -1,6 +1,7 @@
 //! Submitting: validation, the request in flight, its outcome.
 
 use super::*;
+use crate::api::ErrorKind;
 use crate::export::{ExportRequest, validate};
 use crate::tui::form::Focus;
 use crate::tui::msg::{Effect, Level, Notice, SubmitOutcome};
@@ -125,7 +126,7 @@ impl App {
                 }
             }
             SubmitOutcome::Failed(e) => {
-                if current && e.kind == "conflict" && queued.is_none() {
+                if current && e.kind == ErrorKind::Conflict && queued.is_none() {
                     // One export at a time: find the job in the way and offer
                     // to send this one when it ends.
                     if let Some(f) = flight {

@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use super::Runner;
 use super::Task;
-use crate::fetch::{FetchOptions, FilePlan, fetch_all, plan};
+use crate::jobs::fetch::{FetchOptions, FilePlan, fetch_all, plan};
 use crate::tui::msg::{LookupItems, Msg};
 
 impl Runner {
@@ -18,7 +18,7 @@ impl Runner {
             let result = match client.get().await {
                 Err(e) => Err(e),
                 Ok(c) => match &cache {
-                    Some(cache) => crate::lookup_cache::load(cache, &c, &name, refresh)
+                    Some(cache) => crate::jobs::lookups::load(cache, &c, &name, refresh)
                         .await
                         .map(|got| LookupItems {
                             items: got.items,
@@ -88,7 +88,7 @@ impl Runner {
     pub(super) fn preview_file(&self, path: PathBuf) {
         let tx = self.tx.clone();
         tokio::task::spawn_blocking(move || {
-            let result = crate::preview::preview(&path, 200);
+            let result = crate::jobs::file_preview::preview(&path, 200);
             let _ = tx.send(Msg::PreviewReady { path, result });
         });
     }

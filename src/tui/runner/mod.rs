@@ -14,7 +14,7 @@ use super::lazy::Lazy;
 use super::msg::{Effect, Level, Msg, Notice};
 use crate::api::ApiClient;
 use crate::history::{HistoryError, HistoryStore};
-use crate::lookup_cache::LookupCache;
+use crate::jobs::lookups::LookupCache;
 
 mod files;
 mod profiles;
@@ -52,23 +52,9 @@ impl TermSink for RecordingSink {
 
 /// Write a key file readable by its owner only, atomically.
 fn save_key(path: &std::path::Path, key: &crate::api::ApiKey) -> std::io::Result<()> {
-    use std::io::Write;
-    if let Some(dir) = path.parent() {
-        crate::config::ensure_private_dir(dir)?;
-    }
-    let tmp = path.with_extension("key.tmp");
-    let mut opts = std::fs::OpenOptions::new();
-    opts.write(true).create(true).truncate(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        opts.mode(0o600);
-    }
-    let mut f = opts.open(&tmp)?;
-    f.write_all(key.expose().as_bytes())?;
-    f.write_all(b"\n")?;
-    f.sync_all()?;
-    std::fs::rename(&tmp, path)
+    let mut text = key.expose().as_bytes().to_vec();
+    text.push(b'\n');
+    crate::config::write_private(path, &text)
 }
 
 /// The shared history store (rusqlite connections are not `Sync`).

@@ -3,7 +3,7 @@
 use std::sync::Arc;
 
 use super::{Runner, on_store};
-use crate::lookup_cache::LookupCache;
+use crate::jobs::lookups::LookupCache;
 use crate::tui::msg::{Level, Msg};
 
 impl Runner {

@@ -7,17 +7,17 @@ use std::sync::{Arc, Mutex};
 use tokio::sync::mpsc::UnboundedSender;
 
 use super::{Flight, Runner, Store, on_store};
-use crate::api::ApiClient;
+use crate::api::{ApiClient, ApiError, ErrorKind};
 use crate::export::ExportRequest;
 use crate::history::{Failed, NewAttempt};
-use crate::record;
+use crate::jobs::submit;
 use crate::tui::msg::{Msg, SubmitError, SubmitOutcome};
 
-fn failed(seq: u64, kind: &str, message: String) -> Msg {
+fn failed(seq: u64, kind: ErrorKind, message: String) -> Msg {
     Msg::SubmitDone {
         seq,
         outcome: SubmitOutcome::Failed(SubmitError {
-            kind: kind.into(),
+            kind,
             http_status: None,
             message,
         }),
@@ -36,12 +36,16 @@ impl Runner {
             let (client, store) = match (client.get().await, store.get().await) {
                 (Ok(c), Ok(s)) => (c, s),
                 (Err(e), _) => {
-                    return drop(tx.send(failed(seq, "not_sent", format!("not sent: {e}"))));
+                    return drop(tx.send(failed(
+                        seq,
+                        ErrorKind::NotSent,
+                        format!("not sent: {e}"),
+                    )));
                 }
                 (_, Err(e)) => {
                     return drop(tx.send(failed(
                         seq,
-                        "not_sent",
+                        ErrorKind::NotSent,
                         format!("not sent: history is unavailable ({e})"),
                     )));
                 }
@@ -70,7 +74,7 @@ impl Runner {
                     }
                     let msg =
                         format!("not sent: the attempt could not be recorded in history ({e})");
-                    return drop(tx.send(failed(seq, "not_sent", msg)));
+                    return drop(tx.send(failed(seq, ErrorKind::NotSent, msg)));
                 }
             };
             if let Ok(mut s) = slot.lock() {
@@ -83,8 +87,8 @@ impl Runner {
 
             let result = client.create_export(&request).await;
             let rec = match &result {
-                Ok(c) => Ok(record::created(c)),
-                Err(e) => Err(record::failed(e)),
+                Ok(c) => Ok(submit::created(c)),
+                Err(e) => Err(submit::failed(e)),
             };
             let saved = on_store(&store, move |s| match &rec {
                 Ok(c) => s.record_created(id, c),
@@ -99,7 +103,7 @@ impl Runner {
                 Err(e) => SubmitOutcome::Failed(SubmitError::from_api(e)),
             };
             if let Some(q) = queue_id {
-                let conflict = matches!(&result, Err(e) if e.kind() == "conflict");
+                let conflict = matches!(&result, Err(ApiError::Conflict { .. }));
                 let message = result.as_ref().err().map(ToString::to_string);
                 let _ = on_store(&store, move |s| match (conflict, message) {
                     (true, _) => {
@@ -111,7 +115,7 @@ impl Runner {
                 .await;
                 // A 409 from the queue: wait for the job in the way.
                 if conflict
-                    && let Ok(Some(job)) = crate::track::running_job(&client).await
+                    && let Ok(Some(job)) = crate::jobs::track::running_job(&client).await
                     && job.job_id.is_some()
                 {
                     return drop(tx.send(Msg::EnvBusy { queue_id: q, job }));
@@ -132,7 +136,7 @@ impl Runner {
         let tx = self.tx.clone();
         tokio::spawn(async move {
             let failed_row = Failed {
-                kind: "cancelled".into(),
+                kind: ErrorKind::Cancelled.as_str().into(),
                 http_status: None,
                 message: "cancelled while waiting for the answer; the job may still have been created server-side".into(),
             };
@@ -143,7 +147,7 @@ impl Runner {
                     tracing::info!("history #{id}: {e}");
                 }
             }
-            let _ = tx.send(failed(seq, &failed_row.kind, failed_row.message));
+            let _ = tx.send(failed(seq, ErrorKind::Cancelled, failed_row.message));
         });
     }
 }
@@ -162,7 +166,7 @@ async fn claim(
         Ok(false) => {
             let _ = tx.send(failed(
                 seq,
-                "not_sent",
+                ErrorKind::NotSent,
                 format!("queue #{q} was taken by another upexport window"),
             ));
             return false;
@@ -170,14 +174,14 @@ async fn claim(
         Err(e) => {
             let _ = tx.send(failed(
                 seq,
-                "not_sent",
+                ErrorKind::NotSent,
                 format!("not sent: the queue could not be read ({e})"),
             ));
             return false;
         }
     }
     // One export at a time: look before sending (a 409 is still handled).
-    if let Ok(Some(job)) = crate::track::running_job(client).await
+    if let Ok(Some(job)) = crate::jobs::track::running_job(client).await
         && job.job_id.is_some()
     {
         let _ = on_store(store, move |s| s.queue_release(q, None)).await;

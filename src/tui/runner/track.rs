@@ -4,7 +4,7 @@
 
 use super::{Runner, Task, on_store};
 use crate::api::{ApiError, JobStatus};
-use crate::track::{Backoff, record_gone, running_job};
+use crate::jobs::track::{Backoff, record_gone, running_job};
 use crate::tui::msg::{Msg, SubmitError};
 
 /// How far a job has got, to tell "changed" from "the same again".
@@ -34,7 +34,7 @@ impl Runner {
                         let key = progress_key(&s);
                         let changed = last.as_ref() != Some(&key);
                         last = Some(key);
-                        let snap = crate::record::snapshot(&s);
+                        let snap = crate::jobs::submit::snapshot(&s);
                         let (job, done) = (id.clone(), s.state().is_final());
                         if let Ok(store) = store.get().await {
                             let _ =

@@ -90,7 +90,7 @@ pub fn lines(app: &App, e: &Entry, width: usize) -> Vec<Line<'static>> {
             base,
             width,
         );
-        if let Some(t) = crate::track::links_expire_at(e) {
+        if let Some(t) = crate::jobs::track::links_expire_at(e) {
             let now = app.clock.now;
             let text = if t > now {
                 format!(

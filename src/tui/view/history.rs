@@ -13,7 +13,7 @@ use super::spinner;
 use crate::api::JobState;
 use crate::history::{Entry, EntryState};
 use crate::human::{duration, parse_api_time};
-use crate::track::{Tracking, links_expire_at, tracking};
+use crate::jobs::track::{Tracking, links_expire_at, tracking};
 
 /// `11-27 09:14` in the app's time zone.
 pub fn short_time(app: &App, t: DateTime<Utc>) -> String {

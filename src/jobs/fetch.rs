@@ -128,7 +128,7 @@ pub enum FetchEvent {
     Failed {
         index: usize,
         message: String,
-        kind: String,
+        kind: crate::api::ErrorKind,
     },
     Finished {
         ok: usize,
@@ -226,11 +226,11 @@ pub async fn fetch_all(
             }
             Err(e) => {
                 failed += 1;
-                tracing::warn!(file = %p.filename, kind = e.kind(), "download failed: {e}");
+                tracing::warn!(file = %p.filename, kind = %e.kind(), "download failed: {e}");
                 send(FetchEvent::Failed {
                     index,
                     message: e.to_string(),
-                    kind: e.kind().to_owned(),
+                    kind: e.kind(),
                 });
             }
         }
@@ -495,7 +495,7 @@ mod tests {
         t.apply(&FetchEvent::Failed {
             index: 7,
             message: "m".into(),
-            kind: "io".into(),
+            kind: crate::api::ErrorKind::Io,
         });
         assert_eq!(t.fraction(), Some(1.0));
         assert_eq!((t.files_done(), t.files_failed()), (1, 1));

@@ -8,9 +8,7 @@
 //! only. A cached value is used whatever its age until the caller asks
 //! for a refresh; a missing or unreadable file simply counts as no cache.
 
-use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicU64, Ordering};
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -112,41 +110,13 @@ impl LookupCache {
     }
 
     fn put_at(&self, name: &str, items: &[Value], at: DateTime<Utc>) -> std::io::Result<()> {
-        crate::config::ensure_private_dir(&self.dir)?;
         let body = serde_json::to_vec(&serde_json::json!({
             "version": VERSION,
             "fetched_at": at,
             "items": items,
         }))
         .map_err(std::io::Error::other)?;
-        let path = self.path(name);
-        // Unique per process and call, so concurrent writers never share
-        // a temp file; the rename makes the last one win whole.
-        static SEQ: AtomicU64 = AtomicU64::new(0);
-        let tmp = self.dir.join(format!(
-            ".{}.json.{}-{}.tmp",
-            component(name),
-            std::process::id(),
-            SEQ.fetch_add(1, Ordering::Relaxed)
-        ));
-        let written = (|| {
-            let mut opts = std::fs::OpenOptions::new();
-            opts.write(true).create_new(true);
-            #[cfg(unix)]
-            {
-                use std::os::unix::fs::OpenOptionsExt;
-                opts.mode(0o600);
-            }
-            let mut f = opts.open(&tmp)?;
-            f.write_all(&body)?;
-            f.sync_data()?;
-            drop(f);
-            std::fs::rename(&tmp, &path)
-        })();
-        if written.is_err() {
-            let _ = std::fs::remove_file(&tmp);
-        }
-        written
+        crate::config::write_private(&self.path(name), &body)
     }
 }
 

@@ -17,8 +17,8 @@ use chrono::{Datelike, Months, NaiveDate};
 use crate::api::{ApiClient, ApiError, JobState, JobStatus};
 use crate::export::{DateBound, ExportRequest};
 use crate::history::{HistoryError, HistoryStore, QueueState, QueuedExport, SOURCE_CLI};
-use crate::record::Origin;
-use crate::track::{Event, TrackError, WaitOptions, submit_when_free, wait_recorded};
+use crate::jobs::submit::Origin;
+use crate::jobs::track::{Event, TrackError, WaitOptions, submit_when_free, wait_recorded};
 
 /// How to cut a date range.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

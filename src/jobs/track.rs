@@ -17,7 +17,7 @@ use crate::api::{ApiClient, ApiError, CreatedJob, JobState, JobStatus, JobSummar
 use crate::export::ExportRequest;
 use crate::history::{Entry, EntryState, HistoryError, HistoryStore, JobSnapshot};
 use crate::human::parse_api_time;
-use crate::record::{Origin, snapshot, submit_recorded};
+use crate::jobs::submit::{Origin, snapshot, submit_recorded};
 
 /// How long the API keeps a job's status.
 pub const STATUS_RETENTION: Duration = Duration::days(3);

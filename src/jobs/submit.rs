@@ -21,7 +21,7 @@ pub fn created(c: &CreatedJob) -> Created {
 /// The history record of a failed attempt.
 pub fn failed(e: &ApiError) -> Failed {
     Failed {
-        kind: e.kind().to_owned(),
+        kind: e.kind().as_str().to_owned(),
         http_status: e.http_status(),
         message: e.to_string(),
     }
