@@ -16,8 +16,8 @@ use upexport::export::{DateBound, ExportRequest, Format};
 use upexport::history::{EntryState, HistoryStore, SOURCE_CLI};
 use upexport::jobs::submit::{Origin, submit_recorded};
 use upexport::jobs::track::{
-    Backoff, Event, Tracking, WaitOptions, poll_unfinished, record_gone, running_job,
-    submit_when_free, tracking, wait_for_job_with, wait_recorded,
+    Backoff, Event, Tracking, WaitOptions, record_gone, running_job, submit_when_free, tracking,
+    wait_for_job_with, wait_recorded,
 };
 
 const LIMIT: Duration = Duration::from_secs(60);
@@ -181,7 +181,7 @@ async fn polling_stops_when_nothing_is_unfinished() {
         assert_eq!(store.unfinished_jobs().unwrap().len(), 1);
 
         let mut polls = 0;
-        poll_unfinished(&store, &c, PROFILE, &fast(), |ev| {
+        wait_recorded(&store, &c, PROFILE, &job, &fast(), |ev| {
             if let Event::Status { .. } = ev {
                 polls += 1;
                 if polls == 2 {
@@ -196,49 +196,13 @@ async fn polling_stops_when_nothing_is_unfinished() {
         assert_eq!(after_completion, 3);
         let e = store.get(entry_id).unwrap().unwrap();
         assert_eq!(e.job.unwrap().status, "completed");
-
-        // Nothing unfinished: the tracker returns without a request.
-        let mut events = 0;
-        poll_unfinished(&store, &c, PROFILE, &fast(), |_| events += 1)
-            .await
-            .unwrap();
-        assert_eq!(events, 0);
-        assert_eq!(status_gets(&s.requests(), &job), after_completion);
+        // Nothing unfinished is left for a front end to follow.
+        assert!(store.unfinished_jobs().unwrap().is_empty());
 
         // Waiting on a finished job asks once and returns.
         let st = wait_for_job_with(&c, &job, &fast(), |_| {}).await.unwrap();
         assert_eq!(st.state(), JobState::Completed);
         assert_eq!(status_gets(&s.requests(), &job), after_completion + 1);
-    })
-    .await;
-}
-
-#[tokio::test]
-async fn only_this_profiles_jobs_are_polled_and_old_ones_are_not() {
-    within(async {
-        let s = server(FaultMode::Normal).await;
-        let c = client(&s);
-        let store = HistoryStore::open_in_memory().unwrap();
-        // A job of another profile on the same server: not ours to poll.
-        let (_, result, _) = submit_recorded(
-            &store,
-            &c,
-            Origin {
-                source: SOURCE_CLI,
-                profile: "other",
-            },
-            &request(),
-        )
-        .await
-        .unwrap();
-        let other = result.unwrap().job_id.unwrap();
-        let before = s.requests().len();
-        poll_unfinished(&store, &c, PROFILE, &fast(), |_| {})
-            .await
-            .unwrap();
-        assert_eq!(s.requests().len(), before, "nothing was asked");
-        assert_eq!(status_gets(&s.requests(), &other), 0);
-        assert_eq!(store.unfinished_jobs().unwrap().len(), 1);
     })
     .await;
 }
@@ -274,12 +238,6 @@ async fn a_404_for_a_known_job_is_recorded_as_expired_and_ends_tracking() {
             Tracking::StatusExpired
         );
         assert!(store.unfinished_jobs().unwrap().is_empty());
-        // So the tracker has nothing left to ask.
-        let before = s.requests().len();
-        poll_unfinished(&store, &c, PROFILE, &fast(), |_| {})
-            .await
-            .unwrap();
-        assert_eq!(s.requests().len(), before);
     })
     .await;
 }

@@ -95,6 +95,11 @@ pub enum HistoryError {
         op: &'static str,
         source: rusqlite::Error,
     },
+
+    /// The store shared between threads could not be reached (a thread
+    /// panicked while holding it, or its worker thread died).
+    #[error("the history store is unavailable: {problem}")]
+    Unavailable { problem: String },
 }
 
 /// The SQLite error code, if `e` carries one.

@@ -14,5 +14,7 @@ pub mod fetch;
 pub mod file_preview;
 pub mod lookups;
 pub mod queue;
+pub mod store;
 pub mod submit;
 pub mod track;
+pub use store::{SharedStore, StoreAccess};

@@ -248,14 +248,71 @@ impl Drop for ClaimGuard<'_> {
     }
 }
 
-/// Is a create error the item's own fault (so the queue goes on without it)?
-fn item_fault(e: &ApiError) -> bool {
-    matches!(e, ApiError::Http { .. })
+/// What a queued item becomes when its create request fails. One
+/// decision for every front end ([`disposition`]), recorded by
+/// [`settle`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Disposition {
+    /// 409: another export runs in the environment. The item is put back
+    /// (waiting, with a note) and sent again once that export has ended.
+    WaitForRunning,
+    /// The request itself was refused (a 4xx that is not about the key,
+    /// the environment or the rate): the item fails; the queue goes on.
+    Refused,
+    /// The export may have been created although no good answer came (a
+    /// timeout or broken connection after sending, an answer too large or
+    /// unreadable): the item fails, so it is never sent twice, and the
+    /// queue stops for the user to look (`upexport jobs`).
+    MaybeCreated,
+    /// Not the item's fault and nothing was created (no connection, DNS,
+    /// TLS, 401/403, 404, 429, 5xx…): the item is put back (waiting, with
+    /// a note) and tried again later; the queue pauses meanwhile.
+    PutBack,
 }
 
-/// Might the export exist although the create failed?
-fn maybe_created(e: &ApiError) -> bool {
-    e.maybe_sent() || matches!(e, ApiError::Decode { .. })
+/// What a queued item becomes after `e` (see [`Disposition`]).
+pub fn disposition(e: &ApiError) -> Disposition {
+    match e {
+        ApiError::Conflict { .. } => Disposition::WaitForRunning,
+        ApiError::Http { .. } => Disposition::Refused,
+        e if e.maybe_sent() || matches!(e, ApiError::Decode { .. }) => Disposition::MaybeCreated,
+        _ => Disposition::PutBack,
+    }
+}
+
+/// The note a queued item waiting for `running` (a job id, when known)
+/// carries.
+pub fn waiting_note(running: Option<&str>, after_409: bool) -> String {
+    let what = running.map_or_else(|| "another export".into(), |j| format!("job {j}"));
+    if after_409 {
+        format!("409: waiting for {what} to finish")
+    } else {
+        format!("waiting for {what} to finish")
+    }
+}
+
+/// Store step: record what claimed item `id` became after a failed create
+/// (`message`: the error's text).
+pub fn settle(
+    store: &HistoryStore,
+    id: i64,
+    d: Disposition,
+    message: &str,
+) -> Result<(), HistoryError> {
+    match d {
+        Disposition::WaitForRunning => store.queue_release(id, Some(&waiting_note(None, true))),
+        Disposition::Refused => store.queue_failed(id, &format!("refused: {message}")),
+        Disposition::MaybeCreated => store.queue_failed(id, message),
+        Disposition::PutBack => {
+            store.queue_release(id, Some(&format!("not submitted: {message}; put back")))
+        }
+    }
+}
+
+/// Store step: take item `id` for sending. False when another process
+/// took it first.
+pub fn claim(store: &HistoryStore, id: i64) -> Result<bool, HistoryError> {
+    store.queue_claim(id)
 }
 
 /// Take the next waiting item of `profile` through submit and its job's
@@ -272,7 +329,7 @@ pub async fn run_next(
             return Ok(None);
         };
         // Another process may take it between the two calls: try the next.
-        if store.queue_claim(item.id)? {
+        if claim(store, item.id)? {
             break item;
         }
     };
@@ -310,23 +367,17 @@ pub async fn run_next(
         Ok(s) => s,
         Err(TrackError::Api(e)) => {
             let message = e.to_string();
+            let d = disposition(&e);
+            settle(store, id, d, &message)?;
             guard.armed = false;
-            if item_fault(&e) {
-                store.queue_failed(id, &format!("refused: {message}"))?;
+            if matches!(d, Disposition::Refused | Disposition::MaybeCreated) {
                 on_event(QueueEvent::Failed {
                     item_id: id,
                     message,
                 });
-                return finished(store, id, None).map(Some);
             }
-            if maybe_created(&e) {
-                store.queue_failed(id, &message)?;
-                on_event(QueueEvent::Failed {
-                    item_id: id,
-                    message,
-                });
-            } else {
-                store.queue_release(id, Some(&format!("not submitted: {message}")))?;
+            if d == Disposition::Refused {
+                return finished(store, id, None).map(Some);
             }
             return Err(TrackError::Api(e));
         }
@@ -423,13 +474,7 @@ fn relay(
             after,
         }),
         Event::Busy { job_id } => {
-            let what = job_id.map_or_else(|| "another export".into(), |j| format!("job {j}"));
-            note(
-                store,
-                item_id,
-                &format!("waiting for {what} to finish"),
-                on_event,
-            );
+            note(store, item_id, &waiting_note(job_id, false), on_event);
             on_event(QueueEvent::Busy {
                 item_id,
                 job_id: job_id.map(str::to_owned),
@@ -439,13 +484,7 @@ fn relay(
             attempt_id,
             running,
         } => {
-            let what = running.map_or_else(|| "another export".into(), |j| format!("job {j}"));
-            note(
-                store,
-                item_id,
-                &format!("409: waiting for {what} to finish"),
-                on_event,
-            );
+            note(store, item_id, &waiting_note(running, true), on_event);
             on_event(QueueEvent::Conflict {
                 item_id,
                 attempt_id,
@@ -466,6 +505,102 @@ mod tests {
 
     fn d(y: i32, m: u32, day: u32) -> NaiveDate {
         NaiveDate::from_ymd_opt(y, m, day).unwrap()
+    }
+
+    #[test]
+    fn one_disposition_per_error() {
+        use std::time::Duration;
+        let d = |e: ApiError| disposition(&e);
+        assert_eq!(
+            d(ApiError::Conflict {
+                message: "busy".into()
+            }),
+            Disposition::WaitForRunning
+        );
+        assert_eq!(
+            d(ApiError::Http {
+                status: 400,
+                excerpt: "bad".into()
+            }),
+            Disposition::Refused
+        );
+        for e in [
+            ApiError::Timeout {
+                host: "h".into(),
+                after: Duration::from_secs(1),
+                maybe_sent: true,
+            },
+            ApiError::ConnectionLost {
+                host: "h".into(),
+                detail: "d".into(),
+                maybe_sent: true,
+            },
+            ApiError::Decode {
+                what: "job",
+                detail: "d".into(),
+                excerpt: "<html>".into(),
+            },
+            ApiError::TooLarge {
+                limit: 1,
+                maybe_sent: true,
+            },
+        ] {
+            assert_eq!(d(e), Disposition::MaybeCreated);
+        }
+        for e in [
+            ApiError::Connect {
+                host: "h".into(),
+                detail: "refused".into(),
+            },
+            ApiError::Timeout {
+                host: "h".into(),
+                after: Duration::from_secs(1),
+                maybe_sent: false,
+            },
+            ApiError::Unauthorized {
+                status: 401,
+                message: None,
+            },
+            ApiError::Server {
+                status: 503,
+                excerpt: "x".into(),
+            },
+            ApiError::RateLimited {
+                retry_after: None,
+                message: None,
+            },
+            ApiError::Dns { host: "h".into() },
+        ] {
+            assert_eq!(d(e), Disposition::PutBack);
+        }
+    }
+
+    #[test]
+    fn settling_writes_the_state_and_note_the_disposition_names() {
+        let store = HistoryStore::open_in_memory().unwrap();
+        let cases = [
+            (
+                Disposition::WaitForRunning,
+                QueueState::Waiting,
+                "409: waiting",
+            ),
+            (
+                Disposition::PutBack,
+                QueueState::Waiting,
+                "not submitted: boom; put back",
+            ),
+            (Disposition::Refused, QueueState::Failed, "refused: boom"),
+            (Disposition::MaybeCreated, QueueState::Failed, "boom"),
+        ];
+        for (d, state, note) in cases {
+            let id = store.queue_add("p", "http://127.0.0.1:9/", "{}").unwrap();
+            assert!(claim(&store, id).unwrap());
+            settle(&store, id, d, "boom").unwrap();
+            let item = store.queue_get(id).unwrap().unwrap();
+            assert_eq!(item.state, state, "{d:?}");
+            let text = item.message.clone().unwrap_or_default();
+            assert!(text.contains(note), "{d:?}: {item:?}");
+        }
     }
 
     #[test]

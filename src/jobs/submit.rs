@@ -1,6 +1,8 @@
-//! Turning API answers into history records, and the one submit path both
-//! front ends use: the attempt is written before the request goes out.
+//! Submitting an export, the one path both front ends use: the attempt is
+//! written before the request goes out ([`begin`]), its outcome after
+//! ([`finish`]); and turning API answers into history records.
 
+use super::StoreAccess;
 use crate::api::{ApiClient, ApiError, CreatedJob, JobStatus};
 use crate::export::ExportRequest;
 use crate::history::{
@@ -64,26 +66,104 @@ pub struct Origin<'a> {
     pub profile: &'a str,
 }
 
-/// Record the attempt, send it, record the outcome. History errors after
-/// the request went out are returned beside the API result, never instead
-/// of it: the user must learn whether the job was created.
-pub async fn submit_recorded(
+/// The text recorded when the user stops waiting for a create answer.
+pub const CANCELLED: &str =
+    "cancelled while waiting for the answer; the job may still have been created server-side";
+
+/// Store step 1 of a submit: the attempt is written (`sending`) before
+/// the request goes out, so a crash can never lose a created job.
+pub fn begin(
     store: &HistoryStore,
+    origin: Origin<'_>,
+    base_url: &str,
+    request_json: &str,
+) -> Result<i64, HistoryError> {
+    store.begin_attempt(&NewAttempt {
+        source: origin.source,
+        profile: origin.profile,
+        base_url,
+        request_json,
+    })
+}
+
+/// The history record of a create answer (owned, so it can travel to the
+/// store's thread).
+pub fn outcome(result: &Result<CreatedJob, ApiError>) -> Result<Created, Failed> {
+    match result {
+        Ok(c) => Ok(created(c)),
+        Err(e) => Err(failed(e)),
+    }
+}
+
+/// Store step 2 of a submit: the [`outcome`] of attempt `id`.
+pub fn finish(
+    store: &HistoryStore,
+    id: i64,
+    outcome: &Result<Created, Failed>,
+) -> Result<(), HistoryError> {
+    match outcome {
+        Ok(c) => store.record_created(id, c),
+        Err(f) => store.record_failed(id, f),
+    }
+}
+
+/// Attempt `id` stopped waiting for its answer. An answer recorded first
+/// is kept ([`HistoryError::AlreadyFinished`]).
+pub fn cancel(store: &HistoryStore, id: i64) -> Result<(), HistoryError> {
+    store.record_failed(id, &cancelled())
+}
+
+/// The history record of a cancelled attempt.
+pub fn cancelled() -> Failed {
+    Failed {
+        kind: crate::api::ErrorKind::Cancelled.as_str().into(),
+        http_status: None,
+        message: CANCELLED.into(),
+    }
+}
+
+/// What a submit came to: the attempt's history id, the API's answer, and
+/// a history error met after the request went out (reported beside the
+/// answer, never instead of it: the user must learn whether the job was
+/// created).
+pub type Recorded = (i64, Result<CreatedJob, ApiError>, Option<HistoryError>);
+
+/// Record the attempt ([`begin`]), send it, record the outcome
+/// ([`finish`]).
+pub async fn submit_recorded<S: StoreAccess>(
+    store: &S,
     client: &ApiClient,
     origin: Origin<'_>,
     req: &ExportRequest,
-) -> Result<(i64, Result<CreatedJob, ApiError>, Option<HistoryError>), HistoryError> {
+) -> Result<Recorded, HistoryError> {
+    submit_recorded_with(store, client, origin, req, |_| {}).await
+}
+
+/// [`submit_recorded`], telling `on_begun` the attempt's id once it is
+/// written and before the request goes out (the TUI shows it, and records
+/// a cancel on it). Both front ends submit through here.
+pub async fn submit_recorded_with<S: StoreAccess>(
+    store: &S,
+    client: &ApiClient,
+    origin: Origin<'_>,
+    req: &ExportRequest,
+    on_begun: impl FnOnce(i64),
+) -> Result<Recorded, HistoryError> {
     let body = req.to_json();
-    let id = store.begin_attempt(&NewAttempt {
-        source: origin.source,
-        profile: origin.profile,
-        base_url: client.base_url().as_str(),
-        request_json: &body,
-    })?;
+    let (source, profile) = (origin.source.to_owned(), origin.profile.to_owned());
+    let base = client.base_url().as_str().to_owned();
+    let id = store
+        .with(move |s| {
+            let origin = Origin {
+                source: &source,
+                profile: &profile,
+            };
+            begin(s, origin, &base, &body)
+        })
+        .await?;
+    on_begun(id);
     let result = client.create_export(req).await;
-    let saved = match &result {
-        Ok(c) => store.record_created(id, &created(c)),
-        Err(e) => store.record_failed(id, &failed(e)),
-    };
+    let recorded = outcome(&result);
+    let saved = store.with(move |s| finish(s, id, &recorded)).await;
     Ok((id, result, saved.err()))
 }

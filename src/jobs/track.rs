@@ -17,6 +17,7 @@ use crate::api::{ApiClient, ApiError, CreatedJob, JobState, JobStatus, JobSummar
 use crate::export::ExportRequest;
 use crate::history::{Entry, EntryState, HistoryError, HistoryStore, JobSnapshot};
 use crate::human::parse_api_time;
+use crate::jobs::StoreAccess;
 use crate::jobs::submit::{Origin, snapshot, submit_recorded};
 
 /// How long the API keeps a job's status.
@@ -197,20 +198,61 @@ pub enum TrackError {
 }
 
 /// What identifies a job's progress: a change resets the backoff.
-fn progress_key(s: &JobStatus) -> (Option<String>, usize, Option<String>) {
-    (
-        s.status.clone(),
-        s.completed_chunks.len(),
-        s.progress.clone(),
-    )
+type ProgressKey = (Option<String>, Option<(usize, usize)>, Option<String>);
+
+fn progress_key(s: &JobStatus) -> ProgressKey {
+    (s.status.clone(), s.chunks(), s.progress.clone())
 }
 
-fn snapshot_key(j: &JobSnapshot) -> (Option<String>, usize, Option<String>) {
-    (
-        Some(j.status.clone()),
-        j.chunks_done.unwrap_or(0) as usize,
-        j.progress.clone(),
-    )
+/// The one poller of a job, shared by every front end: how long to wait
+/// before the next status request, and when to stop. Delays grow while
+/// nothing changes and start again from the shortest when the job's
+/// status, chunk count or progress moves; a transient error (5xx, 429,
+/// timeout, lost connection) is retried after the next delay, or after
+/// the server's Retry-After when that is longer, at most
+/// [`WaitOptions::max_errors`] times in a row.
+#[derive(Clone, Debug)]
+pub struct Poller {
+    backoff: Backoff,
+    errors: u32,
+    max_errors: u32,
+    last: Option<ProgressKey>,
+}
+
+impl Poller {
+    pub fn new(opts: &WaitOptions) -> Poller {
+        let mut backoff = opts.backoff.clone();
+        backoff.reset();
+        Poller {
+            backoff,
+            errors: 0,
+            max_errors: opts.max_errors,
+            last: None,
+        }
+    }
+
+    /// A status answer: `None` once the job is completed or failed (stop
+    /// polling), else the delay before the next request.
+    pub fn on_status(&mut self, s: &JobStatus) -> Option<StdDuration> {
+        self.errors = 0;
+        if s.state().is_final() {
+            return None;
+        }
+        let key = progress_key(s);
+        let changed = self.last.as_ref() != Some(&key);
+        self.last = Some(key);
+        Some(self.backoff.next(changed))
+    }
+
+    /// A failed request: the delay before trying again, or `None` to give
+    /// up (not transient, or too many errors in a row).
+    pub fn on_error(&mut self, e: &ApiError) -> Option<StdDuration> {
+        if !e.is_transient() || self.errors >= self.max_errors {
+            return None;
+        }
+        self.errors += 1;
+        Some(retry_delay(&mut self.backoff, e))
+    }
 }
 
 fn retry_delay(backoff: &mut Backoff, e: &ApiError) -> StdDuration {
@@ -245,36 +287,70 @@ pub async fn wait_for_job_with(
     client: &ApiClient,
     job_id: &str,
     opts: &WaitOptions,
+    on_event: impl FnMut(Event<'_>),
+) -> Result<JobStatus, ApiError> {
+    follow::<HistoryStore>(None, client, job_id, opts, on_event).await
+}
+
+/// The one polling loop: ask, save the answer (when given a store and a
+/// profile), report, wait as the [`Poller`] says. A 404 is recorded as
+/// `expired` (see [`record_gone`]). History errors are reported as
+/// [`Event::NotSaved`], never instead of the job's outcome.
+async fn follow<S: StoreAccess>(
+    recorded: Option<(&S, &str)>,
+    client: &ApiClient,
+    job_id: &str,
+    opts: &WaitOptions,
     mut on_event: impl FnMut(Event<'_>),
 ) -> Result<JobStatus, ApiError> {
-    let mut backoff = opts.backoff.clone();
-    backoff.reset();
-    let mut errors = 0u32;
-    let mut last = None;
+    let mut poller = Poller::new(opts);
     loop {
         let delay = match client.job(job_id).await {
             Ok(s) => {
-                errors = 0;
+                let saved = match recorded {
+                    Some((store, _)) => {
+                        let (id, snap) = (job_id.to_owned(), snapshot(&s));
+                        store.with(move |st| st.record_job_status(&id, &snap)).await
+                    }
+                    None => Ok(()),
+                };
                 on_event(Event::Status { job_id, status: &s });
-                if s.state().is_final() {
-                    return Ok(s);
+                if let Err(e) = saved {
+                    on_event(Event::NotSaved(&e));
                 }
-                let key = progress_key(&s);
-                let changed = last.as_ref() != Some(&key);
-                last = Some(key);
-                backoff.next(changed)
+                match poller.on_status(&s) {
+                    Some(d) => d,
+                    None => return Ok(s),
+                }
             }
-            Err(e) if e.is_transient() && errors < opts.max_errors => {
-                errors += 1;
-                let after = retry_delay(&mut backoff, &e);
-                on_event(Event::Retrying {
-                    job_id: Some(job_id),
-                    error: &e,
-                    after,
-                });
-                after
-            }
-            Err(e) => return Err(e),
+            Err(e) => match poller.on_error(&e) {
+                Some(after) => {
+                    on_event(Event::Retrying {
+                        job_id: Some(job_id),
+                        error: &e,
+                        after,
+                    });
+                    after
+                }
+                None => {
+                    if let (ApiError::NotFound { .. }, Some((store, profile))) = (&e, recorded) {
+                        let (base, profile, id) = (
+                            client.base_url().as_str().to_owned(),
+                            profile.to_owned(),
+                            job_id.to_owned(),
+                        );
+                        match store
+                            .with(move |st| record_gone_at(st, &base, &profile, &id))
+                            .await
+                        {
+                            Ok(true) => on_event(Event::Gone { job_id }),
+                            Ok(false) => {}
+                            Err(e) => on_event(Event::NotSaved(&e)),
+                        }
+                    }
+                    return Err(e);
+                }
+            },
         };
         tokio::time::sleep(delay).await;
     }
@@ -300,10 +376,20 @@ pub fn record_gone(
     profile: &str,
     job_id: &str,
 ) -> Result<bool, HistoryError> {
+    record_gone_at(store, client.base_url().as_str(), profile, job_id)
+}
+
+/// [`record_gone`] for the client of `base_url`.
+fn record_gone_at(
+    store: &HistoryStore,
+    base_url: &str,
+    profile: &str,
+    job_id: &str,
+) -> Result<bool, HistoryError> {
     let Some(e) = store.by_job_id(job_id)? else {
         return Ok(false);
     };
-    if e.profile != profile || e.base_url != client.base_url().as_str() {
+    if e.profile != profile || e.base_url != base_url {
         return Ok(false);
     }
     if e.job.as_ref().is_some_and(JobSnapshot::is_finished) {
@@ -336,116 +422,17 @@ fn mark_expired(store: &HistoryStore, e: &Entry) -> Result<(), HistoryError> {
 
 /// [`wait_for_job_with`], saving every answer in history; a 404 is
 /// recorded as `expired` (see [`record_gone`]). History errors are reported
-/// as [`Event::NotSaved`], never instead of the job's outcome.
-pub async fn wait_recorded(
-    store: &HistoryStore,
+/// as [`Event::NotSaved`], never instead of the job's outcome. Both front
+/// ends follow a job through here.
+pub async fn wait_recorded<S: StoreAccess>(
+    store: &S,
     client: &ApiClient,
     profile: &str,
     job_id: &str,
     opts: &WaitOptions,
-    mut on_event: impl FnMut(Event<'_>),
+    on_event: impl FnMut(Event<'_>),
 ) -> Result<JobStatus, ApiError> {
-    let result = wait_for_job_with(client, job_id, opts, |ev| {
-        let saved = match ev {
-            Event::Status { status, .. } => store.record_job_status(job_id, &snapshot(status)),
-            _ => Ok(()),
-        };
-        on_event(ev);
-        if let Err(e) = saved {
-            on_event(Event::NotSaved(&e));
-        }
-    })
-    .await;
-    if let Err(ApiError::NotFound { .. }) = &result {
-        match record_gone(store, client, profile, job_id) {
-            Ok(true) => on_event(Event::Gone { job_id }),
-            Ok(false) => {}
-            Err(e) => on_event(Event::NotSaved(&e)),
-        }
-    }
-    result
-}
-
-/// Poll every unfinished job of this profile and base URL in history until
-/// none is left, saving each answer. Jobs past the status window are
-/// recorded as `expired` without a request. Returns at once when nothing is
-/// unfinished.
-pub async fn poll_unfinished(
-    store: &HistoryStore,
-    client: &ApiClient,
-    profile: &str,
-    opts: &WaitOptions,
-    mut on_event: impl FnMut(Event<'_>),
-) -> Result<(), TrackError> {
-    let mut backoff = opts.backoff.clone();
-    backoff.reset();
-    let mut errors = 0u32;
-    let base = client.base_url().as_str().to_owned();
-    loop {
-        let now = Utc::now();
-        let mut due = Vec::new();
-        for e in store.unfinished_jobs()? {
-            let Some(job_id) = e.created.as_ref().map(|c| c.job_id.clone()) else {
-                continue;
-            };
-            if e.profile != profile || e.base_url != base {
-                continue;
-            }
-            match tracking(&e, now) {
-                Tracking::Poll => due.push((job_id, e)),
-                Tracking::StatusExpired => {
-                    mark_expired(store, &e)?;
-                    on_event(Event::Gone { job_id: &job_id });
-                }
-                _ => {}
-            }
-        }
-        if due.is_empty() {
-            return Ok(());
-        }
-        let mut changed = false;
-        let mut transient = None;
-        for (job_id, e) in due {
-            match client.job(&job_id).await {
-                Ok(s) => {
-                    let snap = snapshot(&s);
-                    changed |= e.job.as_ref().map(snapshot_key) != Some(snapshot_key(&snap));
-                    if let Err(err) = store.record_job_status(&job_id, &snap) {
-                        on_event(Event::NotSaved(&err));
-                    }
-                    on_event(Event::Status {
-                        job_id: &job_id,
-                        status: &s,
-                    });
-                }
-                Err(ApiError::NotFound { .. }) => {
-                    changed = true;
-                    mark_expired(store, &e)?;
-                    on_event(Event::Gone { job_id: &job_id });
-                }
-                Err(err) if err.is_transient() => transient = Some(err),
-                Err(err) => return Err(err.into()),
-            }
-        }
-        let delay = match transient {
-            Some(e) if errors >= opts.max_errors => return Err(e.into()),
-            Some(e) => {
-                errors += 1;
-                let after = retry_delay(&mut backoff, &e);
-                on_event(Event::Retrying {
-                    job_id: None,
-                    error: &e,
-                    after,
-                });
-                after
-            }
-            None => {
-                errors = 0;
-                backoff.next(changed)
-            }
-        };
-        tokio::time::sleep(delay).await;
-    }
+    follow(Some((store, profile)), client, job_id, opts, on_event).await
 }
 
 /// A submit that went through.
@@ -463,8 +450,8 @@ pub struct Submitted {
 /// tries at once). Gives up with the 409 after
 /// [`WaitOptions::max_blind_conflicts`] refusals with no running job to
 /// wait for. Other errors end it at once.
-pub async fn submit_when_free(
-    store: &HistoryStore,
+pub async fn submit_when_free<S: StoreAccess>(
+    store: &S,
     client: &ApiClient,
     origin: Origin<'_>,
     req: &ExportRequest,
@@ -519,8 +506,8 @@ pub async fn submit_when_free(
 /// Find the running job and wait for it to finish. Reports
 /// [`Event::Conflict`] (when `conflict` names the refused attempt) or
 /// [`Event::Busy`]. Returns whether there was a job to wait for.
-async fn wait_until_free(
-    store: &HistoryStore,
+async fn wait_until_free<S: StoreAccess>(
+    store: &S,
     client: &ApiClient,
     profile: &str,
     opts: &WaitOptions,

@@ -24,7 +24,7 @@ pub mod testing;
 pub mod theme;
 pub mod view;
 
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use ratatui::layout::Rect;
 
@@ -168,7 +168,7 @@ pub async fn prepare(
                 HistoryStore::open_in_memory().map_err(|e| e.to_string())?
             }
         };
-        Ok(Arc::new(Mutex::new(store)))
+        Ok(crate::jobs::SharedStore::new(store))
     });
 
     let (draft, warn) = draft::load(&paths.draft_file());

@@ -9,6 +9,7 @@ use crate::export::{ExportRequest, FormInput};
 use crate::history::{Entry, QueuedExport};
 use crate::jobs::fetch::{FetchEvent, FilePlan};
 use crate::jobs::file_preview::Table;
+use crate::jobs::queue::Disposition;
 
 /// Something that happened: input, or a background task's result.
 #[derive(Clone, Debug)]
@@ -55,6 +56,20 @@ pub enum Msg {
     RunningJob(Result<Option<JobSummary>, String>),
     /// The queue as stored (this profile's items).
     QueueLoaded(Vec<QueuedExport>),
+    /// What a queued export became after its create failed (the
+    /// library's [`Disposition`], the same as in `upexport queue run`).
+    QueueSettled {
+        queue_id: i64,
+        disposition: Disposition,
+    },
+    /// The wait after a queued export was put back is over: try again.
+    QueueRetryDue,
+    /// A followed job is no longer polled: this error ended it (not
+    /// transient, or too many transient ones in a row).
+    JobFollowStopped {
+        job_id: String,
+        error: SubmitError,
+    },
     /// A queued export was not sent: another job is running.
     EnvBusy {
         queue_id: i64,
@@ -194,6 +209,9 @@ pub enum Effect {
     /// Ask the API for the running job (after a 409).
     LookupRunning,
     LoadQueue,
+    /// Send [`Msg::QueueRetryDue`] after this long (a put-back queued
+    /// export is tried again).
+    QueueRetryAfter(std::time::Duration),
     /// Append to the queue (at its head with `front`).
     QueueAdd {
         requests: Vec<ExportRequest>,

@@ -2,7 +2,6 @@
 //! and the real effect runner (history store, API client). Used by the
 //! integration tests and snapshots; waits on conditions, never on sleeps.
 
-use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use chrono::{DateTime, FixedOffset, TimeZone, Utc};
@@ -56,7 +55,7 @@ impl Harness {
         let mut app = App::new(draft, env.clone(), fixed_clock(), Rect::new(0, 0, w, h));
         app.theme = Theme::MONO;
         let client = Lazy::ready(client.ok_or_else(|| "no API key (test harness)".to_owned()));
-        let store = Lazy::ready(Ok(Arc::new(Mutex::new(store))));
+        let store = Lazy::ready(Ok(crate::jobs::SharedStore::new(store)));
         let mut runner = Runner::new(store, client, env.profile, None, Box::new(sink.clone()), tx);
         runner.base_url = env.base_url.clone();
         let mut session = Session {

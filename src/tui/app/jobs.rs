@@ -92,25 +92,34 @@ impl App {
                     e.kind,
                     ErrorKind::NotFound | ErrorKind::Unauthorized | ErrorKind::Forbidden
                 );
-                if e.kind == ErrorKind::NotFound {
-                    let snap = JobSnapshot {
-                        status: crate::jobs::track::EXPIRED.into(),
-                        progress: None,
-                        chunks_done: None,
-                        chunks_total: None,
-                        files: Vec::new(),
-                        error: Some(
-                            "the API no longer knows this job (status is kept 3 days)".into(),
-                        ),
-                        checked_at: now,
-                        ended_at: None,
-                    };
-                    self.show_snapshot(job_id, &snap);
-                }
-                self.jobs.failed(job_id, e.message, fatal, now);
-                if fatal { self.drive_queue() } else { vec![] }
+                self.job_poll_failed(job_id, e, fatal)
             }
         }
+    }
+
+    /// The poller gave up on `job_id` (see [`crate::jobs::track::Poller`]).
+    pub(super) fn job_follow_stopped(&mut self, job_id: &str, e: SubmitError) -> Vec<Effect> {
+        self.job_poll_failed(job_id, e, true)
+    }
+
+    /// A poll failed; `fatal`: the job is no longer polled.
+    fn job_poll_failed(&mut self, job_id: &str, e: SubmitError, fatal: bool) -> Vec<Effect> {
+        let now = self.clock.now;
+        if e.kind == ErrorKind::NotFound {
+            let snap = JobSnapshot {
+                status: crate::jobs::track::EXPIRED.into(),
+                progress: None,
+                chunks_done: None,
+                chunks_total: None,
+                files: Vec::new(),
+                error: Some("the API no longer knows this job (status is kept 3 days)".into()),
+                checked_at: now,
+                ended_at: None,
+            };
+            self.show_snapshot(job_id, &snap);
+        }
+        self.jobs.failed(job_id, e.message, fatal, now);
+        if fatal { self.drive_queue() } else { vec![] }
     }
 
     /// Created jobs left unfinished by an earlier run: poll those of this
@@ -161,6 +170,9 @@ impl App {
         {
             self.in_flight = None;
         }
+        // Something to wait for: the retry timer is not needed.
+        self.queue_hold = false;
+        self.queue_retry = Default::default();
         let id = job.job_id.clone().unwrap_or_default();
         let short: String = id.chars().take(8).collect();
         self.status = Some(Notice::new(

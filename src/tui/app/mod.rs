@@ -174,6 +174,12 @@ pub struct App {
     pub queue: Vec<QueuedExport>,
     /// Queue sending paused by the user.
     pub queue_paused: bool,
+    /// A queued export was put back: nothing is sent until the retry timer
+    /// fires ([`Msg::QueueRetryDue`]).
+    pub queue_hold: bool,
+    /// Delays between tries of a put-back queued export; its count of
+    /// tries in a row.
+    queue_retry: (crate::jobs::track::Backoff, u32),
     /// Downloads of this session, newest last.
     pub downloads: Vec<DownloadRun>,
     /// Lookups loaded this session (for the pickers).
@@ -206,6 +212,8 @@ impl App {
             jobs: JobBoard::default(),
             queue: Vec::new(),
             queue_paused: false,
+            queue_hold: false,
+            queue_retry: Default::default(),
             downloads: Vec::new(),
             lookups: BTreeMap::new(),
             profiles: Vec::new(),
@@ -366,6 +374,15 @@ impl App {
                 self.drive_queue()
             }
             Msg::EnvBusy { queue_id, job } => self.env_busy(queue_id, job),
+            Msg::QueueSettled {
+                queue_id,
+                disposition,
+            } => self.queue_settled(queue_id, disposition),
+            Msg::QueueRetryDue => {
+                self.queue_hold = false;
+                self.drive_queue()
+            }
+            Msg::JobFollowStopped { job_id, error } => self.job_follow_stopped(&job_id, error),
             Msg::LookupLoaded { name, result } => self.lookup_loaded(name, result),
             Msg::DownloadPlanned { job_id, result } => self.download_planned(&job_id, result),
             Msg::Fetch { job_id, event } => self.fetch_event(&job_id, &event),

@@ -3,6 +3,7 @@
 
 use super::*;
 use crate::history::QueueState;
+use crate::jobs::queue::Disposition;
 use crate::jobs::queue::{Split, split_request};
 use crate::tui::keymap::Action;
 
@@ -10,6 +11,7 @@ impl App {
     /// Send the next waiting item when nothing runs and nothing is in flight.
     pub(super) fn drive_queue(&mut self) -> Vec<Effect> {
         if self.queue_paused
+            || self.queue_hold
             || self.in_flight.is_some()
             || self.jobs.busy(&self.env.profile).is_some()
             || self.env.blocked.is_some()
@@ -43,6 +45,54 @@ impl App {
             request,
             queue_id: Some(id),
         }]
+    }
+
+    /// A queued export's create failed: the library decided what it became
+    /// ([`Disposition`]); here the queue pauses, waits or goes on.
+    pub(super) fn queue_settled(&mut self, id: i64, d: Disposition) -> Vec<Effect> {
+        match d {
+            // The next item goes (from submit_done).
+            Disposition::Refused => vec![],
+            Disposition::MaybeCreated => {
+                self.queue_paused = true;
+                self.status = Some(Notice::new(
+                    Level::Error,
+                    format!(
+                        "queue paused: queue #{id} got no answer and may have created a job; check History, then resume with p in the queue view (F3)"
+                    ),
+                ));
+                vec![]
+            }
+            // Put back (409 with no job found to wait for, or not sent):
+            // tried again after a growing delay, up to the poller's cap.
+            Disposition::WaitForRunning | Disposition::PutBack => {
+                let max = crate::jobs::track::WaitOptions::default().max_errors;
+                let (backoff, tries) = &mut self.queue_retry;
+                *tries += 1;
+                if *tries > max {
+                    let n = *tries - 1;
+                    self.queue_retry = Default::default();
+                    self.queue_paused = true;
+                    self.status = Some(Notice::new(
+                        Level::Error,
+                        format!(
+                            "queue paused: queue #{id} was put back {n} times in a row; resume with p in the queue view (F3)"
+                        ),
+                    ));
+                    return vec![];
+                }
+                let after = backoff.next(false);
+                self.queue_hold = true;
+                self.status = Some(Notice::new(
+                    Level::Warning,
+                    format!(
+                        "queue #{id} not sent; put back, next try in {} s (F3 shows why)",
+                        after.as_secs().max(1)
+                    ),
+                ));
+                vec![Effect::QueueRetryAfter(after)]
+            }
+        }
     }
 
     /// Ctrl-Q: the form, valid, into the queue dialog.
@@ -128,6 +178,8 @@ impl App {
             Action::ClearDone => return vec![Effect::QueueClearDone],
             Action::Pause => {
                 self.queue_paused = !self.queue_paused;
+                self.queue_hold = false;
+                self.queue_retry = Default::default();
                 self.status = Some(Notice::new(
                     Level::Info,
                     if self.queue_paused {

@@ -111,6 +111,9 @@ impl App {
                     self.env.app_token = c.environment_app_token.clone();
                 }
                 let job = c.job_id.clone().unwrap_or_default();
+                if queued.is_some() {
+                    self.queue_retry = Default::default();
+                }
                 if current {
                     let from = queued.map(|q| format!(" (queue #{q})")).unwrap_or_default();
                     self.status = Some(Notice::new(

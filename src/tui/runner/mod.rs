@@ -14,15 +14,13 @@ use super::lazy::Lazy;
 use super::msg::{Effect, Level, Msg, Notice};
 use crate::api::ApiClient;
 use crate::history::{HistoryError, HistoryStore};
+use crate::jobs::StoreAccess;
 use crate::jobs::lookups::LookupCache;
 
 mod files;
 mod profiles;
-mod store;
 mod submit;
 mod track;
-
-use store::on_store;
 
 /// What the app writes to the terminal outside the frame: OSC 52 and mouse
 /// mode. Tests record it instead.
@@ -58,7 +56,16 @@ fn save_key(path: &std::path::Path, key: &crate::api::ApiKey) -> std::io::Result
 }
 
 /// The shared history store (rusqlite connections are not `Sync`).
-pub type Store = Arc<Mutex<HistoryStore>>;
+pub use crate::jobs::SharedStore as Store;
+
+/// Run `work` with the store on a blocking thread; errors as text for the
+/// screen.
+async fn on_store<T: Send + 'static>(
+    store: &Store,
+    work: impl FnOnce(&HistoryStore) -> Result<T, HistoryError> + Send + 'static,
+) -> Result<T, String> {
+    store.with(work).await.map_err(|e| e.to_string())
+}
 
 struct Flight {
     seq: u64,
@@ -108,6 +115,8 @@ pub struct Runner {
     trackers: std::collections::HashMap<String, Task>,
     /// Downloads running, by job.
     fetches: std::collections::HashMap<String, Task>,
+    /// The wait before a put-back queued export is tried again.
+    queue_timer: Option<Task>,
 }
 
 impl Runner {
@@ -135,6 +144,7 @@ impl Runner {
             ticker: None,
             trackers: Default::default(),
             fetches: Default::default(),
+            queue_timer: None,
         }
     }
 
@@ -219,6 +229,7 @@ impl Runner {
             Effect::SwitchProfile { name } => self.switch_profile(name),
             Effect::LoadUnfinished => self.store_task(|s| s.unfinished_jobs(), |r| Msg::Unfinished(r.unwrap_or_default())),
             Effect::LoadQueue => self.queue_task(|_| Ok(())),
+            Effect::QueueRetryAfter(after) => self.queue_retry_after(after),
             Effect::QueueAdd { requests, front } => {
                 let (profile, base) = (self.profile.clone(), self.client_base());
                 self.queue_task(move |s| {
@@ -334,6 +345,7 @@ impl Runner {
         self.ticker = None;
         self.trackers.clear();
         self.fetches.clear();
+        self.queue_timer = None;
         if let Some(w) = self.draft.as_mut() {
             w.finish();
         }

@@ -1,16 +1,21 @@
-//! Sending an export: the history row first, then the request, then the
-//! outcome; from the queue, the item is claimed and the environment checked
-//! first. Cancelling keeps the row honest.
+//! Sending an export through the library's one submit path
+//! ([`crate::jobs::submit`]): the history row first, then the request, then
+//! the outcome. A queued item is claimed and the environment checked
+//! first, and what it becomes after a failure is the library's
+//! [`disposition`], the same as in `upexport queue run`. Cancelling keeps
+//! the row honest.
 
 use std::sync::{Arc, Mutex};
 
 use tokio::sync::mpsc::UnboundedSender;
 
 use super::{Flight, Runner, Store, on_store};
-use crate::api::{ApiClient, ApiError, ErrorKind};
+use crate::api::{ApiClient, ErrorKind};
 use crate::export::ExportRequest;
-use crate::history::{Failed, NewAttempt};
-use crate::jobs::submit;
+use crate::history::SOURCE_TUI;
+use crate::jobs::queue::{self, Disposition, disposition};
+use crate::jobs::submit::{self as jobs_submit, Origin, submit_recorded_with};
+use crate::jobs::track::running_job;
 use crate::tui::msg::{Msg, SubmitError, SubmitOutcome};
 
 fn failed(seq: u64, kind: ErrorKind, message: String) -> Msg {
@@ -55,72 +60,66 @@ impl Runner {
             {
                 return;
             }
-            let body = request.to_json();
-            let base = client.base_url().to_string();
-            let begun = on_store(&store, move |s| {
-                s.begin_attempt(&NewAttempt {
-                    source: "tui",
-                    profile: &profile,
-                    base_url: &base,
-                    request_json: &body,
-                })
-            })
-            .await;
-            let id = match begun {
-                Ok(id) => id,
-                Err(e) => {
-                    if let Some(q) = queue_id {
-                        let _ = on_store(&store, move |s| s.queue_release(q, None)).await;
-                    }
-                    let msg =
-                        format!("not sent: the attempt could not be recorded in history ({e})");
-                    return drop(tx.send(failed(seq, ErrorKind::NotSent, msg)));
+            let origin = Origin {
+                source: SOURCE_TUI,
+                profile: &profile,
+            };
+            let started = |id| {
+                if let Ok(mut s) = slot.lock() {
+                    *s = Some(id);
                 }
+                let _ = tx.send(Msg::SubmitStarted {
+                    seq,
+                    attempt_id: id,
+                });
             };
-            if let Ok(mut s) = slot.lock() {
-                *s = Some(id);
-            }
-            let _ = tx.send(Msg::SubmitStarted {
-                seq,
-                attempt_id: id,
-            });
-
-            let result = client.create_export(&request).await;
-            let rec = match &result {
-                Ok(c) => Ok(submit::created(c)),
-                Err(e) => Err(submit::failed(e)),
-            };
-            let saved = on_store(&store, move |s| match &rec {
-                Ok(c) => s.record_created(id, c),
-                Err(f) => s.record_failed(id, f),
-            })
-            .await;
-            if let Err(e) = saved {
+            let (id, result, not_saved) =
+                match submit_recorded_with(&store, &client, origin, &request, started).await {
+                    Ok(r) => r,
+                    Err(e) => {
+                        if let Some(q) = queue_id {
+                            let _ = on_store(&store, move |s| s.queue_release(q, None)).await;
+                        }
+                        let msg =
+                            format!("not sent: the attempt could not be recorded in history ({e})");
+                        return drop(tx.send(failed(seq, ErrorKind::NotSent, msg)));
+                    }
+                };
+            if let Some(e) = not_saved {
                 tracing::error!("history #{id}: {e}");
             }
-            let outcome = match &result {
-                Ok(c) => SubmitOutcome::Created(Box::new(c.clone())),
-                Err(e) => SubmitOutcome::Failed(SubmitError::from_api(e)),
-            };
             if let Some(q) = queue_id {
-                let conflict = matches!(&result, Err(ApiError::Conflict { .. }));
-                let message = result.as_ref().err().map(ToString::to_string);
-                let _ = on_store(&store, move |s| match (conflict, message) {
-                    (true, _) => {
-                        s.queue_release(q, Some("waiting: another export was running (409)"))
-                    }
-                    (false, None) => s.queue_submitted(q, id),
-                    (false, Some(m)) => s.queue_failed(q, &m),
+                let settled = match &result {
+                    Ok(_) => None,
+                    Err(e) => Some((disposition(e), e.to_string())),
+                };
+                let d = settled.as_ref().map(|(d, _)| *d);
+                let stored = on_store(&store, move |s| match &settled {
+                    None => s.queue_submitted(q, id),
+                    Some((d, message)) => queue::settle(s, q, *d, message),
                 })
                 .await;
+                if let Err(e) = stored {
+                    tracing::error!("queue #{q}: {e}");
+                }
+                if let Some(d) = d {
+                    let _ = tx.send(Msg::QueueSettled {
+                        queue_id: q,
+                        disposition: d,
+                    });
+                }
                 // A 409 from the queue: wait for the job in the way.
-                if conflict
-                    && let Ok(Some(job)) = crate::jobs::track::running_job(&client).await
+                if d == Some(Disposition::WaitForRunning)
+                    && let Ok(Some(job)) = running_job(&client).await
                     && job.job_id.is_some()
                 {
                     return drop(tx.send(Msg::EnvBusy { queue_id: q, job }));
                 }
             }
+            let outcome = match &result {
+                Ok(c) => SubmitOutcome::Created(Box::new(c.clone())),
+                Err(e) => SubmitOutcome::Failed(SubmitError::from_api(e)),
+            };
             let _ = tx.send(Msg::SubmitDone { seq, outcome });
         });
         self.flight = Some(Flight { seq, task, attempt });
@@ -135,19 +134,17 @@ impl Runner {
         let store = self.store.clone();
         let tx = self.tx.clone();
         tokio::spawn(async move {
-            let failed_row = Failed {
-                kind: ErrorKind::Cancelled.as_str().into(),
-                http_status: None,
-                message: "cancelled while waiting for the answer; the job may still have been created server-side".into(),
-            };
             if let (Some(id), Ok(store)) = (id, store.get().await) {
-                let row = failed_row.clone();
                 // AlreadyFinished: the answer arrived first and is kept.
-                if let Err(e) = on_store(&store, move |s| s.record_failed(id, &row)).await {
+                if let Err(e) = on_store(&store, move |s| jobs_submit::cancel(s, id)).await {
                     tracing::info!("history #{id}: {e}");
                 }
             }
-            let _ = tx.send(failed(seq, ErrorKind::Cancelled, failed_row.message));
+            let _ = tx.send(failed(
+                seq,
+                ErrorKind::Cancelled,
+                jobs_submit::CANCELLED.into(),
+            ));
         });
     }
 }
@@ -161,7 +158,7 @@ async fn claim(
     tx: &UnboundedSender<Msg>,
     seq: u64,
 ) -> bool {
-    match on_store(store, move |s| s.queue_claim(q)).await {
+    match on_store(store, move |s| queue::claim(s, q)).await {
         Ok(true) => {}
         Ok(false) => {
             let _ = tx.send(failed(
@@ -181,10 +178,11 @@ async fn claim(
         }
     }
     // One export at a time: look before sending (a 409 is still handled).
-    if let Ok(Some(job)) = crate::jobs::track::running_job(client).await
+    if let Ok(Some(job)) = running_job(client).await
         && job.job_id.is_some()
     {
-        let _ = on_store(store, move |s| s.queue_release(q, None)).await;
+        let note = queue::waiting_note(job.job_id.as_deref(), false);
+        let _ = on_store(store, move |s| s.queue_release(q, Some(&note))).await;
         let _ = tx.send(Msg::EnvBusy { queue_id: q, job });
         return false;
     }

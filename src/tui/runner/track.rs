@@ -1,16 +1,12 @@
-//! Polling jobs: one task per followed job, with backoff, saving each
-//! status in history; it ends when the job does, so nothing polls (and
-//! nothing wakes up) once every job is finished.
+//! Following jobs: one task per followed job, each running the library's
+//! one poller ([`wait_recorded`]: backoff, Retry-After, error cap, every
+//! answer saved in history, a 404 recorded as expired). The task ends when
+//! its job does, so nothing polls (and nothing wakes up) once every job
+//! is finished.
 
-use super::{Runner, Task, on_store};
-use crate::api::{ApiError, JobStatus};
-use crate::jobs::track::{Backoff, record_gone, running_job};
-use crate::tui::msg::{Msg, SubmitError};
-
-/// How far a job has got, to tell "changed" from "the same again".
-fn progress_key(s: &JobStatus) -> (Option<String>, Option<(usize, usize)>, Option<String>) {
-    (s.status.clone(), s.chunks(), s.progress.clone())
-}
+use super::{Runner, Task};
+use crate::jobs::track::{Event, WaitOptions, running_job, wait_recorded};
+use crate::tui::msg::{Level, Msg, Notice, SubmitError};
 
 impl Runner {
     pub(super) fn track(&mut self, job_id: String) {
@@ -22,47 +18,33 @@ impl Runner {
         let profile = self.profile.clone();
         let id = job_id.clone();
         let task = tokio::spawn(async move {
-            let Ok(client) = client.get().await else {
+            let (Ok(client), Ok(store)) = (client.get().await, store.get().await) else {
                 return;
             };
-            let mut backoff = Backoff::new();
-            let mut last = None;
-            loop {
-                let answer = client.job(&id).await;
-                let (done, changed, msg) = match answer {
-                    Ok(s) => {
-                        let key = progress_key(&s);
-                        let changed = last.as_ref() != Some(&key);
-                        last = Some(key);
-                        let snap = crate::jobs::submit::snapshot(&s);
-                        let (job, done) = (id.clone(), s.state().is_final());
-                        if let Ok(store) = store.get().await {
-                            let _ =
-                                on_store(&store, move |st| st.record_job_status(&job, &snap)).await;
-                        }
-                        (done, changed, Ok(s))
-                    }
-                    Err(e) => {
-                        let gone = matches!(e, ApiError::NotFound { .. });
-                        if gone && let Ok(store) = store.get().await {
-                            let (job, c, p) = (id.clone(), client.clone(), profile.clone());
-                            let _ = on_store(&store, move |st| record_gone(st, &c, &p, &job)).await;
-                        }
-                        let done = !e.is_transient();
-                        (done, false, Err(SubmitError::from_api(&e)))
-                    }
-                };
-                if tx
-                    .send(Msg::JobUpdate {
+            let opts = WaitOptions::default();
+            let relay = |ev: Event<'_>| {
+                let msg = match ev {
+                    Event::Status { job_id, status } => Msg::JobUpdate {
+                        job_id: job_id.to_owned(),
+                        result: Ok(status.clone()),
+                    },
+                    Event::Retrying { error, .. } => Msg::JobUpdate {
                         job_id: id.clone(),
-                        result: msg,
-                    })
-                    .is_err()
-                    || done
-                {
-                    return;
-                }
-                tokio::time::sleep(backoff.next(changed)).await;
+                        result: Err(SubmitError::from_api(error)),
+                    },
+                    Event::NotSaved(e) => Msg::Notice(Notice::new(
+                        Level::Warning,
+                        format!("history not updated: {e}"),
+                    )),
+                    Event::Gone { .. } | Event::Busy { .. } | Event::Conflict { .. } => return,
+                };
+                let _ = tx.send(msg);
+            };
+            if let Err(e) = wait_recorded(&store, &client, &profile, &id, &opts, relay).await {
+                let _ = tx.send(Msg::JobFollowStopped {
+                    job_id: id.clone(),
+                    error: SubmitError::from_api(&e),
+                });
             }
         });
         self.trackers.insert(job_id, Task(task));
@@ -78,5 +60,14 @@ impl Runner {
             };
             let _ = tx.send(Msg::RunningJob(result));
         });
+    }
+
+    /// Tell the app when a put-back queued export may be tried again.
+    pub(super) fn queue_retry_after(&mut self, after: std::time::Duration) {
+        let tx = self.tx.clone();
+        self.queue_timer = Some(Task(tokio::spawn(async move {
+            tokio::time::sleep(after).await;
+            let _ = tx.send(Msg::QueueRetryDue);
+        })));
     }
 }
