@@ -366,6 +366,18 @@ pub async fn running_job(client: &ApiClient) -> Result<Option<JobSummary>, ApiEr
     }))
 }
 
+/// Before sending a queued export: the environment's running job, if any.
+/// The list is only a hint: a transient error or a 404 counts as no
+/// running job (the create decides, and a 409 is still handled); any
+/// other error (401, 403…) is returned, and nothing is sent.
+pub async fn running_before_submit(client: &ApiClient) -> Result<Option<JobSummary>, ApiError> {
+    match running_job(client).await {
+        Ok(r) => Ok(r),
+        Err(e) if e.is_transient() || matches!(e, ApiError::NotFound { .. }) => Ok(None),
+        Err(e) => Err(e),
+    }
+}
+
 /// Record that the API no longer knows `job_id` (a 404), when this history
 /// created it with the same profile and base URL (a 404 from another
 /// environment or a wrong base URL proves nothing) and it was not finished.
@@ -514,12 +526,7 @@ async fn wait_until_free<S: StoreAccess>(
     on_event: &mut impl FnMut(Event<'_>),
     conflict: Option<i64>,
 ) -> Result<bool, TrackError> {
-    let running = match running_job(client).await {
-        Ok(r) => r.and_then(|j| j.job_id),
-        // The list is only a hint: without it, the create decides.
-        Err(e) if e.is_transient() || matches!(e, ApiError::NotFound { .. }) => None,
-        Err(e) => return Err(e.into()),
-    };
+    let running = running_before_submit(client).await?.and_then(|j| j.job_id);
     match conflict {
         Some(attempt_id) => on_event(Event::Conflict {
             attempt_id,

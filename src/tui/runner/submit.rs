@@ -15,7 +15,7 @@ use crate::export::ExportRequest;
 use crate::history::SOURCE_TUI;
 use crate::jobs::queue::{self, Disposition, disposition};
 use crate::jobs::submit::{self as jobs_submit, Origin, submit_recorded_with};
-use crate::jobs::track::running_job;
+use crate::jobs::track::{running_before_submit, running_job};
 use crate::tui::msg::{Msg, SubmitError, SubmitOutcome};
 
 fn failed(seq: u64, kind: ErrorKind, message: String) -> Msg {
@@ -178,13 +178,27 @@ async fn claim(
         }
     }
     // One export at a time: look before sending (a 409 is still handled).
-    if let Ok(Some(job)) = running_job(client).await
-        && job.job_id.is_some()
-    {
-        let note = queue::waiting_note(job.job_id.as_deref(), false);
-        let _ = on_store(store, move |s| s.queue_release(q, Some(&note))).await;
-        let _ = tx.send(Msg::EnvBusy { queue_id: q, job });
-        return false;
+    match running_before_submit(client).await {
+        Ok(Some(job)) if job.job_id.is_some() => {
+            let note = queue::waiting_note(job.job_id.as_deref(), false);
+            let _ = on_store(store, move |s| s.queue_release(q, Some(&note))).await;
+            let _ = tx.send(Msg::EnvBusy { queue_id: q, job });
+            false
+        }
+        Ok(_) => true,
+        // Refused before sending (401…): settled as `queue run` does.
+        Err(e) => {
+            let (d, message) = (disposition(&e), e.to_string());
+            let _ = on_store(store, move |s| queue::settle(s, q, d, &message)).await;
+            let _ = tx.send(Msg::QueueSettled {
+                queue_id: q,
+                disposition: d,
+            });
+            let _ = tx.send(Msg::SubmitDone {
+                seq,
+                outcome: SubmitOutcome::Failed(SubmitError::from_api(&e)),
+            });
+            false
+        }
     }
-    true
 }
