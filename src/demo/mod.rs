@@ -7,7 +7,8 @@
 //! chunk, then `completed` with pre-signed download URLs back to itself),
 //! and can misbehave on purpose ([`FaultMode`]).
 //!
-//! Choices where the real API is silent (see `shared/api`):
+//! Choices where the real API is silent (the vendor documents only the
+//! create call in detail); each is a guess the client must not rely on:
 //! - `end_time` is `""` until a job has ended; every scalar is a string.
 //! - A job has 2 parts of [`DemoOptions::rows_per_part`] rows; the default
 //!   format is NDJSON; `segment_id`, `emails` and `exclusions` are accepted

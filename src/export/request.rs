@@ -214,11 +214,4 @@ impl FormInput {
             Field::Format => return None,
         })
     }
-
-    /// True when nothing at all was entered.
-    pub fn is_blank(&self) -> bool {
-        Field::ALL
-            .iter()
-            .all(|f| self.text(*f).is_none_or(|t| t.trim().is_empty()))
-    }
 }

@@ -255,10 +255,7 @@ impl HistoryStore {
         op: &'static str,
         update: impl FnOnce(&Transaction<'_>) -> rusqlite::Result<usize>,
     ) -> Result<(), HistoryError> {
-        self.write(op, |tx| {
-            if update(tx).map_err(self.err(op))? == 1 {
-                return Ok(());
-            }
+        self.update_one(op, update, |tx| {
             let state: Option<String> = tx
                 .query_row("SELECT state FROM attempts WHERE id = ?1", [id], |r| {
                     r.get(0)
@@ -266,10 +263,26 @@ impl HistoryStore {
                 .optional()
                 .map_err(self.err(op))?;
             let path = self.location.clone();
-            Err(match state.as_deref().and_then(EntryState::parse) {
+            Ok(match state.as_deref().and_then(EntryState::parse) {
                 Some(state) => HistoryError::AlreadyFinished { path, id, state },
                 None => HistoryError::NoSuchEntry { path, id },
             })
+        })
+    }
+
+    /// Run `update`, which must change exactly one row; when it changes
+    /// none, the error `why_not` finds (from the same transaction).
+    pub(crate) fn update_one(
+        &self,
+        op: &'static str,
+        update: impl FnOnce(&Transaction<'_>) -> rusqlite::Result<usize>,
+        why_not: impl FnOnce(&Transaction<'_>) -> Result<HistoryError, HistoryError>,
+    ) -> Result<(), HistoryError> {
+        self.write(op, |tx| {
+            if update(tx).map_err(self.err(op))? == 1 {
+                return Ok(());
+            }
+            Err(why_not(tx)?)
         })
     }
 

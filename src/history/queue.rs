@@ -62,11 +62,6 @@ impl QueueState {
             _ => None,
         }
     }
-
-    /// Submitted or failed: nothing more will happen to it.
-    pub fn is_done(self) -> bool {
-        matches!(self, QueueState::Submitted | QueueState::Failed)
-    }
 }
 
 impl fmt::Display for QueueState {
@@ -397,12 +392,9 @@ impl HistoryStore {
         op: &'static str,
         update: impl FnOnce(&Transaction<'_>) -> rusqlite::Result<usize>,
     ) -> Result<(), HistoryError> {
-        self.write(op, |tx| {
-            if update(tx).map_err(self.err(op))? == 1 {
-                return Ok(());
-            }
+        self.update_one(op, update, |tx| {
             let item = self.queue_item(tx, op, id)?;
-            Err(self.wrong_state(id, item.state, "submitting"))
+            Ok(self.wrong_state(id, item.state, "submitting"))
         })
     }
 

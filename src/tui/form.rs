@@ -46,11 +46,6 @@ impl Focus {
             .nth((self.index() + n - 1) % n)
             .unwrap_or(self)
     }
-
-    /// True when printable keys type text here.
-    pub fn is_text(self) -> bool {
-        matches!(self, Focus::Field(f) if f != Field::Format)
-    }
 }
 
 /// The form.

@@ -239,15 +239,6 @@ impl<W: Write> Backend for LeanBackend<W> {
     }
 }
 
-impl<W: Write> LeanBackend<W> {
-    /// Leave the terminal with plain attributes (before restoring it).
-    pub fn reset_style(&mut self) -> io::Result<()> {
-        self.out.write_all(b"\x1b[0m")?;
-        self.pen = Some(Pen::PLAIN);
-        self.out.flush()
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

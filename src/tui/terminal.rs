@@ -40,12 +40,12 @@ impl Drop for Guard {
     }
 }
 
-/// Raw mode, alternate screen, bracketed paste; a panic hook that restores
-/// the terminal before the panic message is printed.
 /// The app's terminal: the lean backend over a buffered stdout (one write
 /// per frame).
 pub type AppTerminal = Terminal<LeanBackend<io::BufWriter<Stdout>>>;
 
+/// Raw mode, alternate screen, bracketed paste; a panic hook that restores
+/// the terminal before the panic message is printed.
 pub fn setup() -> io::Result<(AppTerminal, Guard)> {
     let previous = std::panic::take_hook();
     std::panic::set_hook(Box::new(move |info| {
