@@ -11,8 +11,8 @@ use upexport::history::HistoryStore;
 use upexport::tui::app::{App, EnvInfo};
 use upexport::tui::form::Focus;
 use upexport::tui::history_pane::load_page;
-use upexport::tui::lean::LeanBackend;
 use upexport::tui::msg::{Effect, Msg};
+use upexport::tui::term::diff_backend::DiffBackend;
 use upexport::tui::testing::fixed_clock;
 
 fn main() {
@@ -69,7 +69,7 @@ fn store(n: u64) -> HistoryStore {
 fn full_frame_200x60(bencher: Bencher, entries: u64) {
     let app = app_with_history(&store(entries));
     assert_eq!(app.history.total, entries);
-    let mut term = Terminal::new(LeanBackend::with_size(Vec::new(), W, H)).expect("terminal");
+    let mut term = Terminal::new(DiffBackend::with_size(Vec::new(), W, H)).expect("terminal");
     bencher.bench_local(|| {
         term.clear().expect("clear");
         term.draw(|f| upexport::tui::view::draw(f, &app))
@@ -108,7 +108,7 @@ fn key_press_with_100k_ids(bencher: Bencher, into: &str) {
         Field::UserId
     };
     let mut app = big_form(field);
-    let mut term = Terminal::new(LeanBackend::with_size(Vec::new(), W, H)).expect("terminal");
+    let mut term = Terminal::new(DiffBackend::with_size(Vec::new(), W, H)).expect("terminal");
     term.draw(|f| upexport::tui::view::draw(f, &app))
         .expect("draw");
     let mut n = 0u32;

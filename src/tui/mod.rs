@@ -3,22 +3,18 @@
 
 pub mod app;
 pub mod calendar;
-pub mod clipboard;
 pub mod downloads;
-pub mod draft;
 pub mod event_loop;
 pub mod first_run;
 pub mod form;
 pub mod history_pane;
 pub mod jobs;
 pub mod keymap;
-pub mod lazy;
-pub mod lean;
 pub mod msg;
 pub mod picker;
 pub mod profiles;
 pub mod runner;
-pub mod terminal;
+pub mod term;
 #[doc(hidden)]
 pub mod testing;
 pub mod theme;
@@ -38,23 +34,23 @@ use crate::frontend::{Global, code, wait_for_shutdown};
 use crate::history::HistoryStore;
 use app::{App, Clock, EnvInfo};
 use event_loop::Session;
-use lazy::Lazy;
 use msg::Msg;
 use msg::{Level, Notice};
+use runner::deferred::Deferred;
 use runner::{Runner, Store};
 use tokio::sync::mpsc::UnboundedSender;
 
 /// Everything the TUI needs, prepared before the terminal is taken over.
 /// Slow parts (the key command, CA certificates, opening the history
-/// store) are [`Lazy`]: made in the background after the first frame.
+/// store) are [`Deferred`]: made in the background after the first frame.
 pub struct Prepared {
     pub env: EnvInfo,
     pub theme: theme::Theme,
     /// Shown first when no key is configured.
     pub first_run: Option<first_run::FirstRun>,
     pub timeouts: crate::api::Timeouts,
-    pub client: Lazy<ApiClient>,
-    pub store: Lazy<Store>,
+    pub client: Deferred<ApiClient>,
+    pub store: Deferred<Store>,
     /// The history file existed before the store began opening it.
     pub history_existed: bool,
     pub draft: FormInput,
@@ -128,7 +124,7 @@ pub async fn prepare(
                 blocked: Some(e.to_string()),
                 ..Default::default()
             },
-            Lazy::ready(Err(e.to_string())),
+            Deferred::ready(Err(e.to_string())),
             crate::api::Timeouts::default(),
             None,
             "auto".to_owned(),
@@ -139,7 +135,7 @@ pub async fn prepare(
     let db = paths.history_db();
     // Looked at before the store starts opening (and perhaps creating) it.
     let history_existed = db.exists();
-    let store = Lazy::started("history-open", move || {
+    let store = Deferred::started("history-open", move || {
         let opened = ensure_private_dir(&state_dir)
             .map_err(|e| format!("cannot create {}: {e}", state_dir.display()))
             .and_then(|()| HistoryStore::open(&db).map_err(|e| e.to_string()));
@@ -171,7 +167,7 @@ pub async fn prepare(
         Ok(crate::jobs::SharedStore::new(store))
     });
 
-    let (draft, warn) = draft::load(&paths.draft_file());
+    let (draft, warn) = runner::draft::load(&paths.draft_file());
     if let Some(w) = warn {
         notices.push(Notice::new(Level::Warning, w));
     }
@@ -242,10 +238,10 @@ pub async fn run(global: &Global) -> u8 {
         demo: _demo,
     } = prepared;
 
-    let (mut terminal, guard) = match terminal::setup() {
+    let (mut terminal, guard) = match term::setup() {
         Ok(t) => t,
         Err(e) => {
-            terminal::restore();
+            term::restore();
             eprintln!("upexport: error: cannot use this terminal: {e}");
             return code::INVALID;
         }
@@ -269,8 +265,8 @@ pub async fn run(global: &Global) -> u8 {
         store,
         client,
         profile,
-        Some(draft::DraftWriter::spawn(paths.draft_file())),
-        Box::new(terminal::StdoutSink {
+        Some(runner::draft::DraftWriter::spawn(paths.draft_file())),
+        Box::new(term::StdoutSink {
             in_tmux: std::env::var_os("TMUX").is_some(),
         }),
         tx.clone(),
@@ -337,4 +333,11 @@ where
         }
         ev
     })
+}
+
+/// Old paths the integration tests still name, until they move to the new
+/// ones (after the tests-crate merge). Not for new code.
+#[doc(hidden)]
+pub mod lean {
+    pub use super::term::diff_backend::DiffBackend as LeanBackend;
 }

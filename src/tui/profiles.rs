@@ -6,15 +6,15 @@ use tokio::sync::mpsc::UnboundedSender;
 
 use super::app::EnvInfo;
 use super::first_run::FirstRun;
-use super::lazy::Lazy;
 use super::msg::{Level, Msg, Notice};
+use super::runner::deferred::Deferred;
 use crate::api::{ApiClient, Timeouts};
 use crate::config::{EnvVars, Flags, Paths, Resolved, default_key_file, resolve};
 
 /// One profile, ready for the app.
 pub struct Setup {
     pub env: EnvInfo,
-    pub client: Lazy<ApiClient>,
+    pub client: Deferred<ApiClient>,
     pub timeouts: Timeouts,
     /// When no key is configured.
     pub first_run: Option<FirstRun>,
@@ -48,7 +48,7 @@ pub fn setup(mut r: Resolved, demo_name: Option<&str>, tx: UnboundedSender<Msg>)
         ..Default::default()
     };
     let (timeouts, theme_name) = (r.timeouts, r.theme.clone());
-    let client = Lazy::later(move || {
+    let client = Deferred::later(move || {
         let key = r.load_key().map_err(|e| e.to_string())?;
         for w in r.warnings.drain(..) {
             let _ = tx.send(Msg::Notice(Notice::new(Level::Warning, w)));

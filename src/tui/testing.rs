@@ -12,8 +12,8 @@ use ratatui::layout::Rect;
 
 use super::app::{App, Clock, EnvInfo};
 use super::event_loop::Session;
-use super::lazy::Lazy;
 use super::msg::Msg;
+use super::runner::deferred::Deferred;
 use super::runner::{RecordingSink, Runner};
 use super::theme::Theme;
 use crate::api::ApiClient;
@@ -54,8 +54,8 @@ impl Harness {
         let sink = RecordingSink::default();
         let mut app = App::new(draft, env.clone(), fixed_clock(), Rect::new(0, 0, w, h));
         app.theme = Theme::MONO;
-        let client = Lazy::ready(client.ok_or_else(|| "no API key (test harness)".to_owned()));
-        let store = Lazy::ready(Ok(crate::jobs::SharedStore::new(store)));
+        let client = Deferred::ready(client.ok_or_else(|| "no API key (test harness)".to_owned()));
+        let store = Deferred::ready(Ok(crate::jobs::SharedStore::new(store)));
         let mut runner = Runner::new(store, client, env.profile, None, Box::new(sink.clone()), tx);
         runner.base_url = env.base_url.clone();
         let mut session = Session {

@@ -8,15 +8,17 @@ use std::time::Duration;
 use tokio::sync::mpsc::UnboundedSender;
 use tokio::task::JoinHandle;
 
-use super::draft::DraftWriter;
+use self::deferred::Deferred;
+use self::draft::DraftWriter;
 use super::history_pane::{Page, load_page};
-use super::lazy::Lazy;
 use super::msg::{Effect, Level, Msg, Notice};
 use crate::api::ApiClient;
 use crate::history::{HistoryError, HistoryStore};
 use crate::jobs::StoreAccess;
 use crate::jobs::lookups::LookupCache;
 
+pub mod deferred;
+pub mod draft;
 mod files;
 mod profiles;
 mod submit;
@@ -92,8 +94,8 @@ impl Drop for Ticker {
 }
 
 pub struct Runner {
-    pub store: Lazy<Store>,
-    pub client: Lazy<ApiClient>,
+    pub store: Deferred<Store>,
+    pub client: Deferred<ApiClient>,
     pub profile: String,
     pub draft: Option<DraftWriter>,
     pub sink: Box<dyn TermSink>,
@@ -121,8 +123,8 @@ pub struct Runner {
 
 impl Runner {
     pub fn new(
-        store: Lazy<Store>,
-        client: Lazy<ApiClient>,
+        store: Deferred<Store>,
+        client: Deferred<ApiClient>,
         profile: String,
         draft: Option<DraftWriter>,
         sink: Box<dyn TermSink>,
@@ -295,7 +297,7 @@ impl Runner {
         }
         let client = ApiClient::new(&self.base_url, key, self.timeouts).map_err(|e| e.to_string());
         let ready = client.as_ref().map(|_| ()).map_err(Clone::clone);
-        self.client = Lazy::ready(client);
+        self.client = Deferred::ready(client);
         let _ = self.tx.send(Msg::ClientStatus(ready));
     }
 

@@ -28,7 +28,7 @@ impl Pen {
     };
 }
 
-pub struct LeanBackend<W: Write> {
+pub struct DiffBackend<W: Write> {
     out: W,
     /// Where the terminal's cursor is, when known.
     cursor: Option<Position>,
@@ -39,9 +39,9 @@ pub struct LeanBackend<W: Write> {
     fixed_size: Option<Size>,
 }
 
-impl<W: Write> LeanBackend<W> {
+impl<W: Write> DiffBackend<W> {
     pub fn new(out: W) -> Self {
-        LeanBackend {
+        DiffBackend {
             out,
             cursor: None,
             pen: None,
@@ -52,9 +52,9 @@ impl<W: Write> LeanBackend<W> {
 
     /// A backend of a fixed size that does not ask the terminal (tests).
     pub fn with_size(out: W, width: u16, height: u16) -> Self {
-        LeanBackend {
+        DiffBackend {
             fixed_size: Some(Size::new(width, height)),
-            ..LeanBackend::new(out)
+            ..DiffBackend::new(out)
         }
     }
 
@@ -147,7 +147,7 @@ fn color_code(c: Color, background: bool) -> String {
     }
 }
 
-impl<W: Write> Backend for LeanBackend<W> {
+impl<W: Write> Backend for DiffBackend<W> {
     type Error = io::Error;
 
     fn draw<'a, I>(&mut self, content: I) -> io::Result<()>
@@ -252,7 +252,7 @@ mod tests {
 
     #[test]
     fn only_changes_are_written() {
-        let mut b = LeanBackend::with_size(Vec::new(), 10, 2);
+        let mut b = DiffBackend::with_size(Vec::new(), 10, 2);
         let mut cell = Cell::new("a");
         cell.modifier = Modifier::REVERSED;
         b.draw([(0u16, 0u16, &cell)].into_iter()).unwrap();

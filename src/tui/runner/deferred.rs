@@ -1,6 +1,7 @@
-//! A value made on first use, off the UI thread: the history store and the
-//! API client (loading CA certificates, running a key command) are not
-//! needed for the first frame, so they never delay it.
+//! Background start-up: a value made off the UI thread, on first use or
+//! started at once. The history store and the API client (loading CA
+//! certificates, running a key command) are not needed for the first
+//! frame, so they never delay it.
 
 use std::sync::{Arc, Mutex};
 
@@ -9,32 +10,32 @@ use tokio::sync::OnceCell;
 type Init<T> = Box<dyn FnOnce() -> Result<T, String> + Send>;
 
 /// A shared, lazily made `Result<T, String>`.
-pub struct Lazy<T> {
+pub struct Deferred<T> {
     cell: Arc<OnceCell<Result<T, String>>>,
     init: Arc<Mutex<Option<Init<T>>>>,
 }
 
-impl<T> Clone for Lazy<T> {
+impl<T> Clone for Deferred<T> {
     fn clone(&self) -> Self {
-        Lazy {
+        Deferred {
             cell: self.cell.clone(),
             init: self.init.clone(),
         }
     }
 }
 
-impl<T: Clone + Send + Sync + 'static> Lazy<T> {
+impl<T: Clone + Send + Sync + 'static> Deferred<T> {
     /// Already made.
-    pub fn ready(value: Result<T, String>) -> Lazy<T> {
-        Lazy {
+    pub fn ready(value: Result<T, String>) -> Deferred<T> {
+        Deferred {
             cell: Arc::new(OnceCell::new_with(Some(value))),
             init: Arc::new(Mutex::new(None)),
         }
     }
 
     /// Made by `f` on a blocking thread the first time it is needed.
-    pub fn later(f: impl FnOnce() -> Result<T, String> + Send + 'static) -> Lazy<T> {
-        Lazy {
+    pub fn later(f: impl FnOnce() -> Result<T, String> + Send + 'static) -> Deferred<T> {
+        Deferred {
             cell: Arc::new(OnceCell::new()),
             init: Arc::new(Mutex::new(Some(Box::new(f)))),
         }
@@ -42,8 +43,11 @@ impl<T: Clone + Send + Sync + 'static> Lazy<T> {
 
     /// Made by `f` on its own thread, starting now (the history store:
     /// opened while the terminal is set up, so the first frame can show
-    /// it); [`Lazy::get`] waits for it.
-    pub fn started(name: &str, f: impl FnOnce() -> Result<T, String> + Send + 'static) -> Lazy<T> {
+    /// it); [`Deferred::get`] waits for it.
+    pub fn started(
+        name: &str,
+        f: impl FnOnce() -> Result<T, String> + Send + 'static,
+    ) -> Deferred<T> {
         let (tx, rx) = std::sync::mpsc::sync_channel(1);
         let spawned = std::thread::Builder::new()
             .name(name.to_owned())
@@ -51,11 +55,11 @@ impl<T: Clone + Send + Sync + 'static> Lazy<T> {
                 let _ = tx.send(f());
             });
         match spawned {
-            Ok(_) => Lazy::later(move || {
+            Ok(_) => Deferred::later(move || {
                 rx.recv()
                     .unwrap_or_else(|_| Err("setup ended without a result".into()))
             }),
-            Err(e) => Lazy::ready(Err(format!("cannot start a thread: {e}"))),
+            Err(e) => Deferred::ready(Err(format!("cannot start a thread: {e}"))),
         }
     }
 
@@ -85,7 +89,7 @@ mod tests {
     async fn made_once_and_shared() {
         let count = Arc::new(Mutex::new(0));
         let c = count.clone();
-        let lazy = Lazy::later(move || {
+        let lazy = Deferred::later(move || {
             *c.lock().unwrap() += 1;
             Ok(7)
         });
@@ -94,7 +98,7 @@ mod tests {
         assert_eq!(other.get().await, Ok(7));
         assert_eq!(*count.lock().unwrap(), 1);
         assert_eq!(
-            Lazy::<u8>::ready(Err("no".into())).get().await,
+            Deferred::<u8>::ready(Err("no".into())).get().await,
             Err("no".into())
         );
     }
@@ -102,7 +106,7 @@ mod tests {
     #[tokio::test]
     async fn started_runs_before_anyone_asks() {
         let (tx, rx) = std::sync::mpsc::channel();
-        let lazy = Lazy::started("test-started", move || {
+        let lazy = Deferred::started("test-started", move || {
             tx.send(()).unwrap();
             Ok(9)
         });

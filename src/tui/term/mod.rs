@@ -1,9 +1,14 @@
-//! Taking over the terminal and always giving it back: on quit, error,
-//! panic, SIGTERM and SIGHUP (the loop turns signals into a clean quit).
+//! Terminal plumbing. Here: taking over the terminal and always giving it
+//! back, on quit, error, panic, SIGTERM and SIGHUP (the loop turns signals
+//! into a clean quit). Beside it: the diffing backend that writes only what
+//! changed ([`diff_backend`]) and OSC 52 copying ([`clipboard`]).
+
+pub mod clipboard;
+pub mod diff_backend;
 
 use std::io::{self, Stdout, Write};
 
-use super::lean::LeanBackend;
+use self::diff_backend::DiffBackend;
 use crossterm::event::{
     DisableBracketedPaste, DisableMouseCapture, EnableBracketedPaste, EnableMouseCapture,
 };
@@ -13,7 +18,7 @@ use crossterm::terminal::{
 };
 use ratatui::Terminal;
 
-use super::clipboard::osc52;
+use self::clipboard::osc52;
 use super::runner::TermSink;
 
 /// Put the terminal back as it was. Safe to call more than once.
@@ -40,9 +45,9 @@ impl Drop for Guard {
     }
 }
 
-/// The app's terminal: the lean backend over a buffered stdout (one write
+/// The app's terminal: the diffing backend over a buffered stdout (one write
 /// per frame).
-pub type AppTerminal = Terminal<LeanBackend<io::BufWriter<Stdout>>>;
+pub type AppTerminal = Terminal<DiffBackend<io::BufWriter<Stdout>>>;
 
 /// Raw mode, alternate screen, bracketed paste; a panic hook that restores
 /// the terminal before the panic message is printed.
@@ -55,7 +60,7 @@ pub fn setup() -> io::Result<(AppTerminal, Guard)> {
     enable_raw_mode()?;
     let guard = Guard;
     execute!(io::stdout(), EnterAlternateScreen, EnableBracketedPaste)?;
-    let backend = LeanBackend::new(io::BufWriter::with_capacity(64 * 1024, io::stdout()));
+    let backend = DiffBackend::new(io::BufWriter::with_capacity(64 * 1024, io::stdout()));
     let terminal = Terminal::new(backend)?;
     Ok((terminal, guard))
 }
