@@ -7,7 +7,7 @@ use std::sync::OnceLock;
 
 use divan::Bencher;
 use upexport::history::{HistoryStore, NewAttempt, SOURCE_TUI};
-use upexport::tui::history_pane::load_page;
+use upexport::tui::runner::history::load_page;
 
 fn main() {
     divan::main();

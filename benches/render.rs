@@ -10,8 +10,8 @@ use upexport::export::{Field, FormInput, Format};
 use upexport::history::HistoryStore;
 use upexport::tui::app::{App, EnvInfo};
 use upexport::tui::form::Focus;
-use upexport::tui::history_pane::load_page;
 use upexport::tui::msg::{Effect, Msg};
+use upexport::tui::runner::history::load_page;
 use upexport::tui::term::diff_backend::DiffBackend;
 use upexport::tui::testing::fixed_clock;
 

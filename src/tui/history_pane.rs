@@ -1,7 +1,7 @@
 //! The history pane's state: a window of entries around what is visible
 //! (never the whole table), the selection and the scroll position.
 
-use crate::history::{Entry, HistoryError, HistoryStore};
+use crate::history::Entry;
 
 /// Entries kept beyond the visible ones, above and below.
 pub const MARGIN: u64 = 50;
@@ -124,58 +124,6 @@ impl HistoryPane {
         }
         self.scroll_into_view(visible);
     }
-}
-
-/// A page of entries as the pane takes it.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Page {
-    pub offset: u64,
-    pub entries: Vec<Entry>,
-    /// Entries in the store ([`HistoryStore::count_quick`]).
-    pub total: u64,
-    /// False when `total` is the id span, not yet a count.
-    pub exact: bool,
-    /// Ids of `sending` entries whose writer is gone.
-    pub orphans: Vec<i64>,
-}
-
-impl Page {
-    pub fn into_msg(self) -> crate::tui::msg::Msg {
-        crate::tui::msg::Msg::HistoryLoaded {
-            offset: self.offset,
-            entries: self.entries,
-            total: self.total,
-            orphans: self.orphans,
-        }
-    }
-}
-
-/// Read `limit` entries from `offset` (newest first) and how many there
-/// are. Unfiltered, without reading the whole table (see
-/// [`HistoryStore::count_quick`]); filtered to one profile, counted exactly.
-pub fn load_page(
-    store: &HistoryStore,
-    only: Option<&str>,
-    offset: u64,
-    limit: u32,
-) -> Result<Page, HistoryError> {
-    let (total, exact) = match only {
-        None => store.count_quick()?,
-        Some(p) => (store.count_of(Some(p))?, true),
-    };
-    let entries = store.page_of(only, offset, limit)?;
-    let orphans = entries
-        .iter()
-        .filter(|e| e.outcome_unknown())
-        .map(|e| e.id)
-        .collect();
-    Ok(Page {
-        offset,
-        entries,
-        total,
-        exact,
-        orphans,
-    })
 }
 
 /// The one-line summary of an entry's request.

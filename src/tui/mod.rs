@@ -4,6 +4,7 @@
 pub mod app;
 pub mod calendar;
 pub mod downloads;
+pub mod environments;
 pub mod event_loop;
 pub mod first_run;
 pub mod form;
@@ -12,7 +13,6 @@ pub mod jobs;
 pub mod keymap;
 pub mod msg;
 pub mod picker;
-pub mod profiles;
 pub mod runner;
 pub mod term;
 #[doc(hidden)]
@@ -103,7 +103,7 @@ pub async fn prepare(
     let demo_name = demo.as_ref().map(|_| crate::demo::ENVIRONMENT_NAME);
     let (env, client, timeouts, first, theme_name) = match resolved {
         Ok(r) => {
-            let set = profiles::setup(r, demo_name, tx.clone());
+            let set = runner::environments::setup(r, demo_name, tx.clone());
             notices.extend(
                 set.warnings
                     .into_iter()
@@ -151,7 +151,7 @@ pub async fn prepare(
                 // nothing on screen.
                 let rows = crossterm::terminal::size().map_or(60, |(_, h)| u32::from(h));
                 let first = rows / 2 + 1;
-                if let Ok(page) = history_pane::load_page(&report.store, None, 0, first) {
+                if let Ok(page) = runner::history::load_page(&report.store, None, 0, first) {
                     let _ = tx.send(page.into_msg());
                 }
                 report.store
@@ -275,7 +275,7 @@ pub async fn run(global: &Global) -> u8 {
     runner.base_url = app.env.base_url.clone();
     runner.timeouts = timeouts;
     if !global.demo {
-        runner.switcher = Some(Arc::new(profiles::Switcher {
+        runner.switcher = Some(Arc::new(runner::environments::Switcher {
             paths: paths.clone(),
             flags: Flags {
                 profile: global.profile.clone(),
@@ -340,4 +340,8 @@ where
 #[doc(hidden)]
 pub mod lean {
     pub use super::term::diff_backend::DiffBackend as LeanBackend;
+}
+#[doc(hidden)]
+pub mod profiles {
+    pub use super::environments::ProfileInfo;
 }

@@ -91,7 +91,7 @@ pub enum Msg {
         event: FetchEvent,
     },
     /// The profiles in the config, with what each environment is called.
-    ProfilesLoaded(Result<Vec<crate::tui::profiles::ProfileInfo>, String>),
+    ProfilesLoaded(Result<Vec<crate::tui::environments::ProfileInfo>, String>),
     /// Now working in another environment.
     ProfileSwitched {
         env: crate::tui::app::EnvInfo,

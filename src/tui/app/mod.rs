@@ -185,7 +185,7 @@ pub struct App {
     /// Lookups loaded this session (for the pickers).
     pub lookups: BTreeMap<String, LookupItems>,
     /// The config's profiles (for the switcher).
-    pub profiles: Vec<super::profiles::ProfileInfo>,
+    pub profiles: Vec<super::environments::ProfileInfo>,
     /// The history pane shows this profile's entries only.
     pub history_mine: bool,
     seq: u64,

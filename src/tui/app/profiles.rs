@@ -1,9 +1,9 @@
 //! Switching environments (config profiles) and filtering history by one.
 
 use super::*;
+use crate::tui::environments::ProfileInfo;
 use crate::tui::first_run::FirstRun;
 use crate::tui::keymap::Action;
-use crate::tui::profiles::ProfileInfo;
 
 impl App {
     pub(super) fn profiles_loaded(

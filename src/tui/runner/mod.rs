@@ -10,7 +10,6 @@ use tokio::task::JoinHandle;
 
 use self::deferred::Deferred;
 use self::draft::DraftWriter;
-use super::history_pane::{Page, load_page};
 use super::msg::{Effect, Level, Msg, Notice};
 use crate::api::ApiClient;
 use crate::history::{HistoryError, HistoryStore};
@@ -19,8 +18,9 @@ use crate::jobs::lookups::LookupCache;
 
 pub mod deferred;
 pub mod draft;
+pub mod environments;
 mod files;
-mod profiles;
+pub mod history;
 mod submit;
 mod track;
 
@@ -107,7 +107,7 @@ pub struct Runner {
     /// Timeouts for a client made from a typed key.
     pub timeouts: crate::api::Timeouts,
     /// Switching environments (none in tests: one profile only).
-    pub switcher: Option<Arc<super::profiles::Switcher>>,
+    pub switcher: Option<Arc<environments::Switcher>>,
     /// Show this profile's history only.
     history_filter: Option<String>,
     tx: UnboundedSender<Msg>,
@@ -207,25 +207,7 @@ impl Runner {
         match e {
             Effect::Submit { seq, request, queue_id } => self.submit(seq, request, queue_id),
             Effect::CancelSubmit { seq } => self.cancel(seq),
-            Effect::LoadHistory { offset, limit } => {
-                let only = self.history_filter.clone();
-                let early = self.tx.clone();
-                self.store_task(
-                    move |s| {
-                        let page = load_page(s, only.as_deref(), offset, limit)?;
-                        if page.exact {
-                            return Ok(page);
-                        }
-                        // Show the page now with the id span as the total;
-                        // the count (which reads the whole table, once a
-                        // session) follows.
-                        let _ = early.send(page.clone().into_msg());
-                        let total = s.count()?;
-                        Ok(Page { total, exact: true, ..page })
-                    },
-                    |r| r.map_or_else(Msg::HistoryFailed, Page::into_msg),
-                );
-            }
+            Effect::LoadHistory { offset, limit } => self.load_history(offset, limit),
             Effect::SetHistoryFilter(f) => self.history_filter = f,
             Effect::LoadProfiles => self.load_profiles(),
             Effect::SwitchProfile { name } => self.switch_profile(name),

@@ -1,15 +1,21 @@
-//! Environments (config profiles): setting one up for the app, listing
-//! them for the switcher, switching. Never touches the key itself beyond
-//! handing its source to the lazily made client.
+//! Environments (config profiles): setting one up for the app (its client
+//! made later, off the UI thread), listing them for the switcher,
+//! switching. Never touches the key itself beyond handing its source to
+//! the deferred client.
+
+use std::sync::Arc;
 
 use tokio::sync::mpsc::UnboundedSender;
 
-use super::app::EnvInfo;
-use super::first_run::FirstRun;
-use super::msg::{Level, Msg, Notice};
-use super::runner::deferred::Deferred;
+use super::deferred::Deferred;
+use super::{Runner, on_store};
 use crate::api::{ApiClient, Timeouts};
 use crate::config::{EnvVars, Flags, Paths, Resolved, default_key_file, resolve};
+use crate::jobs::lookups::LookupCache;
+use crate::tui::app::EnvInfo;
+use crate::tui::environments::ProfileInfo;
+use crate::tui::first_run::FirstRun;
+use crate::tui::msg::{Level, Msg, Notice};
 
 /// One profile, ready for the app.
 pub struct Setup {
@@ -65,16 +71,6 @@ pub fn setup(mut r: Resolved, demo_name: Option<&str>, tx: UnboundedSender<Msg>)
     }
 }
 
-/// A profile in the switcher.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct ProfileInfo {
-    pub name: String,
-    pub base_url: String,
-    /// What the API last called this environment (from history).
-    pub environment: Option<String>,
-    pub app_token: Option<String>,
-}
-
 /// Switching environments: the config as the app was started (flags and
 /// environment variables), a profile chosen by name.
 pub struct Switcher {
@@ -117,6 +113,63 @@ impl Switcher {
             profile: profile.map(str::to_owned),
             base_url: None,
             config: self.flags.config.clone(),
+        }
+    }
+}
+
+impl Runner {
+    pub(super) fn load_profiles(&self) {
+        let (switcher, store, tx) = (self.switcher.clone(), self.store.clone(), self.tx.clone());
+        tokio::spawn(async move {
+            let Some(sw) = switcher else {
+                let _ = tx.send(Msg::ProfilesLoaded(Err(
+                    "no config profiles in this session".into(),
+                )));
+                return;
+            };
+            let listed = tokio::task::spawn_blocking(move || sw.list())
+                .await
+                .unwrap_or_else(|e| Err(e.to_string()));
+            let mut listed = match listed {
+                Ok(l) => l,
+                Err(e) => return drop(tx.send(Msg::ProfilesLoaded(Err(e)))),
+            };
+            if let Ok(store) = store.get().await {
+                for p in &mut listed {
+                    let name = p.name.clone();
+                    if let Ok(Some((env, token))) =
+                        on_store(&store, move |s| s.last_environment(&name)).await
+                    {
+                        p.environment = env;
+                        p.app_token = token;
+                    }
+                }
+            }
+            let _ = tx.send(Msg::ProfilesLoaded(Ok(listed)));
+        });
+    }
+
+    pub(super) fn switch_profile(&mut self, name: String) {
+        let Some(sw) = self.switcher.clone() else {
+            return;
+        };
+        match sw.switch(&name) {
+            Ok(set) => {
+                for w in set.warnings {
+                    self.notice(Level::Warning, w);
+                }
+                self.client = set.client;
+                self.profile = name.clone();
+                self.base_url = set.env.base_url.clone();
+                self.timeouts = set.timeouts;
+                self.lookup_cache = Some(Arc::new(LookupCache::new(&sw.paths.cache_dir, &name)));
+                let _ = self.tx.send(Msg::ProfileSwitched {
+                    env: set.env,
+                    first_run: set.first_run,
+                });
+                self.warm_up();
+            }
+            Err(e) => self.notice(Level::Error, format!("cannot switch to '{name}': {e}")),
         }
     }
 }
