@@ -3,16 +3,21 @@
 
 pub mod app;
 pub mod calendar;
+pub mod conflict;
+pub mod detail;
 pub mod downloads;
 pub mod environments;
 pub mod event_loop;
+pub mod file_preview;
 pub mod first_run;
 pub mod form;
-pub mod history_pane;
-pub mod jobs;
+pub mod help;
+pub mod history;
 pub mod keymap;
 pub mod msg;
 pub mod picker;
+pub mod queue;
+pub mod request_preview;
 pub mod runner;
 pub mod term;
 #[doc(hidden)]

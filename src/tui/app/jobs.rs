@@ -15,13 +15,13 @@ pub fn job_of(e: &Entry) -> Option<&str> {
 impl App {
     /// Start polling `job_id` (of this environment) unless it is polled
     /// already.
-    pub(super) fn follow(&mut self, job_id: &str) -> Vec<Effect> {
+    pub(crate) fn follow(&mut self, job_id: &str) -> Vec<Effect> {
         let profile = self.env.profile.clone();
         self.follow_in(job_id, &profile)
     }
 
     /// Start polling `job_id` of environment `profile`.
-    pub(super) fn follow_in(&mut self, job_id: &str, profile: &str) -> Vec<Effect> {
+    pub(crate) fn follow_in(&mut self, job_id: &str, profile: &str) -> Vec<Effect> {
         if self.jobs.follow(job_id, profile, self.clock.now) {
             vec![Effect::TrackJob {
                 job_id: job_id.to_owned(),
@@ -48,7 +48,7 @@ impl App {
         }
     }
 
-    pub(super) fn job_update(
+    pub(crate) fn job_update(
         &mut self,
         job_id: &str,
         result: Result<JobStatus, SubmitError>,
@@ -98,7 +98,7 @@ impl App {
     }
 
     /// The poller gave up on `job_id` (see [`crate::jobs::track::Poller`]).
-    pub(super) fn job_follow_stopped(&mut self, job_id: &str, e: SubmitError) -> Vec<Effect> {
+    pub(crate) fn job_follow_stopped(&mut self, job_id: &str, e: SubmitError) -> Vec<Effect> {
         self.job_poll_failed(job_id, e, true)
     }
 
@@ -125,7 +125,7 @@ impl App {
     /// Created jobs left unfinished by an earlier run: poll those of this
     /// environment still in the API's 3-day window (another environment's
     /// jobs need its own key; they are followed when it is switched to).
-    pub(super) fn unfinished(&mut self, entries: Vec<Entry>) -> Vec<Effect> {
+    pub(crate) fn unfinished(&mut self, entries: Vec<Entry>) -> Vec<Effect> {
         let now = self.clock.now;
         let mut fx = Vec::new();
         for e in &entries {
@@ -141,7 +141,7 @@ impl App {
 
     /// The running job after a 409 (for the conflict dialog, and followed
     /// so the queue knows when the environment is free).
-    pub(super) fn running_job(
+    pub(crate) fn running_job(
         &mut self,
         result: Result<Option<JobSummary>, String>,
     ) -> Vec<Effect> {
@@ -162,7 +162,7 @@ impl App {
     }
 
     /// A queued export found the environment busy: wait for that job.
-    pub(super) fn env_busy(&mut self, queue_id: i64, job: JobSummary) -> Vec<Effect> {
+    pub(crate) fn env_busy(&mut self, queue_id: i64, job: JobSummary) -> Vec<Effect> {
         if self
             .in_flight
             .as_ref()

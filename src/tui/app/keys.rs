@@ -11,7 +11,7 @@ use crate::tui::msg::{Effect, Level, Notice};
 use crate::tui::view::layout;
 
 impl App {
-    pub(super) fn key(&mut self, k: KeyEvent) -> Vec<Effect> {
+    pub(crate) fn key(&mut self, k: KeyEvent) -> Vec<Effect> {
         let ctxs = self.contexts();
         let action = lookup(&ctxs, &k);
         if action != Some(Action::Quit) {
@@ -25,7 +25,7 @@ impl App {
 
     /// A key with no binding: typing in a text field (or in a dialog's
     /// text box), else nothing.
-    pub(super) fn unbound_key(&mut self, k: KeyEvent) -> Vec<Effect> {
+    pub(crate) fn unbound_key(&mut self, k: KeyEvent) -> Vec<Effect> {
         let today = self.today();
         let typed = match (&self.overlay, self.focus) {
             (None, Focus::Field(Field::Format)) => {
@@ -71,7 +71,7 @@ impl App {
         vec![]
     }
 
-    pub(super) fn action(&mut self, a: Action) -> Vec<Effect> {
+    pub(crate) fn action(&mut self, a: Action) -> Vec<Effect> {
         match a {
             Action::Quit => return self.request_quit(),
             Action::Submit => return self.submit(),
@@ -150,7 +150,7 @@ impl App {
         vec![]
     }
 
-    pub(super) fn escape(&mut self) -> Vec<Effect> {
+    pub(crate) fn escape(&mut self) -> Vec<Effect> {
         if self.overlay.take().is_some() {
             return vec![];
         }
@@ -167,7 +167,7 @@ impl App {
         vec![]
     }
 
-    pub(super) fn request_quit(&mut self) -> Vec<Effect> {
+    pub(crate) fn request_quit(&mut self) -> Vec<Effect> {
         if self.in_flight.is_some() && !self.quit_armed {
             self.quit_armed = true;
             self.status = Some(Notice::new(
@@ -181,13 +181,13 @@ impl App {
     }
 
     /// Leaving a field shows its messages from now on.
-    pub(super) fn leave_focus(&mut self) {
+    pub(crate) fn leave_focus(&mut self) {
         if let Focus::Field(f) = self.focus {
             self.form.touch(f);
         }
     }
 
-    pub(super) fn paste(&mut self, text: &str) -> Vec<Effect> {
+    pub(crate) fn paste(&mut self, text: &str) -> Vec<Effect> {
         let today = self.today();
         if let Some(Overlay::FirstRun(f)) = &mut self.overlay {
             f.add(text);
@@ -219,7 +219,7 @@ impl App {
         }
     }
 
-    pub(super) fn mouse_event(&mut self, m: MouseEvent) -> Vec<Effect> {
+    pub(crate) fn mouse_event(&mut self, m: MouseEvent) -> Vec<Effect> {
         let Some(areas) = self.layout() else {
             self.dirty = false;
             return vec![];
@@ -255,7 +255,7 @@ impl App {
                 } else if areas.form.contains(at) {
                     let row = m.row.saturating_sub(areas.form.y + 1) as usize;
                     if let Some(target) =
-                        crate::tui::view::form::focus_at_row(self, areas.form, row)
+                        crate::tui::form::view::focus_at_row(self, areas.form, row)
                     {
                         self.leave_focus();
                         self.focus = target;

@@ -1,31 +1,32 @@
 //! The app model and `update`: every state transition, no I/O.
 
-mod downloads;
+mod job_board;
 mod jobs;
 mod keys;
-mod lookups;
 mod overlays;
-mod profiles;
-mod queue;
 mod submit;
+
+pub use job_board::{JobBoard, LiveJob};
+pub(crate) use jobs::job_of;
 
 use chrono::{DateTime, FixedOffset, NaiveDate, Utc};
 use crossterm::event::KeyEventKind;
 use ratatui::layout::Rect;
 
 use super::calendar::Calendar;
+use super::conflict::Conflict;
 use super::downloads::{DownloadRun, DownloadSetup};
+use super::file_preview::TableView;
 use super::form::{Focus, FormState};
-use super::history_pane::HistoryPane;
-use super::jobs::JobBoard;
+use super::history::HistoryPane;
 use super::keymap::{Ctx, lookup};
 use super::msg::{Effect, Level, LookupItems, Msg, Notice};
 use super::picker::Picker;
+use super::queue::QueueAdd;
 use crate::api::JobSummary;
 use crate::export::{ExportRequest, Field, FormInput};
 use crate::history::Entry;
 use crate::history::QueuedExport;
-use crate::jobs::file_preview::Table;
 use crate::tui::view::layout::{self, Areas};
 use std::collections::BTreeMap;
 
@@ -87,33 +88,6 @@ pub enum Overlay {
     Profiles {
         cursor: usize,
     },
-}
-
-/// After a 409: the request that was refused and the job in the way.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Conflict {
-    pub request: ExportRequest,
-    pub running: Option<JobSummary>,
-    /// The running job is being looked up.
-    pub looking: bool,
-    pub error: Option<String>,
-}
-
-/// The queue dialog: the form as one export, or split.
-#[derive(Clone, Debug, PartialEq)]
-pub struct QueueAdd {
-    pub request: ExportRequest,
-    pub monthly: Vec<ExportRequest>,
-    pub weekly: Vec<ExportRequest>,
-}
-
-/// The first rows of a downloaded file.
-#[derive(Clone, Debug, PartialEq)]
-pub struct TableView {
-    pub path: std::path::PathBuf,
-    pub table: Table,
-    pub row: usize,
-    pub col: usize,
 }
 
 /// A request on its way.
@@ -179,7 +153,7 @@ pub struct App {
     pub queue_hold: bool,
     /// Delays between tries of a put-back queued export; its count of
     /// tries in a row.
-    queue_retry: (crate::jobs::track::Backoff, u32),
+    pub(crate) queue_retry: (crate::jobs::track::Backoff, u32),
     /// Downloads of this session, newest last.
     pub downloads: Vec<DownloadRun>,
     /// Lookups loaded this session (for the pickers).
@@ -188,7 +162,7 @@ pub struct App {
     pub profiles: Vec<super::environments::ProfileInfo>,
     /// The history pane shows this profile's entries only.
     pub history_mine: bool,
-    seq: u64,
+    pub(crate) seq: u64,
 }
 
 impl App {
@@ -392,14 +366,14 @@ impl App {
         }
     }
 
-    fn reload_history(&mut self) -> Vec<Effect> {
+    pub(crate) fn reload_history(&mut self) -> Vec<Effect> {
         let visible = self.visible();
         self.history.loading = true;
         let (offset, limit) = self.history.page_around(visible);
         vec![Effect::LoadHistory { offset, limit }]
     }
 
-    fn load_if_needed(&mut self) -> Vec<Effect> {
+    pub(crate) fn load_if_needed(&mut self) -> Vec<Effect> {
         let visible = self.visible();
         match self.history.needed_page(visible) {
             Some((offset, limit)) => {

@@ -8,7 +8,7 @@ use crate::tui::keymap::Action;
 use crate::tui::msg::{Effect, Level, Notice};
 
 impl App {
-    pub(super) fn overlay_or_pane_action(&mut self, a: Action) -> Vec<Effect> {
+    pub(crate) fn overlay_or_pane_action(&mut self, a: Action) -> Vec<Effect> {
         let today = self.today();
         let max_scroll = crate::tui::view::overlay_max_scroll(self);
         match self.overlay.as_mut() {
@@ -140,7 +140,7 @@ impl App {
         vec![]
     }
 
-    pub(super) fn history_action(&mut self, a: Action) -> Vec<Effect> {
+    pub(crate) fn history_action(&mut self, a: Action) -> Vec<Effect> {
         let visible = self.visible();
         let page = visible as i64;
         let delta = match a {
@@ -186,7 +186,7 @@ impl App {
         }
     }
 
-    pub(super) fn open_calendar(&mut self) {
+    pub(crate) fn open_calendar(&mut self) {
         let Focus::Field(field @ (Field::From | Field::To)) = self.focus else {
             return;
         };
@@ -204,7 +204,7 @@ impl App {
         )));
     }
 
-    pub(super) fn apply_preset(&mut self, p: Preset) -> Vec<Effect> {
+    pub(crate) fn apply_preset(&mut self, p: Preset) -> Vec<Effect> {
         let today = self.today();
         let (from, to) = p.range(today);
         self.overlay = None;
@@ -221,7 +221,7 @@ impl App {
         vec![Effect::SaveDraft(self.form.to_input())]
     }
 
-    pub(super) fn load_entry_into_form(&mut self) -> Vec<Effect> {
+    pub(crate) fn load_entry_into_form(&mut self) -> Vec<Effect> {
         let Some(Overlay::Detail { entry, .. }) = &self.overlay else {
             return vec![];
         };

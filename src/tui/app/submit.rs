@@ -7,24 +7,9 @@ use crate::tui::form::Focus;
 use crate::tui::msg::{Effect, Level, Notice, SubmitOutcome};
 
 impl App {
-    /// The request the form describes, or the fields in error.
-    pub fn preview_request(&self) -> Result<ExportRequest, Vec<crate::export::Issue>> {
-        validate(&self.form.to_input(), self.today()).map(|v| v.request)
-    }
-
-    /// The curl line for `req` against this environment.
-    pub fn curl_for(&self, req: &ExportRequest) -> String {
-        let base = crate::api::check_base_url(&self.env.base_url)
-            .or_else(|_| crate::api::check_base_url(crate::api::DEFAULT_BASE_URL));
-        match base {
-            Ok(b) => crate::api::curl_create_export(&b, &req.to_json()),
-            Err(_) => String::new(),
-        }
-    }
-
     /// The form as a request; on errors, say so, show every message and
     /// focus the first field in error.
-    pub(super) fn validated_or_report(&mut self) -> Option<ExportRequest> {
+    pub(crate) fn validated_or_report(&mut self) -> Option<ExportRequest> {
         match validate(&self.form.to_input(), self.today()) {
             Ok(v) => {
                 let warn: Vec<String> = v.warnings.iter().map(ToString::to_string).collect();
@@ -56,7 +41,7 @@ impl App {
         }
     }
 
-    pub(super) fn submit(&mut self) -> Vec<Effect> {
+    pub(crate) fn submit(&mut self) -> Vec<Effect> {
         if let Some(f) = &self.in_flight {
             let secs = (self.clock.now - f.started).num_milliseconds() as f64 / 1000.0;
             self.status = Some(Notice::new(
@@ -94,7 +79,7 @@ impl App {
         ]
     }
 
-    pub(super) fn submit_done(&mut self, seq: u64, outcome: SubmitOutcome) -> Vec<Effect> {
+    pub(crate) fn submit_done(&mut self, seq: u64, outcome: SubmitOutcome) -> Vec<Effect> {
         let flight = self.in_flight.take_if(|f| f.seq == seq);
         let current = flight.is_some();
         let queued = flight.as_ref().and_then(|f| f.queue_id);

@@ -1,6 +1,9 @@
 //! The environment switcher (F5): the config's profiles, each with its own
 //! key, queue and lookups.
 
+mod update;
+pub mod view;
+
 /// A profile in the switcher.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ProfileInfo {

@@ -1,16 +1,6 @@
 //! Drawing: reads `&App`, never changes it, never does I/O.
 
-pub mod calendar;
-pub mod detail;
-pub mod dialogs;
-pub mod downloads;
-pub mod first_run;
-pub mod form;
-pub mod help;
-pub mod history;
 pub mod layout;
-pub mod picker;
-pub mod preview;
 pub mod wrap;
 
 use chrono::{DateTime, Utc};
@@ -35,9 +25,13 @@ pub fn spinner(now: DateTime<Utc>, started: DateTime<Utc>) -> char {
 /// How far the open overlay can scroll at the app's size (0 for none).
 pub fn overlay_max_scroll(app: &App) -> u16 {
     match &app.overlay {
-        Some(Overlay::Detail { entry, .. }) => detail::max_scroll(app, entry, app.size),
-        Some(Overlay::Preview { .. }) => preview::max_scroll(app, app.size),
-        Some(Overlay::Help { .. }) => help::max_scroll(app, app.size),
+        Some(Overlay::Detail { entry, .. }) => {
+            crate::tui::detail::view::max_scroll(app, entry, app.size)
+        }
+        Some(Overlay::Preview { .. }) => {
+            crate::tui::request_preview::view::max_scroll(app, app.size)
+        }
+        Some(Overlay::Help { .. }) => crate::tui::help::view::max_scroll(app, app.size),
         _ => 0,
     }
 }
@@ -50,24 +44,36 @@ pub fn draw(frame: &mut Frame, app: &App) {
         return;
     };
     header(frame, app, areas.header);
-    form::draw(frame, app, areas.form);
-    history::draw(frame, app, areas.history);
+    crate::tui::form::view::draw(frame, app, areas.form);
+    crate::tui::history::view::draw(frame, app, areas.history);
     status(frame, app, areas.status, &areas);
     footer(frame, app, areas.footer);
     match &app.overlay {
-        Some(Overlay::Calendar(c)) => calendar::draw(frame, app, c, &areas),
-        Some(Overlay::Picker(p)) => picker::draw(frame, app, p, screen),
-        Some(Overlay::Detail { entry, scroll }) => detail::draw(frame, app, entry, *scroll, screen),
-        Some(Overlay::Preview { scroll }) => preview::draw(frame, app, *scroll, screen),
-        Some(Overlay::Help { scroll }) => help::draw(frame, app, *scroll, screen),
-        Some(Overlay::Conflict(c)) => dialogs::conflict(frame, app, c, screen),
-        Some(Overlay::QueueAdd(q)) => dialogs::queue_add(frame, app, q, screen),
-        Some(Overlay::Queue { cursor }) => dialogs::queue(frame, app, *cursor, screen),
-        Some(Overlay::DownloadSetup(s)) => downloads::setup(frame, app, s, screen),
-        Some(Overlay::Downloads { job_id }) => downloads::progress(frame, app, job_id, screen),
-        Some(Overlay::Table(v)) => downloads::table(frame, app, v, screen),
-        Some(Overlay::FirstRun(f)) => first_run::draw(frame, app, f, screen),
-        Some(Overlay::Profiles { cursor }) => dialogs::profiles(frame, app, *cursor, screen),
+        Some(Overlay::Calendar(c)) => crate::tui::calendar::view::draw(frame, app, c, &areas),
+        Some(Overlay::Picker(p)) => crate::tui::picker::view::draw(frame, app, p, screen),
+        Some(Overlay::Detail { entry, scroll }) => {
+            crate::tui::detail::view::draw(frame, app, entry, *scroll, screen)
+        }
+        Some(Overlay::Preview { scroll }) => {
+            crate::tui::request_preview::view::draw(frame, app, *scroll, screen)
+        }
+        Some(Overlay::Help { scroll }) => crate::tui::help::view::draw(frame, app, *scroll, screen),
+        Some(Overlay::Conflict(c)) => crate::tui::conflict::view::draw(frame, app, c, screen),
+        Some(Overlay::QueueAdd(q)) => crate::tui::queue::view::queue_add(frame, app, q, screen),
+        Some(Overlay::Queue { cursor }) => {
+            crate::tui::queue::view::queue(frame, app, *cursor, screen)
+        }
+        Some(Overlay::DownloadSetup(s)) => {
+            crate::tui::downloads::view::setup(frame, app, s, screen)
+        }
+        Some(Overlay::Downloads { job_id }) => {
+            crate::tui::downloads::view::progress(frame, app, job_id, screen)
+        }
+        Some(Overlay::Table(v)) => crate::tui::file_preview::view::draw(frame, app, v, screen),
+        Some(Overlay::FirstRun(f)) => crate::tui::first_run::view::draw(frame, app, f, screen),
+        Some(Overlay::Profiles { cursor }) => {
+            crate::tui::environments::view::draw(frame, app, *cursor, screen)
+        }
         None => {}
     }
 }
@@ -143,7 +149,7 @@ fn status(frame: &mut Frame, app: &App, area: Rect, areas: &layout::Areas) {
     {
         // The focused field's message, when the form has no room for it.
         match (app.form.error(f), app.form.warning(f)) {
-            (Some(e), _) if !form::shows_inline_messages(app, areas.form) => {
+            (Some(e), _) if !crate::tui::form::view::shows_inline_messages(app, areas.form) => {
                 Line::from(vec![Span::styled(
                     format!(" ✘ {}: {e}", f.label()),
                     t.error(),

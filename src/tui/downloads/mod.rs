@@ -1,6 +1,9 @@
 //! Downloads: choosing a job's files and a directory, then the progress of
 //! each file and of the whole job.
 
+mod update;
+pub mod view;
+
 use std::path::PathBuf;
 
 use tui_input::Input;

@@ -1,17 +1,18 @@
 //! Downloading a completed job's files: the setup dialog (directory, which
-//! files, overwrite), progress, retry (resumes), and previewing a file.
+//! files, overwrite), progress, retry (resumes).
 
 use std::path::PathBuf;
 
-use super::jobs::job_of;
-use super::*;
+use super::{DownloadRun, DownloadSetup, FileState};
+use crate::history::Entry;
 use crate::jobs::fetch::FetchEvent;
-use crate::tui::downloads::FileState;
+use crate::tui::app::{App, Overlay, job_of};
 use crate::tui::keymap::Action;
+use crate::tui::msg::{Effect, Level, Notice};
 
 impl App {
     /// `d` on a history entry (or in its detail).
-    pub(super) fn open_download(&mut self, e: &Entry) -> Vec<Effect> {
+    pub(crate) fn open_download(&mut self, e: &Entry) -> Vec<Effect> {
         let Some(job_id) = job_of(e).map(str::to_owned) else {
             self.status = Some(Notice::new(
                 Level::Warning,
@@ -48,7 +49,7 @@ impl App {
         }]
     }
 
-    pub(super) fn download_planned(
+    pub(crate) fn download_planned(
         &mut self,
         job_id: &str,
         result: Result<Vec<crate::jobs::fetch::FilePlan>, String>,
@@ -68,7 +69,7 @@ impl App {
     }
 
     /// Typing in the setup dialog's directory row.
-    pub(super) fn setup_typed(&mut self, k: crossterm::event::KeyEvent) -> bool {
+    pub(crate) fn setup_typed(&mut self, k: crossterm::event::KeyEvent) -> bool {
         let Some(Overlay::DownloadSetup(s)) = &mut self.overlay else {
             return false;
         };
@@ -81,7 +82,7 @@ impl App {
         }
     }
 
-    pub(super) fn setup_action(&mut self, a: Action) -> Vec<Effect> {
+    pub(crate) fn setup_action(&mut self, a: Action) -> Vec<Effect> {
         let Some(Overlay::DownloadSetup(s)) = &mut self.overlay else {
             return vec![];
         };
@@ -138,7 +139,7 @@ impl App {
         vec![]
     }
 
-    pub(super) fn fetch_event(&mut self, job_id: &str, e: &FetchEvent) -> Vec<Effect> {
+    pub(crate) fn fetch_event(&mut self, job_id: &str, e: &FetchEvent) -> Vec<Effect> {
         let Some(run) = self.downloads.iter_mut().rev().find(|d| d.job_id == job_id) else {
             self.dirty = false;
             return vec![];
@@ -164,7 +165,7 @@ impl App {
     }
 
     /// F4: the latest download.
-    pub(super) fn open_downloads(&mut self) {
+    pub(crate) fn open_downloads(&mut self) {
         match self.downloads.last() {
             Some(d) => {
                 self.overlay = Some(Overlay::Downloads {
@@ -180,7 +181,7 @@ impl App {
         }
     }
 
-    pub(super) fn downloads_action(&mut self, a: Action) -> Vec<Effect> {
+    pub(crate) fn downloads_action(&mut self, a: Action) -> Vec<Effect> {
         let Some(Overlay::Downloads { job_id }) = &self.overlay else {
             return vec![];
         };
@@ -230,30 +231,6 @@ impl App {
                 }
             },
             _ => self.dirty = false,
-        }
-        vec![]
-    }
-
-    pub(super) fn preview_ready(
-        &mut self,
-        path: PathBuf,
-        result: Result<crate::jobs::file_preview::Table, String>,
-    ) -> Vec<Effect> {
-        match result {
-            Ok(table) => {
-                self.overlay = Some(Overlay::Table(TableView {
-                    path,
-                    table,
-                    row: 0,
-                    col: 0,
-                }))
-            }
-            Err(e) => {
-                self.status = Some(Notice::new(
-                    Level::Error,
-                    format!("cannot preview {}: {e}", path.display()),
-                ))
-            }
         }
         vec![]
     }

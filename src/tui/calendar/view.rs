@@ -6,11 +6,11 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
-use super::super::app::App;
-use super::super::calendar::{Calendar, Preset};
-use super::layout::Areas;
-use super::popup_block;
+use super::{Calendar, Preset};
 use crate::export::DateBound;
+use crate::tui::app::App;
+use crate::tui::view::layout::Areas;
+use crate::tui::view::popup_block;
 
 pub const WIDTH: u16 = 50;
 pub const HEIGHT: u16 = 13;

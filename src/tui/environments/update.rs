@@ -1,12 +1,13 @@
-//! Switching environments (config profiles) and filtering history by one.
+//! Switching environments (config profiles).
 
-use super::*;
-use crate::tui::environments::ProfileInfo;
+use super::ProfileInfo;
+use crate::tui::app::{App, EnvInfo, Overlay};
 use crate::tui::first_run::FirstRun;
 use crate::tui::keymap::Action;
+use crate::tui::msg::{Effect, Level, Notice};
 
 impl App {
-    pub(super) fn profiles_loaded(
+    pub(crate) fn profiles_loaded(
         &mut self,
         result: Result<Vec<ProfileInfo>, String>,
     ) -> Vec<Effect> {
@@ -26,7 +27,7 @@ impl App {
         vec![]
     }
 
-    pub(super) fn profiles_action(&mut self, a: Action) -> Vec<Effect> {
+    pub(crate) fn profiles_action(&mut self, a: Action) -> Vec<Effect> {
         let Some(Overlay::Profiles { cursor }) = &mut self.overlay else {
             return vec![];
         };
@@ -50,7 +51,7 @@ impl App {
         vec![]
     }
 
-    pub(super) fn profile_switched(
+    pub(crate) fn profile_switched(
         &mut self,
         env: EnvInfo,
         first_run: Option<FirstRun>,
@@ -70,27 +71,6 @@ impl App {
         }
         self.history.selected = 0;
         self.history.top = 0;
-        fx.extend(self.reload_history());
-        fx
-    }
-
-    pub(super) fn toggle_history_filter(&mut self) -> Vec<Effect> {
-        self.history_mine = !self.history_mine;
-        self.history.selected = 0;
-        self.history.top = 0;
-        let filter = self.history_mine.then(|| self.env.profile.clone());
-        self.status = Some(Notice::new(
-            Level::Info,
-            if self.history_mine {
-                format!(
-                    "history: environment '{}' only (f shows every one)",
-                    self.env.profile
-                )
-            } else {
-                "history: every environment".to_owned()
-            },
-        ));
-        let mut fx = vec![Effect::SetHistoryFilter(filter)];
         fx.extend(self.reload_history());
         fx
     }

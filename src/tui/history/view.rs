@@ -6,14 +6,14 @@ use ratatui::layout::{Margin, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph, Scrollbar, ScrollbarOrientation, ScrollbarState};
 
-use super::super::app::App;
-use super::super::form::Focus;
-use super::layout::ENTRY_ROWS;
-use super::spinner;
 use crate::api::JobState;
 use crate::history::{Entry, EntryState};
 use crate::human::{duration, parse_api_time};
 use crate::jobs::track::{Tracking, links_expire_at, tracking};
+use crate::tui::app::App;
+use crate::tui::form::Focus;
+use crate::tui::view::layout::ENTRY_ROWS;
+use crate::tui::view::spinner;
 
 /// `11-27 09:14` in the app's time zone.
 pub fn short_time(app: &App, t: DateTime<Utc>) -> String {

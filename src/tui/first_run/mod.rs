@@ -1,6 +1,8 @@
 //! The first-run screen: no key is configured, so say where one comes from
 //! and let the user paste it (masked) for this session or save it.
 
+pub mod view;
+
 use std::path::PathBuf;
 
 use tui_input::Input;

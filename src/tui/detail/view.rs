@@ -6,12 +6,12 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
-use super::super::app::App;
-use super::history::{Kind, outcome_kind, short_time};
-use super::layout::popup;
-use super::popup_block;
-use super::wrap::wrap;
 use crate::history::Entry;
+use crate::tui::app::App;
+use crate::tui::history::view::{Kind, outcome_kind, short_time};
+use crate::tui::view::layout::popup;
+use crate::tui::view::popup_block;
+use crate::tui::view::wrap::wrap;
 
 /// Width of the key column.
 const KEY: usize = 13;
@@ -78,7 +78,10 @@ pub fn lines(app: &App, e: &Entry, width: usize) -> Vec<Line<'static>> {
         let checked = short_time(app, j.checked_at);
         let gauge = match (j.chunks_done, j.chunks_total) {
             (Some(d), Some(a)) if a > 0 && d < a => {
-                format!(" {}", super::history::bar(d as f64 / a as f64, 12))
+                format!(
+                    " {}",
+                    crate::tui::history::view::bar(d as f64 / a as f64, 12)
+                )
             }
             _ => String::new(),
         };

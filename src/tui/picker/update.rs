@@ -2,9 +2,13 @@
 //! ones plus features_events) for Event types. Typing in the field works
 //! without them (offline too).
 
-use super::*;
+use super::Picker;
+use crate::export::Field;
 use crate::jobs::lookups::{Choice, event_types, segments};
+use crate::tui::app::{App, Overlay};
+use crate::tui::form::Focus;
 use crate::tui::keymap::Action;
+use crate::tui::msg::{Effect, LookupItems};
 
 /// The lookup behind a pickable field.
 fn lookup_for(field: Field) -> &'static str {
@@ -31,7 +35,7 @@ impl App {
     }
 
     /// Enter on Event types or Segment ID.
-    pub(super) fn open_picker(&mut self) -> Vec<Effect> {
+    pub(crate) fn open_picker(&mut self) -> Vec<Effect> {
         let Focus::Field(field @ (Field::EventType | Field::SegmentId)) = self.focus else {
             return vec![];
         };
@@ -51,7 +55,7 @@ impl App {
         }
     }
 
-    pub(super) fn picker_action(&mut self, a: Action) -> Vec<Effect> {
+    pub(crate) fn picker_action(&mut self, a: Action) -> Vec<Effect> {
         let today = self.today();
         let Some(Overlay::Picker(p)) = &mut self.overlay else {
             return vec![];
@@ -89,7 +93,7 @@ impl App {
     }
 
     /// Typing in the picker filters it.
-    pub(super) fn picker_typed(&mut self, k: crossterm::event::KeyEvent) -> bool {
+    pub(crate) fn picker_typed(&mut self, k: crossterm::event::KeyEvent) -> bool {
         let Some(Overlay::Picker(p)) = &mut self.overlay else {
             return false;
         };
@@ -99,14 +103,14 @@ impl App {
         }
     }
 
-    pub(super) fn lookup_loaded(
+    pub(crate) fn lookup_loaded(
         &mut self,
         name: String,
         result: Result<LookupItems, String>,
     ) -> Vec<Effect> {
         match result {
             Ok(items) => {
-                let when = crate::tui::view::history::short_time(self, items.fetched_at);
+                let when = crate::tui::history::view::short_time(self, items.fetched_at);
                 self.lookups.insert(name.clone(), items);
                 let field = if name == "segments" {
                     Field::SegmentId

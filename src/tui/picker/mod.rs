@@ -1,6 +1,9 @@
 //! The lookup picker: a filterable list of choices for Event types (pick
 //! several) or Segment ID (pick one), fed by the cached lookups.
 
+mod update;
+pub mod view;
+
 use tui_input::{Input, InputRequest};
 
 use crate::export::{Field, list};

@@ -6,9 +6,9 @@ use ratatui::layout::Rect;
 use ratatui::text::Line;
 use ratatui::widgets::{Paragraph, Wrap};
 
-use super::super::app::App;
-use super::layout::popup;
-use super::popup_block;
+use crate::tui::app::App;
+use crate::tui::view::layout::popup;
+use crate::tui::view::popup_block;
 
 fn area(screen: Rect) -> Rect {
     popup(

@@ -5,10 +5,10 @@ use ratatui::layout::{Position, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Wrap};
 
-use super::layout::popup;
-use super::popup_block;
+use super::FirstRun;
 use crate::tui::app::App;
-use crate::tui::first_run::FirstRun;
+use crate::tui::view::layout::popup;
+use crate::tui::view::popup_block;
 
 pub fn draw(frame: &mut Frame, app: &App, f: &FirstRun, screen: Rect) {
     let t = &app.theme;

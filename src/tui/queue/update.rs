@@ -1,15 +1,18 @@
 //! The queue: exports sent one after another as the environment frees up
 //! (the API runs one export at a time), stored so it survives restarts.
 
-use super::*;
+use super::QueueAdd;
+use crate::export::ExportRequest;
 use crate::history::QueueState;
 use crate::jobs::queue::Disposition;
 use crate::jobs::queue::{Split, split_request};
+use crate::tui::app::{App, InFlight, Overlay};
 use crate::tui::keymap::Action;
+use crate::tui::msg::{Effect, Level, Notice};
 
 impl App {
     /// Send the next waiting item when nothing runs and nothing is in flight.
-    pub(super) fn drive_queue(&mut self) -> Vec<Effect> {
+    pub(crate) fn drive_queue(&mut self) -> Vec<Effect> {
         if self.queue_paused
             || self.queue_hold
             || self.in_flight.is_some()
@@ -49,7 +52,7 @@ impl App {
 
     /// A queued export's create failed: the library decided what it became
     /// ([`Disposition`]); here the queue pauses, waits or goes on.
-    pub(super) fn queue_settled(&mut self, id: i64, d: Disposition) -> Vec<Effect> {
+    pub(crate) fn queue_settled(&mut self, id: i64, d: Disposition) -> Vec<Effect> {
         match d {
             // The next item goes (from submit_done).
             Disposition::Refused => vec![],
@@ -96,7 +99,7 @@ impl App {
     }
 
     /// Ctrl-Q: the form, valid, into the queue dialog.
-    pub(super) fn open_queue_add(&mut self) -> Vec<Effect> {
+    pub(crate) fn open_queue_add(&mut self) -> Vec<Effect> {
         let Some(request) = self.validated_or_report() else {
             return vec![];
         };
@@ -110,7 +113,7 @@ impl App {
         vec![]
     }
 
-    pub(super) fn queue_add_action(&mut self, a: Action) -> Vec<Effect> {
+    pub(crate) fn queue_add_action(&mut self, a: Action) -> Vec<Effect> {
         let Some(Overlay::QueueAdd(q)) = &self.overlay else {
             return vec![];
         };
@@ -139,7 +142,7 @@ impl App {
     }
 
     /// The queue view's keys.
-    pub(super) fn queue_view_action(&mut self, a: Action) -> Vec<Effect> {
+    pub(crate) fn queue_view_action(&mut self, a: Action) -> Vec<Effect> {
         let Some(Overlay::Queue { cursor }) = &mut self.overlay else {
             return vec![];
         };
@@ -193,27 +196,5 @@ impl App {
             _ => self.dirty = false,
         }
         vec![]
-    }
-
-    /// 409 dialog: queue the refused request at the head, to go as soon as
-    /// the running job ends.
-    pub(super) fn conflict_wait(&mut self) -> Vec<Effect> {
-        let Some(Overlay::Conflict(c)) = self.overlay.take() else {
-            return vec![];
-        };
-        let running = c
-            .running
-            .as_ref()
-            .and_then(|j| j.job_id.clone())
-            .map(|id| format!("job {}…", id.chars().take(8).collect::<String>()))
-            .unwrap_or_else(|| "the running job".into());
-        self.status = Some(Notice::new(
-            Level::Info,
-            format!("queued: sent automatically when {running} ends (F3 shows the queue)"),
-        ));
-        vec![Effect::QueueAdd {
-            requests: vec![c.request],
-            front: true,
-        }]
     }
 }

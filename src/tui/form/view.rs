@@ -7,11 +7,11 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Paragraph};
 use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 
-use super::super::app::App;
-use super::super::form::Focus;
-use super::spinner;
-use super::wrap::wrap;
 use crate::export::{Field, Format};
+use crate::tui::app::App;
+use crate::tui::form::Focus;
+use crate::tui::view::spinner;
+use crate::tui::view::wrap::wrap;
 
 /// Width of the label column: a marker, the label and a list's count.
 const LABEL: u16 = 17;

@@ -1,6 +1,9 @@
 //! The history pane's state: a window of entries around what is visible
 //! (never the whole table), the selection and the scroll position.
 
+mod update;
+pub mod view;
+
 use crate::history::Entry;
 
 /// Entries kept beyond the visible ones, above and below.

@@ -5,11 +5,11 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
-use super::super::app::App;
-use super::super::keymap::table;
-use super::layout::popup;
-use super::popup_block;
-use super::wrap::wrap;
+use crate::tui::app::App;
+use crate::tui::keymap::table;
+use crate::tui::view::layout::popup;
+use crate::tui::view::popup_block;
+use crate::tui::view::wrap::wrap;
 
 fn area(screen: Rect) -> Rect {
     popup(
