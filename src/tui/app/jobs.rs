@@ -1,11 +1,14 @@
 //! Following jobs: status answers, jobs left unfinished, the job in the way
 //! after a 409.
 
-use super::*;
+use super::{App, Overlay};
+use crate::api::JobSummary;
 use crate::api::{ErrorKind, JobState, JobStatus};
+use crate::history::Entry;
 use crate::history::JobSnapshot;
 use crate::jobs::track::{Tracking, tracking};
 use crate::tui::msg::SubmitError;
+use crate::tui::msg::{Effect, Level, Notice};
 
 /// The job id an entry created, if it created one.
 pub fn job_of(e: &Entry) -> Option<&str> {

@@ -1,12 +1,11 @@
 //! Keys, paste and mouse: input to state changes.
-use crossterm::event::{KeyCode, KeyEvent, MouseButton, MouseEvent, MouseEventKind};
+use crossterm::event::{KeyEvent, MouseButton, MouseEvent, MouseEventKind};
 use ratatui::layout::Position;
-use tui_input::InputRequest;
 
-use super::*;
-use crate::export::{Field, Format};
+use super::App;
+use crate::export::Field;
 use crate::tui::form::Focus;
-use crate::tui::keymap::Action;
+use crate::tui::keymap::{Action, lookup};
 use crate::tui::msg::{Effect, Level, Notice};
 use crate::tui::view::layout;
 
@@ -26,128 +25,64 @@ impl App {
     /// A key with no binding: typing in a text field (or in a dialog's
     /// text box), else nothing.
     pub(crate) fn unbound_key(&mut self, k: KeyEvent) -> Vec<Effect> {
-        let today = self.today();
-        let typed = match (&self.overlay, self.focus) {
-            (None, Focus::Field(Field::Format)) => {
-                if let KeyCode::Char(c) = k.code
-                    && let Some(f) = Format::from_initial(c)
-                {
-                    self.form.set_format(f, today);
-                    return vec![Effect::SaveDraft(self.form.to_input())];
-                }
-                false
-            }
-            (None, Focus::Field(f)) => {
-                if self.form.edit(f, k, today) {
-                    return vec![Effect::SaveDraft(self.form.to_input())];
-                }
-                false
-            }
-            (Some(Overlay::Picker(_)), _) => self.picker_typed(k),
-            (Some(Overlay::FirstRun(f)), _) => {
-                let mut f = f.clone();
-                let changed = match k.code {
-                    KeyCode::Char(c)
-                        if !k
-                            .modifiers
-                            .contains(crossterm::event::KeyModifiers::CONTROL) =>
-                    {
-                        f.add(&c.to_string());
-                        true
-                    }
-                    KeyCode::Backspace => {
-                        f.backspace();
-                        true
-                    }
-                    _ => false,
-                };
-                self.overlay = Some(Overlay::FirstRun(f));
-                changed
-            }
-            (Some(Overlay::DownloadSetup(_)), _) => self.setup_typed(k),
-            _ => false,
-        };
-        self.dirty = typed;
-        vec![]
+        if self.overlay.is_some() {
+            self.dirty = self.overlay_typed(k);
+            return vec![];
+        }
+        self.form_typed(k)
     }
 
+    /// What a bound key does: global actions here, the rest by the open
+    /// overlay, or else the focused pane.
     pub(crate) fn action(&mut self, a: Action) -> Vec<Effect> {
         match a {
-            Action::Quit => return self.request_quit(),
-            Action::Submit => return self.submit(),
+            Action::Quit => self.request_quit(),
+            Action::Submit => self.submit(),
+            Action::Escape => self.escape(),
+            Action::ToggleMouse => self.toggle_mouse(),
             Action::Help => {
-                self.overlay = match self.overlay {
-                    Some(Overlay::Help { .. }) => None,
-                    _ => Some(Overlay::Help { scroll: 0 }),
-                };
+                self.toggle_help();
+                vec![]
             }
-            Action::Preview => self.overlay = Some(Overlay::Preview { scroll: 0 }),
-            Action::ToggleMouse => {
-                self.mouse = !self.mouse;
-                self.status = Some(Notice::new(
-                    Level::Info,
-                    if self.mouse {
-                        "mouse on: wheel scrolls, clicks focus (Shift-drag selects text); F2 turns it off"
-                    } else {
-                        "mouse off: the terminal's own text selection works again"
-                    },
-                ));
-                return vec![Effect::SetMouse(self.mouse)];
+            Action::Preview => {
+                self.open_request_preview();
+                vec![]
             }
-            Action::Escape => return self.escape(),
-            Action::NextFocus | Action::PrevFocus if self.overlay.is_none() => {
-                self.leave_focus();
-                if self.status.as_ref().is_some_and(|n| n.transient) {
-                    self.status = None;
-                }
-                self.focus = if a == Action::NextFocus {
-                    self.focus.next()
-                } else {
-                    self.focus.prev()
-                };
-                if self.focus == Focus::History {
-                    return self.reload_history();
-                }
+            Action::OpenCalendar => {
+                self.open_calendar();
+                vec![]
             }
-            Action::ClearToStart | Action::DeleteWord => {
-                if let Focus::Field(f) = self.focus {
-                    let req = if a == Action::ClearToStart {
-                        InputRequest::DeleteFromStart
-                    } else {
-                        InputRequest::DeletePrevWord
-                    };
-                    let today = self.today();
-                    if self.form.request(f, req, today) {
-                        return vec![Effect::SaveDraft(self.form.to_input())];
-                    }
-                }
+            Action::OpenPicker => self.open_picker(),
+            Action::Enqueue => self.open_queue_add(),
+            Action::OpenQueue => self.open_queue(),
+            Action::OpenDownloads => {
+                self.open_downloads();
+                vec![]
+            }
+            Action::OpenProfiles => self.open_environments(),
+            Action::NextFocus | Action::PrevFocus if self.overlay.is_none() => self.move_focus(a),
+            Action::ClearToStart | Action::DeleteWord => self.delete_in_field(a),
+            Action::FormatNext | Action::FormatPrev => self.cycle_format(a),
+            _ if self.overlay.is_some() => self.overlay_action(a),
+            _ if self.focus == Focus::History => self.history_action(a),
+            _ => {
                 self.dirty = false;
+                vec![]
             }
-            Action::OpenCalendar => self.open_calendar(),
-            Action::OpenPicker => return self.open_picker(),
-            Action::Enqueue => return self.open_queue_add(),
-            Action::OpenQueue => {
-                self.overlay = Some(Overlay::Queue { cursor: 0 });
-                return vec![Effect::LoadQueue];
-            }
-            Action::OpenDownloads => self.open_downloads(),
-            Action::OpenProfiles => {
-                self.overlay = Some(Overlay::Profiles { cursor: 0 });
-                return vec![Effect::LoadProfiles];
-            }
-            Action::FormatNext | Action::FormatPrev => {
-                let f = if a == Action::FormatNext {
-                    self.form.format.next()
-                } else {
-                    self.form.format.prev()
-                };
-                let today = self.today();
-                self.form.set_format(f, today);
-                return vec![Effect::SaveDraft(self.form.to_input())];
-            }
-            _ => return self.overlay_or_pane_action(a),
         }
-        vec![]
+    }
+
+    fn toggle_mouse(&mut self) -> Vec<Effect> {
+        self.mouse = !self.mouse;
+        self.status = Some(Notice::new(
+            Level::Info,
+            if self.mouse {
+                "mouse on: wheel scrolls, clicks focus (Shift-drag selects text); F2 turns it off"
+            } else {
+                "mouse off: the terminal's own text selection works again"
+            },
+        ));
+        vec![Effect::SetMouse(self.mouse)]
     }
 
     pub(crate) fn escape(&mut self) -> Vec<Effect> {
@@ -180,35 +115,12 @@ impl App {
         vec![Effect::SaveDraft(self.form.to_input())]
     }
 
-    /// Leaving a field shows its messages from now on.
-    pub(crate) fn leave_focus(&mut self) {
-        if let Focus::Field(f) = self.focus {
-            self.form.touch(f);
-        }
-    }
-
     pub(crate) fn paste(&mut self, text: &str) -> Vec<Effect> {
-        let today = self.today();
-        if let Some(Overlay::FirstRun(f)) = &mut self.overlay {
-            f.add(text);
-            return vec![];
-        }
-        if let Some(Overlay::Picker(p)) = &mut self.overlay {
-            for c in text.chars().filter(|c| !c.is_control()) {
-                p.edit(tui_input::InputRequest::InsertChar(c));
-            }
+        if self.overlay_paste(text) {
             return vec![];
         }
         match (&self.overlay, self.focus) {
-            (None, Focus::Field(f)) if f != Field::Format => {
-                match self.form.paste(f, text, today) {
-                    Ok(()) => vec![Effect::SaveDraft(self.form.to_input())],
-                    Err(e) => {
-                        self.status = Some(Notice::new(Level::Error, e));
-                        vec![]
-                    }
-                }
-            }
+            (None, Focus::Field(f)) if f != Field::Format => self.form_paste(f, text),
             _ => {
                 self.status = Some(Notice::new(
                     Level::Info,
@@ -234,14 +146,7 @@ impl App {
                 } else {
                     3
                 };
-                let visible = self.visible();
-                match self.history.move_by(d, visible) {
-                    Some((offset, limit)) => {
-                        self.history.loading = true;
-                        vec![Effect::LoadHistory { offset, limit }]
-                    }
-                    None => vec![],
-                }
+                self.history_move(d)
             }
             MouseEventKind::Down(MouseButton::Left) if self.overlay.is_none() => {
                 if areas.history.contains(at) {

@@ -3,29 +3,23 @@
 mod job_board;
 mod jobs;
 mod keys;
-mod overlays;
+pub mod overlay;
 mod submit;
 
 pub use job_board::{JobBoard, LiveJob};
 pub(crate) use jobs::job_of;
+pub use overlay::Overlay;
 
 use chrono::{DateTime, FixedOffset, NaiveDate, Utc};
 use crossterm::event::KeyEventKind;
 use ratatui::layout::Rect;
 
-use super::calendar::Calendar;
-use super::conflict::Conflict;
-use super::downloads::{DownloadRun, DownloadSetup};
-use super::file_preview::TableView;
+use super::downloads::DownloadRun;
 use super::form::{Focus, FormState};
 use super::history::HistoryPane;
-use super::keymap::{Ctx, lookup};
+use super::keymap::Ctx;
 use super::msg::{Effect, Level, LookupItems, Msg, Notice};
-use super::picker::Picker;
-use super::queue::QueueAdd;
-use crate::api::JobSummary;
 use crate::export::{ExportRequest, Field, FormInput};
-use crate::history::Entry;
 use crate::history::QueuedExport;
 use crate::tui::view::layout::{self, Areas};
 use std::collections::BTreeMap;
@@ -52,42 +46,6 @@ impl EnvInfo {
             .map(|u| crate::api::host_port_of(&u))
             .unwrap_or_else(|_| self.base_url.clone())
     }
-}
-
-/// A modal layer over the main screen.
-#[derive(Clone, Debug, PartialEq)]
-pub enum Overlay {
-    Calendar(Calendar),
-    Picker(Picker),
-    Detail {
-        entry: Box<Entry>,
-        scroll: u16,
-    },
-    Preview {
-        scroll: u16,
-    },
-    Help {
-        scroll: u16,
-    },
-    /// A submit met 409: the running job, and what to do.
-    Conflict(Conflict),
-    /// Add the form to the queue, whole or split.
-    QueueAdd(QueueAdd),
-    Queue {
-        cursor: usize,
-    },
-    DownloadSetup(DownloadSetup),
-    /// The progress of `job_id`'s download.
-    Downloads {
-        job_id: String,
-    },
-    Table(TableView),
-    /// No key configured: where one comes from, and a masked paste.
-    FirstRun(super::first_run::FirstRun),
-    /// The environment switcher.
-    Profiles {
-        cursor: usize,
-    },
 }
 
 /// A request on its way.
@@ -243,22 +201,7 @@ impl App {
     /// The key contexts in effect, most specific first.
     pub fn contexts(&self) -> Vec<Ctx> {
         if let Some(o) = &self.overlay {
-            let c = match o {
-                Overlay::Calendar(_) => Ctx::Calendar,
-                Overlay::Picker(_) => Ctx::Picker,
-                Overlay::Detail { .. } => Ctx::Detail,
-                Overlay::Preview { .. } => Ctx::Preview,
-                Overlay::Help { .. } => Ctx::Help,
-                Overlay::Conflict(_) => Ctx::Conflict,
-                Overlay::QueueAdd(_) => Ctx::QueueAdd,
-                Overlay::Queue { .. } => Ctx::Queue,
-                Overlay::DownloadSetup(_) => Ctx::DownloadSetup,
-                Overlay::Downloads { .. } => Ctx::Downloads,
-                Overlay::Table(_) => Ctx::Table,
-                Overlay::FirstRun(_) => Ctx::FirstRun,
-                Overlay::Profiles { .. } => Ctx::Profiles,
-            };
-            return vec![c, Ctx::Global];
+            return vec![o.ctx(), Ctx::Global];
         }
         match self.focus {
             Focus::Field(Field::From | Field::To) => vec![Ctx::Date, Ctx::Text, Ctx::Global],
@@ -306,12 +249,7 @@ impl App {
                 entries,
                 total,
                 orphans,
-            } => {
-                let visible = self.visible();
-                self.history.loaded(offset, entries, total, visible);
-                self.history.orphans = orphans.into_iter().collect();
-                self.load_if_needed()
-            }
+            } => self.history_loaded(offset, entries, total, orphans),
             Msg::HistoryFailed(e) => {
                 self.history.loading = false;
                 self.history.error = Some(e);
@@ -363,24 +301,6 @@ impl App {
             Msg::PreviewReady { path, result } => self.preview_ready(path, result),
             Msg::ProfilesLoaded(result) => self.profiles_loaded(result),
             Msg::ProfileSwitched { env, first_run } => self.profile_switched(env, first_run),
-        }
-    }
-
-    pub(crate) fn reload_history(&mut self) -> Vec<Effect> {
-        let visible = self.visible();
-        self.history.loading = true;
-        let (offset, limit) = self.history.page_around(visible);
-        vec![Effect::LoadHistory { offset, limit }]
-    }
-
-    pub(crate) fn load_if_needed(&mut self) -> Vec<Effect> {
-        let visible = self.visible();
-        match self.history.needed_page(visible) {
-            Some((offset, limit)) => {
-                self.history.loading = true;
-                vec![Effect::LoadHistory { offset, limit }]
-            }
-            None => vec![],
         }
     }
 }

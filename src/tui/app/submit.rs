@@ -1,8 +1,9 @@
 //! Submitting: validation, the request in flight, its outcome.
 
-use super::*;
+use super::{App, InFlight, Overlay};
 use crate::api::ErrorKind;
 use crate::export::{ExportRequest, validate};
+use crate::tui::conflict::Conflict;
 use crate::tui::form::Focus;
 use crate::tui::msg::{Effect, Level, Notice, SubmitOutcome};
 

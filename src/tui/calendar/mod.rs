@@ -1,6 +1,7 @@
 //! The date picker popup's state: a cursor day moved by keys, and the
 //! range presets (which set both ends of the range).
 
+mod update;
 pub mod view;
 
 use chrono::{Datelike, Days, Months, NaiveDate};

@@ -6,6 +6,7 @@ pub mod view;
 use crate::api::JobSummary;
 use crate::export::ExportRequest;
 use crate::tui::app::{App, Overlay};
+use crate::tui::keymap::Action;
 use crate::tui::msg::{Effect, Level, Notice};
 
 /// After a 409: the request that was refused and the job in the way.
@@ -19,9 +20,19 @@ pub struct Conflict {
 }
 
 impl App {
+    pub(crate) fn conflict_action(&mut self, a: Action) -> Vec<Effect> {
+        match a {
+            Action::Wait => self.conflict_wait(),
+            _ => {
+                self.dirty = false;
+                vec![]
+            }
+        }
+    }
+
     /// 409 dialog: queue the refused request at the head, to go as soon as
     /// the running job ends.
-    pub(crate) fn conflict_wait(&mut self) -> Vec<Effect> {
+    fn conflict_wait(&mut self) -> Vec<Effect> {
         let Some(Overlay::Conflict(c)) = self.overlay.take() else {
             return vec![];
         };

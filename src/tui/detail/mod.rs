@@ -3,3 +3,102 @@
 //! download.
 
 pub mod view;
+
+use crate::export::{ExportRequest, Field, Format};
+use crate::tui::app::{App, Overlay, overlay};
+use crate::tui::form::{Focus, FormState};
+use crate::tui::keymap::Action;
+use crate::tui::msg::{Effect, Level, Notice};
+
+impl App {
+    pub(crate) fn detail_action(&mut self, a: Action) -> Vec<Effect> {
+        let max_scroll = match &self.overlay {
+            Some(Overlay::Detail { entry, .. }) => view::max_scroll(self, entry, self.size),
+            _ => return vec![],
+        };
+        let Some(Overlay::Detail { entry, scroll }) = self.overlay.as_mut() else {
+            return vec![];
+        };
+        if overlay::scroll(scroll, a, max_scroll) {
+            return vec![];
+        }
+        match a {
+            Action::CopyJob => {
+                let job = entry.created.as_ref().map(|c| c.job_id.clone());
+                return match job {
+                    Some(j) => vec![Effect::Copy {
+                        text: j,
+                        what: "job id",
+                    }],
+                    None => {
+                        self.status = Some(Notice::new(
+                            Level::Warning,
+                            "this attempt created no job: nothing to copy",
+                        ));
+                        vec![]
+                    }
+                };
+            }
+            Action::CopyLinks => {
+                let mut links: Vec<String> = Vec::new();
+                if let Some(l) = entry
+                    .created
+                    .as_ref()
+                    .and_then(|c| c.links.clone())
+                    .filter(|l| !l.is_empty())
+                {
+                    links.push(l);
+                }
+                if let Some(j) = &entry.job {
+                    links.extend(j.files.iter().map(|f| f.url.clone()));
+                }
+                return if links.is_empty() {
+                    self.status = Some(Notice::new(Level::Warning, "no links on this attempt yet"));
+                    vec![]
+                } else {
+                    vec![Effect::Copy {
+                        text: links.join("\n"),
+                        what: "links",
+                    }]
+                };
+            }
+            Action::LoadIntoForm => return self.load_entry_into_form(),
+            Action::Download => {
+                let entry = entry.clone();
+                return self.open_download(&entry);
+            }
+            _ => self.dirty = false,
+        }
+        vec![]
+    }
+
+    fn load_entry_into_form(&mut self) -> Vec<Effect> {
+        let Some(Overlay::Detail { entry, .. }) = &self.overlay else {
+            return vec![];
+        };
+        match serde_json::from_str::<ExportRequest>(&entry.request_json) {
+            Ok(req) => {
+                let mut input = req.to_form();
+                if input.format.is_none() {
+                    input.format = Some(Format::default());
+                }
+                let id = entry.id;
+                self.form = FormState::from_input(&input, self.today());
+                self.overlay = None;
+                self.focus = Focus::Field(Field::From);
+                self.status = Some(Notice::new(
+                    Level::Info,
+                    format!("request of #{id} loaded: edit it, then Ctrl-S to run it again"),
+                ));
+                vec![Effect::SaveDraft(input)]
+            }
+            Err(e) => {
+                self.status = Some(Notice::new(
+                    Level::Error,
+                    format!("cannot read that request: {e}"),
+                ));
+                vec![]
+            }
+        }
+    }
+}

@@ -27,7 +27,13 @@ impl App {
         vec![]
     }
 
-    pub(crate) fn profiles_action(&mut self, a: Action) -> Vec<Effect> {
+    /// F5: the switcher, with the config's profiles read again.
+    pub(crate) fn open_environments(&mut self) -> Vec<Effect> {
+        self.overlay = Some(Overlay::Profiles { cursor: 0 });
+        vec![Effect::LoadProfiles]
+    }
+
+    pub(crate) fn environments_action(&mut self, a: Action) -> Vec<Effect> {
         let Some(Overlay::Profiles { cursor }) = &mut self.overlay else {
             return vec![];
         };

@@ -7,6 +7,7 @@ use std::path::PathBuf;
 
 use crate::jobs::file_preview::Table;
 use crate::tui::app::{App, Overlay};
+use crate::tui::keymap::Action;
 use crate::tui::msg::{Effect, Level, Notice};
 
 /// The first rows of a downloaded file.
@@ -39,6 +40,20 @@ impl App {
                     format!("cannot preview {}: {e}", path.display()),
                 ))
             }
+        }
+        vec![]
+    }
+
+    pub(crate) fn file_preview_action(&mut self, a: Action) -> Vec<Effect> {
+        let Some(Overlay::Table(t)) = self.overlay.as_mut() else {
+            return vec![];
+        };
+        match a {
+            Action::Up => t.row = t.row.saturating_sub(1),
+            Action::Down => t.row = (t.row + 1).min(t.table.rows.len().saturating_sub(1)),
+            Action::Left => t.col = t.col.saturating_sub(1),
+            Action::Right => t.col = (t.col + 1).min(t.table.columns.len().saturating_sub(1)),
+            _ => self.dirty = false,
         }
         vec![]
     }

@@ -1,6 +1,7 @@
 //! The first-run screen: no key is configured, so say where one comes from
 //! and let the user paste it (masked) for this session or save it.
 
+mod update;
 pub mod view;
 
 use std::path::PathBuf;

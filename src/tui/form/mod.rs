@@ -1,6 +1,7 @@
 //! The export form's state: one text buffer per text field, the format
 //! selector, which fields were touched, and the per-field messages.
 
+mod update;
 pub mod view;
 
 use std::collections::BTreeMap;

@@ -103,6 +103,17 @@ impl App {
         }
     }
 
+    /// Pasted text filters the picker too (one line).
+    pub(crate) fn picker_paste(&mut self, text: &str) -> bool {
+        let Some(Overlay::Picker(p)) = &mut self.overlay else {
+            return false;
+        };
+        for c in text.chars().filter(|c| !c.is_control()) {
+            p.edit(tui_input::InputRequest::InsertChar(c));
+        }
+        true
+    }
+
     pub(crate) fn lookup_loaded(
         &mut self,
         name: String,

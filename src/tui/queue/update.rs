@@ -113,6 +113,12 @@ impl App {
         vec![]
     }
 
+    /// F3: the queue, read again.
+    pub(crate) fn open_queue(&mut self) -> Vec<Effect> {
+        self.overlay = Some(Overlay::Queue { cursor: 0 });
+        vec![Effect::LoadQueue]
+    }
+
     pub(crate) fn queue_add_action(&mut self, a: Action) -> Vec<Effect> {
         let Some(Overlay::QueueAdd(q)) = &self.overlay else {
             return vec![];

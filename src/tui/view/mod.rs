@@ -1,4 +1,7 @@
-//! Drawing: reads `&App`, never changes it, never does I/O.
+//! Drawing the screen: the header, the form and history panes (each drawn
+//! by its own module), the status line, the footer, then the open overlay.
+//! Reads `&App`, never changes it, never does I/O. Also the pieces every
+//! view shares: layout, popups, wrapping, the spinner.
 
 pub mod layout;
 pub mod wrap;
@@ -10,7 +13,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Clear, Paragraph, Wrap};
 use unicode_width::UnicodeWidthStr;
 
-use super::app::{App, Overlay};
+use super::app::{App, overlay};
 use super::form::Focus;
 use super::keymap::hints;
 use super::msg::Level;
@@ -20,20 +23,6 @@ pub fn spinner(now: DateTime<Utc>, started: DateTime<Utc>) -> char {
     const FRAMES: [char; 10] = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'];
     let ms = (now - started).num_milliseconds().max(0) as usize;
     FRAMES[(ms / 100) % FRAMES.len()]
-}
-
-/// How far the open overlay can scroll at the app's size (0 for none).
-pub fn overlay_max_scroll(app: &App) -> u16 {
-    match &app.overlay {
-        Some(Overlay::Detail { entry, .. }) => {
-            crate::tui::detail::view::max_scroll(app, entry, app.size)
-        }
-        Some(Overlay::Preview { .. }) => {
-            crate::tui::request_preview::view::max_scroll(app, app.size)
-        }
-        Some(Overlay::Help { .. }) => crate::tui::help::view::max_scroll(app, app.size),
-        _ => 0,
-    }
 }
 
 /// Draw the whole screen.
@@ -48,33 +37,8 @@ pub fn draw(frame: &mut Frame, app: &App) {
     crate::tui::history::view::draw(frame, app, areas.history);
     status(frame, app, areas.status, &areas);
     footer(frame, app, areas.footer);
-    match &app.overlay {
-        Some(Overlay::Calendar(c)) => crate::tui::calendar::view::draw(frame, app, c, &areas),
-        Some(Overlay::Picker(p)) => crate::tui::picker::view::draw(frame, app, p, screen),
-        Some(Overlay::Detail { entry, scroll }) => {
-            crate::tui::detail::view::draw(frame, app, entry, *scroll, screen)
-        }
-        Some(Overlay::Preview { scroll }) => {
-            crate::tui::request_preview::view::draw(frame, app, *scroll, screen)
-        }
-        Some(Overlay::Help { scroll }) => crate::tui::help::view::draw(frame, app, *scroll, screen),
-        Some(Overlay::Conflict(c)) => crate::tui::conflict::view::draw(frame, app, c, screen),
-        Some(Overlay::QueueAdd(q)) => crate::tui::queue::view::queue_add(frame, app, q, screen),
-        Some(Overlay::Queue { cursor }) => {
-            crate::tui::queue::view::queue(frame, app, *cursor, screen)
-        }
-        Some(Overlay::DownloadSetup(s)) => {
-            crate::tui::downloads::view::setup(frame, app, s, screen)
-        }
-        Some(Overlay::Downloads { job_id }) => {
-            crate::tui::downloads::view::progress(frame, app, job_id, screen)
-        }
-        Some(Overlay::Table(v)) => crate::tui::file_preview::view::draw(frame, app, v, screen),
-        Some(Overlay::FirstRun(f)) => crate::tui::first_run::view::draw(frame, app, f, screen),
-        Some(Overlay::Profiles { cursor }) => {
-            crate::tui::environments::view::draw(frame, app, *cursor, screen)
-        }
-        None => {}
+    if let Some(o) = &app.overlay {
+        overlay::draw(frame, app, o, &areas);
     }
 }
 
