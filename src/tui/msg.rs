@@ -98,7 +98,7 @@ pub enum Msg {
         first_run: Option<crate::tui::first_run::FirstRun>,
     },
     /// The first rows of a downloaded file.
-    PreviewReady {
+    FilePreviewLoaded {
         path: PathBuf,
         result: Result<Table, String>,
     },

@@ -44,7 +44,7 @@ impl App {
                 self.toggle_help();
                 vec![]
             }
-            Action::Preview => {
+            Action::OpenRequestPreview => {
                 self.open_request_preview();
                 vec![]
             }
@@ -59,7 +59,7 @@ impl App {
                 self.open_downloads();
                 vec![]
             }
-            Action::OpenProfiles => self.open_environments(),
+            Action::OpenEnvironments => self.open_environments(),
             Action::NextFocus | Action::PrevFocus if self.overlay.is_none() => self.move_focus(a),
             Action::ClearToStart | Action::DeleteWord => self.delete_in_field(a),
             Action::FormatNext | Action::FormatPrev => self.cycle_format(a),

@@ -298,7 +298,7 @@ impl App {
             Msg::LookupLoaded { name, result } => self.lookup_loaded(name, result),
             Msg::DownloadPlanned { job_id, result } => self.download_planned(&job_id, result),
             Msg::Fetch { job_id, event } => self.fetch_event(&job_id, &event),
-            Msg::PreviewReady { path, result } => self.preview_ready(path, result),
+            Msg::FilePreviewLoaded { path, result } => self.file_preview_loaded(path, result),
             Msg::ProfilesLoaded(result) => self.profiles_loaded(result),
             Msg::ProfileSwitched { env, first_run } => self.profile_switched(env, first_run),
         }

@@ -13,7 +13,7 @@ use crate::history::Entry;
 use crate::tui::calendar::Calendar;
 use crate::tui::conflict::Conflict;
 use crate::tui::downloads::DownloadSetup;
-use crate::tui::file_preview::TableView;
+use crate::tui::file_preview::FilePreview;
 use crate::tui::first_run::FirstRun;
 use crate::tui::keymap::{Action, Ctx};
 use crate::tui::msg::Effect;
@@ -28,37 +28,32 @@ use crate::tui::{
 /// A modal layer over the main screen.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Overlay {
+    /// The date picker of From or To, with range presets.
     Calendar(Calendar),
+    /// Choices from a lookup for Event types or Segment ID.
     Picker(Picker),
-    Detail {
-        entry: Box<Entry>,
-        scroll: u16,
-    },
-    Preview {
-        scroll: u16,
-    },
-    Help {
-        scroll: u16,
-    },
+    /// One history entry in full.
+    Detail { entry: Box<Entry>, scroll: u16 },
+    /// The request preview: the JSON body the form makes, and curl.
+    Preview { scroll: u16 },
+    /// Every key.
+    Help { scroll: u16 },
     /// A submit met 409: the running job, and what to do.
     Conflict(Conflict),
     /// Add the form to the queue, whole or split.
     QueueAdd(QueueAdd),
-    Queue {
-        cursor: usize,
-    },
+    /// The queue (F3).
+    Queue { cursor: usize },
+    /// Download a job: which files, where.
     DownloadSetup(DownloadSetup),
     /// The progress of `job_id`'s download.
-    Downloads {
-        job_id: String,
-    },
-    Table(TableView),
+    Downloads { job_id: String },
+    /// The file preview: a downloaded file's first rows.
+    FilePreview(FilePreview),
     /// No key configured: where one comes from, and a masked paste.
     FirstRun(FirstRun),
     /// The environment switcher.
-    Profiles {
-        cursor: usize,
-    },
+    Profiles { cursor: usize },
 }
 
 impl Overlay {
@@ -68,16 +63,16 @@ impl Overlay {
             Overlay::Calendar(_) => Ctx::Calendar,
             Overlay::Picker(_) => Ctx::Picker,
             Overlay::Detail { .. } => Ctx::Detail,
-            Overlay::Preview { .. } => Ctx::Preview,
+            Overlay::Preview { .. } => Ctx::RequestPreview,
             Overlay::Help { .. } => Ctx::Help,
             Overlay::Conflict(_) => Ctx::Conflict,
             Overlay::QueueAdd(_) => Ctx::QueueAdd,
             Overlay::Queue { .. } => Ctx::Queue,
             Overlay::DownloadSetup(_) => Ctx::DownloadSetup,
             Overlay::Downloads { .. } => Ctx::Downloads,
-            Overlay::Table(_) => Ctx::Table,
+            Overlay::FilePreview(_) => Ctx::FilePreview,
             Overlay::FirstRun(_) => Ctx::FirstRun,
-            Overlay::Profiles { .. } => Ctx::Profiles,
+            Overlay::Profiles { .. } => Ctx::Environments,
         }
     }
 }
@@ -99,7 +94,7 @@ impl App {
             Overlay::Queue { .. } => self.queue_view_action(a),
             Overlay::DownloadSetup(_) => self.setup_action(a),
             Overlay::Downloads { .. } => self.downloads_action(a),
-            Overlay::Table(_) => self.file_preview_action(a),
+            Overlay::FilePreview(_) => self.file_preview_action(a),
             Overlay::FirstRun(_) => self.first_run_action(a),
             Overlay::Profiles { .. } => self.environments_action(a),
         }
@@ -140,7 +135,7 @@ pub fn draw(frame: &mut Frame, app: &App, overlay: &Overlay, areas: &Areas) {
         Overlay::Queue { cursor } => queue::view::queue(frame, app, *cursor, screen),
         Overlay::DownloadSetup(s) => downloads::view::setup(frame, app, s, screen),
         Overlay::Downloads { job_id } => downloads::view::progress(frame, app, job_id, screen),
-        Overlay::Table(v) => file_preview::view::draw(frame, app, v, screen),
+        Overlay::FilePreview(v) => file_preview::view::draw(frame, app, v, screen),
         Overlay::FirstRun(f) => first_run::view::draw(frame, app, f, screen),
         Overlay::Profiles { cursor } => environments::view::draw(frame, app, *cursor, screen),
     }

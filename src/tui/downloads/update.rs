@@ -219,7 +219,7 @@ impl App {
                     overwrite,
                 }];
             }
-            Action::PreviewFile => match run.files.get(run.cursor) {
+            Action::OpenFilePreview => match run.files.get(run.cursor) {
                 Some((_, FileState::Done { path, .. })) => {
                     return vec![Effect::PreviewFile { path: path.clone() }];
                 }

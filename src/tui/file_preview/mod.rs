@@ -12,7 +12,7 @@ use crate::tui::msg::{Effect, Level, Notice};
 
 /// The first rows of a downloaded file.
 #[derive(Clone, Debug, PartialEq)]
-pub struct TableView {
+pub struct FilePreview {
     pub path: std::path::PathBuf,
     pub table: Table,
     pub row: usize,
@@ -20,14 +20,14 @@ pub struct TableView {
 }
 
 impl App {
-    pub(crate) fn preview_ready(
+    pub(crate) fn file_preview_loaded(
         &mut self,
         path: PathBuf,
         result: Result<crate::jobs::file_preview::Table, String>,
     ) -> Vec<Effect> {
         match result {
             Ok(table) => {
-                self.overlay = Some(Overlay::Table(TableView {
+                self.overlay = Some(Overlay::FilePreview(FilePreview {
                     path,
                     table,
                     row: 0,
@@ -45,7 +45,7 @@ impl App {
     }
 
     pub(crate) fn file_preview_action(&mut self, a: Action) -> Vec<Effect> {
-        let Some(Overlay::Table(t)) = self.overlay.as_mut() else {
+        let Some(Overlay::FilePreview(t)) = self.overlay.as_mut() else {
             return vec![];
         };
         match a {

@@ -6,13 +6,13 @@ use ratatui::text::Line;
 use ratatui::widgets::Paragraph;
 use unicode_width::UnicodeWidthStr;
 
-use super::TableView;
+use super::FilePreview;
 use crate::tui::app::App;
 use crate::tui::history::view::clip;
 use crate::tui::view::layout::popup;
 use crate::tui::view::popup_block;
 
-pub fn draw(frame: &mut Frame, app: &App, v: &TableView, screen: Rect) {
+pub fn draw(frame: &mut Frame, app: &App, v: &FilePreview, screen: Rect) {
     let t = &app.theme;
     let area = popup(
         screen,

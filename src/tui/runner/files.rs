@@ -85,11 +85,11 @@ impl Runner {
         self.fetches.insert(job_id, Task(task));
     }
 
-    pub(super) fn preview_file(&self, path: PathBuf) {
+    pub(super) fn load_file_preview(&self, path: PathBuf) {
         let tx = self.tx.clone();
         tokio::task::spawn_blocking(move || {
             let result = crate::jobs::file_preview::preview(&path, 200);
-            let _ = tx.send(Msg::PreviewReady { path, result });
+            let _ = tx.send(Msg::FilePreviewLoaded { path, result });
         });
     }
 }
