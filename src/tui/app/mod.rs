@@ -81,6 +81,13 @@ impl Clock {
     pub fn today(&self) -> NaiveDate {
         self.now.with_timezone(&self.offset).date_naive()
     }
+
+    /// `11-27 09:14` in this time zone.
+    pub fn short_time(&self, t: DateTime<Utc>) -> String {
+        t.with_timezone(&self.offset)
+            .format("%m-%d %H:%M")
+            .to_string()
+    }
 }
 
 pub struct App {

@@ -8,7 +8,7 @@ use ratatui::widgets::Paragraph;
 
 use crate::history::Entry;
 use crate::tui::app::App;
-use crate::tui::history::view::{Kind, outcome_kind, short_time};
+use crate::tui::history::view::{Kind, outcome_kind};
 use crate::tui::view::layout::popup;
 use crate::tui::view::popup_block;
 use crate::tui::view::wrap::wrap;
@@ -75,7 +75,7 @@ pub fn lines(app: &App, e: &Entry, width: usize) -> Vec<Line<'static>> {
             (Some(d), Some(a)) => format!(" · {d}/{a} chunks"),
             _ => String::new(),
         };
-        let checked = short_time(app, j.checked_at);
+        let checked = app.clock.short_time(j.checked_at);
         let gauge = match (j.chunks_done, j.chunks_total) {
             (Some(d), Some(a)) if a > 0 && d < a => {
                 format!(
@@ -98,7 +98,7 @@ pub fn lines(app: &App, e: &Entry, width: usize) -> Vec<Line<'static>> {
             let text = if t > now {
                 format!(
                     "links work until {} (in {}) · d downloads",
-                    short_time(app, t),
+                    app.clock.short_time(t),
                     crate::human::duration((t - now).num_seconds())
                 )
             } else {
@@ -121,7 +121,7 @@ pub fn lines(app: &App, e: &Entry, width: usize) -> Vec<Line<'static>> {
         e.id,
         e.source,
         e.profile,
-        short_time(app, e.created_at)
+        app.clock.short_time(e.created_at)
     );
     row(&mut out, app, "Attempt", &when, base, width);
     row(&mut out, app, "Base URL", &e.base_url, base, width);

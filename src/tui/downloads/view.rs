@@ -9,9 +9,9 @@ use unicode_width::UnicodeWidthStr;
 use super::{DownloadSetup, FileState};
 use crate::human::bytes;
 use crate::tui::app::App;
-use crate::tui::history::view::clip;
 use crate::tui::view::layout::popup;
 use crate::tui::view::popup_block;
+use crate::tui::view::wrap::clip;
 
 pub fn setup(frame: &mut Frame, app: &App, s: &DownloadSetup, screen: Rect) {
     let t = &app.theme;

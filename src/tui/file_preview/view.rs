@@ -8,9 +8,9 @@ use unicode_width::UnicodeWidthStr;
 
 use super::FilePreview;
 use crate::tui::app::App;
-use crate::tui::history::view::clip;
 use crate::tui::view::layout::popup;
 use crate::tui::view::popup_block;
+use crate::tui::view::wrap::clip;
 
 pub fn draw(frame: &mut Frame, app: &App, v: &FilePreview, screen: Rect) {
     let t = &app.theme;

@@ -1,6 +1,5 @@
 //! The history pane: every attempt, newest first, two rows each.
 
-use chrono::{DateTime, Utc};
 use ratatui::Frame;
 use ratatui::layout::{Margin, Rect};
 use ratatui::text::{Line, Span};
@@ -14,13 +13,7 @@ use crate::tui::app::App;
 use crate::tui::form::Focus;
 use crate::tui::view::layout::ENTRY_ROWS;
 use crate::tui::view::spinner;
-
-/// `11-27 09:14` in the app's time zone.
-pub fn short_time(app: &App, t: DateTime<Utc>) -> String {
-    t.with_timezone(&app.clock.offset)
-        .format("%m-%d %H:%M")
-        .to_string()
-}
+use crate::tui::view::wrap::clip;
 
 /// The outcome part of an entry's first row, and its style class.
 /// The headline of an entry without the error message (the detail view
@@ -222,7 +215,7 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
             Kind::Warning => t.warning(),
             Kind::Pending => t.warning(),
         };
-        let time = short_time(app, e.created_at);
+        let time = app.clock.short_time(e.created_at);
         let first = clip(&format!("{time} {text}"), width.saturating_sub(1));
         let cut = if first.is_char_boundary(time.len()) {
             time.len()
@@ -272,25 +265,4 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
             &mut state,
         );
     }
-}
-
-/// Cut `s` to `width` display columns, ending with … when cut.
-pub fn clip(s: &str, width: usize) -> String {
-    use unicode_width::UnicodeWidthChar;
-    let mut out = String::new();
-    let mut used = 0;
-    let total: usize = s.chars().map(|c| c.width().unwrap_or(0)).sum();
-    if total <= width {
-        return s.to_owned();
-    }
-    for c in s.chars() {
-        let w = c.width().unwrap_or(0);
-        if used + w + 1 > width {
-            break;
-        }
-        out.push(c);
-        used += w;
-    }
-    out.push('…');
-    out
 }

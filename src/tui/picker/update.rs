@@ -121,7 +121,7 @@ impl App {
     ) -> Vec<Effect> {
         match result {
             Ok(items) => {
-                let when = crate::tui::history::view::short_time(self, items.fetched_at);
+                let when = self.clock.short_time(items.fetched_at);
                 self.lookups.insert(name.clone(), items);
                 let field = if name == "segments" {
                     Field::SegmentId

@@ -1,5 +1,6 @@
-//! Wrapping text to a width in display columns (wide characters count
-//! two), breaking at spaces when it can and inside a word when it must.
+//! Fitting text to a width in display columns (wide characters count
+//! two): wrapped, breaking at spaces when it can and inside a word when it
+//! must, or clipped.
 
 use unicode_width::UnicodeWidthChar;
 
@@ -32,6 +33,26 @@ pub fn wrap(text: &str, width: usize) -> Vec<String> {
         }
         out.push(line.trim_end().to_owned());
     }
+    out
+}
+
+/// Cut `s` to `width` display columns, ending with … when cut.
+pub fn clip(s: &str, width: usize) -> String {
+    let mut out = String::new();
+    let mut used = 0;
+    let total: usize = s.chars().map(|c| c.width().unwrap_or(0)).sum();
+    if total <= width {
+        return s.to_owned();
+    }
+    for c in s.chars() {
+        let w = c.width().unwrap_or(0);
+        if used + w + 1 > width {
+            break;
+        }
+        out.push(c);
+        used += w;
+    }
+    out.push('…');
     out
 }
 
