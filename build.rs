@@ -6,8 +6,8 @@
 //! packed refs, tags) or this file changes, never on every build. So
 //! `-dirty` reflects the tree as it was when HEAD last moved.
 //!
-//! On Linux it also hands `assets/hot-text.ld` to the linker of the
-//! binaries (see `hot_text`).
+//! For release builds on linux-gnu it also hands `assets/hot-text.ld` to
+//! the linker of the binaries (see `hot_text`).
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -34,17 +34,25 @@ fn main() {
 }
 
 /// Hands `assets/hot-text.ld` (made by `scripts/hot-text.sh`) to the linker
-/// of the binaries on Linux: the functions the TUI runs at start go first in
-/// the text segment, next to each other, so fewer pages of the binary become
-/// resident (the kernel maps 64 KiB around every page fault). The script only
-/// orders sections: a stale or partly matching list links all the same.
-/// `UPEXPORT_NO_HOT_TEXT=1` leaves it out (e.g. for a linker without
-/// `INSERT` support such as mold).
+/// of the binaries in release builds on linux-gnu: the functions the TUI
+/// runs at start go first in the text segment, next to each other, so fewer
+/// pages of the binary become resident (the kernel maps 64 KiB around every
+/// page fault). The script only orders sections: a stale or partly matching
+/// list links all the same (`scripts/hot_text.py check` says how much still
+/// matches; CI fails under 90%).
+///
+/// Only release links get it (`PROFILE` is `release` for the release
+/// profile and every profile inheriting from it, e.g. `bench`): the list is
+/// made from, and only helps, the optimised binary, and debug and test
+/// builds then link with any linker. `UPEXPORT_NO_HOT_TEXT=1` leaves it out
+/// of release links too (e.g. for a linker without `INSERT` support such as
+/// mold).
 fn hot_text(manifest: &Path) {
     println!("cargo:rerun-if-env-changed=UPEXPORT_NO_HOT_TEXT");
     let script = manifest.join("assets").join("hot-text.ld");
     let linux_gnu = std::env::var("CARGO_CFG_TARGET_OS").is_ok_and(|os| os == "linux")
         && std::env::var("CARGO_CFG_TARGET_ENV").is_ok_and(|env| env == "gnu");
+    let release = std::env::var("PROFILE").is_ok_and(|p| p == "release");
     let off = std::env::var_os("UPEXPORT_NO_HOT_TEXT").is_some_and(|v| !v.is_empty() && v != "0");
     if !script.exists() {
         println!(
@@ -54,7 +62,7 @@ fn hot_text(manifest: &Path) {
         return;
     }
     println!("cargo:rerun-if-changed={}", script.display());
-    if linux_gnu && !off {
+    if linux_gnu && release && !off {
         println!("cargo:rustc-link-arg-bins=-Wl,-T,{}", script.display());
     }
 }

@@ -5,7 +5,7 @@ use std::future::Future;
 use std::io::Read;
 use std::time::{Duration, Instant};
 
-use futures::StreamExt;
+use futures_util::StreamExt;
 use reqwest::{Client, Method, StatusCode, redirect};
 use serde_json::{Value, json};
 use upexport::demo::{DEMO_KEY, DemoOptions, DemoServer, FaultMode, OVERSIZED_BYTES};

@@ -148,7 +148,7 @@ impl ApiClient {
         // for resuming) and, for gzip, inflates them into the final file as
         // they arrive, so a download is not read twice and network and
         // inflate run side by side (like `curl | gunzip`).
-        let (chunks, rx) = std::sync::mpsc::sync_channel::<hyper::body::Bytes>(WRITER_QUEUE);
+        let (chunks, rx) = std::sync::mpsc::sync_channel::<bytes::Bytes>(WRITER_QUEUE);
         let job = WriteJob {
             dir: dir.to_owned(),
             part: part.clone(),
@@ -259,7 +259,7 @@ struct Written {
 }
 
 impl WriteJob {
-    fn run(self, rx: std::sync::mpsc::Receiver<hyper::body::Bytes>) -> Result<Written, WriteError> {
+    fn run(self, rx: std::sync::mpsc::Receiver<bytes::Bytes>) -> Result<Written, WriteError> {
         let mut file = std::fs::OpenOptions::new()
             .create(true)
             .append(self.append)
@@ -458,7 +458,7 @@ mod tests {
         }
         let (tx, rx) = std::sync::mpsc::sync_channel(chunks.len() + 1);
         for c in chunks {
-            tx.send(hyper::body::Bytes::copy_from_slice(c)).unwrap();
+            tx.send(bytes::Bytes::copy_from_slice(c)).unwrap();
         }
         drop(tx);
         WriteJob {

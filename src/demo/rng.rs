@@ -1,5 +1,10 @@
 //! A tiny deterministic random source (SplitMix64) and a stable string
-//! hash, so sample data is the same every time for the same job.
+//! hash, so sample data is the same every time for the same job; and a
+//! seed that differs every time, for job ids and the signing secret.
+
+use std::hash::{BuildHasher, Hasher};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::{SystemTime, UNIX_EPOCH};
 
 /// SplitMix64: small, fast, good enough for sample data. Not for secrets.
 #[derive(Clone, Debug)]
@@ -43,6 +48,22 @@ impl Rng {
     }
 }
 
+/// A seed that differs from one call, and one process, to the next: the
+/// standard library's randomly keyed hasher (keys from the OS) over a
+/// counter, the clock and the process id. For the demo's job ids and its
+/// download signatures, which only have to be unguessable enough for a
+/// local demo; not for real secrets.
+pub(crate) fn random_seed() -> u64 {
+    static CALLS: AtomicU64 = AtomicU64::new(0);
+    let mut h = std::collections::hash_map::RandomState::new().build_hasher();
+    h.write_u64(CALLS.fetch_add(1, Ordering::Relaxed));
+    if let Ok(t) = SystemTime::now().duration_since(UNIX_EPOCH) {
+        h.write_u128(t.as_nanos());
+    }
+    h.write_u32(std::process::id());
+    h.finish()
+}
+
 /// FNV-1a over the bytes, mixed once more: a stable hash of a string (the
 /// standard library's hasher is not guaranteed stable across releases).
 pub(crate) fn hash(parts: &[&[u8]]) -> u64 {
@@ -71,5 +92,27 @@ mod tests {
         assert_ne!(r.next_u64(), r.next_u64());
         assert_eq!(r.uuid_like().len(), 36);
         assert_ne!(hash(&[b"ab", b"c"]), hash(&[b"a", b"bc"]));
+    }
+
+    #[test]
+    fn uuid_like_is_a_version_4_uuid_and_seeds_differ() {
+        let id = Rng::new(random_seed()).uuid_like();
+        let groups: Vec<&str> = id.split('-').collect();
+        assert_eq!(
+            groups.iter().map(|g| g.len()).collect::<Vec<_>>(),
+            [8, 4, 4, 4, 12],
+            "{id}"
+        );
+        assert!(
+            id.chars()
+                .all(|c| c == '-' || matches!(c, '0'..='9' | 'a'..='f')),
+            "{id}"
+        );
+        assert!(groups[2].starts_with('4'), "version 4: {id}");
+        assert!(
+            groups[3].starts_with(['8', '9', 'a', 'b']),
+            "RFC 4122 variant: {id}"
+        );
+        assert_ne!(random_seed(), random_seed());
     }
 }

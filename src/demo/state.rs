@@ -11,7 +11,7 @@ use chrono::{DateTime, Utc};
 use super::chunks::chunks;
 use super::encode::{encode, extension, gzip};
 use super::mode::FaultMode;
-use super::rng::hash;
+use super::rng::{Rng, hash, random_seed};
 use super::rows::generate;
 use super::spec::JobSpec;
 
@@ -48,6 +48,9 @@ pub(crate) struct Shared {
     pub port: u16,
     /// Keys the download signatures; random per server.
     secret: u64,
+    /// Makes the job ids (UUID-shaped, version 4); seeded at random per
+    /// server, so ids differ from one run of the demo to the next.
+    ids: Mutex<Rng>,
     mode: Mutex<FaultMode>,
     flaky_armed: AtomicBool,
     log: Mutex<Vec<RecordedRequest>>,
@@ -68,7 +71,8 @@ impl Shared {
             settings,
             base_url: format!("http://127.0.0.1:{port}"),
             port,
-            secret: uuid::Uuid::new_v4().as_u64_pair().0,
+            secret: random_seed(),
+            ids: Mutex::new(Rng::new(random_seed())),
             mode: Mutex::new(mode),
             flaky_armed: AtomicBool::new(mode == FaultMode::Flaky),
             log: Mutex::new(Vec::new()),
@@ -139,7 +143,7 @@ impl Shared {
         if let Some(running) = jobs.iter().find(|j| j.phase(now).is_running()) {
             return Err(running.info(now));
         }
-        let id = uuid::Uuid::new_v4().to_string();
+        let id = lock(&self.ids).uuid_like();
         let files = (1..=PARTS)
             .map(|i| format!("part-{i:04}.{}.gz", extension(spec.format)))
             .collect();

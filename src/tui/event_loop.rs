@@ -6,7 +6,7 @@
 use std::io;
 
 use crossterm::event::Event;
-use futures::{Stream, StreamExt};
+use futures_util::{Stream, StreamExt};
 use ratatui::Terminal;
 use ratatui::backend::Backend;
 use tokio::sync::mpsc::UnboundedReceiver;

@@ -321,12 +321,12 @@ pub async fn run(global: &Global) -> u8 {
 /// inside the event loop, so the tests can check that a panic gives the
 /// terminal back and keeps the draft. Without the variable the stream is
 /// passed through untouched.
-fn crash_test_hook<S>(events: S) -> impl futures::Stream<Item = S::Item> + Unpin
+fn crash_test_hook<S>(events: S) -> impl futures_util::Stream<Item = S::Item> + Unpin
 where
-    S: futures::Stream<Item = std::io::Result<crossterm::event::Event>> + Unpin,
+    S: futures_util::Stream<Item = std::io::Result<crossterm::event::Event>> + Unpin,
 {
     use crossterm::event::{Event, KeyCode, KeyEventKind};
-    use futures::StreamExt;
+    use futures_util::StreamExt;
     let armed = std::env::var_os("UPEXPORT_CRASH_TEST").is_some_and(|v| v == "1");
     events.map(move |ev| {
         if armed
