@@ -1,29 +1,44 @@
 //! The terminal app: a form with every export field, asynchronous submit,
-//! and a scrollable history of every attempt.
+//! and a scrollable history of every attempt. Here: getting ready before
+//! the terminal is taken over ([`prepare`]) and running ([`run`]).
+//!
+//! `app/` holds the model and `update` (no I/O), `msg.rs` what goes in and
+//! out of it, `keymap.rs` every key. Each pane and overlay has a folder of
+//! its own (state, its `impl App` update, its view); `view/` draws the
+//! screen around them. `runner/` runs the effects through `crate::jobs`,
+//! `term/` is the terminal plumbing. docs/architecture.md ("src/tui") says
+//! where a new overlay goes.
 
+// The model, its messages, its keys, the loop.
 pub mod app;
+pub mod event_loop;
+pub mod keymap;
+pub mod msg;
+pub mod theme;
+
+// Panes and overlays, one folder each.
 pub mod calendar;
 pub mod conflict;
 pub mod detail;
 pub mod downloads;
 pub mod environments;
-pub mod event_loop;
 pub mod file_preview;
 pub mod first_run;
 pub mod form;
 pub mod help;
 pub mod history;
-pub mod keymap;
-pub mod msg;
 pub mod picker;
 pub mod queue;
 pub mod request_preview;
+
+// The screen around them.
+pub mod view;
+
+// Effects, terminal plumbing, the test harness.
 pub mod runner;
 pub mod term;
 #[doc(hidden)]
 pub mod testing;
-pub mod theme;
-pub mod view;
 
 use std::sync::Arc;
 

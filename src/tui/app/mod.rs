@@ -1,4 +1,9 @@
-//! The app model and `update`: every state transition, no I/O.
+//! The app model and `update`: every state transition, no I/O. `update`
+//! routes each message to the pane or overlay it concerns (their modules
+//! under `src/tui/` hold the transitions); `overlay.rs` is the one place
+//! that knows every overlay; `keys.rs` turns keys, paste and mouse into
+//! actions; `submit.rs` and `jobs.rs` are the request in flight and the
+//! jobs followed, which every pane shows.
 
 mod job_board;
 mod jobs;
@@ -285,13 +290,7 @@ impl App {
             Msg::JobUpdate { job_id, result } => self.job_update(&job_id, result),
             Msg::Unfinished(entries) => self.unfinished(entries),
             Msg::RunningJob(result) => self.running_job(result),
-            Msg::QueueLoaded(items) => {
-                self.queue = items;
-                if let Some(Overlay::Queue { cursor }) = &mut self.overlay {
-                    *cursor = (*cursor).min(self.queue.len().saturating_sub(1));
-                }
-                self.drive_queue()
-            }
+            Msg::QueueLoaded(items) => self.queue_loaded(items),
             Msg::EnvBusy { queue_id, job } => self.env_busy(queue_id, job),
             Msg::QueueSettled {
                 queue_id,

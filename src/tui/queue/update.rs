@@ -3,7 +3,7 @@
 
 use super::QueueAdd;
 use crate::export::ExportRequest;
-use crate::history::QueueState;
+use crate::history::{QueueState, QueuedExport};
 use crate::jobs::queue::Disposition;
 use crate::jobs::queue::{Split, split_request};
 use crate::tui::app::{App, InFlight, Overlay};
@@ -111,6 +111,15 @@ impl App {
             weekly,
         }));
         vec![]
+    }
+
+    /// The queue as stored; the next item goes if it can.
+    pub(crate) fn queue_loaded(&mut self, items: Vec<QueuedExport>) -> Vec<Effect> {
+        self.queue = items;
+        if let Some(Overlay::Queue { cursor }) = &mut self.overlay {
+            *cursor = (*cursor).min(self.queue.len().saturating_sub(1));
+        }
+        self.drive_queue()
     }
 
     /// F3: the queue, read again.
