@@ -1,5 +1,5 @@
-//! Issue #5, bad input and secrets, beyond `tests/props.rs` (pure
-//! parsers) and `tests/tui_snapshots.rs` (sizes, wide text):
+//! Issue #5, bad input and secrets, beyond `reliability::props` (pure
+//! parsers) and `tui::snapshots` (sizes, wide text):
 //! - a 10 MB paste and 100,000 pasted ids through the TUI's whole loop;
 //! - 100,000 awkward list items through the list parser;
 //! - every endpoint's decoding through the real client and HTTP stack,
@@ -10,20 +10,17 @@
 //!
 //! Each test prints how many cases it ran.
 
-mod common;
-mod support;
-
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use crate::support::{Sandbox, files_containing, set_mode, write_private};
 use crossterm::event::KeyCode;
 use proptest::prelude::*;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use ratatui::layout::Rect;
 use serde_json::{Value, json};
-use support::{Sandbox, files_containing, set_mode, write_private};
 use upexport::api::{ApiClient, ApiKey, Timeouts};
 use upexport::config::{EnvVars, Paths};
 use upexport::demo::{DEMO_KEY, DemoOptions, DemoServer};
@@ -60,8 +57,8 @@ async fn a_10_mb_paste_is_refused_with_a_message_and_the_field_keeps_its_text() 
         40,
         HistoryStore::open_in_memory().expect("store"),
         None,
-        common::env(),
-        &common::csv_draft(),
+        crate::support::tui::env(),
+        &crate::support::tui::csv_draft(),
     );
     let mut cases = 0;
     for field in [
@@ -123,7 +120,14 @@ async fn a_hundred_thousand_pasted_ids_are_counted_drawn_sent_and_recorded() {
         ..Default::default()
     };
     let store = HistoryStore::open(&db).expect("history").store;
-    let mut h = Harness::new(120, 40, store, Some(client), env, &common::csv_draft());
+    let mut h = Harness::new(
+        120,
+        40,
+        store,
+        Some(client),
+        env,
+        &crate::support::tui::csv_draft(),
+    );
     h.type_text("2026-11-01");
     h.session.app.focus = Focus::Field(Field::UserId);
     // One id a line, as pasted from a spreadsheet column; every tenth
@@ -592,7 +596,7 @@ async fn readable_key_file_and_config_warn_and_plain_http_elsewhere_is_refused()
     // The CLI says the same two things.
     let mut c = sb.command(None);
     c.args(["jobs", "--base-url", &server.base_url()]);
-    let out = tokio::task::spawn_blocking(move || support::run(c))
+    let out = tokio::task::spawn_blocking(move || crate::support::run(c))
         .await
         .expect("thread");
     assert_eq!(

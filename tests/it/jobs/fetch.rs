@@ -11,7 +11,7 @@ use upexport::demo::{DemoServer, FaultMode};
 use upexport::export::Format;
 use upexport::jobs::fetch::{FetchEvent, FetchOptions, FilePlan, Totals, fetch_all, plan};
 
-use super::{client, completed_job, file_requests, server, within};
+use crate::support::demo::{client, completed_job, file_requests, server, within};
 
 async fn run(c: &ApiClient, plans: Vec<FilePlan>, opts: FetchOptions) -> Vec<FetchEvent> {
     let (tx, mut rx) = unbounded_channel();

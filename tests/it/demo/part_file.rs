@@ -2,13 +2,11 @@
 //! download benchmark's 200 MB part), and a multi-member gzip part (as
 //! `cat a.gz b.gz` makes) decompressed whole by `upexport download`.
 
-mod support;
-
 use std::io::Write;
 
+use crate::support::{Out, Sandbox};
 use flate2::Compression;
 use flate2::write::GzEncoder;
-use support::{Out, Sandbox};
 use upexport::demo::{DEMO_KEY, DemoOptions, DemoServer};
 
 fn gzip(data: &[u8]) -> Vec<u8> {
@@ -20,7 +18,7 @@ fn gzip(data: &[u8]) -> Vec<u8> {
 async fn up(sb: &Sandbox, args: &[&str]) -> Out {
     let mut c = sb.command(Some(DEMO_KEY));
     c.args(args);
-    tokio::task::spawn_blocking(move || support::run(c))
+    tokio::task::spawn_blocking(move || crate::support::run(c))
         .await
         .expect("the command thread")
 }

@@ -3,13 +3,11 @@
 //! the embedded demo server on 127.0.0.1 (started in the test, so what it
 //! received can be checked), a closed port, or nothing.
 
-mod support;
-
 use std::path::Path;
 use std::process::Command;
 
+use crate::support::{Out, Sandbox, closed_port, files_containing, write_private};
 use serde_json::Value;
-use support::{Out, Sandbox, closed_port, files_containing, write_private};
 use upexport::demo::{DEMO_KEY, DemoOptions, DemoServer};
 
 const SENTINEL: &str = "sentinel-3f9a0c-DOCTOR-KEY";
@@ -23,7 +21,7 @@ async fn run_with(mut c: Command, stdin: Option<&str>) -> Out {
     }
     tokio::task::spawn_blocking(move || {
         let mut c = assert_cmd::Command::from_std(c);
-        c.timeout(support::CMD_LIMIT);
+        c.timeout(crate::support::CMD_LIMIT);
         if let Some(s) = stdin {
             c.write_stdin(s);
         }
@@ -316,7 +314,7 @@ async fn doctor_names_a_broken_configs_line_and_column_and_exits_2() {
 
     // A config readable by others: a warning, with the fix; not a failure.
     write_private(&cfg, "[profiles.p]\nrequest_timeout_secs = 42\n");
-    support::set_mode(&cfg, 0o644);
+    crate::support::set_mode(&cfg, 0o644);
     let r = up(&sb, Some(DEMO_KEY), &["doctor", "--base-url", &url]).await;
     expect(&r, 0, "a readable config");
     assert!(r.stdout.contains("config         warning:"), "{}", r.stdout);

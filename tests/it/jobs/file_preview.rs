@@ -8,7 +8,7 @@ use upexport::export::Format;
 use upexport::jobs::fetch::{FetchOptions, fetch_all, plan};
 use upexport::jobs::file_preview::{Table, preview};
 
-use super::{client, completed_job, server, within};
+use crate::support::demo::{client, completed_job, server, within};
 
 fn write(dir: &std::path::Path, name: &str, bytes: &[u8]) -> std::path::PathBuf {
     let p = dir.join(name);

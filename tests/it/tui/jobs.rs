@@ -1,11 +1,9 @@
 //! Following jobs, the 409 dialog, the queue, downloads and the lookup
 //! pickers, driven through `App::update`: state and effects only.
 
-mod common;
-
 use std::path::PathBuf;
 
-use common::*;
+use crate::support::tui::*;
 use crossterm::event::KeyCode;
 use upexport::api::{CreatedJob, JobStatus, JobSummary, PresignedUrl};
 use upexport::export::Field;
@@ -376,7 +374,7 @@ fn the_first_run_screen_takes_a_masked_key_for_the_session_or_saves_it() {
         let none = if save {
             a.update(ctrl('s'))
         } else {
-            a.update(crate::key(KeyCode::Enter))
+            a.update(crate::support::tui::key(KeyCode::Enter))
         };
         assert!(none.is_empty());
         a.update(Msg::Paste("sentinel-key-77\n".into()));
@@ -384,7 +382,7 @@ fn the_first_run_screen_takes_a_masked_key_for_the_session_or_saves_it() {
         let fx = if save {
             a.update(ctrl('s'))
         } else {
-            a.update(crate::key(key))
+            a.update(crate::support::tui::key(key))
         };
         let [Effect::UseKey { key, save: path }] = fx.as_slice() else {
             panic!("{fx:?}");

@@ -7,15 +7,14 @@
 //! Skipped, saying so, when tmux is missing (`.ci/run` installs it).
 //! Waits poll a condition under a hard limit; nothing sleeps to synchronise.
 
-mod common;
-mod support;
-
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::Duration;
 
+use crate::support::{
+    Sandbox, Tmux, WAIT_LIMIT, bin, files_containing, have_tmux, run, signal, wait_for,
+};
 use crossterm::event::KeyCode;
-use support::{Sandbox, Tmux, WAIT_LIMIT, bin, files_containing, have_tmux, run, signal, wait_for};
 use upexport::api::{ApiClient, ApiKey, Timeouts};
 use upexport::demo::{DEMO_KEY, DemoOptions, DemoServer, FaultMode};
 use upexport::export::Field;
@@ -43,7 +42,7 @@ fn tui_line(sb: &Sandbox, base: &str, extra: &str) -> String {
 fn key_file(sb: &Sandbox) -> tempfile::TempDir {
     let secrets = tempfile::tempdir().expect("tempdir");
     let key = secrets.path().join("key");
-    support::write_private(&key, &format!("{SENTINEL}\n"));
+    crate::support::write_private(&key, &format!("{SENTINEL}\n"));
     sb.write_config(&format!(
         "default_profile = \"p\"\n[profiles.p]\napi_key_file = \"{}\"\n",
         key.display()
@@ -245,7 +244,7 @@ fn sigterm_sighup_and_a_panic_give_the_terminal_back_and_keep_the_draft() {
     let sb = Sandbox::new();
     let _secrets = key_file(&sb);
     let tmux = Tmux::new("modes");
-    let base = format!("http://127.0.0.1:{}", support::closed_port());
+    let base = format!("http://127.0.0.1:{}", crate::support::closed_port());
     for how in ["TERM", "HUP", "panic"] {
         let email = format!("{}@example.com", how.to_lowercase());
         let raw = sb.root().join(format!("raw-{how}.out"));
@@ -404,7 +403,7 @@ fn corrupt_truncated_newer_history_and_a_malformed_config_still_start() {
         return;
     }
     let tmux = Tmux::new("broken");
-    let base = format!("http://127.0.0.1:{}", support::closed_port());
+    let base = format!("http://127.0.0.1:{}", crate::support::closed_port());
     let cases: [(Broken, &str, &[&str]); 4] = [
         (
             Broken::CorruptDb,
@@ -557,7 +556,14 @@ async fn two_cli_processes_and_the_tui_write_one_history_at_once() {
         base_url: base.clone(),
         ..Default::default()
     };
-    let mut h = Harness::new(120, 40, store, Some(client), env, &common::csv_draft());
+    let mut h = Harness::new(
+        120,
+        40,
+        store,
+        Some(client),
+        env,
+        &crate::support::tui::csv_draft(),
+    );
     h.type_text("2026-11-01");
     h.session.app.focus = Focus::Field(Field::UserId);
     h.type_text("tui");

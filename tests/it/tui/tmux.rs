@@ -1,7 +1,7 @@
 //! Drives the real binary in tmux, as a person would: against
 //! `upexport demo-server`, at 80x24 then 120x40, reading the screen with
 //! `capture-pane`. Uses `$UPEXPORT_BIN` when set (e.g. the release build:
-//! `UPEXPORT_BIN=target/release/upexport cargo test --test tmux_drive`),
+//! `UPEXPORT_BIN=target/release/upexport cargo test --test it tui::tmux`),
 //! else the binary cargo built for the tests. Skipped when tmux is missing
 //! (`.ci/run` installs it).
 

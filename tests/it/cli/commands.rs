@@ -4,8 +4,6 @@
 //! Waits are on conditions (a line on a pipe, a job's status) with hard
 //! limits; nothing sleeps.
 
-mod support;
-
 use std::io::{BufRead, BufReader};
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
@@ -14,9 +12,9 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::mpsc::{Receiver, RecvTimeoutError, channel};
 use std::time::{Duration, Instant};
 
+use crate::support::SCRUBBED;
 use assert_cmd::Command;
 use serde_json::Value;
-use support::SCRUBBED;
 
 /// The longest any one command may take (the machine is slow and shared).
 const CMD_LIMIT: Duration = Duration::from_secs(60);

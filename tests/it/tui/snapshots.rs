@@ -6,12 +6,10 @@
 //! outcome, history pages) are injected with `update` so nothing depends on
 //! timing or on the demo server's random job ids.
 
-mod common;
-
 use std::time::Duration;
 
+use crate::support::tui::*;
 use chrono::Duration as Span;
-use common::*;
 use crossterm::event::KeyCode;
 use upexport::api::CreatedJob;
 use upexport::history::{Entry, EntryState, HistoryStore};

@@ -3,9 +3,7 @@
 //! focused, the head shows otherwise, bad emails are marked where they are
 //! drawn, and the count and body preview follow every edit.
 
-mod common;
-
-use common::*;
+use crate::support::tui::*;
 use crossterm::event::KeyCode;
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;

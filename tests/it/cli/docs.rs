@@ -1,12 +1,10 @@
 //! `upexport completions`, `upexport man` (and its committed copy,
 //! `assets/upexport.1`) and `--version` with the git describe.
 
-mod support;
-
 use std::io::Write;
 use std::process::{Command, Stdio};
 
-use support::{Sandbox, run};
+use crate::support::{Sandbox, run};
 use upexport::cli::CompletionShell;
 use upexport::cli::docs::{completion_script, man_page};
 
@@ -24,7 +22,7 @@ const SUBCOMMANDS: [&str; 11] = [
     "demo-server",
 ];
 
-fn upexport(sb: &Sandbox, args: &[&str]) -> support::Out {
+fn upexport(sb: &Sandbox, args: &[&str]) -> crate::support::Out {
     let mut c = sb.command(None);
     c.args(args);
     let out = run(c);

@@ -2,9 +2,7 @@
 //! terminal emulator (vt100), give the same screen as `TestBackend`, frame
 //! after frame; and typing a character costs a handful of bytes.
 
-mod common;
-
-use common::*;
+use crate::support::tui::*;
 use crossterm::event::KeyCode;
 use ratatui::Terminal;
 use upexport::tui::lean::LeanBackend;

@@ -4,7 +4,7 @@ use serde_json::json;
 use upexport::demo::FaultMode;
 use upexport::jobs::lookups::{self, LookupCache, event_types, filter, segments};
 
-use super::{client, client_for, server, within};
+use crate::support::demo::{client, client_for, server, within};
 
 fn lookup_requests(s: &upexport::demo::DemoServer, name: &str) -> usize {
     let path = format!("/api/v1/analytics/exports/lookups/{name}");

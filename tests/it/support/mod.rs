@@ -4,6 +4,9 @@
 //! and waiting on conditions under hard limits.
 #![allow(dead_code)]
 
+pub mod demo;
+pub mod tui;
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant};

@@ -2,12 +2,10 @@
 //! file-backed history store and the embedded demo server on 127.0.0.1.
 //! Every wait is on a condition under a hard limit, never a sleep.
 
-mod common;
-
 use std::path::Path;
 use std::time::Duration;
 
-use common::*;
+use crate::support::tui::*;
 use crossterm::event::KeyCode;
 use upexport::api::{ApiClient, ApiKey, Timeouts};
 use upexport::demo::{DEMO_KEY, DemoOptions, DemoServer, FaultMode, RecordedRequest};

@@ -4,16 +4,14 @@
 //! Waits are on conditions (a line on a pipe) under hard limits; nothing
 //! sleeps.
 
-mod support;
-
 use std::io::{BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::mpsc::{Receiver, channel};
 use std::time::{Duration, Instant};
 
+use crate::support::{SCRUBBED, bin};
 use serde_json::Value;
-use support::{SCRUBBED, bin};
 
 const WAIT_LIMIT: Duration = Duration::from_secs(90);
 const DEMO_KEY: &str = "upexport-demo-key";

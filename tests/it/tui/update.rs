@@ -1,9 +1,7 @@
 //! `App::update` driven by the key sequences of the TUI contract: no
 //! terminal, runtime or server; state and effects are checked directly.
 
-mod common;
-
-use common::*;
+use crate::support::tui::*;
 use crossterm::event::KeyCode;
 use upexport::api::CreatedJob;
 use upexport::export::{ExportRequest, Field, Format, KNOWN_EVENT_TYPES};

@@ -12,17 +12,14 @@
 //! resolver is reachable (skipped, saying why, where one cannot be made).
 //! Waits are on conditions under hard limits; nothing sleeps.
 
-mod common;
-mod support;
-
 use std::path::Path;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use common::csv_draft;
+use crate::support::tui::csv_draft;
+use crate::support::{NoDns, Sandbox, closed_port, files_containing, run};
 use crossterm::event::KeyCode;
-use support::{NoDns, Sandbox, closed_port, files_containing, run};
 use upexport::api::{ApiClient, ApiKey, Timeouts};
 use upexport::demo::{DEMO_KEY, DemoOptions, DemoServer, FaultMode};
 use upexport::export::Field;
@@ -509,7 +506,7 @@ async fn cli_fault_in(name: &str, target: Target, e: Expect, ns: Option<&NoDns>)
     let base = running.base.clone();
     let mut c = match ns {
         Some(ns) => {
-            let mut c = ns.command(&support::bin());
+            let mut c = ns.command(&crate::support::bin());
             sb.prepare(&mut c, Some(KEY));
             c
         }
@@ -663,15 +660,18 @@ async fn unresolvable_name_tui() {
     let Some(ns) = no_dns() else { return };
     let dir = tempfile::tempdir().expect("tempdir");
     let mut c = ns.command(&std::env::current_exe().expect("test binary"));
+    // The helper's name as the test binary lists it: its module path
+    // without the crate's name.
+    let module = module_path!().split_once("::").map_or("", |(_, m)| m);
     c.args([
         "--exact",
-        "dns_tui_helper",
+        &format!("{module}::dns_tui_helper"),
         "--ignored",
         "--nocapture",
         "--test-threads=1",
     ])
     .env(DNS_HELPER_ENV, dir.path());
-    for v in support::SCRUBBED {
+    for v in crate::support::SCRUBBED {
         c.env_remove(v);
     }
     let out = tokio::task::spawn_blocking(move || run(c))
