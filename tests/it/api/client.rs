@@ -3,7 +3,6 @@
 //! polling, downloads (gzip, resume, no overwrite), lookups and secrets.
 //! Waits are on conditions under hard limits; no test sleeps to synchronise.
 
-use std::future::Future;
 use std::path::Path;
 use std::time::Duration;
 
@@ -16,48 +15,21 @@ use upexport::api::{
 use upexport::demo::{DEMO_KEY, DemoOptions, DemoServer, FaultMode, RecordedRequest};
 use upexport::export::{ExportRequest, FormInput, Format, validate};
 
-const LIMIT: Duration = Duration::from_secs(60);
-const CREATE: &str = "/api/v1/analytics/exports";
+use crate::support::demo::{CREATE, client, client_with, pending, start, timeouts};
+use crate::support::within;
+
 const SENTINEL: &str = "sentinel-KEY-4f9a1c";
 
-/// Fail the test instead of hanging it.
-async fn within<F: Future>(f: F) -> F::Output {
-    tokio::time::timeout(LIMIT, f)
-        .await
-        .expect("test took too long")
-}
-
+/// Parts of 40 rows; `Slow` answers after 5 s.
 fn opts(mode: FaultMode) -> DemoOptions {
     DemoOptions {
-        mode,
-        // Jobs stay pending until a test finishes them.
-        job_duration: Duration::from_secs(600),
         slow_delay: Duration::from_secs(5),
-        rows_per_part: 40,
-        ..DemoOptions::default()
+        ..pending(mode, 40)
     }
 }
 
 async fn server(mode: FaultMode) -> DemoServer {
-    DemoServer::start(opts(mode))
-        .await
-        .expect("demo server starts")
-}
-
-fn timeouts(request: Duration) -> Timeouts {
-    Timeouts {
-        connect: Duration::from_secs(5),
-        request,
-        download_idle: Duration::from_secs(10),
-    }
-}
-
-fn client_with(base: &str, key: &str, request: Duration) -> ApiClient {
-    ApiClient::new(base, ApiKey::new(key).unwrap(), timeouts(request)).expect("client")
-}
-
-fn client(s: &DemoServer) -> ApiClient {
-    client_with(&s.base_url(), DEMO_KEY, Duration::from_secs(10))
+    start(opts(mode)).await
 }
 
 /// A client that gives up on an API call after 300 ms.

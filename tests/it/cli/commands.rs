@@ -4,268 +4,39 @@
 //! Waits are on conditions (a line on a pipe, a job's status) with hard
 //! limits; nothing sleeps.
 
-use std::io::{BufRead, BufReader};
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Stdio};
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::mpsc::{Receiver, RecvTimeoutError, channel};
+use std::sync::mpsc::channel;
 use std::time::{Duration, Instant};
 
-use crate::support::SCRUBBED;
 use assert_cmd::Command;
 use serde_json::Value;
+use upexport::demo::DEMO_KEY;
 
-/// The longest any one command may take (the machine is slow and shared).
-const CMD_LIMIT: Duration = Duration::from_secs(60);
-/// The longest a wait on a condition (a server line, a job) may take.
-const WAIT_LIMIT: Duration = Duration::from_secs(60);
+use crate::support::{
+    Out, Sandbox, WAIT_LIMIT, closed_port, files_containing, json, set_mode, write_private,
+};
 
-const DEMO_KEY: &str = "upexport-demo-key";
 const SENTINEL: &str = "sentinel-5d1e9b7c-KEY";
 
-/// A sandbox: HOME and the three XDG directories under one temp dir.
-struct Sandbox {
-    dir: tempfile::TempDir,
-}
-
-impl Sandbox {
-    fn new() -> Sandbox {
-        let dir = tempfile::tempdir().expect("temp dir");
-        for d in ["home", "config", "state", "cache"] {
-            std::fs::create_dir_all(dir.path().join(d)).unwrap();
-        }
-        Sandbox { dir }
-    }
-
-    fn root(&self) -> &Path {
-        self.dir.path()
-    }
-
-    fn config_dir(&self) -> PathBuf {
-        self.root().join("config").join("upexport")
-    }
-
-    fn state_dir(&self) -> PathBuf {
-        self.root().join("state").join("upexport")
-    }
-
-    fn envs(&self) -> Vec<(&'static str, PathBuf)> {
-        vec![
-            ("HOME", self.root().join("home")),
-            ("XDG_CONFIG_HOME", self.root().join("config")),
-            ("XDG_STATE_HOME", self.root().join("state")),
-            ("XDG_CACHE_HOME", self.root().join("cache")),
-        ]
-    }
-
-    /// `upexport` with this sandbox's directories and a clean environment.
-    fn cmd(&self) -> Command {
-        let mut c = Command::cargo_bin("upexport").expect("the upexport binary");
-        for v in SCRUBBED {
-            c.env_remove(v);
-        }
-        for (k, v) in self.envs() {
-            c.env(k, v);
-        }
-        c.current_dir(self.root()).timeout(CMD_LIMIT);
-        c
-    }
-
-    /// `upexport` with `USERPILOT_API_KEY` set.
-    fn with_key(&self, key: &str) -> Command {
-        let mut c = self.cmd();
-        c.env("USERPILOT_API_KEY", key);
-        c
-    }
-
-    /// `upexport demo-server` as a child with this sandbox's directories.
-    fn demo_server(&self, mode: &str, job_seconds: f64, extra_env: &[(&str, &str)]) -> DemoChild {
-        let mut c = std::process::Command::new(assert_cmd::cargo::cargo_bin("upexport"));
-        for v in SCRUBBED {
-            c.env_remove(v);
-        }
-        for (k, v) in self.envs() {
-            c.env(k, v);
-        }
-        for (k, v) in extra_env {
-            c.env(k, v);
-        }
-        // Its stderr goes to a file in the sandbox (scanned for the key).
-        static SERVERS: AtomicUsize = AtomicUsize::new(0);
-        let n = SERVERS.fetch_add(1, Ordering::Relaxed);
-        let stderr = std::fs::File::create(self.root().join(format!("demo-{n}-{mode}.stderr")))
-            .expect("stderr file");
-        c.args([
-            "demo-server",
-            "--port",
-            "0",
-            "--mode",
-            mode,
-            "--job-seconds",
-            &job_seconds.to_string(),
-        ])
-        .current_dir(self.root())
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(stderr);
-        DemoChild::start(c)
-    }
-}
-
-enum Line {
-    Text(String),
-    Eof,
-}
-
-/// A running `upexport demo-server`; killed when dropped (also on panic).
-struct DemoChild {
-    child: Option<Child>,
-    lines: Receiver<Line>,
-    url: String,
-    stdout: Vec<String>,
-}
-
-impl DemoChild {
-    fn start(mut cmd: std::process::Command) -> DemoChild {
-        let mut child = cmd.spawn().expect("spawn demo-server");
-        let out = child.stdout.take().expect("piped stdout");
-        let (tx, rx) = channel();
-        // Drain stdout to its end, so the server never blocks on a full pipe
-        // and its exit shows up as end-of-file.
-        std::thread::spawn(move || {
-            for line in BufReader::new(out).lines() {
-                let Ok(line) = line else { break };
-                if tx.send(Line::Text(line)).is_err() {
-                    return;
-                }
-            }
-            let _ = tx.send(Line::Eof);
-        });
-        let mut me = DemoChild {
-            child: Some(child),
-            lines: rx,
-            url: String::new(),
-            stdout: Vec::new(),
-        };
-        let deadline = Instant::now() + WAIT_LIMIT;
-        const PREFIX: &str = "upexport demo server listening on ";
-        loop {
-            let left = deadline.saturating_duration_since(Instant::now());
-            match me.lines.recv_timeout(left) {
-                Ok(Line::Text(l)) => {
-                    let url = l.strip_prefix(PREFIX).map(str::to_owned);
-                    me.stdout.push(l);
-                    if let Some(url) = url {
-                        assert!(
-                            url.starts_with("http://127.0.0.1:"),
-                            "the demo server must listen on 127.0.0.1: {url}"
-                        );
-                        me.url = url;
-                        break;
-                    }
-                }
-                Ok(Line::Eof) => panic!("demo-server exited early; said {:?}", me.stdout),
-                Err(_) => panic!("no URL line from demo-server within {WAIT_LIMIT:?}"),
-            }
-        }
-        me
-    }
-
-    /// Read stdout up to the `key:` line (printed after the URL line).
-    fn key_line(&mut self) -> String {
-        let deadline = Instant::now() + WAIT_LIMIT;
-        loop {
-            if let Some(k) = self.stdout.iter().find_map(|l| l.strip_prefix("key: ")) {
-                return k.to_owned();
-            }
-            let left = deadline.saturating_duration_since(Instant::now());
-            match self.lines.recv_timeout(left) {
-                Ok(Line::Text(l)) => self.stdout.push(l),
-                Ok(Line::Eof) => panic!("demo-server exited before its key line"),
-                Err(_) => panic!("no key line from demo-server within {WAIT_LIMIT:?}"),
-            }
-        }
-    }
-
-    /// Ask the server to stop with SIGTERM and wait (hard limit) for it to
-    /// exit; returns whether it exited successfully and all it printed.
-    fn terminate(mut self) -> (bool, Vec<String>) {
-        let mut child = self.child.take().expect("running");
-        let pid = child.id().to_string();
-        let sent = std::process::Command::new("kill")
-            .args(["-TERM", &pid])
-            .status()
-            .expect("run kill");
-        assert!(sent.success(), "kill -TERM {pid} failed");
-        let deadline = Instant::now() + WAIT_LIMIT;
-        loop {
-            let left = deadline.saturating_duration_since(Instant::now());
-            match self.lines.recv_timeout(left) {
-                Ok(Line::Text(l)) => self.stdout.push(l),
-                Ok(Line::Eof) => break,
-                Err(RecvTimeoutError::Timeout) => {
-                    let _ = child.kill();
-                    let _ = child.wait();
-                    panic!("demo-server did not stop within {WAIT_LIMIT:?} of SIGTERM");
-                }
-                Err(RecvTimeoutError::Disconnected) => break,
-            }
-        }
-        // Stdout is closed: the process has exited (or is about to).
-        let status = child.wait().expect("wait for demo-server");
-        (status.success(), std::mem::take(&mut self.stdout))
-    }
-}
-
-impl Drop for DemoChild {
-    fn drop(&mut self) {
-        if let Some(mut c) = self.child.take() {
-            let _ = c.kill();
-            let _ = c.wait();
-        }
-    }
-}
-
-/// What a finished command said.
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-impl Run {
-    fn all(&self) -> String {
-        format!("{}\n{}", self.stdout, self.stderr)
-    }
-}
-
-fn run(mut c: Command, args: &[&str]) -> Run {
-    let out = c.args(args).output().expect("run upexport");
-    Run {
-        code: out
-            .status
-            .code()
-            .expect("exited (not killed by the timeout)"),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
+fn run(mut c: Command, args: &[&str]) -> Out {
+    c.args(args);
+    crate::support::run(c)
 }
 
 /// Run and insist on an exit code, showing both streams when it differs.
 #[track_caller]
-fn expect_code(c: Command, args: &[&str], code: i32) -> Run {
+fn expect_code(c: Command, args: &[&str], code: i32) -> Out {
     let r = run(c, args);
     assert_eq!(
-        r.code, code,
-        "upexport {args:?}: exit {} (wanted {code})\n--- stdout\n{}\n--- stderr\n{}",
-        r.code, r.stdout, r.stderr
+        r.code,
+        Some(code),
+        "upexport {args:?}: exit {:?} (wanted {code})\n--- stdout\n{}\n--- stderr\n{}",
+        r.code,
+        r.stdout,
+        r.stderr
     );
     r
-}
-
-fn json(s: &str) -> Value {
-    serde_json::from_str(s.trim()).unwrap_or_else(|e| panic!("not JSON ({e}): {s}"))
 }
 
 /// The job id from `submit`'s "created export job ID" line.
@@ -296,25 +67,6 @@ fn wait_completed(sb: &Sandbox, url: &str, job: &str) -> Value {
             "job {job} not completed within {WAIT_LIMIT:?}: {v}"
         );
     }
-}
-
-/// A port on 127.0.0.1 with nothing listening (bound, then released).
-fn closed_port() -> u16 {
-    let l = TcpListener::bind("127.0.0.1:0").unwrap();
-    l.local_addr().unwrap().port()
-}
-
-#[cfg(unix)]
-fn set_mode(p: &Path, mode: u32) {
-    use std::os::unix::fs::PermissionsExt;
-    std::fs::set_permissions(p, std::fs::Permissions::from_mode(mode)).unwrap();
-}
-
-/// Write a private (0600) file.
-fn write_private(p: &Path, text: &str) {
-    std::fs::write(p, text).unwrap();
-    #[cfg(unix)]
-    set_mode(p, 0o600);
 }
 
 // ---------------------------------------------------------------- dry run
@@ -1029,7 +781,7 @@ fn exit_2_for_plain_http_to_another_host_and_nothing_is_sent() {
     // A loopback base URL never goes through the proxy: straight to the
     // (closed) port, not to the trap.
     let r = run(proxied("k"), &["jobs", "--base-url", "http://127.0.0.2:9"]);
-    assert_eq!(r.code, 5, "{}", r.stderr);
+    assert_eq!(r.code, Some(5), "{}", r.stderr);
     assert!(
         r.stderr.contains("could not connect to 127.0.0.2:9"),
         "{}",
@@ -1039,7 +791,7 @@ fn exit_2_for_plain_http_to_another_host_and_nothing_is_sent() {
         proxied("k"),
         &["jobs", "--base-url", "https://upexport-control.invalid"],
     );
-    assert_eq!(r.code, 5, "{}", r.stderr);
+    assert_eq!(r.code, Some(5), "{}", r.stderr);
     let mut requests = Vec::new();
     let deadline = Instant::now() + WAIT_LIMIT;
     while !requests
@@ -1221,29 +973,6 @@ fn a_config_readable_by_others_warns_with_chmod_600() {
 
 // -------------------------------------------------------------- sentinel
 
-/// Every file under `root` holding `needle`, and how many files were read.
-fn files_containing(root: &Path, needle: &[u8]) -> (Vec<PathBuf>, Vec<PathBuf>) {
-    let mut hits = Vec::new();
-    let mut seen = Vec::new();
-    let mut stack = vec![root.to_owned()];
-    while let Some(dir) = stack.pop() {
-        for e in std::fs::read_dir(&dir).unwrap() {
-            let e = e.unwrap();
-            let t = e.file_type().unwrap();
-            if t.is_dir() {
-                stack.push(e.path());
-            } else if t.is_file() {
-                let bytes = std::fs::read(e.path()).unwrap();
-                if bytes.windows(needle.len()).any(|w| w == needle) {
-                    hits.push(e.path());
-                }
-                seen.push(e.path());
-            }
-        }
-    }
-    (hits, seen)
-}
-
 #[test]
 fn the_key_appears_nowhere() {
     let sb = Sandbox::new();
@@ -1254,7 +983,7 @@ fn the_key_appears_nowhere() {
         c
     };
     let mut said = Vec::new();
-    let mut check = |r: Run, what: String| {
+    let mut check = |r: Out, what: String| {
         assert!(
             !r.all().contains(SENTINEL),
             "{what} printed the key:\n{}",

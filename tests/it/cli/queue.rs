@@ -4,191 +4,60 @@
 //! Waits are on conditions (a line on a pipe) under hard limits; nothing
 //! sleeps.
 
-use std::io::{BufRead, BufReader, Read};
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
-use std::sync::mpsc::{Receiver, channel};
-use std::time::{Duration, Instant};
+use std::process::{Command, Stdio};
 
-use crate::support::{SCRUBBED, bin};
 use serde_json::Value;
+use upexport::demo::DEMO_KEY;
 
-const WAIT_LIMIT: Duration = Duration::from_secs(90);
-const DEMO_KEY: &str = "upexport-demo-key";
+use crate::support::sandbox::{lines, until, until_closed};
+use crate::support::{DemoChild, Kill, Out, Sandbox, files_containing, json, run, signal};
+
 const SENTINEL: &str = "sentinel-77c1e0-KEY";
 
-/// Kills the child however the test ends.
-struct Kill(Child);
-
-impl Drop for Kill {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
+/// A sandbox with an `upexport demo-server` of its own (stopped before
+/// the sandbox is removed: fields drop in order).
+struct Served {
+    server: DemoChild,
+    sb: Sandbox,
 }
 
-/// Lines of a pipe, read on a thread to its end (also once nobody listens:
-/// a writer must never meet a closed pipe).
-fn lines(r: impl Read + Send + 'static) -> Receiver<String> {
-    let (tx, rx) = channel();
-    std::thread::spawn(move || {
-        for line in BufReader::new(r).lines().map_while(Result::ok) {
-            let _ = tx.send(line);
-        }
-    });
-    rx
-}
-
-/// Receive lines until one contains `needle` (hard limit); returns all read.
-fn until(rx: &Receiver<String>, needle: &str) -> Vec<String> {
-    let deadline = Instant::now() + WAIT_LIMIT;
-    let mut seen = Vec::new();
-    loop {
-        let left = deadline.saturating_duration_since(Instant::now());
-        match rx.recv_timeout(left) {
-            Ok(l) => {
-                let hit = l.contains(needle);
-                seen.push(l);
-                if hit {
-                    return seen;
-                }
-            }
-            Err(_) => panic!("no line with {needle:?} within {WAIT_LIMIT:?}; got {seen:?}"),
-        }
-    }
-}
-
-struct Sandbox {
-    dir: tempfile::TempDir,
-    url: String,
-    _server: Kill,
-}
-
-struct Run {
-    code: i32,
-    stdout: String,
-    stderr: String,
-}
-
-impl Sandbox {
-    /// A sandbox with a demo server whose jobs take `job_seconds`.
-    fn new(job_seconds: f64) -> Sandbox {
-        let dir = tempfile::tempdir().unwrap();
-        for d in ["home", "config", "state", "cache"] {
-            std::fs::create_dir_all(dir.path().join(d)).unwrap();
-        }
-        let mut c = Self::base(dir.path());
-        c.args([
-            "demo-server",
-            "--port",
-            "0",
-            "--job-seconds",
-            &job_seconds.to_string(),
-        ])
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null());
-        let mut child = Kill(c.spawn().expect("spawn demo-server"));
-        let out = lines(child.0.stdout.take().unwrap());
-        let seen = until(&out, "listening on ");
-        let url = seen
-            .last()
-            .and_then(|l| l.split("listening on ").nth(1))
-            .unwrap()
-            .trim()
-            .to_owned();
-        assert!(url.starts_with("http://127.0.0.1:"), "{url}");
-        Sandbox {
-            dir,
-            url,
-            _server: child,
-        }
-    }
-
-    fn base(root: &Path) -> Command {
-        let mut c = Command::new(bin());
-        for v in SCRUBBED {
-            c.env_remove(v);
-        }
-        c.env("HOME", root.join("home"))
-            .env("XDG_CONFIG_HOME", root.join("config"))
-            .env("XDG_STATE_HOME", root.join("state"))
-            .env("XDG_CACHE_HOME", root.join("cache"))
-            .current_dir(root);
-        c
+impl Served {
+    /// Its demo server's jobs take `job_seconds`.
+    fn new(job_seconds: f64) -> Served {
+        let sb = Sandbox::new();
+        let server = sb.demo_server("normal", job_seconds, &[]);
+        Served { server, sb }
     }
 
     fn root(&self) -> &Path {
-        self.dir.path()
+        self.sb.root()
     }
 
     /// `upexport --base-url URL ARGS…` with `key`.
     fn cmd(&self, key: &str, args: &[&str]) -> Command {
-        let mut c = Self::base(self.root());
-        c.env("USERPILOT_API_KEY", key)
-            .arg("--base-url")
-            .arg(&self.url)
-            .args(args);
+        let mut c = self.sb.command(Some(key));
+        c.arg("--base-url").arg(&self.server.url).args(args);
         c
     }
 
-    fn run_with(&self, key: &str, args: &[&str]) -> Run {
-        let mut child = Kill(
-            self.cmd(key, args)
-                .stdin(Stdio::null())
-                .stdout(Stdio::piped())
-                .stderr(Stdio::piped())
-                .spawn()
-                .expect("run upexport"),
-        );
-        // Read both pipes to their end (they close when it exits), then reap.
-        let (tx, rx) = channel();
-        for (i, mut r) in [
-            Box::new(child.0.stdout.take().unwrap()) as Box<dyn Read + Send>,
-            Box::new(child.0.stderr.take().unwrap()),
-        ]
-        .into_iter()
-        .enumerate()
-        {
-            let tx = tx.clone();
-            std::thread::spawn(move || {
-                let mut s = String::new();
-                let _ = r.read_to_string(&mut s);
-                let _ = tx.send((i, s));
-            });
-        }
-        let deadline = Instant::now() + WAIT_LIMIT;
-        let mut got = [String::new(), String::new()];
-        for _ in 0..2 {
-            let left = deadline.saturating_duration_since(Instant::now());
-            let (i, s) = rx
-                .recv_timeout(left)
-                .unwrap_or_else(|_| panic!("upexport {args:?} ran over {WAIT_LIMIT:?}"));
-            got[i] = s;
-        }
-        let status = child.0.wait().expect("reap upexport");
-        let [stdout, stderr] = got;
-        Run {
-            code: status.code().expect("exited"),
-            stdout,
-            stderr,
-        }
+    fn run_with(&self, key: &str, args: &[&str]) -> Out {
+        run(self.cmd(key, args))
     }
 
     #[track_caller]
-    fn expect(&self, args: &[&str], code: i32) -> Run {
+    fn expect(&self, args: &[&str], code: i32) -> Out {
         let r = self.run_with(DEMO_KEY, args);
         assert_eq!(
-            r.code, code,
-            "upexport {args:?}: exit {} (wanted {code})\n--- stdout\n{}\n--- stderr\n{}",
-            r.code, r.stdout, r.stderr
+            r.code,
+            Some(code),
+            "upexport {args:?}: exit {:?} (wanted {code})\n--- stdout\n{}\n--- stderr\n{}",
+            r.code,
+            r.stdout,
+            r.stderr
         );
         r
     }
-}
-
-fn json(s: &str) -> Value {
-    serde_json::from_str(s.trim()).unwrap_or_else(|e| panic!("not JSON ({e}): {s}"))
 }
 
 fn rows_in(p: &Path) -> usize {
@@ -201,7 +70,7 @@ fn rows_in(p: &Path) -> usize {
 
 #[test]
 fn submit_wait_download_fetches_the_completed_jobs_files() {
-    let sb = Sandbox::new(0.5);
+    let sb = Served::new(0.5);
     let out = sb.root().join("out");
     let r = sb.expect(
         &[
@@ -266,7 +135,7 @@ fn submit_wait_download_fetches_the_completed_jobs_files() {
 #[test]
 fn submit_wait_after_a_409_waits_for_the_running_job_then_submits() {
     // Long enough that the first job still runs when the second submit starts.
-    let sb = Sandbox::new(8.0);
+    let sb = Served::new(8.0);
     let first = sb.expect(&["submit", "--json", "--from", "2026-10-01"], 0);
     let running = json(&first.stdout)["job_id"].as_str().unwrap().to_owned();
     let r = sb.expect(&["submit", "--wait", "--json", "--from", "2026-10-02"], 0);
@@ -298,7 +167,7 @@ fn submit_wait_after_a_409_waits_for_the_running_job_then_submits() {
 
 #[test]
 fn queue_add_split_list_reorder_remove_run_clear() {
-    let sb = Sandbox::new(0.3);
+    let sb = Served::new(0.3);
     // Nothing queued: run does nothing.
     let r = sb.expect(&["queue", "run"], 0);
     assert!(r.stdout.contains("nothing is waiting"), "{}", r.stdout);
@@ -332,7 +201,7 @@ fn queue_add_split_list_reorder_remove_run_clear() {
     let extra = sb.expect(&["queue", "add", "--from", "2026-04-01"], 0);
     assert!(extra.stdout.contains("queued #"), "{}", extra.stdout);
 
-    let order = |sb: &Sandbox| -> Vec<(i64, String, String)> {
+    let order = |sb: &Served| -> Vec<(i64, String, String)> {
         let v = json(&sb.expect(&["queue", "list", "--json"], 0).stdout);
         v.as_array()
             .unwrap()
@@ -448,7 +317,7 @@ fn queue_add_split_list_reorder_remove_run_clear() {
 #[test]
 fn ctrl_c_stops_a_queue_run_leaving_the_rest_waiting() {
     // Jobs run for 10 minutes: the run is stopped while the first one runs.
-    let sb = Sandbox::new(600.0);
+    let sb = Served::new(600.0);
     sb.expect(
         &[
             "queue",
@@ -474,20 +343,10 @@ fn ctrl_c_stops_a_queue_run_leaving_the_rest_waiting() {
     until(&err, "submitted as job");
     // Its first status answer is saved before it is shown.
     until(&err, ": pending");
-    let pid = child.0.id().to_string();
-    let sent = Command::new("kill").args(["-INT", &pid]).status().unwrap();
-    assert!(sent.success());
+    signal(child.0.id(), "INT");
     let said = until(&err, "stopped;");
     // Its stderr closes when it exits.
-    let deadline = Instant::now() + WAIT_LIMIT;
-    loop {
-        let left = deadline.saturating_duration_since(Instant::now());
-        match err.recv_timeout(left) {
-            Ok(_) => {}
-            Err(std::sync::mpsc::RecvTimeoutError::Disconnected) => break,
-            Err(_) => panic!("no exit within {WAIT_LIMIT:?} of SIGINT"),
-        }
-    }
+    until_closed(&err, "SIGINT");
     let status = child.0.wait().unwrap();
     assert_eq!(status.code(), Some(130), "{said:?}");
     assert!(
@@ -508,7 +367,7 @@ fn ctrl_c_stops_a_queue_run_leaving_the_rest_waiting() {
 
 #[test]
 fn the_key_never_shows_from_the_new_commands() {
-    let sb = Sandbox::new(0.3);
+    let sb = Served::new(0.3);
     sb.expect(&["queue", "add", "--from", "2026-01-01"], 0);
     for args in [
         vec!["submit", "--wait", "--from", "2026-01-01"],
@@ -517,7 +376,7 @@ fn the_key_never_shows_from_the_new_commands() {
         vec!["queue", "run", "--json"],
     ] {
         let r = sb.run_with(SENTINEL, &args);
-        assert_eq!(r.code, 3, "{args:?}: {}", r.stderr);
+        assert_eq!(r.code, Some(3), "{args:?}: {}", r.stderr);
         assert!(r.stderr.contains("401"), "{}", r.stderr);
         assert!(!r.stdout.contains(SENTINEL) && !r.stderr.contains(SENTINEL));
     }
@@ -525,32 +384,14 @@ fn the_key_never_shows_from_the_new_commands() {
     let r = sb.expect(&["queue", "list", "--json"], 0);
     assert!(!r.stdout.contains(SENTINEL));
     assert_eq!(json(&r.stdout)[0]["state"], "waiting");
-    let mut stack = vec![sb.root().to_owned()];
-    let mut files = 0;
-    while let Some(d) = stack.pop() {
-        for e in std::fs::read_dir(&d).unwrap() {
-            let e = e.unwrap();
-            if e.file_type().unwrap().is_dir() {
-                stack.push(e.path());
-            } else {
-                let bytes = std::fs::read(e.path()).unwrap();
-                files += 1;
-                assert!(
-                    !bytes
-                        .windows(SENTINEL.len())
-                        .any(|w| w == SENTINEL.as_bytes()),
-                    "the key is in {}",
-                    e.path().display()
-                );
-            }
-        }
-    }
-    assert!(files > 0);
+    let (hits, seen) = files_containing(sb.root(), SENTINEL.as_bytes());
+    assert!(hits.is_empty(), "the key is in {hits:?}");
+    assert!(!seen.is_empty());
 }
 
 #[test]
 fn help_lists_the_new_flags_and_commands() {
-    let sb = Sandbox::new(0.3);
+    let sb = Served::new(0.3);
     let help = |args: &[&str]| sb.expect(args, 0).stdout;
     let s = help(&["submit", "--help"]);
     for f in ["--wait", "--download", "--from", "--body-file", "--json"] {

@@ -4,42 +4,17 @@
 //! received can be checked), a closed port, or nothing.
 
 use std::path::Path;
-use std::process::Command;
 
-use crate::support::{Out, Sandbox, closed_port, files_containing, write_private};
-use serde_json::Value;
+use crate::support::demo::start;
+use crate::support::{Out, Sandbox, closed_port, files_containing, json, run_async, write_private};
 use upexport::demo::{DEMO_KEY, DemoOptions, DemoServer};
 
 const SENTINEL: &str = "sentinel-3f9a0c-DOCTOR-KEY";
 
-/// Run `c` (with `stdin` fed) off the async runtime, which serves the
-/// demo server meanwhile.
-async fn run_with(mut c: Command, stdin: Option<&str>) -> Out {
-    let stdin = stdin.map(str::to_owned);
-    if stdin.is_some() {
-        c.stdin(std::process::Stdio::piped());
-    }
-    tokio::task::spawn_blocking(move || {
-        let mut c = assert_cmd::Command::from_std(c);
-        c.timeout(crate::support::CMD_LIMIT);
-        if let Some(s) = stdin {
-            c.write_stdin(s);
-        }
-        let out = c.output().expect("run upexport");
-        Out {
-            code: out.status.code(),
-            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-        }
-    })
-    .await
-    .expect("the command thread")
-}
-
 async fn up(sb: &Sandbox, key: Option<&str>, args: &[&str]) -> Out {
     let mut c = sb.command(key);
     c.args(args);
-    run_with(c, None).await
+    run_async(c, None).await
 }
 
 #[track_caller]
@@ -54,22 +29,12 @@ fn expect(out: &Out, code: i32, what: &str) {
     );
 }
 
-fn json(s: &str) -> Value {
-    serde_json::from_str(s.trim()).unwrap_or_else(|e| panic!("not JSON ({e}): {s}"))
-}
-
-async fn demo() -> DemoServer {
-    DemoServer::start(DemoOptions::default())
-        .await
-        .expect("demo server")
-}
-
 // ---------------------------------------------------------------- doctor
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn doctor_is_happy_with_the_demo_server_and_reports_everything() {
     let sb = Sandbox::new();
-    let server = demo().await;
+    let server = start(DemoOptions::default()).await;
     let url = server.base_url();
     // An entry in history, so the store is opened and checked.
     let r = up(&sb, Some(DEMO_KEY), &["submit", "--base-url", &url]).await;
@@ -132,7 +97,7 @@ async fn doctor_is_happy_with_the_demo_server_and_reports_everything() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn doctor_says_key_refused_exits_3_and_never_prints_the_key() {
     let sb = Sandbox::new();
-    let server = demo().await;
+    let server = start(DemoOptions::default()).await;
     let url = server.base_url();
     let r = up(&sb, Some(SENTINEL), &["doctor", "--base-url", &url]).await;
     expect(&r, 3, "a wrong key");
@@ -290,7 +255,7 @@ async fn doctor_exits_5_without_a_server_and_3_without_a_key() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn doctor_names_a_broken_configs_line_and_column_and_exits_2() {
     let sb = Sandbox::new();
-    let server = demo().await;
+    let server = start(DemoOptions::default()).await;
     let url = server.base_url();
     let cfg = sb.write_config("[profiles.p]\n\n  base_ulr = \"https://x\"\n");
     // Config errors come first even when the key and the server are fine.
@@ -325,7 +290,7 @@ async fn doctor_names_a_broken_configs_line_and_column_and_exits_2() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn doctor_reports_a_damaged_history_file_and_exits_5() {
     let sb = Sandbox::new();
-    let server = demo().await;
+    let server = start(DemoOptions::default()).await;
     let url = server.base_url();
     std::fs::create_dir_all(sb.state_dir()).expect("state dir");
     std::fs::write(sb.db(), vec![0x5a; 8192]).expect("garbage");
@@ -360,13 +325,13 @@ fn creates(server: &DemoServer) -> usize {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn plain_mode_asks_reasks_submits_and_records() {
     let sb = Sandbox::new();
-    let server = demo().await;
+    let server = start(DemoOptions::default()).await;
     let url = server.base_url();
     let mut c = sb.command(Some(DEMO_KEY));
     c.args(["--plain", "--base-url", &url]);
     // An impossible date first: asked again with the reason.
     let input = format!("2026-02-30\n{}", answers("2026-11-01", "2026-11-26", "y"));
-    let r = run_with(c, Some(&input)).await;
+    let r = run_async(c, Some(&input)).await;
     expect(&r, 0, "plain submit");
     assert!(
         r.stderr
@@ -425,7 +390,7 @@ async fn plain_mode_asks_reasks_submits_and_records() {
     // A second export while the first runs: 409, exit 4, said plainly.
     let mut c = sb.command(Some(DEMO_KEY));
     c.args(["--plain", "--base-url", &url]);
-    let r = run_with(c, Some(&answers("yesterday", "today", "yes"))).await;
+    let r = run_async(c, Some(&answers("yesterday", "today", "yes"))).await;
     expect(&r, 4, "conflict");
     assert!(r.stderr.contains("already running"), "{}", r.stderr);
     let h = json(&up(&sb, None, &["history", "--json"]).await.stdout);
@@ -436,7 +401,7 @@ async fn plain_mode_asks_reasks_submits_and_records() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn plain_mode_sends_nothing_unless_told_yes() {
     let sb = Sandbox::new();
-    let server = demo().await;
+    let server = start(DemoOptions::default()).await;
     let url = server.base_url();
     for (input, code, said) in [
         (answers("2026-11-01", "", "n"), 0, "not sent"),
@@ -448,7 +413,7 @@ async fn plain_mode_sends_nothing_unless_told_yes() {
     ] {
         let mut c = sb.command(Some(DEMO_KEY));
         c.args(["--plain", "--base-url", &url]);
-        let r = run_with(c, Some(&input)).await;
+        let r = run_async(c, Some(&input)).await;
         expect(&r, code, &format!("{input:?}"));
         assert_eq!(r.stdout.trim(), said, "{input:?}");
         if code == 2 {
@@ -463,18 +428,18 @@ async fn plain_mode_sends_nothing_unless_told_yes() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn plain_mode_checks_the_key_first_and_never_prints_it() {
     let sb = Sandbox::new();
-    let server = demo().await;
+    let server = start(DemoOptions::default()).await;
     let url = server.base_url();
     // No key: said before any question.
     let mut c = sb.command(None);
     c.args(["--plain", "--base-url", &url]);
-    let r = run_with(c, Some(&answers("", "", "y"))).await;
+    let r = run_async(c, Some(&answers("", "", "y"))).await;
     expect(&r, 3, "no key");
     assert!(!r.stderr.contains("From ("), "asked anyway: {}", r.stderr);
     // A refused key: exit 3, recorded as failed, the key never shown.
     let mut c = sb.command(Some(SENTINEL));
     c.args(["--plain", "--base-url", &url]);
-    let r = run_with(c, Some(&answers("", "", "y"))).await;
+    let r = run_async(c, Some(&answers("", "", "y"))).await;
     expect(&r, 3, "refused key");
     assert!(r.stderr.contains("401"), "{}", r.stderr);
     assert!(!r.all().contains(SENTINEL));
@@ -501,13 +466,13 @@ fn log_files(dir: &Path) -> Vec<String> {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_debug_run_writes_a_daily_log_without_the_key_and_old_logs_are_pruned() {
     let sb = Sandbox::new();
-    let server = demo().await;
+    let server = start(DemoOptions::default()).await;
     let url = server.base_url();
     let logs = sb.state_dir().join("logs");
     let mut c = sb.command(Some(SENTINEL));
     c.env("UPEXPORT_LOG", "debug");
     c.args(["jobs", "--base-url", &url]);
-    let r = run_with(c, None).await;
+    let r = run_async(c, None).await;
     expect(&r, 3, "jobs with a refused key");
     let today = chrono::Local::now().date_naive();
     let names = log_files(&logs);

@@ -4,7 +4,7 @@
 
 use std::io::Write;
 
-use crate::support::{Out, Sandbox};
+use crate::support::{Out, Sandbox, run_async};
 use flate2::Compression;
 use flate2::write::GzEncoder;
 use upexport::demo::{DEMO_KEY, DemoOptions, DemoServer};
@@ -18,9 +18,7 @@ fn gzip(data: &[u8]) -> Vec<u8> {
 async fn up(sb: &Sandbox, args: &[&str]) -> Out {
     let mut c = sb.command(Some(DEMO_KEY));
     c.args(args);
-    tokio::task::spawn_blocking(move || crate::support::run(c))
-        .await
-        .expect("the command thread")
+    run_async(c, None).await
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

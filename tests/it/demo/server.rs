@@ -1,7 +1,6 @@
 //! The demo server seen from the outside, through a plain HTTP client.
 //! Everything runs on 127.0.0.1; waits are on conditions with hard limits.
 
-use std::future::Future;
 use std::io::Read;
 use std::time::{Duration, Instant};
 
@@ -10,27 +9,18 @@ use reqwest::{Client, Method, StatusCode, redirect};
 use serde_json::{Value, json};
 use upexport::demo::{DEMO_KEY, DemoOptions, DemoServer, FaultMode, OVERSIZED_BYTES};
 
-const CREATE: &str = "/api/v1/analytics/exports";
-const JOBS: &str = "/api/v1/analytics/exports/jobs/";
-const LIMIT: Duration = Duration::from_secs(30);
+use crate::support::demo::{CREATE, pending, start};
+use crate::support::within;
 
-/// Fail the test instead of hanging it.
-async fn within<F: Future>(f: F) -> F::Output {
-    tokio::time::timeout(LIMIT, f)
-        .await
-        .expect("test took too long")
-}
+const JOBS: &str = "/api/v1/analytics/exports/jobs/";
 
 async fn server_with(mode: FaultMode, job_duration: Duration) -> DemoServer {
-    DemoServer::start(DemoOptions {
-        mode,
+    start(DemoOptions {
         job_duration,
         slow_delay: Duration::from_millis(400),
-        rows_per_part: 50,
-        ..DemoOptions::default()
+        ..pending(mode, 50)
     })
     .await
-    .expect("demo server starts")
 }
 
 /// Jobs that stay pending until a test finishes them.

@@ -11,7 +11,8 @@ use upexport::demo::{DemoServer, FaultMode};
 use upexport::export::Format;
 use upexport::jobs::fetch::{FetchEvent, FetchOptions, FilePlan, Totals, fetch_all, plan};
 
-use crate::support::demo::{client, completed_job, file_requests, server, within};
+use crate::support::demo::{client, completed_job, file_requests, server};
+use crate::support::within;
 
 async fn run(c: &ApiClient, plans: Vec<FilePlan>, opts: FetchOptions) -> Vec<FetchEvent> {
     let (tx, mut rx) = unbounded_channel();
@@ -64,7 +65,7 @@ fn names_in(dir: &Path) -> Vec<String> {
 #[tokio::test]
 async fn every_part_is_fetched_in_order_with_progress() {
     within(async {
-        let s = server(FaultMode::Normal).await;
+        let s = server(FaultMode::Normal, 300).await;
         let c = client(&s);
         let (id, st) = completed_job(&s, &c, Format::Ndjson).await;
         let dir = tempfile::tempdir().unwrap();
@@ -144,7 +145,7 @@ async fn every_part_is_fetched_in_order_with_progress() {
 #[tokio::test]
 async fn a_cut_download_keeps_its_part_and_the_next_run_resumes() {
     within(async {
-        let s = server(FaultMode::DownloadCut).await;
+        let s = server(FaultMode::DownloadCut, 300).await;
         let c = client(&s);
         let (id, st) = completed_job(&s, &c, Format::Csv).await;
         let dir = tempfile::tempdir().unwrap();
@@ -211,7 +212,7 @@ async fn a_cut_download_keeps_its_part_and_the_next_run_resumes() {
 #[tokio::test]
 async fn an_existing_file_fails_with_io_unless_overwrite_and_the_rest_go_on() {
     within(async {
-        let s = server(FaultMode::Normal).await;
+        let s = server(FaultMode::Normal, 300).await;
         let c = client(&s);
         let (id, st) = completed_job(&s, &c, Format::Ndjson).await;
         let dir = tempfile::tempdir().unwrap();
@@ -267,7 +268,7 @@ async fn an_existing_file_fails_with_io_unless_overwrite_and_the_rest_go_on() {
 #[tokio::test]
 async fn only_the_chosen_parts_are_fetched() {
     within(async {
-        let s = server(FaultMode::Normal).await;
+        let s = server(FaultMode::Normal, 300).await;
         let c = client(&s);
         let (_, st) = completed_job(&s, &c, Format::Ndjson).await;
         let dir = tempfile::tempdir().unwrap();
@@ -294,7 +295,7 @@ async fn only_the_chosen_parts_are_fetched() {
 #[tokio::test]
 async fn gzip_is_kept_when_asked_and_a_closed_receiver_does_not_stop_the_fetch() {
     within(async {
-        let s = server(FaultMode::Normal).await;
+        let s = server(FaultMode::Normal, 300).await;
         let c = client(&s);
         let (_, st) = completed_job(&s, &c, Format::Ndjson).await;
         let dir = tempfile::tempdir().unwrap();
@@ -317,7 +318,7 @@ async fn gzip_is_kept_when_asked_and_a_closed_receiver_does_not_stop_the_fetch()
 #[tokio::test]
 async fn a_bad_signature_fails_with_the_expiry_hint() {
     within(async {
-        let s = server(FaultMode::Normal).await;
+        let s = server(FaultMode::Normal, 300).await;
         let c = client(&s);
         let (_, st) = completed_job(&s, &c, Format::Ndjson).await;
         let dir = tempfile::tempdir().unwrap();

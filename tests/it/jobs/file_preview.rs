@@ -8,7 +8,8 @@ use upexport::export::Format;
 use upexport::jobs::fetch::{FetchOptions, fetch_all, plan};
 use upexport::jobs::file_preview::{Table, preview};
 
-use crate::support::demo::{client, completed_job, server, within};
+use crate::support::demo::{client, completed_job, server};
+use crate::support::within;
 
 fn write(dir: &std::path::Path, name: &str, bytes: &[u8]) -> std::path::PathBuf {
     let p = dir.join(name);
@@ -32,7 +33,7 @@ fn col(t: &Table, name: &str) -> usize {
 #[tokio::test]
 async fn ndjson_parts_plain_and_gzip() {
     within(async {
-        let s = server(FaultMode::Normal).await;
+        let s = server(FaultMode::Normal, 300).await;
         let c = client(&s);
         let (id, st) = completed_job(&s, &c, Format::Ndjson).await;
         let name = st.presigned_urls[0].safe_filename(0);
@@ -95,7 +96,7 @@ async fn ndjson_parts_plain_and_gzip() {
 #[tokio::test]
 async fn csv_parts_and_avro_parts() {
     within(async {
-        let s = server(FaultMode::Normal).await;
+        let s = server(FaultMode::Normal, 300).await;
         let c = client(&s);
         let (id, st) = completed_job(&s, &c, Format::Csv).await;
         let name = st.presigned_urls[1].safe_filename(1);

@@ -4,7 +4,8 @@ use serde_json::json;
 use upexport::demo::FaultMode;
 use upexport::jobs::lookups::{self, LookupCache, event_types, filter, segments};
 
-use crate::support::demo::{client, client_for, server, within};
+use crate::support::demo::{client, client_for, server};
+use crate::support::within;
 
 fn lookup_requests(s: &upexport::demo::DemoServer, name: &str) -> usize {
     let path = format!("/api/v1/analytics/exports/lookups/{name}");
@@ -17,7 +18,7 @@ fn lookup_requests(s: &upexport::demo::DemoServer, name: &str) -> usize {
 #[tokio::test]
 async fn segments_are_cached_across_pages_and_read_back_without_network() {
     within(async {
-        let s = server(FaultMode::Normal).await;
+        let s = server(FaultMode::Normal, 300).await;
         let c = client(&s);
         let base = s.base_url();
         let dir = tempfile::tempdir().unwrap();
@@ -76,7 +77,7 @@ async fn segments_are_cached_across_pages_and_read_back_without_network() {
 #[tokio::test]
 async fn refresh_fetches_again_and_replaces_the_cache() {
     within(async {
-        let s = server(FaultMode::Normal).await;
+        let s = server(FaultMode::Normal, 300).await;
         let c = client(&s);
         let dir = tempfile::tempdir().unwrap();
         let cache = LookupCache::new(dir.path(), "p");
@@ -102,7 +103,7 @@ async fn refresh_fetches_again_and_replaces_the_cache() {
 #[tokio::test]
 async fn profiles_are_kept_apart() {
     within(async {
-        let s = server(FaultMode::Normal).await;
+        let s = server(FaultMode::Normal, 300).await;
         let c = client(&s);
         let dir = tempfile::tempdir().unwrap();
         let a = LookupCache::new(dir.path(), "prod");
@@ -137,7 +138,7 @@ async fn profiles_are_kept_apart() {
 #[tokio::test]
 async fn an_unreadable_cache_file_is_ignored_and_replaced() {
     within(async {
-        let s = server(FaultMode::Normal).await;
+        let s = server(FaultMode::Normal, 300).await;
         let c = client(&s);
         let dir = tempfile::tempdir().unwrap();
         let cache = LookupCache::new(dir.path(), "default");
@@ -175,7 +176,7 @@ async fn an_unreadable_cache_file_is_ignored_and_replaced() {
 #[tokio::test]
 async fn choices_from_the_demo_lookups_filter_as_typed() {
     within(async {
-        let s = server(FaultMode::Normal).await;
+        let s = server(FaultMode::Normal, 300).await;
         let c = client(&s);
         let dir = tempfile::tempdir().unwrap();
         let cache = LookupCache::new(dir.path(), "default");

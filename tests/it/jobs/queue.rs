@@ -7,14 +7,12 @@
 //! Jobs run "forever" (600 s) until a test finishes them from inside the
 //! event callback (`finish_running_jobs()`); nothing waits on time.
 
-use std::future::Future;
 use std::path::Path;
 use std::time::Duration;
 
-use chrono::NaiveDate;
 use serde_json::Value;
-use upexport::api::{ApiClient, ApiError, ApiKey, JobState, Timeouts};
-use upexport::demo::{DEMO_KEY, DemoOptions, DemoServer, FaultMode, RecordedRequest};
+use upexport::api::{ApiError, JobState};
+use upexport::demo::{DemoServer, FaultMode, RecordedRequest};
 use upexport::export::{DateBound, ExportRequest, Format};
 use upexport::history::{EntryState, HistoryStore, QueueState};
 use upexport::jobs::queue::{
@@ -22,39 +20,10 @@ use upexport::jobs::queue::{
 };
 use upexport::jobs::track::{Backoff, TrackError, WaitOptions};
 
-const LIMIT: Duration = Duration::from_secs(90);
+use crate::support::demo::{CREATE, client, server};
+use crate::support::{day, within};
+
 const PROFILE: &str = "demo";
-const CREATE: &str = "/api/v1/analytics/exports";
-
-async fn within<F: Future>(f: F) -> F::Output {
-    tokio::time::timeout(LIMIT, f)
-        .await
-        .expect("test took too long")
-}
-
-async fn server(mode: FaultMode) -> DemoServer {
-    DemoServer::start(DemoOptions {
-        mode,
-        job_duration: Duration::from_secs(600),
-        rows_per_part: 10,
-        ..DemoOptions::default()
-    })
-    .await
-    .expect("demo server starts")
-}
-
-fn client(s: &DemoServer) -> ApiClient {
-    ApiClient::new(
-        &s.base_url(),
-        ApiKey::new(DEMO_KEY).unwrap(),
-        Timeouts {
-            connect: Duration::from_secs(5),
-            request: Duration::from_secs(10),
-            download_idle: Duration::from_secs(10),
-        },
-    )
-    .expect("client")
-}
 
 fn opts() -> RunOptions {
     RunOptions {
@@ -69,10 +38,6 @@ fn opts() -> RunOptions {
         },
         ..RunOptions::default()
     }
-}
-
-fn day(y: i32, m: u32, d: u32) -> NaiveDate {
-    NaiveDate::from_ymd_opt(y, m, d).unwrap()
 }
 
 /// 2026-01-15..2026-03-10, csv.
@@ -179,7 +144,7 @@ fn check_sequential(log: &[RecordedRequest], posts: &[(usize, Value)], jobs: &[S
 #[tokio::test]
 async fn three_monthly_exports_complete_in_order_surviving_a_restart() {
     within(async {
-        let s = server(FaultMode::Normal).await;
+        let s = server(FaultMode::Normal, 10).await;
         let c = client(&s);
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("history.sqlite3");
@@ -245,7 +210,7 @@ async fn three_monthly_exports_complete_in_order_surviving_a_restart() {
 #[tokio::test]
 async fn a_run_stopped_while_its_job_runs_resumes_without_resubmitting() {
     within(async {
-        let s = server(FaultMode::Normal).await;
+        let s = server(FaultMode::Normal, 10).await;
         let c = client(&s);
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("history.sqlite3");
@@ -307,7 +272,7 @@ async fn a_run_stopped_while_its_job_runs_resumes_without_resubmitting() {
 #[tokio::test]
 async fn stopping_while_waiting_for_another_job_leaves_the_item_waiting() {
     within(async {
-        let s = server(FaultMode::Normal).await;
+        let s = server(FaultMode::Normal, 10).await;
         let c = client(&s);
         let store = HistoryStore::open_in_memory().unwrap();
         let ids = queue_quarter(&store, &s.base_url());
@@ -339,7 +304,7 @@ async fn stopping_while_waiting_for_another_job_leaves_the_item_waiting() {
 #[tokio::test]
 async fn two_runners_never_submit_the_same_item() {
     within(async {
-        let s = server(FaultMode::Normal).await;
+        let s = server(FaultMode::Normal, 10).await;
         let c = client(&s);
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("history.sqlite3");
@@ -380,7 +345,7 @@ async fn two_runners_never_submit_the_same_item() {
 #[tokio::test]
 async fn a_refused_item_fails_and_the_rest_go_on() {
     within(async {
-        let s = server(FaultMode::Normal).await;
+        let s = server(FaultMode::Normal, 10).await;
         let c = client(&s);
         let store = HistoryStore::open_in_memory().unwrap();
         let base = s.base_url();
@@ -429,7 +394,7 @@ async fn a_refused_item_fails_and_the_rest_go_on() {
 #[tokio::test]
 async fn a_refused_key_stops_the_run_with_the_item_waiting() {
     within(async {
-        let s = server(FaultMode::Unauthorized).await;
+        let s = server(FaultMode::Unauthorized, 10).await;
         let c = client(&s);
         let store = HistoryStore::open_in_memory().unwrap();
         let ids = queue_quarter(&store, &s.base_url());

@@ -7,11 +7,10 @@
 //! `finish_running_jobs()` from inside the progress callback, so nothing
 //! depends on timing; poll delays are shortened to milliseconds.
 
-use std::future::Future;
 use std::time::Duration;
 
-use upexport::api::{ApiClient, ApiError, ApiKey, DownloadOptions, JobState, Timeouts};
-use upexport::demo::{DEMO_KEY, DemoOptions, DemoServer, FaultMode, RecordedRequest};
+use upexport::api::{ApiClient, ApiError, DownloadOptions, JobState};
+use upexport::demo::{FaultMode, RecordedRequest};
 use upexport::export::{DateBound, ExportRequest, Format};
 use upexport::history::{EntryState, HistoryStore, SOURCE_CLI};
 use upexport::jobs::submit::{Origin, submit_recorded};
@@ -20,40 +19,11 @@ use upexport::jobs::track::{
     submit_when_free, tracking, wait_for_job_with, wait_recorded,
 };
 
-const LIMIT: Duration = Duration::from_secs(60);
+use crate::support::demo::{CREATE, client, server};
+use crate::support::within;
+
 const PROFILE: &str = "demo";
-const CREATE: &str = "/api/v1/analytics/exports";
 const ROWS: usize = 40;
-
-async fn within<F: Future>(f: F) -> F::Output {
-    tokio::time::timeout(LIMIT, f)
-        .await
-        .expect("test took too long")
-}
-
-async fn server(mode: FaultMode) -> DemoServer {
-    DemoServer::start(DemoOptions {
-        mode,
-        job_duration: Duration::from_secs(600),
-        rows_per_part: ROWS,
-        ..DemoOptions::default()
-    })
-    .await
-    .expect("demo server starts")
-}
-
-fn client(s: &DemoServer) -> ApiClient {
-    ApiClient::new(
-        &s.base_url(),
-        ApiKey::new(DEMO_KEY).unwrap(),
-        Timeouts {
-            connect: Duration::from_secs(5),
-            request: Duration::from_secs(10),
-            download_idle: Duration::from_secs(10),
-        },
-    )
-    .expect("client")
-}
 
 /// Millisecond poll delays: the tests finish jobs themselves.
 fn fast() -> WaitOptions {
@@ -108,7 +78,7 @@ async fn create_recorded(store: &HistoryStore, c: &ApiClient) -> (i64, String) {
 #[tokio::test]
 async fn a_created_job_is_polled_to_completed_and_its_files_download_to_the_served_rows() {
     within(async {
-        let s = server(FaultMode::Normal).await;
+        let s = server(FaultMode::Normal, ROWS).await;
         let c = client(&s);
         let store = HistoryStore::open_in_memory().unwrap();
         let (entry_id, job) = create_recorded(&store, &c).await;
@@ -174,7 +144,7 @@ async fn a_created_job_is_polled_to_completed_and_its_files_download_to_the_serv
 #[tokio::test]
 async fn polling_stops_when_nothing_is_unfinished() {
     within(async {
-        let s = server(FaultMode::Normal).await;
+        let s = server(FaultMode::Normal, ROWS).await;
         let c = client(&s);
         let store = HistoryStore::open_in_memory().unwrap();
         let (entry_id, job) = create_recorded(&store, &c).await;
@@ -216,7 +186,7 @@ async fn polling_stops_when_nothing_is_unfinished() {
 #[tokio::test]
 async fn only_this_profiles_jobs_are_polled_and_old_ones_are_not() {
     within(async {
-        let s = server(FaultMode::Normal).await;
+        let s = server(FaultMode::Normal, ROWS).await;
         let c = client(&s);
         let store = HistoryStore::open_in_memory().unwrap();
         // A job of another profile on the same server: not ours to poll.
@@ -246,7 +216,7 @@ async fn only_this_profiles_jobs_are_polled_and_old_ones_are_not() {
 #[tokio::test]
 async fn a_404_for_a_known_job_is_recorded_as_expired_and_ends_tracking() {
     within(async {
-        let s = server(FaultMode::Normal).await;
+        let s = server(FaultMode::Normal, ROWS).await;
         let c = client(&s);
         let store = HistoryStore::open_in_memory().unwrap();
         let (entry_id, job) = create_recorded(&store, &c).await;
@@ -287,7 +257,7 @@ async fn a_404_for_a_known_job_is_recorded_as_expired_and_ends_tracking() {
 #[tokio::test]
 async fn transient_errors_are_retried_a_bounded_number_of_times() {
     within(async {
-        let s = server(FaultMode::Normal).await;
+        let s = server(FaultMode::Normal, ROWS).await;
         let c = client(&s);
         let job = c.create_export(&request()).await.unwrap().job_id.unwrap();
 
@@ -336,7 +306,7 @@ async fn transient_errors_are_retried_a_bounded_number_of_times() {
 #[tokio::test]
 async fn a_409_waits_for_the_running_job_then_submits_automatically() {
     within(async {
-        let s = server(FaultMode::Normal).await;
+        let s = server(FaultMode::Normal, ROWS).await;
         let c = client(&s);
         let store = HistoryStore::open_in_memory().unwrap();
         // Someone else's export is running.
@@ -412,7 +382,7 @@ async fn a_409_waits_for_the_running_job_then_submits_automatically() {
 #[tokio::test]
 async fn checking_first_waits_without_a_refused_attempt() {
     within(async {
-        let s = server(FaultMode::Normal).await;
+        let s = server(FaultMode::Normal, ROWS).await;
         let c = client(&s);
         let store = HistoryStore::open_in_memory().unwrap();
         let running = c.create_export(&request()).await.unwrap().job_id.unwrap();
@@ -448,7 +418,7 @@ async fn checking_first_waits_without_a_refused_attempt() {
 async fn a_409_with_no_running_job_to_wait_for_gives_up() {
     within(async {
         // Conflict mode: every create is refused and the job list is empty.
-        let s = server(FaultMode::Conflict).await;
+        let s = server(FaultMode::Conflict, ROWS).await;
         let c = client(&s);
         let store = HistoryStore::open_in_memory().unwrap();
         let mut retries = 0;

@@ -4,7 +4,9 @@
 //! A sentinel key goes through all of it and must end up nowhere: not on
 //! the terminal (raw bytes included), not in any file.
 //!
-//! Skipped, saying so, when tmux is missing (`.ci/run` installs it).
+//! Needs tmux (and pgrep and kill, from procps): skipped, saying so, when
+//! one is missing, and failed instead when `CI` is set (`.ci/run`
+//! installs them).
 //! Waits poll a condition under a hard limit; nothing sleeps to synchronise.
 
 use std::path::{Path, PathBuf};
@@ -12,7 +14,7 @@ use std::process::Command;
 use std::time::Duration;
 
 use crate::support::{
-    Sandbox, Tmux, WAIT_LIMIT, bin, files_containing, have_tmux, run, signal, wait_for,
+    Sandbox, Tmux, WAIT_LIMIT, bin, files_containing, require_tool, run, signal, wait_for,
 };
 use crossterm::event::KeyCode;
 use upexport::api::{ApiClient, ApiKey, Timeouts};
@@ -100,8 +102,7 @@ fn sentinel_nowhere(sb: &Sandbox, tmux: &Tmux, raw: &Path) -> usize {
 
 #[test]
 fn sigkill_in_flight_leaves_outcome_unknown_with_the_request_and_the_draft() {
-    if !have_tmux() {
-        eprintln!("skipped: tmux not installed");
+    if !(require_tool("tmux") && require_tool("pgrep") && require_tool("kill")) {
         return;
     }
     let rt = tokio::runtime::Runtime::new().expect("runtime");
@@ -118,7 +119,7 @@ fn sigkill_in_flight_leaves_outcome_unknown_with_the_request_and_the_draft() {
     let exit = sb.root().join("exit");
     let email = "kill@example.com";
 
-    tmux.start(
+    tmux.start_recorded(
         120,
         40,
         &format!(
@@ -175,7 +176,7 @@ fn sigkill_in_flight_leaves_outcome_unknown_with_the_request_and_the_draft() {
 
     // Restart: the row says outcome unknown, the form has the draft, and
     // the detail view shows the request.
-    tmux.start(120, 40, &tui_line(&sb, &server.base_url(), ""), &raw);
+    tmux.start_recorded(120, 40, &tui_line(&sb, &server.base_url(), ""), &raw);
     let s = tmux.wait_for("the restored app", |s| {
         s.contains("outcome unknown") && s.contains(email)
     });
@@ -237,8 +238,7 @@ fn sigkill_in_flight_leaves_outcome_unknown_with_the_request_and_the_draft() {
 
 #[test]
 fn sigterm_sighup_and_a_panic_give_the_terminal_back_and_keep_the_draft() {
-    if !have_tmux() {
-        eprintln!("skipped: tmux not installed");
+    if !(require_tool("tmux") && require_tool("pgrep") && require_tool("kill")) {
         return;
     }
     let sb = Sandbox::new();
@@ -254,7 +254,7 @@ fn sigterm_sighup_and_a_panic_give_the_terminal_back_and_keep_the_draft() {
         // the terminal's modes as upexport left them, then waits for a line
         // (tmux hides the cursor of a dead pane, so the pane must live on
         // while its modes are read).
-        tmux.start(
+        tmux.start_recorded(
             100,
             30,
             &format!(
@@ -335,7 +335,7 @@ fn sigterm_sighup_and_a_panic_give_the_terminal_back_and_keep_the_draft() {
         tmux.wait_dead(&format!("{how}: the pane"));
 
         // The draft is back on the next start.
-        tmux.start(100, 30, &tui_line(&sb, &base, ""), &raw);
+        tmux.start_recorded(100, 30, &tui_line(&sb, &base, ""), &raw);
         tmux.wait_for(&format!("{how}: the restored draft"), |s| {
             s.contains(&email)
         });
@@ -398,8 +398,7 @@ fn break_files(sb: &Sandbox, how: &Broken) -> (PathBuf, Vec<u8>) {
 
 #[test]
 fn corrupt_truncated_newer_history_and_a_malformed_config_still_start() {
-    if !have_tmux() {
-        eprintln!("skipped: tmux not installed");
+    if !require_tool("tmux") {
         return;
     }
     let tmux = Tmux::new("broken");
@@ -435,7 +434,7 @@ fn corrupt_truncated_newer_history_and_a_malformed_config_still_start() {
         let sb = Sandbox::new();
         let (file, bytes) = break_files(&sb, &how);
         let raw = sb.root().join("raw.out");
-        tmux.start(220, 50, &tui_line(&sb, &base, ""), &raw);
+        tmux.start_recorded(220, 50, &tui_line(&sb, &base, ""), &raw);
         let s = tmux.wait_for(&format!("{tag}: the warning"), |s| {
             let f = flat(s);
             s.contains("Company IDs") && says.iter().all(|w| f.contains(w))

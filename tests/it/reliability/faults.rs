@@ -17,11 +17,14 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use crate::support::tui::csv_draft;
-use crate::support::{NoDns, Sandbox, closed_port, files_containing, run};
+use crate::support::demo::{CREATE, server};
+use crate::support::tui::{csv_draft, settle};
+use crate::support::{
+    NoDns, Sandbox, WAIT_LIMIT, closed_port, files_containing, require_tool, run_async,
+};
 use crossterm::event::KeyCode;
 use upexport::api::{ApiClient, ApiKey, Timeouts};
-use upexport::demo::{DEMO_KEY, DemoOptions, DemoServer, FaultMode};
+use upexport::demo::{DEMO_KEY, DemoServer, FaultMode};
 use upexport::export::Field;
 use upexport::history::{Entry, EntryState, HistoryStore};
 use upexport::tui::app::{EnvInfo, Overlay};
@@ -29,8 +32,6 @@ use upexport::tui::form::Focus;
 use upexport::tui::msg::Level;
 use upexport::tui::testing::Harness;
 
-const WAIT: Duration = Duration::from_secs(60);
-const CREATE: &str = "/api/v1/analytics/exports";
 /// The key every case sends. The demo server accepts only its own key, so
 /// that is the sentinel searched for on screens, in outputs and files.
 const KEY: &str = DEMO_KEY;
@@ -109,15 +110,7 @@ struct Running {
 async fn start(target: Target) -> Running {
     match target {
         Target::Demo(mode) => {
-            let s = DemoServer::start(DemoOptions {
-                mode,
-                // Jobs run until a test finishes them.
-                job_duration: Duration::from_secs(600),
-                rows_per_part: 10,
-                ..DemoOptions::default()
-            })
-            .await
-            .expect("demo server starts");
+            let s = server(mode, 10).await;
             Running {
                 base: s.base_url(),
                 demo: Some(s),
@@ -308,25 +301,6 @@ fn stored(db: &Path) -> Vec<Entry> {
     store.page(0, 50).expect("page")
 }
 
-/// Wait until the submit is answered and the history shows its outcome.
-async fn settle(h: &mut Harness, attempts: u64) {
-    let done = h
-        .wait_until(WAIT, |a| {
-            a.in_flight.is_none()
-                && !a.history.loading
-                && a.history.total == attempts
-                && a.history
-                    .entries
-                    .first()
-                    .is_some_and(|e| e.state != EntryState::Sending)
-        })
-        .await;
-    if !done {
-        let st = h.app().status.clone();
-        panic!("no outcome: {st:?}\n{}", h.screen());
-    }
-}
-
 /// Draw the screen and check the key is not on it.
 fn screen_without_key(h: &mut Harness, what: &str) -> String {
     let s = h.screen();
@@ -387,7 +361,7 @@ async fn typed_harness(base: &str, e: &Expect, db: &Path) -> Harness {
         ..Default::default()
     };
     let mut h = Harness::new(120, 40, store, Some(client), env, &csv_draft());
-    assert!(h.wait_until(WAIT, |a| !a.history.loading).await);
+    assert!(h.wait_until(WAIT_LIMIT, |a| !a.history.loading).await);
     assert_eq!(h.app().focus, Focus::Field(Field::From));
     h.type_text("2026-11-01");
     h.key(KeyCode::Tab);
@@ -513,9 +487,7 @@ async fn cli_fault_in(name: &str, target: Target, e: Expect, ns: Option<&NoDns>)
         None => sb.command(Some(KEY)),
     };
     c.args(CLI_ARGS).args(["--base-url", &base]);
-    let out = tokio::task::spawn_blocking(move || run(c))
-        .await
-        .expect("command thread");
+    let out = run_async(c, None).await;
     assert_eq!(out.code, Some(e.exit), "{name}: {out:?}");
     for phrase in e.says {
         assert!(
@@ -645,7 +617,12 @@ async fn dns_tui_helper() {
     println!("{DNS_HELPER_OK}");
 }
 
+/// The namespace, or `None` (skipped, saying why) where it cannot be made.
+/// A missing `unshare` fails the test under CI instead.
 fn no_dns() -> Option<NoDns> {
+    if !require_tool("unshare") {
+        return None;
+    }
     match NoDns::new() {
         Ok(ns) => Some(ns),
         Err(why) => {
@@ -674,9 +651,7 @@ async fn unresolvable_name_tui() {
     for v in crate::support::SCRUBBED {
         c.env_remove(v);
     }
-    let out = tokio::task::spawn_blocking(move || run(c))
-        .await
-        .expect("command thread");
+    let out = run_async(c, None).await;
     assert_eq!(out.code, Some(0), "{}", out.all());
     assert!(
         out.stdout.contains(DNS_HELPER_OK),
@@ -693,7 +668,7 @@ async fn unresolvable_name_cli() {
 }
 
 // ---------------------------------------------------------------------------
-// A download cut off halfway (the TUI has no downloads yet)
+// A download cut off halfway, through the CLI
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn download_cut_cli_says_resume_and_the_retry_resumes() {
@@ -708,9 +683,7 @@ async fn download_cut_cli_says_resume_and_the_retry_resumes() {
         c
     };
     let c = cmd(&CLI_ARGS);
-    let out = tokio::task::spawn_blocking(move || run(c))
-        .await
-        .expect("thread");
+    let out = run_async(c, None).await;
     assert_eq!(out.code, Some(0), "{out:?}");
     let job = stored(&sb.db())[0]
         .created
@@ -738,9 +711,7 @@ async fn download_cut_cli_says_resume_and_the_retry_resumes() {
     let mut outs = Vec::new();
     for (round, want_code) in [(1, 5), (2, 0), (3, 0)] {
         let c = cmd(&dl);
-        let out = tokio::task::spawn_blocking(move || run(c))
-            .await
-            .expect("thread");
+        let out = run_async(c, None).await;
         assert_eq!(out.code, Some(want_code), "round {round}: {out:?}");
         match round {
             1 => {

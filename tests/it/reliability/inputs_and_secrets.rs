@@ -14,7 +14,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use crate::support::{Sandbox, files_containing, set_mode, write_private};
+use crate::support::{Sandbox, WAIT_LIMIT, files_containing, run_async, set_mode, write_private};
 use crossterm::event::KeyCode;
 use proptest::prelude::*;
 use ratatui::Terminal;
@@ -33,8 +33,6 @@ use upexport::tui::form::{Focus, MAX_FIELD_BYTES};
 use upexport::tui::msg::Level;
 use upexport::tui::runner::{RecordingSink, Runner};
 use upexport::tui::testing::{Harness, fixed_clock};
-
-const WAIT: Duration = Duration::from_secs(60);
 
 // ---------------------------------------------------------------------------
 // Huge pastes through the loop
@@ -158,7 +156,7 @@ async fn a_hundred_thousand_pasted_ids_are_counted_drawn_sent_and_recorded() {
 
     h.ctrl('s');
     let done = h
-        .wait_until(WAIT, |a| {
+        .wait_until(WAIT_LIMIT, |a| {
             a.in_flight.is_none()
                 && !a.history.loading
                 && a.history.total == 1
@@ -568,7 +566,7 @@ async fn readable_key_file_and_config_warn_and_plain_http_elsewhere_is_refused()
         first.text
     );
     let warned = h
-        .wait_until(WAIT, |a| {
+        .wait_until(WAIT_LIMIT, |a| {
             a.status
                 .as_ref()
                 .is_some_and(|s| s.text.contains(&format!("chmod 600 {}", key.display())))
@@ -580,7 +578,7 @@ async fn readable_key_file_and_config_warn_and_plain_http_elsewhere_is_refused()
     h.type_text("2026-11-01");
     h.ctrl('s');
     let done = h
-        .wait_until(WAIT, |a| {
+        .wait_until(WAIT_LIMIT, |a| {
             a.in_flight.is_none() && a.history.total == 1 && !a.history.loading
         })
         .await;
@@ -596,9 +594,7 @@ async fn readable_key_file_and_config_warn_and_plain_http_elsewhere_is_refused()
     // The CLI says the same two things.
     let mut c = sb.command(None);
     c.args(["jobs", "--base-url", &server.base_url()]);
-    let out = tokio::task::spawn_blocking(move || crate::support::run(c))
-        .await
-        .expect("thread");
+    let out = run_async(c, None).await;
     assert_eq!(
         out.code,
         Some(3),
@@ -619,12 +615,12 @@ async fn readable_key_file_and_config_warn_and_plain_http_elsewhere_is_refused()
         ..Default::default()
     };
     let mut h = prepared_harness(&sb, &global, EnvVars::default()).await;
-    let blocked = h.wait_until(WAIT, |a| a.env.blocked.is_some()).await;
+    let blocked = h.wait_until(WAIT_LIMIT, |a| a.env.blocked.is_some()).await;
     assert!(blocked, "{:?}", h.app().status);
     h.type_text("2026-11-01");
     h.ctrl('s');
     let said = h
-        .wait_until(WAIT, |a| {
+        .wait_until(WAIT_LIMIT, |a| {
             a.in_flight.is_none()
                 && a.status
                     .as_ref()

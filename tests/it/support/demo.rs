@@ -1,7 +1,5 @@
 //! The embedded demo server in the test process, and API clients for it.
-#![allow(dead_code)]
 
-use std::future::Future;
 use std::time::Duration;
 
 use chrono::NaiveDate;
@@ -9,38 +7,49 @@ use upexport::api::{ApiClient, ApiKey, JobState, JobStatus, Timeouts};
 use upexport::demo::{DEMO_KEY, DemoOptions, DemoServer, FaultMode};
 use upexport::export::{FormInput, Format, validate};
 
-const LIMIT: Duration = Duration::from_secs(120);
+/// The path of the API call that creates an export.
+pub const CREATE: &str = "/api/v1/analytics/exports";
 
-/// Fail the test instead of hanging it.
-pub async fn within<F: Future>(f: F) -> F::Output {
-    tokio::time::timeout(LIMIT, f)
-        .await
-        .expect("test took too long")
+/// A demo server in `mode` whose jobs stay pending until a test finishes
+/// them (`finish_running_jobs()`), with `rows_per_part` rows in each part.
+pub async fn server(mode: FaultMode, rows_per_part: usize) -> DemoServer {
+    start(pending(mode, rows_per_part)).await
 }
 
-pub async fn server(mode: FaultMode) -> DemoServer {
-    DemoServer::start(DemoOptions {
+/// The options of [`server`], for a test that changes more of them.
+pub fn pending(mode: FaultMode, rows_per_part: usize) -> DemoOptions {
+    DemoOptions {
         mode,
-        // Jobs stay pending until a test finishes them.
         job_duration: Duration::from_secs(600),
-        rows_per_part: 300,
+        rows_per_part,
         ..DemoOptions::default()
-    })
-    .await
-    .expect("demo server starts")
+    }
 }
 
+pub async fn start(options: DemoOptions) -> DemoServer {
+    DemoServer::start(options)
+        .await
+        .expect("demo server starts")
+}
+
+/// Limits no answer of a healthy server on a loaded machine comes near;
+/// a test of timeouts sets its own `request`.
+pub fn timeouts(request: Duration) -> Timeouts {
+    Timeouts {
+        connect: Duration::from_secs(5),
+        request,
+        download_idle: Duration::from_secs(20),
+    }
+}
+
+/// A client of `base` with `key`, giving up on an API call after `request`.
+pub fn client_with(base: &str, key: &str, request: Duration) -> ApiClient {
+    ApiClient::new(base, ApiKey::new(key).expect("key"), timeouts(request)).expect("client")
+}
+
+/// A client of `base` with the demo key.
 pub fn client_for(base: &str) -> ApiClient {
-    ApiClient::new(
-        base,
-        ApiKey::new(DEMO_KEY).unwrap(),
-        Timeouts {
-            connect: Duration::from_secs(5),
-            request: Duration::from_secs(20),
-            download_idle: Duration::from_secs(20),
-        },
-    )
-    .expect("client")
+    client_with(base, DEMO_KEY, Duration::from_secs(20))
 }
 
 pub fn client(s: &DemoServer) -> ApiClient {

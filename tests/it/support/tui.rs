@@ -1,6 +1,6 @@
-//! Helpers shared by the TUI tests: key events, a fresh `App`, and
-//! fabricated history entries with fixed times (stable snapshots).
-#![allow(dead_code)]
+//! Fixtures of the TUI tests: key events, a fresh `App`, fabricated
+//! history entries with fixed times (stable snapshots), and waits on the
+//! harness (`upexport::tui::testing::Harness`).
 
 use chrono::{DateTime, Duration, TimeZone, Utc};
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
@@ -9,7 +9,10 @@ use upexport::export::{DateBound, ExportRequest, FormInput, Format};
 use upexport::history::{Created, Entry, EntryState, Failed, JobFile, JobSnapshot};
 use upexport::tui::app::{App, EnvInfo};
 use upexport::tui::msg::Msg;
-use upexport::tui::testing::fixed_clock;
+use upexport::tui::testing::{Harness, fixed_clock};
+
+use super::WAIT_LIMIT;
+pub use super::day;
 
 pub fn env() -> EnvInfo {
     EnvInfo {
@@ -51,13 +54,16 @@ pub fn shift_tab() -> Msg {
     Msg::Key(KeyEvent::new(KeyCode::BackTab, KeyModifiers::SHIFT))
 }
 
+/// Type each character of `s` as a key press, straight into `update`.
+pub fn type_text(app: &mut App, s: &str) {
+    for c in s.chars() {
+        app.update(ch(c));
+    }
+}
+
 /// The fixed "now" of the tests: 2026-11-27 09:14 UTC.
 pub fn now() -> DateTime<Utc> {
     fixed_clock().now
-}
-
-pub fn day(y: i32, m: u32, d: u32) -> chrono::NaiveDate {
-    chrono::NaiveDate::from_ymd_opt(y, m, d).expect("valid day")
 }
 
 /// A small valid request: November, csv, two event types.
@@ -174,4 +180,24 @@ pub fn page(total: i64, offset: u64, limit: u32) -> Vec<Entry> {
         .skip(offset as usize)
         .take(limit as usize)
         .collect()
+}
+
+/// Wait until the submit is answered and the history shows its outcome:
+/// `attempts` rows, the newest no longer sending.
+pub async fn settle(h: &mut Harness, attempts: u64) {
+    let done = h
+        .wait_until(WAIT_LIMIT, |a| {
+            a.in_flight.is_none()
+                && !a.history.loading
+                && a.history.total == attempts
+                && a.history
+                    .entries
+                    .first()
+                    .is_some_and(|e| e.state != EntryState::Sending)
+        })
+        .await;
+    if !done {
+        let st = h.app().status.clone();
+        panic!("no outcome: {st:?}\n{}", h.screen());
+    }
 }

@@ -3,19 +3,19 @@
 //! Every wait is on a condition under a hard limit, never a sleep.
 
 use std::path::Path;
-use std::time::Duration;
 
 use crate::support::tui::*;
 use crossterm::event::KeyCode;
 use upexport::api::{ApiClient, ApiKey, Timeouts};
-use upexport::demo::{DEMO_KEY, DemoOptions, DemoServer, FaultMode, RecordedRequest};
+use upexport::demo::{DEMO_KEY, DemoServer, FaultMode, RecordedRequest};
 use upexport::history::{Entry, EntryState, HistoryStore};
 use upexport::tui::app::{App, EnvInfo, Overlay};
 use upexport::tui::form::Focus;
 use upexport::tui::msg::Level;
 use upexport::tui::testing::Harness;
 
-const WAIT: Duration = Duration::from_secs(30);
+use crate::support::WAIT_LIMIT;
+use crate::support::demo::{CREATE, server};
 
 /// The job id in a "created export job <id>; …" status line.
 fn job_in(status: &str) -> String {
@@ -26,7 +26,6 @@ fn job_in(status: &str) -> String {
         .unwrap_or_default()
         .to_owned()
 }
-const CREATE: &str = "/api/v1/analytics/exports";
 
 /// The exact body the typed form below must produce.
 const BODY: &str = concat!(
@@ -36,18 +35,6 @@ const BODY: &str = concat!(
     r#""user_id":["u-1","u-2","u-3","u-4"],"company_id":["c-9"],"#,
     r#""segment_id":"101","format":"ndjson","exclusions":"internal"}"#
 );
-
-/// A demo server whose jobs run until a test finishes them.
-async fn server(mode: FaultMode) -> DemoServer {
-    DemoServer::start(DemoOptions {
-        mode,
-        job_duration: Duration::from_secs(600),
-        rows_per_part: 10,
-        ..DemoOptions::default()
-    })
-    .await
-    .expect("demo server starts")
-}
 
 /// A harness at 120x40 over the history file `db`, talking to `server`.
 async fn harness(server: &DemoServer, db: &Path) -> Harness {
@@ -64,7 +51,7 @@ async fn harness(server: &DemoServer, db: &Path) -> Harness {
         ..Default::default()
     };
     let mut h = Harness::new(120, 40, store, Some(client), env, &csv_draft());
-    assert!(h.wait_until(WAIT, |a| !a.history.loading).await);
+    assert!(h.wait_until(WAIT_LIMIT, |a| !a.history.loading).await);
     h
 }
 
@@ -86,25 +73,6 @@ fn status(a: &App) -> (Option<Level>, String) {
     match &a.status {
         Some(n) => (Some(n.level), n.text.clone()),
         None => (None, String::new()),
-    }
-}
-
-/// Wait until the request is answered and the history shows its outcome.
-async fn settle(h: &mut Harness, attempts: u64) {
-    let done = h
-        .wait_until(WAIT, |a| {
-            a.in_flight.is_none()
-                && !a.history.loading
-                && a.history.total == attempts
-                && a.history
-                    .entries
-                    .first()
-                    .is_some_and(|e| e.state != EntryState::Sending)
-        })
-        .await;
-    if !done {
-        let st = h.app().status.clone();
-        panic!("no outcome: {st:?}\n{}", h.screen());
     }
 }
 
@@ -158,7 +126,7 @@ fn fill_form(h: &mut Harness) {
 
 #[tokio::test]
 async fn typed_form_is_created_then_409_then_created_again() {
-    let server = server(FaultMode::Normal).await;
+    let server = server(FaultMode::Normal, 10).await;
     let dir = tempfile::tempdir().expect("tempdir");
     let db = dir.path().join("history.db");
     let mut h = harness(&server, &db).await;
@@ -255,7 +223,7 @@ async fn typed_form_is_created_then_409_then_created_again() {
 
 #[tokio::test]
 async fn history_survives_a_restart_and_detail_copies_and_reloads() {
-    let server = server(FaultMode::Normal).await;
+    let server = server(FaultMode::Normal, 10).await;
     let dir = tempfile::tempdir().expect("tempdir");
     let db = dir.path().join("history.db");
     let job = {
@@ -281,7 +249,7 @@ async fn history_survives_a_restart_and_detail_copies_and_reloads() {
 
     h.shift_tab();
     assert_eq!(h.app().focus, Focus::History);
-    assert!(h.wait_until(WAIT, |a| !a.history.loading).await);
+    assert!(h.wait_until(WAIT_LIMIT, |a| !a.history.loading).await);
     h.key(KeyCode::Enter);
     assert!(matches!(h.app().overlay, Some(Overlay::Detail { .. })));
     let screen = h.screen();
@@ -296,7 +264,7 @@ async fn history_survives_a_restart_and_detail_copies_and_reloads() {
     assert_eq!(copied(&h), vec![format!("copy:{job}")]);
     // The runner reports the copy on the status line.
     assert!(
-        h.wait_until(WAIT, |a| status(a).1.contains("copied the job id"))
+        h.wait_until(WAIT_LIMIT, |a| status(a).1.contains("copied the job id"))
             .await
     );
     h.key(KeyCode::Char('e'));
@@ -309,7 +277,7 @@ async fn history_survives_a_restart_and_detail_copies_and_reloads() {
 
 #[tokio::test]
 async fn esc_cancels_a_hanging_request_and_history_says_so() {
-    let server = server(FaultMode::Hang).await;
+    let server = server(FaultMode::Hang, 10).await;
     let dir = tempfile::tempdir().expect("tempdir");
     let db = dir.path().join("history.db");
     let mut h = harness(&server, &db).await;
@@ -317,7 +285,7 @@ async fn esc_cancels_a_hanging_request_and_history_says_so() {
     h.ctrl('s');
     // The attempt is written and listed before any answer.
     let listed = h
-        .wait_until(WAIT, |a| {
+        .wait_until(WAIT_LIMIT, |a| {
             a.in_flight.as_ref().is_some_and(|f| f.attempt_id.is_some())
                 && !a.history.loading
                 && a.history.total == 1
@@ -338,7 +306,8 @@ async fn esc_cancels_a_hanging_request_and_history_says_so() {
     assert_eq!(reopened(&db)[0].state, EntryState::Sending);
     // The server did receive it (and will never answer).
     assert!(
-        h.wait_until(WAIT, |_| !creates(&server).is_empty()).await,
+        h.wait_until(WAIT_LIMIT, |_| !creates(&server).is_empty())
+            .await,
         "the request reached the server"
     );
 
@@ -350,7 +319,7 @@ async fn esc_cancels_a_hanging_request_and_history_says_so() {
         h.app().status
     );
     let recorded = h
-        .wait_until(WAIT, |a| {
+        .wait_until(WAIT_LIMIT, |a| {
             !a.history.loading
                 && a.history
                     .entries
@@ -370,7 +339,7 @@ async fn esc_cancels_a_hanging_request_and_history_says_so() {
 
 #[tokio::test]
 async fn a_refused_key_is_a_401_row() {
-    let server = server(FaultMode::Unauthorized).await;
+    let server = server(FaultMode::Unauthorized, 10).await;
     let dir = tempfile::tempdir().expect("tempdir");
     let db = dir.path().join("history.db");
     let mut h = harness(&server, &db).await;
@@ -418,7 +387,8 @@ async fn a_hundred_thousand_entries_scroll_by_pages() {
     };
     let mut h = Harness::new(120, 40, store, None, env, &Default::default());
     assert!(
-        h.wait_until(WAIT, |a| a.history.total == 100_000 && !a.history.loading)
+        h.wait_until(WAIT_LIMIT, |a| a.history.total == 100_000
+            && !a.history.loading)
             .await
     );
     let screen = h.screen();
@@ -427,9 +397,9 @@ async fn a_hundred_thousand_entries_scroll_by_pages() {
 
     h.shift_tab();
     assert_eq!(h.app().focus, Focus::History);
-    assert!(h.wait_until(WAIT, |a| !a.history.loading).await);
+    assert!(h.wait_until(WAIT_LIMIT, |a| !a.history.loading).await);
     h.key(KeyCode::End);
-    assert!(h.wait_until(WAIT, |a| !a.history.loading).await);
+    assert!(h.wait_until(WAIT_LIMIT, |a| !a.history.loading).await);
     let screen = h.screen();
     assert!(screen.contains("#1 cli"), "End shows the oldest:\n{screen}");
     assert_eq!(h.app().history.selected, 99_999);
@@ -440,6 +410,6 @@ async fn a_hundred_thousand_entries_scroll_by_pages() {
     );
     h.key(KeyCode::PageUp);
     h.key(KeyCode::Home);
-    assert!(h.wait_until(WAIT, |a| !a.history.loading).await);
+    assert!(h.wait_until(WAIT_LIMIT, |a| !a.history.loading).await);
     assert!(h.screen().contains("#100000 "));
 }

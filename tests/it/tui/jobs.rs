@@ -13,12 +13,6 @@ use upexport::tui::app::{App, Overlay};
 use upexport::tui::form::Focus;
 use upexport::tui::msg::{Effect, LookupItems, Msg, SubmitError, SubmitOutcome};
 
-fn type_text(a: &mut App, s: &str) {
-    for c in s.chars() {
-        a.update(ch(c));
-    }
-}
-
 /// A valid form over three months.
 fn three_months() -> App {
     let mut a = app();

@@ -6,8 +6,6 @@
 //! outcome, history pages) are injected with `update` so nothing depends on
 //! timing or on the demo server's random job ids.
 
-use std::time::Duration;
-
 use crate::support::tui::*;
 use chrono::Duration as Span;
 use crossterm::event::KeyCode;
@@ -17,15 +15,16 @@ use upexport::tui::form::Focus;
 use upexport::tui::msg::{Msg, SubmitError, SubmitOutcome};
 use upexport::tui::testing::Harness;
 
+use crate::support::WAIT_LIMIT;
+
 const SIZES: [(u16, u16); 2] = [(80, 24), (120, 40)];
-const WAIT: Duration = Duration::from_secs(10);
 
 /// A harness over an empty in-memory store, no client, after the first
 /// (empty) history page has arrived.
 async fn ready(w: u16, h: u16) -> Harness {
     let store = HistoryStore::open_in_memory().expect("in-memory store");
     let mut hs = Harness::new(w, h, store, None, env(), &csv_draft());
-    assert!(hs.wait_until(WAIT, |a| !a.history.loading).await);
+    assert!(hs.wait_until(WAIT_LIMIT, |a| !a.history.loading).await);
     hs
 }
 

@@ -9,12 +9,6 @@ use upexport::tui::app::{App, Overlay};
 use upexport::tui::form::{Focus, MAX_FIELD_BYTES};
 use upexport::tui::msg::{Effect, Level, Msg, SubmitError, SubmitOutcome};
 
-fn type_text(app: &mut App, s: &str) {
-    for c in s.chars() {
-        app.update(ch(c));
-    }
-}
-
 /// Tab until `target` has focus (at most once round the ring).
 fn focus(app: &mut App, target: Focus) {
     for _ in 0..12 {
