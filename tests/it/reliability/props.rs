@@ -608,13 +608,62 @@ proptest! {
     }
 }
 
+/// Each decoding `decode_all` does: the type's name and whether it took
+/// `bytes` (the client turns an error here into a bad-response error).
+fn decodes(bytes: &[u8]) -> Vec<(&'static str, Result<(), serde_json::Error>)> {
+    fn one<T: serde::de::DeserializeOwned>(
+        name: &'static str,
+        bytes: &[u8],
+    ) -> (&'static str, Result<(), serde_json::Error>) {
+        (name, serde_json::from_slice::<T>(bytes).map(drop))
+    }
+    vec![
+        one::<JobStatus>("JobStatus", bytes),
+        one::<CreatedJob>("CreatedJob", bytes),
+        one::<JobSummary>("JobSummary", bytes),
+        one::<Vec<JobSummary>>("Vec<JobSummary>", bytes),
+        one::<LookupPage>("LookupPage", bytes),
+    ]
+}
+
+/// How deep serde_json nests before it refuses (its documented limit).
+const JSON_DEPTH_LIMIT: usize = 128;
+
 #[test]
 fn deeply_nested_json_is_refused_not_overflowed() {
     for depth in [10, 200, 100_000] {
-        let text = format!("{}{}", "[".repeat(depth), "]".repeat(depth));
-        decode_all(text.as_bytes());
-        let text = format!("{}1{}", "{\"data\":".repeat(depth), "}".repeat(depth));
-        decode_all(text.as_bytes());
+        let arrays = format!("{}{}", "[".repeat(depth), "]".repeat(depth));
+        let objects = format!("{}1{}", "{\"data\":".repeat(depth), "}".repeat(depth));
+        // The shapes each type reads all the way down: nested arrays are a
+        // lookup page (a struct reads from an array too), nested objects a
+        // job, its status or a summary (other fields are kept or skipped).
+        // Every other type refuses them at the first bracket.
+        for (text, descend) in [
+            (&arrays, &["LookupPage"][..]),
+            (&objects, &["JobStatus", "CreatedJob", "JobSummary"][..]),
+        ] {
+            // No stack overflow (it would abort the whole test binary).
+            decode_all(text.as_bytes());
+            for (name, result) in decodes(text.as_bytes()) {
+                let deep = depth > JSON_DEPTH_LIMIT;
+                if deep {
+                    let e = result
+                        .err()
+                        .unwrap_or_else(|| panic!("{name} took JSON {depth} deep"));
+                    if descend.contains(&name) {
+                        assert!(
+                            e.classify() == serde_json::error::Category::Syntax
+                                && e.to_string().starts_with("recursion limit exceeded"),
+                            "{name} at depth {depth}: {e}"
+                        );
+                    }
+                } else if descend.contains(&name) {
+                    // The control: the same shape, shallow, is taken, so
+                    // what refuses the deep one is its depth.
+                    assert!(result.is_ok(), "{name} at depth {depth}: {result:?}");
+                }
+            }
+        }
     }
 }
 
