@@ -13,6 +13,16 @@ fn bin() -> String {
     std::env::var("UPEXPORT_BIN").unwrap_or_else(|_| env!("CARGO_BIN_EXE_upexport").to_owned())
 }
 
+/// The whole frame is on the screen: its last line, the footer, is there.
+/// (A capture can land while the app is still writing a frame.)
+fn drawn(screen: &str) -> bool {
+    screen
+        .lines()
+        .rev()
+        .find(|l| !l.trim().is_empty())
+        .is_some_and(|l| l.contains("Ctrl-C quit"))
+}
+
 #[test]
 fn drive_the_contract_in_tmux() {
     if !require_tool("tmux") {
@@ -32,7 +42,7 @@ fn drive_the_contract_in_tmux() {
 
     // Focus starts on From; every field is visible at 80x24.
     let s = tmux.wait_for("the form", |s| {
-        s.contains("Export") && s.contains("History")
+        s.contains("Export") && s.contains("History") && drawn(s)
     });
     for label in [
         "From",
@@ -97,6 +107,7 @@ fn drive_the_contract_in_tmux() {
     let s = tmux.wait_for("side by side", |s| {
         s.lines()
             .any(|l| l.contains("Export") && l.contains("History"))
+            && drawn(s)
     });
     assert!(
         s.contains("Body"),
