@@ -316,8 +316,9 @@ pub async fn run(global: &Global) -> u8 {
     }
 }
 
-/// Test hook for the pseudo-terminal tests (`tests/crash_and_concurrency.rs`):
-/// when `UPEXPORT_CRASH_TEST=1` is set at startup, pressing F12 panics
+/// Test hook for the pseudo-terminal tests
+/// (`tests/it/reliability/crash_and_concurrency.rs`): when
+/// `UPEXPORT_CRASH_TEST=1` is set at startup, pressing F12 panics
 /// inside the event loop, so the tests can check that a panic gives the
 /// terminal back and keeps the draft. Without the variable, or in a build
 /// without the `testing` feature (every build but the tests'), the stream
