@@ -320,17 +320,17 @@ pub async fn run(global: &Global) -> u8 {
 /// (`tests/it/reliability/crash_and_concurrency.rs`): when
 /// `UPEXPORT_CRASH_TEST=1` is set at startup, pressing F12 panics
 /// inside the event loop, so the tests can check that a panic gives the
-/// terminal back and keeps the draft. Without the variable, or in a build
-/// without the `testing` feature (every build but the tests'), the stream
-/// is passed through untouched.
+/// terminal back and keeps the draft. Without the variable the stream is
+/// passed through untouched. Only in builds with the `testing` feature (the
+/// tests'); in every other build the hook is not there at all (below).
+#[cfg(feature = "testing")]
 fn crash_test_hook<S>(events: S) -> impl futures::Stream<Item = S::Item> + Unpin
 where
     S: futures::Stream<Item = std::io::Result<crossterm::event::Event>> + Unpin,
 {
     use crossterm::event::{Event, KeyCode, KeyEventKind};
     use futures::StreamExt;
-    let armed = cfg!(feature = "testing")
-        && std::env::var_os("UPEXPORT_CRASH_TEST").is_some_and(|v| v == "1");
+    let armed = std::env::var_os("UPEXPORT_CRASH_TEST").is_some_and(|v| v == "1");
     events.map(move |ev| {
         if armed
             && let Ok(Event::Key(k)) = &ev
@@ -341,4 +341,10 @@ where
         }
         ev
     })
+}
+
+/// Without the `testing` feature: the input stream as it is.
+#[cfg(not(feature = "testing"))]
+fn crash_test_hook<S>(events: S) -> S {
+    events
 }
