@@ -19,6 +19,7 @@ pub mod picker;
 pub mod profiles;
 pub mod runner;
 pub mod terminal;
+#[cfg(feature = "testing")]
 #[doc(hidden)]
 pub mod testing;
 pub mod theme;
@@ -315,11 +316,14 @@ pub async fn run(global: &Global) -> u8 {
     }
 }
 
-/// Test hook for the pseudo-terminal tests (`tests/crash_and_concurrency.rs`):
-/// when `UPEXPORT_CRASH_TEST=1` is set at startup, pressing F12 panics
+/// Test hook for the pseudo-terminal tests
+/// (`tests/it/reliability/crash_and_concurrency.rs`): when
+/// `UPEXPORT_CRASH_TEST=1` is set at startup, pressing F12 panics
 /// inside the event loop, so the tests can check that a panic gives the
 /// terminal back and keeps the draft. Without the variable the stream is
-/// passed through untouched.
+/// passed through untouched. Only in builds with the `testing` feature (the
+/// tests'); in every other build the hook is not there at all (below).
+#[cfg(feature = "testing")]
 fn crash_test_hook<S>(events: S) -> impl futures_util::Stream<Item = S::Item> + Unpin
 where
     S: futures_util::Stream<Item = std::io::Result<crossterm::event::Event>> + Unpin,
@@ -337,4 +341,10 @@ where
         }
         ev
     })
+}
+
+/// Without the `testing` feature: the input stream as it is.
+#[cfg(not(feature = "testing"))]
+fn crash_test_hook<S>(events: S) -> S {
+    events
 }
