@@ -434,3 +434,88 @@ fn switching_environment_reloads_queue_history_and_jobs_and_filter_follows() {
     let fx = a.update(Msg::QueueLoaded(vec![queued(9, QueueState::Waiting)]));
     assert_eq!(submits(&fx), [Some(9)]);
 }
+
+/// A queued export put back by the library's disposition (no connection,
+/// 5xx…) waits for the retry timer, with the delay on the status line, then
+/// goes again; ten put-backs in a row pause the queue. An unknown outcome
+/// (the export may exist) pauses it at once.
+#[test]
+fn a_put_back_queued_export_is_retried_later_and_paused_after_ten_tries() {
+    use upexport::api::ErrorKind;
+    use upexport::jobs::queue::Disposition;
+    let mut a = app();
+    let fx = a.update(Msg::QueueLoaded(vec![queued(7, QueueState::Waiting)]));
+    let mut seq = submit_seq_of(&fx);
+    let mut delays = Vec::new();
+    for _ in 0..10 {
+        let fx = a.update(Msg::QueueSettled {
+            queue_id: 7,
+            disposition: Disposition::PutBack,
+        });
+        let after = fx
+            .iter()
+            .find_map(|e| match e {
+                Effect::QueueRetryAfter(d) => Some(d.as_secs()),
+                _ => None,
+            })
+            .expect("a retry is scheduled");
+        delays.push(after);
+        assert!(a.queue_hold);
+        let text = &a.status.as_ref().expect("a note").text;
+        assert!(
+            text.contains("put back") && text.contains(&format!("{after} s")),
+            "{text}"
+        );
+        // The failed submit ends; the item is waiting again, but held.
+        let fx = a.update(Msg::SubmitDone {
+            seq,
+            outcome: SubmitOutcome::Failed(SubmitError {
+                kind: ErrorKind::Connect,
+                http_status: None,
+                message: "could not connect".into(),
+            }),
+        });
+        assert!(submits(&fx).is_empty(), "held until the timer");
+        assert!(
+            submits(&a.update(Msg::QueueLoaded(vec![queued(7, QueueState::Waiting)]))).is_empty()
+        );
+        // The timer: sent again.
+        let fx = a.update(Msg::QueueRetryDue);
+        assert_eq!(submits(&fx), [Some(7)]);
+        seq = submit_seq_of(&fx);
+    }
+    assert_eq!(delays, [2, 3, 5, 8, 13, 20, 30, 30, 30, 30]);
+    // The eleventh put-back in a row pauses the queue.
+    let fx = a.update(Msg::QueueSettled {
+        queue_id: 7,
+        disposition: Disposition::PutBack,
+    });
+    assert!(fx.is_empty(), "{fx:?}");
+    assert!(a.queue_paused && !a.queue_hold);
+    assert!(
+        a.status
+            .as_ref()
+            .expect("why")
+            .text
+            .contains("queue paused")
+    );
+
+    // An unknown outcome pauses at once.
+    let mut b = app();
+    b.update(Msg::QueueLoaded(vec![queued(8, QueueState::Waiting)]));
+    b.update(Msg::QueueSettled {
+        queue_id: 8,
+        disposition: Disposition::MaybeCreated,
+    });
+    assert!(b.queue_paused);
+    assert!(submits(&b.update(Msg::QueueLoaded(vec![queued(9, QueueState::Waiting)]))).is_empty());
+}
+
+fn submit_seq_of(fx: &[Effect]) -> u64 {
+    fx.iter()
+        .find_map(|e| match e {
+            Effect::Submit { seq, .. } => Some(*seq),
+            _ => None,
+        })
+        .expect("submitted")
+}
