@@ -37,6 +37,7 @@ pub mod view;
 // Effects, terminal plumbing, the test harness.
 pub mod runner;
 pub mod term;
+#[cfg(feature = "testing")]
 #[doc(hidden)]
 pub mod testing;
 
@@ -331,11 +332,14 @@ pub async fn run(global: &Global) -> u8 {
     }
 }
 
-/// Test hook for the pseudo-terminal tests (`tests/crash_and_concurrency.rs`):
-/// when `UPEXPORT_CRASH_TEST=1` is set at startup, pressing F12 panics
+/// Test hook for the pseudo-terminal tests
+/// (`tests/it/reliability/crash_and_concurrency.rs`): when
+/// `UPEXPORT_CRASH_TEST=1` is set at startup, pressing F12 panics
 /// inside the event loop, so the tests can check that a panic gives the
 /// terminal back and keeps the draft. Without the variable the stream is
-/// passed through untouched.
+/// passed through untouched. Only in builds with the `testing` feature (the
+/// tests'); in every other build the hook is not there at all (below).
+#[cfg(feature = "testing")]
 fn crash_test_hook<S>(events: S) -> impl futures_util::Stream<Item = S::Item> + Unpin
 where
     S: futures_util::Stream<Item = std::io::Result<crossterm::event::Event>> + Unpin,
@@ -353,6 +357,12 @@ where
         }
         ev
     })
+}
+
+/// Without the `testing` feature: the input stream as it is.
+#[cfg(not(feature = "testing"))]
+fn crash_test_hook<S>(events: S) -> S {
+    events
 }
 
 /// Old paths the integration tests still name, until they move to the new

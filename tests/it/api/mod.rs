@@ -1,0 +1,3 @@
+//! `src/api`: the HTTP client.
+
+mod client;

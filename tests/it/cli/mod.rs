@@ -1,0 +1,6 @@
+//! `src/cli`: the `upexport` binary seen from a shell.
+
+mod commands;
+mod docs;
+mod queue;
+mod setup;

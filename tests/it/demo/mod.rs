@@ -1,0 +1,4 @@
+//! `src/demo`: the embedded demo server.
+
+mod part_file;
+mod server;

@@ -1,0 +1,415 @@
+//! The whole TUI loop: keys in through the harness, the real runner, a
+//! file-backed history store and the embedded demo server on 127.0.0.1.
+//! Every wait is on a condition under a hard limit, never a sleep.
+
+use std::path::Path;
+
+use crate::support::tui::*;
+use crossterm::event::KeyCode;
+use upexport::api::{ApiClient, ApiKey, Timeouts};
+use upexport::demo::{DEMO_KEY, DemoServer, FaultMode, RecordedRequest};
+use upexport::history::{Entry, EntryState, HistoryStore};
+use upexport::tui::app::{App, EnvInfo, Overlay};
+use upexport::tui::form::Focus;
+use upexport::tui::msg::Level;
+use upexport::tui::testing::Harness;
+
+use crate::support::WAIT_LIMIT;
+use crate::support::demo::{CREATE, server};
+
+/// The job id in a "created export job <id>; …" status line.
+fn job_in(status: &str) -> String {
+    status
+        .trim_start_matches("created export job ")
+        .split(';')
+        .next()
+        .unwrap_or_default()
+        .to_owned()
+}
+
+/// The exact body the typed form below must produce.
+const BODY: &str = concat!(
+    r#"{"from":"2026-11-01","to":"2026-11-26","#,
+    r#""emails":["ana@example.com","bo@example.org"],"#,
+    r#""event_type":["track","page_view"],"#,
+    r#""user_id":["u-1","u-2","u-3","u-4"],"company_id":["c-9"],"#,
+    r#""segment_id":"101","format":"ndjson","exclusions":"internal"}"#
+);
+
+/// A harness at 120x40 over the history file `db`, talking to `server`.
+async fn harness(server: &DemoServer, db: &Path) -> Harness {
+    let client = ApiClient::new(
+        &server.base_url(),
+        ApiKey::new(server.key()).expect("key"),
+        Timeouts::default(),
+    )
+    .expect("client");
+    let store = HistoryStore::open(db).expect("history file").store;
+    let env = EnvInfo {
+        profile: "test".into(),
+        base_url: server.base_url(),
+        ..Default::default()
+    };
+    let mut h = Harness::new(120, 40, store, Some(client), env, &csv_draft());
+    assert!(h.wait_until(WAIT_LIMIT, |a| !a.history.loading).await);
+    h
+}
+
+/// The history as a fresh process would read it from the file.
+fn reopened(db: &Path) -> Vec<Entry> {
+    let store = HistoryStore::open(db).expect("reopen").store;
+    store.page(0, 10).expect("page")
+}
+
+fn creates(server: &DemoServer) -> Vec<RecordedRequest> {
+    server
+        .requests()
+        .into_iter()
+        .filter(|r| r.method == "POST" && r.path == CREATE)
+        .collect()
+}
+
+fn status(a: &App) -> (Option<Level>, String) {
+    match &a.status {
+        Some(n) => (Some(n.level), n.text.clone()),
+        None => (None, String::new()),
+    }
+}
+
+/// Fill every field through keys: typed and calendar dates, the picker,
+/// typing and a paste, the format keys.
+fn fill_form(h: &mut Harness) {
+    assert_eq!(h.app().focus, Focus::Field(upexport::export::Field::From));
+    h.type_text("2026-11-01");
+    h.key(KeyCode::Tab);
+    // To by calendar: today (27th), one day back, pick.
+    h.key(KeyCode::Enter);
+    h.key(KeyCode::Char('t'));
+    h.key(KeyCode::Left);
+    h.key(KeyCode::Enter);
+    assert_eq!(
+        h.app().form.value(upexport::export::Field::To),
+        "2026-11-26"
+    );
+    h.key(KeyCode::Tab);
+    h.type_text("ana@example.com, bo@example.org");
+    h.key(KeyCode::Tab);
+    // Event types by picker: track (4th) and page_view (6th).
+    h.key(KeyCode::Enter);
+    for _ in 0..3 {
+        h.key(KeyCode::Down);
+    }
+    h.key(KeyCode::Char(' '));
+    h.key(KeyCode::Down);
+    h.key(KeyCode::Down);
+    h.key(KeyCode::Char(' '));
+    h.key(KeyCode::Enter);
+    h.key(KeyCode::Tab);
+    h.type_text("u-1, u-2, ");
+    h.paste("u-3\nu-4\n");
+    h.key(KeyCode::Tab);
+    h.type_text("c-9");
+    h.key(KeyCode::Tab);
+    h.type_text("101");
+    h.key(KeyCode::Tab);
+    h.key(KeyCode::Char('p'));
+    h.key(KeyCode::Right); // parquet → avro
+    h.key(KeyCode::Right); // → csv
+    h.key(KeyCode::Char('n'));
+    h.key(KeyCode::Tab);
+    h.type_text("internal");
+    assert_eq!(
+        h.app().preview_request().map(|r| r.to_json()).as_deref(),
+        Ok(BODY)
+    );
+}
+
+#[tokio::test]
+async fn typed_form_is_created_then_409_then_created_again() {
+    let server = server(FaultMode::Normal, 10).await;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = dir.path().join("history.db");
+    let mut h = harness(&server, &db).await;
+    fill_form(&mut h);
+
+    // First submit: created.
+    h.ctrl('s');
+    assert!(h.app().in_flight.is_some());
+    settle(&mut h, 1).await;
+    let (level, text) = status(h.app());
+    assert_eq!(level, Some(Level::Success), "{text}");
+    let job = text
+        .strip_prefix("created export job ")
+        .and_then(|t| t.split(';').next())
+        .unwrap_or_else(|| panic!("status: {text}"))
+        .to_owned();
+    assert_eq!(job.len(), 36, "a uuid: {job}");
+    assert!(!h.session.runner.ticking(), "the spinner clock stopped");
+    let screen = h.screen();
+    assert!(screen.contains(&format!("✔ {}…", &job[..8])), "{screen}");
+    assert!(screen.contains("History 1"), "{screen}");
+
+    let stored = reopened(&db);
+    assert_eq!(stored.len(), 1);
+    assert_eq!(stored[0].state, EntryState::Created);
+    assert_eq!(stored[0].request_json, BODY);
+    assert_eq!(stored[0].source, "tui");
+    assert_eq!(stored[0].profile, "test");
+    assert!(stored[0].base_url.starts_with(&server.base_url()));
+    assert_eq!(
+        stored[0].created.as_ref().map(|c| c.job_id.as_str()),
+        Some(job.as_str())
+    );
+
+    let sent = creates(&server);
+    assert_eq!(sent.len(), 1);
+    assert_eq!(sent[0].body, BODY);
+    assert_eq!(
+        sent[0].authorization.as_deref(),
+        Some(&*format!("Token {DEMO_KEY}"))
+    );
+
+    // Again while that job runs: 409, recorded and shown.
+    h.ctrl('s');
+    settle(&mut h, 2).await;
+    let (level, text) = status(h.app());
+    assert_eq!(level, Some(Level::Error));
+    assert!(text.contains("HTTP 409"), "{text}");
+    let screen = h.screen();
+    assert!(screen.contains("✘ 409 conflict"), "{screen}");
+    assert!(screen.contains("History 2"), "{screen}");
+    let stored = reopened(&db);
+    assert_eq!(stored.len(), 2);
+    assert_eq!(stored[0].state, EntryState::Failed);
+    let failed = stored[0].failed.clone().expect("failure recorded");
+    assert_eq!(
+        (failed.kind.as_str(), failed.http_status),
+        ("conflict", Some(409))
+    );
+    assert!(
+        failed.message.contains(&job),
+        "names the running job: {}",
+        failed.message
+    );
+    assert_eq!(stored[0].request_json, BODY);
+    assert_eq!(
+        stored[1].created.as_ref().map(|c| c.job_id.as_str()),
+        Some(job.as_str())
+    );
+
+    // Once the first job is done: created again, a new job.
+    server.finish_running_jobs();
+    h.ctrl('s');
+    settle(&mut h, 3).await;
+    let (level, text) = status(h.app());
+    assert_eq!(level, Some(Level::Success), "{text}");
+    let second = job_in(&text);
+    assert_ne!(second, job);
+    let stored = reopened(&db);
+    let states: Vec<EntryState> = stored.iter().map(|e| e.state).collect();
+    assert_eq!(
+        states,
+        [EntryState::Created, EntryState::Failed, EntryState::Created]
+    );
+    assert_eq!(
+        stored[0].created.as_ref().map(|c| c.job_id.as_str()),
+        Some(second.as_str())
+    );
+    assert!(h.screen().contains(&format!("✔ {}…", &second[..8])));
+    let sent = creates(&server);
+    assert_eq!(sent.len(), 3);
+    assert!(sent.iter().all(|r| r.body == BODY));
+}
+
+#[tokio::test]
+async fn history_survives_a_restart_and_detail_copies_and_reloads() {
+    let server = server(FaultMode::Normal, 10).await;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = dir.path().join("history.db");
+    let job = {
+        let mut h = harness(&server, &db).await;
+        fill_form(&mut h);
+        h.ctrl('s');
+        settle(&mut h, 1).await;
+        status(h.app())
+            .1
+            .trim_start_matches("created export job ")
+            .split(';')
+            .next()
+            .unwrap_or_default()
+            .to_owned()
+    };
+
+    // A new session over the same file: the attempt is listed.
+    let mut h = harness(&server, &db).await;
+    assert_eq!(h.app().history.total, 1);
+    assert!(h.screen().contains(&format!("✔ {}…", &job[..8])));
+    // The new form is empty (no draft writer here).
+    assert_eq!(h.app().form.value(upexport::export::Field::From), "");
+
+    h.shift_tab();
+    assert_eq!(h.app().focus, Focus::History);
+    assert!(h.wait_until(WAIT_LIMIT, |a| !a.history.loading).await);
+    h.key(KeyCode::Enter);
+    assert!(matches!(h.app().overlay, Some(Overlay::Detail { .. })));
+    let screen = h.screen();
+    assert!(
+        screen
+            .lines()
+            .any(|l| l.contains("Job id") && l.contains(&job)),
+        "{screen}"
+    );
+    h.key(KeyCode::Char('c'));
+    let copied = |h: &Harness| h.sink.0.lock().map(|v| v.clone()).unwrap_or_default();
+    assert_eq!(copied(&h), vec![format!("copy:{job}")]);
+    // The runner reports the copy on the status line.
+    assert!(
+        h.wait_until(WAIT_LIMIT, |a| status(a).1.contains("copied the job id"))
+            .await
+    );
+    h.key(KeyCode::Char('e'));
+    assert!(h.app().overlay.is_none());
+    assert_eq!(
+        h.app().preview_request().map(|r| r.to_json()).as_deref(),
+        Ok(BODY)
+    );
+}
+
+#[tokio::test]
+async fn esc_cancels_a_hanging_request_and_history_says_so() {
+    let server = server(FaultMode::Hang, 10).await;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = dir.path().join("history.db");
+    let mut h = harness(&server, &db).await;
+    fill_form(&mut h);
+    h.ctrl('s');
+    // The attempt is written and listed before any answer.
+    let listed = h
+        .wait_until(WAIT_LIMIT, |a| {
+            a.in_flight.as_ref().is_some_and(|f| f.attempt_id.is_some())
+                && !a.history.loading
+                && a.history.total == 1
+        })
+        .await;
+    assert!(listed, "{}", h.screen());
+    assert!(
+        h.session.runner.ticking(),
+        "the spinner clock runs in flight"
+    );
+    let screen = h.screen();
+    assert!(screen.contains("Sending…"), "{screen}");
+    assert!(
+        screen.contains("sending…"),
+        "the history row spins too: {screen}"
+    );
+    assert!(screen.contains("Esc cancels"), "{screen}");
+    assert_eq!(reopened(&db)[0].state, EntryState::Sending);
+    // The server did receive it (and will never answer).
+    assert!(
+        h.wait_until(WAIT_LIMIT, |_| !creates(&server).is_empty())
+            .await,
+        "the request reached the server"
+    );
+
+    h.key(KeyCode::Esc);
+    assert!(h.app().in_flight.is_none());
+    assert!(
+        status(h.app()).1.contains("may still"),
+        "{:?}",
+        h.app().status
+    );
+    let recorded = h
+        .wait_until(WAIT_LIMIT, |a| {
+            !a.history.loading
+                && a.history
+                    .entries
+                    .first()
+                    .is_some_and(|e| e.state == EntryState::Failed)
+        })
+        .await;
+    assert!(recorded, "{}", h.screen());
+    assert!(!h.session.runner.ticking());
+    let stored = reopened(&db);
+    let failed = stored[0].failed.clone().expect("cancel recorded");
+    assert_eq!(failed.kind, "cancelled");
+    assert!(h.screen().contains("✘ cancelled"));
+    // The warning about a possibly created job is still shown.
+    assert!(status(h.app()).1.contains("may still"));
+}
+
+#[tokio::test]
+async fn a_refused_key_is_a_401_row() {
+    let server = server(FaultMode::Unauthorized, 10).await;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = dir.path().join("history.db");
+    let mut h = harness(&server, &db).await;
+    h.type_text("2026-11-01");
+    h.ctrl('s');
+    settle(&mut h, 1).await;
+    let (level, text) = status(h.app());
+    assert_eq!(level, Some(Level::Error));
+    assert!(text.contains("HTTP 401"), "{text}");
+    assert!(h.screen().contains("✘ 401 unauthorized"));
+    let stored = reopened(&db);
+    assert_eq!(
+        stored[0]
+            .failed
+            .as_ref()
+            .map(|f| (f.kind.as_str(), f.http_status)),
+        Some(("unauthorized", Some(401)))
+    );
+    assert_eq!(
+        stored[0].request_json,
+        r#"{"from":"2026-11-01","format":"csv"}"#
+    );
+}
+
+/// 100,000 entries: the pane opens at the newest, End jumps to the oldest,
+/// and the app only ever holds a window of entries around the screen.
+#[tokio::test]
+async fn a_hundred_thousand_entries_scroll_by_pages() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("history.sqlite3");
+    {
+        let store = HistoryStore::open(&db).unwrap().store;
+        store
+            .fill_synthetic(
+                100_000,
+                r#"{"from":"2026-01-01","to":"2026-01-31","user_id":["u{n}"],"format":"csv"}"#,
+            )
+            .unwrap();
+    }
+    let store = HistoryStore::open(&db).unwrap().store;
+    let env = EnvInfo {
+        profile: "test".into(),
+        base_url: "http://127.0.0.1:9".into(),
+        ..Default::default()
+    };
+    let mut h = Harness::new(120, 40, store, None, env, &Default::default());
+    assert!(
+        h.wait_until(WAIT_LIMIT, |a| a.history.total == 100_000
+            && !a.history.loading)
+            .await
+    );
+    let screen = h.screen();
+    assert!(screen.contains("History 100000"), "{screen}");
+    assert!(screen.contains("#100000 "), "the newest first:\n{screen}");
+
+    h.shift_tab();
+    assert_eq!(h.app().focus, Focus::History);
+    assert!(h.wait_until(WAIT_LIMIT, |a| !a.history.loading).await);
+    h.key(KeyCode::End);
+    assert!(h.wait_until(WAIT_LIMIT, |a| !a.history.loading).await);
+    let screen = h.screen();
+    assert!(screen.contains("#1 cli"), "End shows the oldest:\n{screen}");
+    assert_eq!(h.app().history.selected, 99_999);
+    assert!(
+        h.app().history.entries.len() <= 200,
+        "a window of entries, not the table: {}",
+        h.app().history.entries.len()
+    );
+    h.key(KeyCode::PageUp);
+    h.key(KeyCode::Home);
+    assert!(h.wait_until(WAIT_LIMIT, |a| !a.history.loading).await);
+    assert!(h.screen().contains("#100000 "));
+}
