@@ -364,14 +364,3 @@ where
 fn crash_test_hook<S>(events: S) -> S {
     events
 }
-
-/// Old paths the integration tests still name, until they move to the new
-/// ones (after the tests-crate merge). Not for new code.
-#[doc(hidden)]
-pub mod lean {
-    pub use super::term::diff_backend::DiffBackend as LeanBackend;
-}
-#[doc(hidden)]
-pub mod profiles {
-    pub use super::environments::ProfileInfo;
-}

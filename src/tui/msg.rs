@@ -240,7 +240,8 @@ pub enum Effect {
         plans: Vec<FilePlan>,
         overwrite: bool,
     },
-    PreviewFile {
+    /// Read a downloaded file's first rows (the file preview).
+    LoadFilePreview {
         path: PathBuf,
     },
     LoadProfiles,

@@ -35,7 +35,7 @@ pub enum Overlay {
     /// One history entry in full.
     Detail { entry: Box<Entry>, scroll: u16 },
     /// The request preview: the JSON body the form makes, and curl.
-    Preview { scroll: u16 },
+    RequestPreview { scroll: u16 },
     /// Every key.
     Help { scroll: u16 },
     /// A submit met 409: the running job, and what to do.
@@ -53,7 +53,7 @@ pub enum Overlay {
     /// No key configured: where one comes from, and a masked paste.
     FirstRun(FirstRun),
     /// The environment switcher.
-    Profiles { cursor: usize },
+    Environments { cursor: usize },
 }
 
 impl Overlay {
@@ -63,7 +63,7 @@ impl Overlay {
             Overlay::Calendar(_) => Ctx::Calendar,
             Overlay::Picker(_) => Ctx::Picker,
             Overlay::Detail { .. } => Ctx::Detail,
-            Overlay::Preview { .. } => Ctx::RequestPreview,
+            Overlay::RequestPreview { .. } => Ctx::RequestPreview,
             Overlay::Help { .. } => Ctx::Help,
             Overlay::Conflict(_) => Ctx::Conflict,
             Overlay::QueueAdd(_) => Ctx::QueueAdd,
@@ -72,7 +72,7 @@ impl Overlay {
             Overlay::Downloads { .. } => Ctx::Downloads,
             Overlay::FilePreview(_) => Ctx::FilePreview,
             Overlay::FirstRun(_) => Ctx::FirstRun,
-            Overlay::Profiles { .. } => Ctx::Environments,
+            Overlay::Environments { .. } => Ctx::Environments,
         }
     }
 }
@@ -87,7 +87,7 @@ impl App {
             Overlay::Calendar(_) => self.calendar_action(a),
             Overlay::Picker(_) => self.picker_action(a),
             Overlay::Detail { .. } => self.detail_action(a),
-            Overlay::Preview { .. } => self.request_preview_action(a),
+            Overlay::RequestPreview { .. } => self.request_preview_action(a),
             Overlay::Help { .. } => self.help_action(a),
             Overlay::Conflict(_) => self.conflict_action(a),
             Overlay::QueueAdd(_) => self.queue_add_action(a),
@@ -96,7 +96,7 @@ impl App {
             Overlay::Downloads { .. } => self.downloads_action(a),
             Overlay::FilePreview(_) => self.file_preview_action(a),
             Overlay::FirstRun(_) => self.first_run_action(a),
-            Overlay::Profiles { .. } => self.environments_action(a),
+            Overlay::Environments { .. } => self.environments_action(a),
         }
     }
 
@@ -128,7 +128,9 @@ pub fn draw(frame: &mut Frame, app: &App, overlay: &Overlay, areas: &Areas) {
         Overlay::Calendar(c) => calendar::view::draw(frame, app, c, areas),
         Overlay::Picker(p) => picker::view::draw(frame, app, p, screen),
         Overlay::Detail { entry, scroll } => detail::view::draw(frame, app, entry, *scroll, screen),
-        Overlay::Preview { scroll } => request_preview::view::draw(frame, app, *scroll, screen),
+        Overlay::RequestPreview { scroll } => {
+            request_preview::view::draw(frame, app, *scroll, screen)
+        }
         Overlay::Help { scroll } => help::view::draw(frame, app, *scroll, screen),
         Overlay::Conflict(c) => conflict::view::draw(frame, app, c, screen),
         Overlay::QueueAdd(q) => queue::view::queue_add(frame, app, q, screen),
@@ -137,7 +139,7 @@ pub fn draw(frame: &mut Frame, app: &App, overlay: &Overlay, areas: &Areas) {
         Overlay::Downloads { job_id } => downloads::view::progress(frame, app, job_id, screen),
         Overlay::FilePreview(v) => file_preview::view::draw(frame, app, v, screen),
         Overlay::FirstRun(f) => first_run::view::draw(frame, app, f, screen),
-        Overlay::Profiles { cursor } => environments::view::draw(frame, app, *cursor, screen),
+        Overlay::Environments { cursor } => environments::view::draw(frame, app, *cursor, screen),
     }
 }
 

@@ -221,7 +221,7 @@ impl App {
             }
             Action::OpenFilePreview => match run.files.get(run.cursor) {
                 Some((_, FileState::Done { path, .. })) => {
-                    return vec![Effect::PreviewFile { path: path.clone() }];
+                    return vec![Effect::LoadFilePreview { path: path.clone() }];
                 }
                 _ => {
                     self.status = Some(Notice::new(

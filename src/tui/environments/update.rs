@@ -14,7 +14,7 @@ impl App {
         match result {
             Ok(p) => {
                 self.profiles = p;
-                if let Some(Overlay::Profiles { cursor }) = &mut self.overlay {
+                if let Some(Overlay::Environments { cursor }) = &mut self.overlay {
                     *cursor = self
                         .profiles
                         .iter()
@@ -29,12 +29,12 @@ impl App {
 
     /// F5: the switcher, with the config's profiles read again.
     pub(crate) fn open_environments(&mut self) -> Vec<Effect> {
-        self.overlay = Some(Overlay::Profiles { cursor: 0 });
+        self.overlay = Some(Overlay::Environments { cursor: 0 });
         vec![Effect::LoadProfiles]
     }
 
     pub(crate) fn environments_action(&mut self, a: Action) -> Vec<Effect> {
-        let Some(Overlay::Profiles { cursor }) = &mut self.overlay else {
+        let Some(Overlay::Environments { cursor }) = &mut self.overlay else {
             return vec![];
         };
         match a {

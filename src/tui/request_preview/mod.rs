@@ -10,12 +10,12 @@ use crate::tui::msg::{Effect, Level, Notice};
 
 impl App {
     pub(crate) fn open_request_preview(&mut self) {
-        self.overlay = Some(Overlay::Preview { scroll: 0 });
+        self.overlay = Some(Overlay::RequestPreview { scroll: 0 });
     }
 
     pub(crate) fn request_preview_action(&mut self, a: Action) -> Vec<Effect> {
         let max_scroll = view::max_scroll(self, self.size);
-        let Some(Overlay::Preview { scroll }) = self.overlay.as_mut() else {
+        let Some(Overlay::RequestPreview { scroll }) = self.overlay.as_mut() else {
             return vec![];
         };
         if overlay::scroll(scroll, a, max_scroll) {

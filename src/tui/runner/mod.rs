@@ -237,7 +237,7 @@ impl Runner {
             Effect::LoadLookup { name, refresh } => self.load_lookup(name, refresh),
             Effect::PlanDownload { job_id, dir } => self.plan_download(job_id, dir),
             Effect::Download { job_id, plans, overwrite } => self.download(job_id, plans, overwrite),
-            Effect::PreviewFile { path } => self.load_file_preview(path),
+            Effect::LoadFilePreview { path } => self.load_file_preview(path),
             Effect::UseKey { key, save } => self.use_key(key, save),
             Effect::SaveDraft(d) => {
                 if let Some(w) = &self.draft {

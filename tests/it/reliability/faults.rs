@@ -332,7 +332,10 @@ fn every_screen(h: &mut Harness, name: &str) -> usize {
     look(h, "detail");
     h.key(KeyCode::Esc);
     h.ctrl('p');
-    assert!(matches!(h.app().overlay, Some(Overlay::Preview { .. })));
+    assert!(matches!(
+        h.app().overlay,
+        Some(Overlay::RequestPreview { .. })
+    ));
     look(h, "preview");
     h.key(KeyCode::Esc);
     h.key(KeyCode::F(1));

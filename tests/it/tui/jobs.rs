@@ -320,7 +320,7 @@ fn downloads_ask_before_overwriting_and_retry_what_failed() {
     a.update(key(KeyCode::Up));
     let fx = a.update(key(KeyCode::Enter));
     assert!(
-        matches!(fx.as_slice(), [Effect::PreviewFile { .. }]),
+        matches!(fx.as_slice(), [Effect::LoadFilePreview { .. }]),
         "{fx:?}"
     );
 }
@@ -393,7 +393,7 @@ fn the_first_run_screen_takes_a_masked_key_for_the_session_or_saves_it() {
 
 #[test]
 fn switching_environment_reloads_queue_history_and_jobs_and_filter_follows() {
-    use upexport::tui::profiles::ProfileInfo;
+    use upexport::tui::environments::ProfileInfo;
     let mut a = app();
     let fx = a.update(key(KeyCode::F(5)));
     assert_eq!(fx, [Effect::LoadProfiles]);
@@ -405,7 +405,10 @@ fn switching_environment_reloads_queue_history_and_jobs_and_filter_follows() {
     };
     a.update(Msg::ProfilesLoaded(Ok(vec![info("eu"), info("test")])));
     // The cursor starts on the current environment.
-    assert!(matches!(a.overlay, Some(Overlay::Profiles { cursor: 1 })));
+    assert!(matches!(
+        a.overlay,
+        Some(Overlay::Environments { cursor: 1 })
+    ));
     a.update(key(KeyCode::Up));
     let fx = a.update(key(KeyCode::Enter));
     assert_eq!(fx, [Effect::SwitchProfile { name: "eu".into() }]);

@@ -1,11 +1,11 @@
 //! `src/tui`: `App::update` on its own, the whole loop through the harness
-//! (`upexport::tui::testing`), snapshots, the lean backend, and the real
+//! (`upexport::tui::testing`), snapshots, the diffing backend, and the real
 //! binary in tmux.
 
 mod big_form;
+mod diff_backend;
 mod event_loop;
 mod jobs;
-mod lean_backend;
 mod snapshots;
 mod tmux;
 mod update;

@@ -851,7 +851,7 @@ async fn first_run_without_a_key() {
 #[tokio::test]
 async fn environment_switcher() {
     both_sizes("profiles", |h| {
-        use upexport::tui::profiles::ProfileInfo;
+        use upexport::tui::environments::ProfileInfo;
         h.key(KeyCode::F(5));
         let p = |name: &str, url: &str, env: Option<(&str, &str)>| ProfileInfo {
             name: name.into(),

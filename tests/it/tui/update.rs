@@ -408,7 +408,7 @@ fn esc_closes_a_popup_before_cancelling() {
     let mut a = valid_app();
     a.update(ctrl('s'));
     a.update(ctrl('p'));
-    assert!(matches!(a.overlay, Some(Overlay::Preview { .. })));
+    assert!(matches!(a.overlay, Some(Overlay::RequestPreview { .. })));
     assert!(a.update(key(KeyCode::Esc)).is_empty());
     assert!(a.overlay.is_none());
     assert!(a.in_flight.is_some(), "first Esc only closed the preview");
@@ -1022,7 +1022,7 @@ fn enter_on_an_uncached_entry_opens_nothing() {
 fn ctrl_p_previews_and_c_copies_curl_without_the_key() {
     let mut a = valid_app();
     a.update(ctrl('p'));
-    assert!(matches!(a.overlay, Some(Overlay::Preview { .. })));
+    assert!(matches!(a.overlay, Some(Overlay::RequestPreview { .. })));
     let fx = a.update(ch('c'));
     let [Effect::Copy { text, what }] = fx.as_slice() else {
         panic!("{fx:?}")

@@ -1,22 +1,22 @@
-//! The lean backend draws exactly what ratatui means: its bytes, fed to a
+//! The diffing backend draws exactly what ratatui means: its bytes, fed to a
 //! terminal emulator (vt100), give the same screen as `TestBackend`, frame
 //! after frame; and typing a character costs a handful of bytes.
 
 use crate::support::tui::*;
 use crossterm::event::KeyCode;
 use ratatui::Terminal;
-use upexport::tui::lean::LeanBackend;
+use upexport::tui::term::diff_backend::DiffBackend;
 use upexport::tui::testing::{Harness, buffer_text};
 
-struct Lean {
-    term: Terminal<LeanBackend<Vec<u8>>>,
+struct Diff {
+    term: Terminal<DiffBackend<Vec<u8>>>,
     vt: vt100::Parser,
 }
 
-impl Lean {
-    fn new(w: u16, h: u16) -> Lean {
-        Lean {
-            term: Terminal::new(LeanBackend::with_size(Vec::new(), w, h)).unwrap(),
+impl Diff {
+    fn new(w: u16, h: u16) -> Diff {
+        Diff {
+            term: Terminal::new(DiffBackend::with_size(Vec::new(), w, h)).unwrap(),
             vt: vt100::Parser::new(
                 std::num::NonZeroU16::new(h).unwrap(),
                 std::num::NonZeroU16::new(w).unwrap(),
@@ -81,22 +81,22 @@ impl Lean {
     }
 }
 
-async fn check(h: &mut Harness, lean: &mut Lean, what: &str) {
-    lean.draw(h);
+async fn check(h: &mut Harness, diff: &mut Diff, what: &str) {
+    diff.draw(h);
     let want = h.screen();
     assert_eq!(
-        lean.screen(),
+        diff.screen(),
         want,
         "{what}: the terminal shows something else"
     );
     assert!(
-        lean.reverse_mismatches(h).is_empty(),
+        diff.reverse_mismatches(h).is_empty(),
         "{what}: reverse video differs"
     );
 }
 
 #[tokio::test]
-async fn the_lean_output_shows_the_same_screens() {
+async fn the_diffed_output_shows_the_same_screens() {
     for (w, ht) in [(80, 24), (120, 40)] {
         let mut h = Harness::new(
             w,
@@ -106,22 +106,22 @@ async fn the_lean_output_shows_the_same_screens() {
             env(),
             &csv_draft(),
         );
-        let mut lean = Lean::new(w, ht);
-        check(&mut h, &mut lean, "empty form").await;
+        let mut diff = Diff::new(w, ht);
+        check(&mut h, &mut diff, "empty form").await;
         h.type_text("2026-11-01");
-        check(&mut h, &mut lean, "typed").await;
+        check(&mut h, &mut diff, "typed").await;
         h.key(KeyCode::Tab);
         h.type_text("2026-10-01");
         h.ctrl('s');
-        check(&mut h, &mut lean, "errors").await;
+        check(&mut h, &mut diff, "errors").await;
         h.key(KeyCode::Enter);
-        check(&mut h, &mut lean, "calendar").await;
+        check(&mut h, &mut diff, "calendar").await;
         h.key(KeyCode::Esc);
         h.key(KeyCode::F(1));
-        check(&mut h, &mut lean, "help").await;
+        check(&mut h, &mut diff, "help").await;
         h.key(KeyCode::Esc);
         h.type_text("日本語 é");
-        check(&mut h, &mut lean, "wide and combining text").await;
+        check(&mut h, &mut diff, "wide and combining text").await;
         let _ = buffer_text;
     }
 }
@@ -136,21 +136,21 @@ async fn a_typed_character_costs_its_cell_and_little_more() {
         env(),
         &csv_draft(),
     );
-    let mut lean = Lean::new(120, 40);
+    let mut diff = Diff::new(120, 40);
     // Into Exclusions: no list count, the body preview shows the text.
     for _ in 0..8 {
         h.key(KeyCode::Tab);
     }
-    lean.draw(&h);
+    diff.draw(&h);
     let mut costs = Vec::new();
     for c in "abcdefghijklmnopqrst".chars() {
         h.key(KeyCode::Char(c));
-        costs.push(lean.draw(&h));
+        costs.push(diff.draw(&h));
     }
     // First key: the placeholder goes and the body preview gains a line.
     let steady = &costs[2..];
     let worst = steady.iter().max().copied().unwrap_or(0);
     eprintln!("bytes per typed character: {costs:?}");
     assert!(worst <= 32, "bytes per typed character: {costs:?}");
-    assert_eq!(lean.screen(), h.screen());
+    assert_eq!(diff.screen(), h.screen());
 }
