@@ -2,8 +2,9 @@
 //! the one place that routes to them. Each overlay lives in its own module
 //! under `src/tui/` (its state, its `impl App` update, its drawing); here
 //! it gets a variant and one arm in each exhaustive match below (its key
-//! context, its actions, its drawing), plus an arm in `typed`/`paste` if
-//! it takes text. Its keys are rows of the one key table, `keymap.rs`.
+//! context, its actions, its drawing), plus an arm in `overlay_typed` or
+//! `overlay_paste` if it takes text. Its keys are rows of the one key
+//! table, `keymap.rs`.
 
 use crossterm::event::KeyEvent;
 use ratatui::Frame;
