@@ -188,8 +188,8 @@ impl Shared {
             if let Phase::Pending | Phase::Processing { .. } = job.phase(now) {
                 let done = job.phase(now).done();
                 job.forced = Some(match failure {
-                    None => Forced::Completed { end: Utc::now() },
-                    Some(reason) => Forced::Failed {
+                    None => Phase::Completed { end: Utc::now() },
+                    Some(reason) => Phase::Failed {
                         reason: reason.to_owned(),
                         end: Utc::now(),
                         done,
@@ -231,19 +231,6 @@ pub(crate) struct Part {
     pub raw: Vec<u8>,
     /// Shared with every answer that sends it (no copy per download).
     pub gz: bytes::Bytes,
-}
-
-/// What a test forced on a job.
-#[derive(Clone, Debug)]
-pub(crate) enum Forced {
-    Completed {
-        end: DateTime<Utc>,
-    },
-    Failed {
-        reason: String,
-        end: DateTime<Utc>,
-        done: usize,
-    },
 }
 
 /// Where a job stands.
@@ -297,7 +284,8 @@ pub(crate) struct Job {
     pub created: Instant,
     pub start_time: DateTime<Utc>,
     pub duration: Duration,
-    pub forced: Option<Forced>,
+    /// What a test forced on the job: completed or failed, now.
+    pub forced: Option<Phase>,
     parts: HashMap<String, Arc<Part>>,
 }
 
@@ -313,16 +301,8 @@ impl Job {
     /// Pending for the first tenth of the duration, then processing with
     /// chunks finishing evenly, then completed.
     pub(crate) fn phase(&self, now: Instant) -> Phase {
-        match &self.forced {
-            Some(Forced::Completed { end }) => return Phase::Completed { end: *end },
-            Some(Forced::Failed { reason, end, done }) => {
-                return Phase::Failed {
-                    reason: reason.clone(),
-                    end: *end,
-                    done: *done,
-                };
-            }
-            None => {}
+        if let Some(forced) = &self.forced {
+            return forced.clone();
         }
         let elapsed = now.saturating_duration_since(self.created);
         let pending_for = self.duration / 10;
