@@ -128,6 +128,10 @@ impl App {
                         effects.push(Effect::LookupRunning);
                     }
                     self.status = Some(Notice::new(Level::Error, e.message));
+                } else if current && queued.is_some() && (self.queue_hold || self.queue_paused) {
+                    // The queue's own word (put back, next try in N s; or
+                    // paused) stays: it says what happens next, and the
+                    // queue view (F3) shows the error beside the item.
                 } else if current {
                     self.status = Some(Notice::new(Level::Error, e.message));
                 }

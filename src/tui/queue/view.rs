@@ -79,7 +79,7 @@ pub fn queue(frame: &mut Frame, app: &App, cursor: usize, screen: Rect) {
             QueueState::Failed => ("failed    ", t.error()),
         };
         let extra = match (q.state, &q.message, q.attempt_id) {
-            (QueueState::Failed, Some(m), _) => format!(" · {m}"),
+            (QueueState::Failed | QueueState::Waiting, Some(m), _) => format!(" · {m}"),
             (QueueState::Submitted, _, Some(a)) => format!(" · history #{a}"),
             _ => String::new(),
         };

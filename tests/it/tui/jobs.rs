@@ -479,6 +479,11 @@ fn a_put_back_queued_export_is_retried_later_and_paused_after_ten_tries() {
             }),
         });
         assert!(submits(&fx).is_empty(), "held until the timer");
+        let text = &a.status.as_ref().expect("a note").text;
+        assert!(
+            text.contains("next try in"),
+            "the queue's word stays: {text}"
+        );
         assert!(
             submits(&a.update(Msg::QueueLoaded(vec![queued(7, QueueState::Waiting)]))).is_empty()
         );

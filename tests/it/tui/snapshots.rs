@@ -748,7 +748,11 @@ async fn queue_view() {
         h.send(Msg::QueueLoaded(vec![
             item(1, Q::Submitted, None),
             item(2, Q::Failed, Some("request refused (HTTP 422: bad range)")),
-            item(3, Q::Waiting, None),
+            item(
+                3,
+                Q::Waiting,
+                Some("not submitted: could not connect to 127.0.0.1:9; put back"),
+            ),
             item(4, Q::Waiting, None),
         ]));
         assert!(h.app().in_flight.is_none());
