@@ -1,5 +1,9 @@
 //! Reading the history pane's pages from the store, off the UI thread.
 
+use std::sync::{Arc, Mutex, PoisonError};
+
+use tokio::sync::mpsc::UnboundedSender;
+
 use super::Runner;
 use crate::history::{Entry, HistoryError, HistoryStore};
 use crate::tui::msg::Msg;
@@ -56,30 +60,69 @@ pub fn load_page(
     })
 }
 
+/// The newest history read asked for. Each read runs on its own blocking
+/// task, so two reads (after `SubmitStarted` and `SubmitDone`, say) can end
+/// in either order; a read sends its pages only while it is still the
+/// newest, checked and sent under one lock, so the pane never shows an
+/// older page after a newer one.
+#[derive(Clone, Default)]
+pub(super) struct NewestRead(Arc<Mutex<u64>>);
+
+impl NewestRead {
+    /// Start a read; its number.
+    fn start(&self) -> u64 {
+        let mut n = self.0.lock().unwrap_or_else(PoisonError::into_inner);
+        *n += 1;
+        *n
+    }
+
+    /// Send `msg` if read `n` is still the newest.
+    fn send_if_newest(&self, n: u64, tx: &UnboundedSender<Msg>, msg: Msg) {
+        let newest = self.0.lock().unwrap_or_else(PoisonError::into_inner);
+        if *newest == n {
+            let _ = tx.send(msg);
+        }
+    }
+}
+
 impl Runner {
     /// Read a page for the history pane (this profile's only when the
     /// pane is filtered).
     pub(super) fn load_history(&self, offset: u64, limit: u32) {
         let only = self.history_filter.clone();
-        let early = self.tx.clone();
-        self.store_task(
-            move |s| {
+        let n = self.history_reads.start();
+        let (newest, tx, store) = (
+            self.history_reads.clone(),
+            self.tx.clone(),
+            self.store.clone(),
+        );
+        tokio::spawn(async move {
+            let (early, early_tx) = (newest.clone(), tx.clone());
+            let read = move |s: &HistoryStore| {
                 let page = load_page(s, only.as_deref(), offset, limit)?;
                 if page.exact {
                     return Ok(page);
                 }
-                // Show the page now with the id span as the total;
-                // the count (which reads the whole table, once a
-                // session) follows.
-                let _ = early.send(page.clone().into_msg());
+                // Show the page now with the id span as the total; the
+                // count (which reads the whole table, once a session)
+                // follows.
+                early.send_if_newest(n, &early_tx, page.clone().into_msg());
                 let total = s.count()?;
                 Ok(Page {
                     total,
                     exact: true,
                     ..page
                 })
-            },
-            |r| r.map_or_else(Msg::HistoryFailed, Page::into_msg),
-        );
+            };
+            let result = match store.get().await {
+                Ok(s) => super::on_store(&s, read).await,
+                Err(e) => Err(e),
+            };
+            newest.send_if_newest(
+                n,
+                &tx,
+                result.map_or_else(Msg::HistoryFailed, Page::into_msg),
+            );
+        });
     }
 }

@@ -110,6 +110,8 @@ pub struct Runner {
     pub switcher: Option<Arc<environments::Switcher>>,
     /// Show this profile's history only.
     history_filter: Option<String>,
+    /// The newest history read (older ones' pages are dropped).
+    history_reads: history::NewestRead,
     tx: UnboundedSender<Msg>,
     flight: Option<Flight>,
     ticker: Option<Ticker>,
@@ -141,6 +143,7 @@ impl Runner {
             timeouts: crate::api::Timeouts::default(),
             switcher: None,
             history_filter: None,
+            history_reads: Default::default(),
             tx,
             flight: None,
             ticker: None,
