@@ -129,16 +129,16 @@ pub struct RequestArgs {
     /// End date, YYYY-MM-DD (or an RFC 3339 datetime)
     #[arg(long)]
     pub to: Option<String>,
-    /// Who gets the download links (repeatable; commas also split)
+    /// Who gets the download links (repeatable; commas and semicolons also split)
     #[arg(long = "email", value_name = "EMAIL")]
     pub emails: Vec<String>,
-    /// Event type to export (repeatable; commas also split)
+    /// Event type to export (repeatable; commas and semicolons also split)
     #[arg(long = "event-type", value_name = "TYPE")]
     pub event_types: Vec<String>,
-    /// Restrict to these users (repeatable; commas also split)
+    /// Restrict to these users (repeatable; commas, semicolons, tabs and newlines also split; a space is part of an id)
     #[arg(long = "user-id", value_name = "ID")]
     pub user_ids: Vec<String>,
-    /// Restrict to these companies (repeatable; commas also split)
+    /// Restrict to these companies (repeatable; commas, semicolons, tabs and newlines also split; a space is part of an id)
     #[arg(long = "company-id", value_name = "ID")]
     pub company_ids: Vec<String>,
     /// Restrict to a segment

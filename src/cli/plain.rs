@@ -68,8 +68,10 @@ fn hint(field: Field) -> String {
         Field::To => "end date, the same forms as From".into(),
         Field::Emails => "who gets the download links, comma-separated".into(),
         Field::EventType => format!("comma-separated, e.g. {}", KNOWN_EVENT_TYPES.join(", ")),
-        Field::UserId => "only these users, comma-separated".into(),
-        Field::CompanyId => "only these companies, comma-separated".into(),
+        Field::UserId => "only these users, comma-separated (a space is part of an id)".into(),
+        Field::CompanyId => {
+            "only these companies, comma-separated (a space is part of an id)".into()
+        }
         Field::SegmentId => "only this segment, one id".into(),
         Field::Format => "avro, csv, ndjson or parquet; or its first letter".into(),
         Field::Exclusions => "passed through as typed".into(),

@@ -113,7 +113,7 @@ pub fn validate(input: &FormInput, today: NaiveDate) -> Result<Validated, Vec<Is
     }
 
     let segment = input.segment_id.trim();
-    if segment.contains(list::is_separator) {
+    if segment.contains(|c: char| list::is_separator(c) || c.is_whitespace()) {
         errors.push(Issue::new(
             Field::SegmentId,
             "one segment id only (no spaces or commas)",
@@ -222,6 +222,8 @@ pub fn validate_json(body: &str, today: NaiveDate) -> Result<Validated, Vec<Stri
     };
     let mut problems = Vec::new();
     let mut input = FormInput::default();
+    // List items exactly as the array gives them: never split again.
+    let mut exact: Vec<(Field, Vec<String>)> = Vec::new();
     for (key, v) in &map {
         let Some(field) = Field::ALL.into_iter().find(|f| f.json_name() == key) else {
             let known: Vec<&str> = Field::ALL.iter().map(|f| f.json_name()).collect();
@@ -242,7 +244,9 @@ pub fn validate_json(body: &str, today: NaiveDate) -> Result<Validated, Vec<Stri
                         _ => problems.push(format!("{key}: items must be strings")),
                     }
                 }
-                list::join_raw(&parts)
+                let text = list::join_raw(&parts);
+                exact.push((field, parts));
+                text
             }
             (_, serde_json::Value::String(s)) => s.clone(),
             (false, serde_json::Value::Number(n)) if field == Field::SegmentId => n.to_string(),
@@ -270,7 +274,23 @@ pub fn validate_json(body: &str, today: NaiveDate) -> Result<Validated, Vec<Stri
     if !problems.is_empty() {
         return Err(problems);
     }
-    validate(&input, today).map_err(|issues| issues.iter().map(Issue::to_string).collect())
+    let mut v = validate(&input, today)
+        .map_err(|issues| issues.iter().map(Issue::to_string).collect::<Vec<_>>())?;
+    for (field, items) in exact {
+        let mut seen = std::collections::HashSet::new();
+        let items: Vec<String> = items
+            .into_iter()
+            .filter(|i| !i.is_empty() && seen.insert(i.clone()))
+            .collect();
+        match field {
+            Field::Emails => v.request.emails = items,
+            Field::EventType => v.request.event_type = items,
+            Field::UserId => v.request.user_id = items,
+            Field::CompanyId => v.request.company_id = items,
+            _ => {}
+        }
+    }
+    Ok(v)
 }
 
 /// The moment a bound starts, for ordering a date against a datetime.

@@ -390,17 +390,24 @@ fn bad_item_ranges(text: &str) -> Vec<Range<usize>> {
     let mut out = Vec::new();
     let mut start = None;
     let mut item = String::new();
+    // The item's first and one past its last non-space character.
+    let mut end = 0;
     for (i, c) in text.chars().chain(std::iter::once(',')).enumerate() {
         if list::is_separator(c) {
             if let Some(s) = start.take()
-                && !email::is_valid(&item)
+                && !email::is_valid(item.trim())
             {
-                out.push(s..i);
+                out.push(s..end);
             }
             item.clear();
         } else {
-            start.get_or_insert(i);
-            item.push(c);
+            if !c.is_whitespace() {
+                start.get_or_insert(i);
+                end = i + 1;
+            }
+            if start.is_some() {
+                item.push(c);
+            }
         }
     }
     out
@@ -413,10 +420,12 @@ fn single_line(f: Field, text: &str) -> String {
         let mut out = String::with_capacity(text.len());
         let mut pending_sep = false;
         for c in text.chars() {
-            if c == '\n' || c == '\r' || c == '\t' || c.is_control() {
+            // Newlines, tabs and other control characters separate items
+            // (a space does not: it is part of an id).
+            if c.is_control() {
                 pending_sep = true;
             } else {
-                if pending_sep && !out.is_empty() && !out.ends_with([',', ' ']) && c != ',' {
+                if pending_sep && !out.trim_end().ends_with([',', ';']) && c != ',' && c != ';' {
                     out.push_str(", ");
                 }
                 pending_sep = false;

@@ -88,7 +88,7 @@ fn placeholder(f: Field) -> &'static str {
         Field::From | Field::To => "YYYY-MM-DD · Enter: calendar",
         Field::Emails => "who gets the links: a@x.com, b@y.com",
         Field::EventType => "all types · Enter: pick",
-        Field::UserId => "all users · ids, comma-separated",
+        Field::UserId => "all users · ids split at , or ;",
         Field::CompanyId => "all companies",
         Field::SegmentId => "none",
         Field::Format => "",

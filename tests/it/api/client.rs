@@ -113,7 +113,7 @@ async fn the_body_on_the_wire_is_normalised_and_omits_empty_fields() {
             to: "2026-10-31T23:30:00+02:00".into(),
             emails: " ana@x.com,bo@y.io;\n ana@x.com\tcy@z.de , ".into(),
             event_type: "track\npage_view, track ,,identify_user".into(),
-            user_id: "u1 u2\r\nu1;u3\n".into(),
+            user_id: "u1 , Jane Doe\r\nu1;u3\n".into(),
             company_id: "c1,,c2, c1".into(),
             segment_id: " 101 ".into(),
             format: Some(Format::Csv),
@@ -123,7 +123,7 @@ async fn the_body_on_the_wire_is_normalised_and_omits_empty_fields() {
             r#"{"from":"2026-10-01","to":"2026-10-31T21:30:00Z","#,
             r#""emails":["ana@x.com","bo@y.io","cy@z.de"],"#,
             r#""event_type":["track","page_view","identify_user"],"#,
-            r#""user_id":["u1","u2","u3"],"company_id":["c1","c2"],"#,
+            r#""user_id":["u1","Jane Doe","u3"],"company_id":["c1","c2"],"#,
             r#""segment_id":"101","format":"csv","exclusions":"internal users"}"#
         );
         // Blank and separator-only fields count as not given.
@@ -168,7 +168,7 @@ async fn the_body_on_the_wire_is_normalised_and_omits_empty_fields() {
                 "to": "2026-10-31T21:30:00Z",
                 "emails": ["ana@x.com", "bo@y.io", "cy@z.de"],
                 "event_type": ["track", "page_view", "identify_user"],
-                "user_id": ["u1", "u2", "u3"],
+                "user_id": ["u1", "Jane Doe", "u3"],
                 "company_id": ["c1", "c2"],
                 "segment_id": "101",
                 "format": "csv",

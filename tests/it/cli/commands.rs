@@ -150,6 +150,74 @@ fn dry_run_needs_no_key_and_json_prints_the_compact_body() {
     assert_eq!(r.stdout, format!("{FULL_COMPACT}\n"));
 }
 
+/// Ids may hold spaces (the vendor allows any string): a flag's value or
+/// form text is split on commas, semicolons, tabs and newlines only, and
+/// the items of a JSON array are sent exactly as given.
+#[test]
+fn list_items_keep_their_inner_spaces_and_json_arrays_are_never_split() {
+    let sb = Sandbox::new();
+    let url = format!("http://127.0.0.1:{}", closed_port());
+    let r = expect_code(
+        sb.cmd(),
+        &[
+            "submit",
+            "--dry-run",
+            "--json",
+            "--base-url",
+            &url,
+            "--user-id",
+            "Jane Doe",
+            "--company-id",
+            " Acme Inc ; EU\tx y",
+        ],
+        0,
+    );
+    assert_eq!(
+        r.stdout,
+        "{\"user_id\":[\"Jane Doe\"],\"company_id\":[\"Acme Inc\",\"EU\",\"x y\"]}\n"
+    );
+
+    let body = sb.root().join("body.json");
+    std::fs::write(
+        &body,
+        r#"{"user_id":["Jane Doe","x y"],"company_id":["Acme Inc;EU","a, b"]}"#,
+    )
+    .unwrap();
+    let file = body.to_string_lossy().into_owned();
+    let r = expect_code(
+        sb.cmd(),
+        &[
+            "submit",
+            "--dry-run",
+            "--json",
+            "--base-url",
+            &url,
+            "--body-file",
+            &file,
+        ],
+        0,
+    );
+    assert_eq!(
+        r.stdout,
+        "{\"user_id\":[\"Jane Doe\",\"x y\"],\"company_id\":[\"Acme Inc;EU\",\"a, b\"]}\n"
+    );
+
+    // An email is still one address: a space inside it is refused.
+    let r = expect_code(
+        sb.cmd(),
+        &[
+            "submit",
+            "--dry-run",
+            "--base-url",
+            &url,
+            "--email",
+            "ana smith@x.com",
+        ],
+        2,
+    );
+    assert!(r.stderr.contains("ana smith@x.com"), "{}", r.stderr);
+}
+
 #[test]
 fn a_sparse_dry_run_omits_empty_fields() {
     let sb = Sandbox::new();

@@ -190,7 +190,15 @@ async fn a_hundred_thousand_pasted_ids_are_counted_drawn_sent_and_recorded() {
 fn a_hundred_thousand_awkward_list_items_parse_in_order() {
     const N: usize = 100_000;
     let seps = [
-        ",", ";", " ", "\t", "\n", "\r\n", "\u{3000}", "\u{85}", ",,\u{0}",
+        ",",
+        ";",
+        " , ",
+        "\t",
+        "\n",
+        "\r\n",
+        "\u{3000};",
+        "\u{85}",
+        ",,\u{0}",
     ];
     let items: Vec<String> = (0..N)
         .map(|i| match i % 5 {

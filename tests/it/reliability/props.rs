@@ -80,10 +80,12 @@ fn reference_items(raw: &str) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
     let mut cur = String::new();
     for c in raw.chars().chain(std::iter::once(',')) {
-        let sep = c == ',' || c == ';' || c.is_whitespace() || c.is_control();
+        // A space is part of an item; the spaces around one are not.
+        let sep = c == ',' || c == ';' || c.is_control();
         if sep {
-            if !cur.is_empty() && !out.contains(&cur) {
-                out.push(cur.clone());
+            let item = cur.trim().to_owned();
+            if !item.is_empty() && !out.contains(&item) {
+                out.push(item);
             }
             cur.clear();
         } else {
@@ -123,6 +125,7 @@ fn check_list(raw: &str) -> Result<(), TestCaseError> {
             !item.chars().any(list::is_separator),
             "separator inside {item:?} from {raw:?}"
         );
+        prop_assert_eq!(item.trim(), item.as_str(), "untrimmed item from {:?}", raw);
         prop_assert!(seen.insert(item.clone()), "duplicate {item:?} from {raw:?}");
     }
     prop_assert_eq!(&items, &reference_items(raw), "from {:?}", raw);
@@ -145,9 +148,9 @@ proptest! {
 
     #[test]
     fn list_parse_of_pasted_lists(items in prop::collection::vec("[a-c]{1,2}", 0..30),
-                                  seps in prop::collection::vec("[,; \t\r\n\u{0}\u{1b}\u{85}\u{3000}]{1,3}", 30)) {
-        // Items separated by runs of separators: each distinct item comes
-        // back once, at its first position.
+                                  seps in prop::collection::vec("[ \u{3000}]{0,1}[,;\t\r\n\u{0}\u{1b}\u{85}][ ,;\t\r\n\u{3000}]{0,2}", 30)) {
+        // Items separated by runs of separators, spaces around them: each
+        // distinct item comes back once, at its first position.
         let mut raw = String::new();
         for (item, sep) in items.iter().zip(&seps) {
             raw.push_str(item);

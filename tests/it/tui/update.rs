@@ -1078,3 +1078,17 @@ fn loading_an_unreadable_request_says_so() {
     assert_eq!(a.status.as_ref().map(|s| s.level), Some(Level::Error));
     assert!(matches!(a.overlay, Some(Overlay::Detail { .. })));
 }
+
+/// Ids with spaces typed (or pasted) into the form stay whole: the form
+/// splits at commas, semicolons, tabs and newlines only.
+#[test]
+fn ids_with_inner_spaces_stay_whole_in_the_form() {
+    let mut a = app();
+    for _ in 0..4 {
+        a.update(key(KeyCode::Tab));
+    }
+    type_text(&mut a, " Jane Doe , x y;Acme");
+    a.update(Msg::Paste("\tmore ids\n".into()));
+    let req = a.preview_request().expect("valid");
+    assert_eq!(req.user_id, ["Jane Doe", "x y", "Acme", "more ids"]);
+}
