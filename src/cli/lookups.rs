@@ -51,7 +51,11 @@ pub async fn run(
             LOOKUPS.join(", ")
         )));
     }
-    let cache = LookupCache::new(&ctx.paths.cache_dir, &ctx.resolved.profile);
+    let cache = LookupCache::new(
+        &ctx.paths.cache_dir,
+        &ctx.resolved.profile,
+        &ctx.resolved.base_url,
+    );
     let (got, cached) = match cache.get(name).filter(|_| !refresh) {
         Some(c) => (c, true),
         None => {

@@ -1,8 +1,10 @@
-//! Lookups (segments, features_events, …) cached per profile, so pickers
-//! open without the network and the paginated lookups are fetched once.
+//! Lookups (segments, features_events, …) cached per profile and server,
+//! so pickers open without the network and the paginated lookups are
+//! fetched once. The server is part of the key: the same profile pointed at
+//! another host (`--base-url`) never sees the first host's segments.
 //!
-//! Files: `cache_dir/lookups/<profile>/<name>.json`, where `<profile>` and
-//! `<name>` are percent-encoded to one safe path component. Each file is
+//! Files: `cache_dir/lookups/<profile>/<host[:port]>/<name>.json`, where
+//! each part is percent-encoded to one safe path component. Each file is
 //! `{"version":1,"fetched_at":"…","items":[…]}`, written atomically (a
 //! temp file in the same directory, then rename), readable by the owner
 //! only. A cached value is used whatever its age until the caller asks
@@ -62,14 +64,28 @@ fn component(s: &str) -> String {
 }
 
 impl LookupCache {
-    /// The cache of `profile` under `cache_dir` (nothing is created yet).
-    pub fn new(cache_dir: &Path, profile: &str) -> LookupCache {
+    /// The cache of `profile` talking to `base_url`, under `cache_dir`
+    /// (nothing is created yet).
+    pub fn new(cache_dir: &Path, profile: &str, base_url: &str) -> LookupCache {
+        let server = url::Url::parse(base_url)
+            .ok()
+            .and_then(|u| {
+                let host = u.host_str()?.to_owned();
+                Some(match u.port() {
+                    Some(p) => format!("{host}:{p}"),
+                    None => host,
+                })
+            })
+            .unwrap_or_else(|| base_url.to_owned());
         LookupCache {
-            dir: cache_dir.join("lookups").join(component(profile)),
+            dir: cache_dir
+                .join("lookups")
+                .join(component(profile))
+                .join(component(&server)),
         }
     }
 
-    /// The directory holding this profile's files.
+    /// The directory holding this profile's files for this server.
     pub fn dir(&self) -> &Path {
         &self.dir
     }

@@ -310,6 +310,7 @@ pub async fn run(global: &Global) -> u8 {
     runner.lookup_cache = Some(Arc::new(crate::jobs::lookups::LookupCache::new(
         &paths.cache_dir,
         &app.env.profile,
+        &app.env.base_url,
     )));
     let mut session = Session {
         app,

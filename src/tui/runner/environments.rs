@@ -162,7 +162,11 @@ impl Runner {
                 self.profile = name.clone();
                 self.base_url = set.env.base_url.clone();
                 self.timeouts = set.timeouts;
-                self.lookup_cache = Some(Arc::new(LookupCache::new(&sw.paths.cache_dir, &name)));
+                self.lookup_cache = Some(Arc::new(LookupCache::new(
+                    &sw.paths.cache_dir,
+                    &name,
+                    &self.base_url,
+                )));
                 let _ = self.tx.send(Msg::ProfileSwitched {
                     env: set.env,
                     first_run: set.first_run,

@@ -668,7 +668,12 @@ fn lookups_are_cached_per_profile_and_refresh_fetches_again() {
     let fresh = look(sb.with_key(DEMO_KEY), &[], 0);
     assert_eq!(fresh.stdout.lines().count(), 8, "{}", fresh.stdout);
     assert!(!fresh.stderr.contains("cached"), "{}", fresh.stderr);
-    let file = sb.root().join("cache/upexport/lookups/default/flows.json");
+    // Kept per profile and server (host and port).
+    let host = url.trim_start_matches("http://").trim_end_matches('/');
+    let server_dir = host.replace(':', "%3A");
+    let file = sb.root().join(format!(
+        "cache/upexport/lookups/default/{server_dir}/flows.json"
+    ));
     assert!(file.is_file(), "no cache file at {file:?}");
 
     // Served from the cache, saying so; no key needed for that.

@@ -22,7 +22,7 @@ async fn segments_are_cached_across_pages_and_read_back_without_network() {
         let c = client(&s);
         let base = s.base_url();
         let dir = tempfile::tempdir().unwrap();
-        let cache = LookupCache::new(dir.path(), "default");
+        let cache = LookupCache::new(dir.path(), "default", &base);
         assert!(cache.get("segments").is_none());
 
         let got = lookups::load(&cache, &c, "segments", false).await.unwrap();
@@ -59,7 +59,7 @@ async fn segments_are_cached_across_pages_and_read_back_without_network() {
         // read it.
         s.shutdown().await;
         let offline = client_for(&base);
-        let cache2 = LookupCache::new(dir.path(), "default");
+        let cache2 = LookupCache::new(dir.path(), "default", &base);
         let read = lookups::load(&cache2, &offline, "segments", false)
             .await
             .unwrap();
@@ -80,7 +80,7 @@ async fn refresh_fetches_again_and_replaces_the_cache() {
         let s = server(FaultMode::Normal, 300).await;
         let c = client(&s);
         let dir = tempfile::tempdir().unwrap();
-        let cache = LookupCache::new(dir.path(), "p");
+        let cache = LookupCache::new(dir.path(), "p", &s.base_url());
         cache
             .put("flows", &[json!({"id": 1, "title": "Old"})])
             .unwrap();
@@ -100,14 +100,34 @@ async fn refresh_fetches_again_and_replaces_the_cache() {
     .await;
 }
 
+const HOST: &str = "http://127.0.0.1:9/";
+
+/// One profile pointed at two servers (`--base-url`): each keeps its own
+/// lookups, so the first server's segments never show for the second.
+#[test]
+fn servers_are_kept_apart_within_a_profile() {
+    let dir = tempfile::tempdir().unwrap();
+    let a = LookupCache::new(dir.path(), "default", "http://127.0.0.1:9/");
+    let b = LookupCache::new(dir.path(), "default", "http://127.0.0.1:10");
+    let same = LookupCache::new(dir.path(), "default", "http://127.0.0.1:9/api/v1");
+    a.put("segments", &[json!({"id": 1})]).unwrap();
+    assert!(b.get("segments").is_none(), "another server's cache");
+    assert_eq!(
+        same.get("segments").unwrap().items,
+        [json!({"id": 1})],
+        "same host and port"
+    );
+    assert_ne!(a.dir(), b.dir());
+}
+
 #[tokio::test]
 async fn profiles_are_kept_apart() {
     within(async {
         let s = server(FaultMode::Normal, 300).await;
         let c = client(&s);
         let dir = tempfile::tempdir().unwrap();
-        let a = LookupCache::new(dir.path(), "prod");
-        let b = LookupCache::new(dir.path(), "staging");
+        let a = LookupCache::new(dir.path(), "prod", HOST);
+        let b = LookupCache::new(dir.path(), "staging", HOST);
         lookups::load(&a, &c, "surveys", false).await.unwrap();
         assert!(a.get("surveys").is_some());
         assert!(b.get("surveys").is_none(), "another profile's cache");
@@ -119,15 +139,23 @@ async fn profiles_are_kept_apart() {
         // do not collide.
         let root = dir.path().join("lookups");
         for (p, n) in [("../../x", "segments"), ("a/b", "../flows"), ("", ".")] {
-            let c = LookupCache::new(dir.path(), p);
+            let c = LookupCache::new(dir.path(), p, HOST);
             c.put(n, &[json!(1)]).unwrap();
             let path = c.path(n);
-            assert_eq!(path.parent().unwrap().parent().unwrap(), root, "{path:?}");
+            assert_eq!(
+                path.parent().unwrap().parent().unwrap().parent().unwrap(),
+                root,
+                "{path:?}"
+            );
             assert_eq!(c.get(n).unwrap().items, [json!(1)]);
         }
-        assert!(LookupCache::new(dir.path(), "a/b").get("surveys").is_none());
         assert!(
-            LookupCache::new(dir.path(), "a_b")
+            LookupCache::new(dir.path(), "a/b", HOST)
+                .get("surveys")
+                .is_none()
+        );
+        assert!(
+            LookupCache::new(dir.path(), "a_b", HOST)
                 .get("../flows")
                 .is_none()
         );
@@ -141,7 +169,7 @@ async fn an_unreadable_cache_file_is_ignored_and_replaced() {
         let s = server(FaultMode::Normal, 300).await;
         let c = client(&s);
         let dir = tempfile::tempdir().unwrap();
-        let cache = LookupCache::new(dir.path(), "default");
+        let cache = LookupCache::new(dir.path(), "default", &s.base_url());
         std::fs::create_dir_all(cache.dir()).unwrap();
         for bad in [
             &b"{\"version\":1,\"fetched_at\":\"2026-01-01T00:00:00Z\",\"items\":[{\"id\""[..],
@@ -179,7 +207,7 @@ async fn choices_from_the_demo_lookups_filter_as_typed() {
         let s = server(FaultMode::Normal, 300).await;
         let c = client(&s);
         let dir = tempfile::tempdir().unwrap();
-        let cache = LookupCache::new(dir.path(), "default");
+        let cache = LookupCache::new(dir.path(), "default", &s.base_url());
         let segs = lookups::load(&cache, &c, "segments", false).await.unwrap();
         let choices = segments(&segs.items);
         assert_eq!(choices.len(), 120);
