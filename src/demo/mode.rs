@@ -40,11 +40,17 @@ pub enum FaultMode {
     RedirectOffHost,
     /// The first download of each file is cut after half its bytes.
     DownloadCut,
+    /// Succeeds, but answers as a differently-behaved vendor might where the
+    /// vendor's documentation is silent: status words the client does not
+    /// know, `end_time` set beside an unknown status, a lookup cursor that
+    /// repeats, a 5 MB lookup, and extra fields in every object. The client
+    /// must neither hang, mangle nor lose anything.
+    VendorDiffers,
 }
 
 impl FaultMode {
     /// Every mode, in the order `demo-server --help` lists them.
-    pub const ALL: [FaultMode; 17] = [
+    pub const ALL: [FaultMode; 18] = [
         FaultMode::Normal,
         FaultMode::Unauthorized,
         FaultMode::Forbidden,
@@ -62,6 +68,7 @@ impl FaultMode {
         FaultMode::Oversized,
         FaultMode::RedirectOffHost,
         FaultMode::DownloadCut,
+        FaultMode::VendorDiffers,
     ];
 
     /// The kebab-case name used on the command line (`server-error-html`).
@@ -84,6 +91,7 @@ impl FaultMode {
             FaultMode::Oversized => "oversized",
             FaultMode::RedirectOffHost => "redirect-off-host",
             FaultMode::DownloadCut => "download-cut",
+            FaultMode::VendorDiffers => "vendor-differs",
         }
     }
 
@@ -115,6 +123,9 @@ impl FaultMode {
             }
             FaultMode::DownloadCut => {
                 "the first download of each file stops halfway; later downloads (and resumes) succeed"
+            }
+            FaultMode::VendorDiffers => {
+                "succeeds, but with unknown status words, end_time set, a repeating cursor, a 5 MB lookup and extra fields"
             }
         }
     }
