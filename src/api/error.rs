@@ -87,8 +87,30 @@ pub enum ApiError {
         source: std::io::Error,
     },
 
+    #[error("{}", wait_limit_text(job_id, status, *known, *waited))]
+    WaitLimit {
+        job_id: String,
+        /// The last status word, as the API sent it.
+        status: String,
+        /// Whether upexport knows the word (else it says so).
+        known: bool,
+        waited: Duration,
+    },
+
     #[error("{0}")]
     Other(String),
+}
+
+fn wait_limit_text(job_id: &str, status: &str, known: bool, waited: Duration) -> String {
+    let word = match (status.is_empty(), known) {
+        (true, _) => "no status".to_owned(),
+        (false, true) => format!("status '{status}'"),
+        (false, false) => format!("status '{status}' (a word upexport does not know)"),
+    };
+    format!(
+        "stopped waiting for job {job_id} after {}: it still reports {word}; it may yet finish: look again with `upexport status {job_id}`, or wait longer with --max-wait",
+        crate::human::duration(waited.as_secs() as i64)
+    )
 }
 
 fn unauthorized_text(status: u16, message: Option<&str>) -> String {
@@ -138,6 +160,7 @@ impl ApiError {
             ApiError::Redirected { .. } => ErrorKind::Redirect,
             ApiError::InvalidBaseUrl { .. } => ErrorKind::InvalidBaseUrl,
             ApiError::Io { .. } => ErrorKind::Io,
+            ApiError::WaitLimit { .. } => ErrorKind::WaitLimit,
             ApiError::Other(_) => ErrorKind::Other,
         }
     }

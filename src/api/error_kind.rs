@@ -73,6 +73,8 @@ kinds! {
     /// A local file could not be read or written.
     Io = "io",
     Other = "other",
+    /// A job still not finished after the longest wait (`--max-wait`).
+    WaitLimit = "wait_limit",
     /// Never sent: no key, no history, or the queue item was taken.
     NotSent = "not_sent",
     /// The user stopped waiting for the answer.

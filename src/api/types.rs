@@ -150,13 +150,37 @@ pub enum JobState {
 }
 
 impl JobState {
+    /// The state a status word names. The API documents no enum (values
+    /// seen: `pending`, `processing`, `completed`, `failed`), so this is a
+    /// guess that accepts the usual spellings, in any case and with spaces
+    /// or dashes for underscores; anything else is [`JobState::Other`],
+    /// shown as it came.
     pub fn parse(s: &str) -> JobState {
-        match s.trim().to_ascii_lowercase().as_str() {
-            "pending" | "queued" => JobState::Pending,
-            "processing" | "running" | "in_progress" => JobState::Processing,
-            "completed" | "complete" | "done" | "succeeded" => JobState::Completed,
-            "failed" | "error" | "cancelled" | "canceled" => JobState::Failed,
+        let word = s.trim().to_ascii_lowercase().replace([' ', '-'], "_");
+        match word.as_str() {
+            "pending" | "queued" | "waiting" | "scheduled" | "created" | "submitted"
+            | "not_started" => JobState::Pending,
+            "processing" | "running" | "in_progress" | "started" | "active" | "exporting" => {
+                JobState::Processing
+            }
+            "completed" | "complete" | "done" | "succeeded" | "success" | "successful"
+            | "finished" | "ready" => JobState::Completed,
+            "failed" | "failure" | "error" | "errored" | "cancelled" | "canceled" | "aborted"
+            | "expired" | "timed_out" | "timeout" | "rejected" | "killed" => JobState::Failed,
             _ => JobState::Other(s.trim().to_owned()),
+        }
+    }
+
+    /// [`JobState::parse`], reading the end time and the links too: a
+    /// status word this client does not know (or none) beside an end time
+    /// means the job is over (a guess: the API says nothing of `end_time`
+    /// on unfinished jobs): completed when it has download links, failed
+    /// when it has none. A known word is trusted as it is.
+    pub fn settled(word: &str, ended: bool, has_links: bool) -> JobState {
+        match JobState::parse(word) {
+            JobState::Other(_) if ended && has_links => JobState::Completed,
+            JobState::Other(_) if ended => JobState::Failed,
+            state => state,
         }
     }
 
@@ -164,11 +188,34 @@ impl JobState {
     pub fn is_final(&self) -> bool {
         matches!(self, JobState::Completed | JobState::Failed)
     }
+
+    /// True for a word [`JobState::parse`] does not know.
+    pub fn is_unknown(&self) -> bool {
+        matches!(self, JobState::Other(_))
+    }
 }
 
 impl JobStatus {
+    /// Where the job stands: its status word read with
+    /// [`JobState::settled`] (an unknown word with an `end_time` is final).
     pub fn state(&self) -> JobState {
-        JobState::parse(self.status.as_deref().unwrap_or(""))
+        JobState::settled(
+            self.raw_status(),
+            self.has_end_time(),
+            !self.presigned_urls.is_empty(),
+        )
+    }
+
+    /// The status word as the API sent it (empty when missing).
+    pub fn raw_status(&self) -> &str {
+        self.status.as_deref().unwrap_or("").trim()
+    }
+
+    /// True when the answer carries a non-empty `end_time`.
+    pub fn has_end_time(&self) -> bool {
+        self.end_time
+            .as_deref()
+            .is_some_and(|t| !t.trim().is_empty())
     }
 
     /// Chunks done and in all, when the API reports chunks.
@@ -198,7 +245,9 @@ impl JobStatus {
         f.is_finite().then_some(f.clamp(0.0, 1.0))
     }
 
-    /// Why a failed job failed, from whichever field the server used.
+    /// Why a failed job failed, from whichever field the server used; for
+    /// a job that ended with a status word this client does not know and
+    /// no links (see [`JobState::settled`]), that fact.
     pub fn failure_reason(&self) -> Option<String> {
         [
             "error",
@@ -213,6 +262,23 @@ impl JobStatus {
             serde_json::Value::Null => None,
             v => Some(v.to_string()),
         })
+        .or_else(|| {
+            (JobState::parse(self.raw_status()).is_unknown() && self.has_end_time())
+                .then(|| unknown_end_note(self.raw_status()))
+        })
+    }
+}
+
+/// What a job that ended with an unknown status word and no links is
+/// reported as.
+pub fn unknown_end_note(word: &str) -> String {
+    if word.is_empty() {
+        "the job ended (end_time set) with no status and no download links".into()
+    } else {
+        format!(
+            "the job ended (end_time set) with status '{}', which upexport does not know, and no download links",
+            inert(word.to_owned())
+        )
     }
 }
 
@@ -238,8 +304,14 @@ pub struct JobSummary {
 }
 
 impl JobSummary {
+    /// Where the job stands (see [`JobState::settled`]; the list carries
+    /// no links, so an unknown word with an end time reads as over).
     pub fn state(&self) -> JobState {
-        JobState::parse(self.status.as_deref().unwrap_or(""))
+        let ended = self
+            .end_time
+            .as_deref()
+            .is_some_and(|t| !t.trim().is_empty());
+        JobState::settled(self.status.as_deref().unwrap_or(""), ended, false)
     }
 }
 
@@ -307,6 +379,65 @@ mod tests {
         assert_eq!(j.chunks(), Some((1, 2)));
         assert_eq!(j.fraction(), Some(0.5));
         assert_eq!(j.failure_reason().as_deref(), Some("boom"));
+    }
+
+    #[test]
+    fn status_spellings_and_end_time() {
+        for (word, state) in [
+            ("Finished", JobState::Completed),
+            ("SUCCESS", JobState::Completed),
+            ("aborted", JobState::Failed),
+            ("expired", JobState::Failed),
+            ("Timed Out", JobState::Failed),
+            ("in-progress", JobState::Processing),
+            ("In Progress", JobState::Processing),
+            ("Queued", JobState::Pending),
+        ] {
+            assert_eq!(JobState::parse(word), state, "{word}");
+        }
+        let mut j = JobStatus {
+            status: Some("crunching".into()),
+            ..Default::default()
+        };
+        assert_eq!(j.state(), JobState::Other("crunching".into()));
+        assert!(!j.state().is_final());
+        assert_eq!(j.failure_reason(), None);
+        // An end time beside an unknown word: over; failed without links…
+        j.end_time = Some("2026-11-01T10:00:00Z".into());
+        assert_eq!(j.state(), JobState::Failed);
+        let why = j.failure_reason().unwrap();
+        assert!(
+            why.contains("'crunching'") && why.contains("does not know"),
+            "{why}"
+        );
+        // …completed with them.
+        j.presigned_urls.push(PresignedUrl {
+            filename: Some("a.csv".into()),
+            url: Some("http://127.0.0.1/a".into()),
+        });
+        assert_eq!(j.state(), JobState::Completed);
+        // No status at all, or an empty one, with an end time: over too.
+        for status in [None, Some(""), Some("  ")] {
+            let j = JobStatus {
+                status: status.map(str::to_owned),
+                end_time: Some("2026-11-01T10:00:00Z".into()),
+                ..Default::default()
+            };
+            assert!(j.state().is_final(), "{status:?}");
+        }
+        // A known word is trusted, end time or not; an empty end time is none.
+        let j = JobStatus {
+            status: Some("processing".into()),
+            end_time: Some("2026-11-01T10:00:00Z".into()),
+            ..Default::default()
+        };
+        assert_eq!(j.state(), JobState::Processing);
+        let j = JobStatus {
+            status: Some("crunching".into()),
+            end_time: Some(" ".into()),
+            ..Default::default()
+        };
+        assert!(!j.state().is_final());
     }
 
     #[test]

@@ -118,6 +118,11 @@ pub struct SubmitArgs {
     /// With --wait: download the completed job's files into DIR
     #[arg(long, value_name = "DIR", requires = "wait")]
     pub download: Option<PathBuf>,
+    /// With --wait: stop following a job still not finished after DURATION
+    /// (90s, 30m, 6h, 2d; default 6h, at most 3 days) and exit 5 naming its
+    /// last status
+    #[arg(long, value_name = "DURATION", requires = "wait", value_parser = crate::jobs::track::parse_max_wait)]
+    pub max_wait: Option<std::time::Duration>,
 }
 
 /// The export request's fields, as flags or a JSON body file.
@@ -233,6 +238,11 @@ pub enum QueueCommand {
         /// Print one JSON line per finished item
         #[arg(long)]
         json: bool,
+        /// Stop following a job still not finished after DURATION (90s,
+        /// 30m, 6h, 2d; default 6h, at most 3 days), and the run with exit
+        /// 5 naming its last status
+        #[arg(long, value_name = "DURATION", value_parser = crate::jobs::track::parse_max_wait)]
+        max_wait: Option<std::time::Duration>,
     },
 }
 

@@ -37,7 +37,11 @@ pub async fn run(ctx: &mut Context, cmd: &QueueCommand) -> Result<(), CliError> 
             println!("cleared {n} submitted or failed item(s) from the queue");
             Ok(())
         }
-        QueueCommand::Run { download, json } => run_all(ctx, download.as_deref(), *json).await,
+        QueueCommand::Run {
+            download,
+            json,
+            max_wait,
+        } => run_all(ctx, download.as_deref(), *json, *max_wait).await,
     }
 }
 
@@ -147,7 +151,12 @@ fn move_by(ctx: &Context, id: i64, delta: i64) -> Result<(), CliError> {
     list(&store, Some(&profile), false)
 }
 
-async fn run_all(ctx: &mut Context, download: Option<&Path>, json: bool) -> Result<(), CliError> {
+async fn run_all(
+    ctx: &mut Context,
+    download: Option<&Path>,
+    json: bool,
+    max_wait: Option<std::time::Duration>,
+) -> Result<(), CliError> {
     let client = ctx.client()?;
     let store = ctx.store()?;
     let profile = ctx.resolved.profile.clone();
@@ -164,7 +173,10 @@ async fn run_all(ctx: &mut Context, download: Option<&Path>, json: bool) -> Resu
         }
         return Ok(());
     }
-    let opts = RunOptions::default();
+    let mut opts = RunOptions::default();
+    if let Some(d) = max_wait {
+        opts.wait.max_wait = d;
+    }
     let mut progress = Progress::new();
     let shutdown = wait_for_shutdown();
     tokio::pin!(shutdown);

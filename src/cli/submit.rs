@@ -15,7 +15,7 @@ use crate::frontend::wait_for_shutdown;
 use crate::history::HistoryStore;
 use crate::jobs::fetch::FetchOptions;
 use crate::jobs::submit::{Origin, submit_recorded};
-use crate::jobs::track::{WaitOptions, submit_when_free, wait_recorded};
+use crate::jobs::track::{DEFAULT_MAX_WAIT, WaitOptions, submit_when_free, wait_recorded};
 
 /// The raw form the flags describe (the same parser as the TUI's fields).
 pub fn form_from_args(a: &RequestArgs) -> FormInput {
@@ -137,7 +137,10 @@ async fn run_wait(
         source: "cli",
         profile,
     };
-    let opts = WaitOptions::default();
+    let opts = WaitOptions {
+        max_wait: a.max_wait.unwrap_or(DEFAULT_MAX_WAIT),
+        ..WaitOptions::default()
+    };
     let mut progress = Progress::new();
     let shutdown = wait_for_shutdown();
     tokio::pin!(shutdown);

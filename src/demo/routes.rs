@@ -97,8 +97,9 @@ async fn create(State(s): State<Arc<Shared>>, body: Bytes) -> Response {
 }
 
 async fn list_jobs(State(s): State<Arc<Shared>>) -> Response {
+    let mode = s.mode();
     let list: Vec<Value> =
-        s.with_jobs(|jobs, now| jobs.map(|j| views::list_entry(j, now)).collect());
+        s.with_jobs(|jobs, now| jobs.map(|j| views::list_entry(j, now, mode)).collect());
     json_response(StatusCode::OK, &Value::Array(list))
 }
 

@@ -6,8 +6,41 @@ use std::time::Instant;
 use chrono::{DateTime, SecondsFormat, Utc};
 use serde_json::{Value, json};
 
+use super::mode::FaultMode;
 use super::rows::APP_TOKEN;
 use super::state::{Job, JobInfo, Phase, Shared};
+
+/// The status word of `phase`: the documented ones, or in
+/// [`FaultMode::VendorDiffers`] words no client knows (the vendor
+/// documents no enum), the final one beside an `end_time`.
+fn status_word(phase: &Phase, mode: FaultMode) -> &'static str {
+    if mode != FaultMode::VendorDiffers {
+        return phase.status();
+    }
+    match phase {
+        Phase::Pending => "warming_up",
+        Phase::Processing { .. } => "crunching",
+        Phase::Completed { .. } => "ready_for_download",
+        Phase::Failed { .. } => "kaput",
+    }
+}
+
+/// In [`FaultMode::VendorDiffers`]: fields no client knows, added to every
+/// object, and the documented `type` left out.
+fn differ(v: &mut Value, mode: FaultMode) {
+    if mode != FaultMode::VendorDiffers {
+        return;
+    }
+    if let Value::Object(m) = v {
+        m.remove("type");
+        m.insert("region".into(), json!("eu-central-1"));
+        m.insert("schema_version".into(), json!(3));
+        m.insert(
+            "owner".into(),
+            json!({"kind": "api", "tags": ["bulk", "nightly"]}),
+        );
+    }
+}
 
 /// The environment name the demo reports.
 pub const ENVIRONMENT_NAME: &str = "demo";
@@ -19,7 +52,7 @@ pub(crate) fn time(t: DateTime<Utc>) -> String {
 
 /// The 201 answer to a create.
 pub(crate) fn created(shared: &Shared, job: &JobInfo) -> Value {
-    json!({
+    let mut v = json!({
         "environment_app_token": APP_TOKEN,
         "environment_name": ENVIRONMENT_NAME,
         "job_id": job.id,
@@ -28,7 +61,9 @@ pub(crate) fn created(shared: &Shared, job: &JobInfo) -> Value {
             shared.base_url, job.id
         ),
         "start_time": time(job.start_time),
-    })
+    });
+    differ(&mut v, shared.mode());
+    v
 }
 
 /// `GET /api/v1/analytics/exports/jobs/{id}`.
@@ -57,7 +92,7 @@ pub(crate) fn status(shared: &Shared, job: &Job, now: Instant) -> Value {
     let mut v = json!({
         "app_token": APP_TOKEN,
         "job_id": job.id,
-        "status": phase.status(),
+        "status": status_word(&phase, shared.mode()),
         "type": "export",
         "progress": progress.to_string(),
         "start_time": time(job.start_time),
@@ -70,11 +105,12 @@ pub(crate) fn status(shared: &Shared, job: &Job, now: Instant) -> Value {
     if let Phase::Failed { reason, .. } = &phase {
         v["error"] = Value::String(reason.clone());
     }
+    differ(&mut v, shared.mode());
     v
 }
 
 /// One entry of `GET /api/v1/analytics/exports/jobs/`.
-pub(crate) fn list_entry(job: &Job, now: Instant) -> Value {
+pub(crate) fn list_entry(job: &Job, now: Instant, mode: FaultMode) -> Value {
     let phase = job.phase(now);
     let (progress, end) = match &phase {
         Phase::Pending => (0, None),
@@ -87,13 +123,15 @@ pub(crate) fn list_entry(job: &Job, now: Instant) -> Value {
     let secs = (end.unwrap_or_else(Utc::now) - job.start_time)
         .num_seconds()
         .max(0);
-    json!({
+    let mut v = json!({
         "job_id": job.id,
-        "status": phase.status(),
+        "status": status_word(&phase, mode),
         "progress": progress.to_string(),
         "start_time": time(job.start_time),
         "end_time": end.map(time).unwrap_or_default(),
         "elapsed_time": format!("{:02}:{:02}:{:02}", secs / 3600, secs / 60 % 60, secs % 60),
         "elapsed_time_seconds": secs.to_string(),
-    })
+    });
+    differ(&mut v, mode);
+    v
 }

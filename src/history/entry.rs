@@ -74,9 +74,21 @@ pub struct JobSnapshot {
 }
 
 impl JobSnapshot {
-    /// True when the status is one of [`FINISHED_JOB_STATUSES`].
+    /// Where the job stood when checked: the status word read with
+    /// [`crate::api::JobState::settled`] (an unknown word with an end time
+    /// is final).
+    pub fn state(&self) -> crate::api::JobState {
+        crate::api::JobState::settled(
+            &self.status,
+            self.ended_at.is_some(),
+            !self.files.is_empty(),
+        )
+    }
+
+    /// True when nothing more will happen to the job: the status is one
+    /// of [`FINISHED_JOB_STATUSES`], or [`JobSnapshot::state`] is final.
     pub fn is_finished(&self) -> bool {
-        FINISHED_JOB_STATUSES.contains(&self.status.as_str())
+        FINISHED_JOB_STATUSES.contains(&self.status.as_str()) || self.state().is_final()
     }
 }
 

@@ -104,7 +104,7 @@ fn started_at(e: &Entry) -> DateTime<Utc> {
 }
 
 fn snapshot_state(j: &JobSnapshot) -> JobState {
-    JobState::parse(&j.status)
+    j.state()
 }
 
 /// What to do with a history entry's job at `now` (created rows only;
@@ -146,6 +146,37 @@ pub struct WaitOptions {
     /// 409 answers in a row with no running job to be found (so nothing
     /// to wait for) before giving up with the 409.
     pub max_blind_conflicts: u32,
+    /// How long to follow one job before giving up with
+    /// [`ApiError::WaitLimit`] ([`DEFAULT_MAX_WAIT`] by default): a job
+    /// whose status never turns final (a word this client does not know,
+    /// a stuck job) must not keep anyone waiting forever.
+    pub max_wait: StdDuration,
+}
+
+/// How long one job is followed by default: 6 hours. The API documents no
+/// run time; exports of months of events are said to take minutes to an
+/// hour, so this is generous (`--max-wait` changes it).
+pub const DEFAULT_MAX_WAIT: StdDuration = StdDuration::from_secs(6 * 3600);
+
+/// The longest `--max-wait` accepted: the API keeps a job's status 3 days.
+pub const MAX_MAX_WAIT: StdDuration = StdDuration::from_secs(3 * 24 * 3600);
+
+/// Read a `--max-wait` value: a duration such as `90s`, `30m`, `6h`,
+/// `1h 30m` or `2d`, at least a second and at most 3 days (the API keeps a
+/// job's status no longer).
+pub fn parse_max_wait(s: &str) -> Result<StdDuration, String> {
+    let d = humantime::parse_duration(s.trim()).map_err(|e| {
+        format!("'{s}' is not a duration ({e}); write it as 90s, 30m, 6h, 1h30m or 2d")
+    })?;
+    if d < StdDuration::from_secs(1) {
+        return Err(format!("'{s}' is too short: wait at least 1s"));
+    }
+    if d > MAX_MAX_WAIT {
+        return Err(format!(
+            "'{s}' is longer than 3 days, the time the API keeps a job's status"
+        ));
+    }
+    Ok(d)
 }
 
 impl Default for WaitOptions {
@@ -154,6 +185,7 @@ impl Default for WaitOptions {
             backoff: Backoff::new(),
             max_errors: 10,
             max_blind_conflicts: 3,
+            max_wait: DEFAULT_MAX_WAIT,
         }
     }
 }
@@ -210,13 +242,29 @@ fn progress_key(s: &JobStatus) -> ProgressKey {
 /// status, chunk count or progress moves; a transient error (5xx, 429,
 /// timeout, lost connection) is retried after the next delay, or after
 /// the server's Retry-After when that is longer, at most
-/// [`WaitOptions::max_errors`] times in a row.
+/// [`WaitOptions::max_errors`] times in a row. Nothing is followed longer
+/// than [`WaitOptions::max_wait`]: the last request goes out at that
+/// bound, and an answer that is still not final ends the wait.
 #[derive(Clone, Debug)]
 pub struct Poller {
     backoff: Backoff,
     errors: u32,
     max_errors: u32,
     last: Option<ProgressKey>,
+    started: tokio::time::Instant,
+    max_wait: StdDuration,
+}
+
+/// What the [`Poller`] says after a status answer.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Next {
+    /// Completed or failed: stop.
+    Done,
+    /// Ask again after this delay.
+    After(StdDuration),
+    /// Still not final at [`WaitOptions::max_wait`]: stop waiting (the job
+    /// may still finish).
+    GiveUp,
 }
 
 impl Poller {
@@ -228,30 +276,48 @@ impl Poller {
             errors: 0,
             max_errors: opts.max_errors,
             last: None,
+            started: tokio::time::Instant::now(),
+            max_wait: opts.max_wait,
         }
     }
 
-    /// A status answer: `None` once the job is completed or failed (stop
-    /// polling), else the delay before the next request.
-    pub fn on_status(&mut self, s: &JobStatus) -> Option<StdDuration> {
+    /// How long this poller has been following its job.
+    pub fn waited(&self) -> StdDuration {
+        self.started.elapsed()
+    }
+
+    /// The time left before [`WaitOptions::max_wait`].
+    fn left(&self) -> StdDuration {
+        self.max_wait.saturating_sub(self.waited())
+    }
+
+    /// A status answer: [`Next::Done`] once the job is completed or failed,
+    /// [`Next::GiveUp`] once the wait is over, else the delay before the
+    /// next request (never past the bound).
+    pub fn on_status(&mut self, s: &JobStatus) -> Next {
         self.errors = 0;
         if s.state().is_final() {
-            return None;
+            return Next::Done;
+        }
+        let left = self.left();
+        if left.is_zero() {
+            return Next::GiveUp;
         }
         let key = progress_key(s);
         let changed = self.last.as_ref() != Some(&key);
         self.last = Some(key);
-        Some(self.backoff.next(changed))
+        Next::After(self.backoff.next(changed).min(left))
     }
 
     /// A failed request: the delay before trying again, or `None` to give
-    /// up (not transient, or too many errors in a row).
+    /// up (not transient, too many errors in a row, or the wait is over).
     pub fn on_error(&mut self, e: &ApiError) -> Option<StdDuration> {
-        if !e.is_transient() || self.errors >= self.max_errors {
+        let left = self.left();
+        if !e.is_transient() || self.errors >= self.max_errors || left.is_zero() {
             return None;
         }
         self.errors += 1;
-        Some(retry_delay(&mut self.backoff, e))
+        Some(retry_delay(&mut self.backoff, e).min(left))
     }
 }
 
@@ -319,8 +385,16 @@ async fn follow<S: StoreAccess>(
                     on_event(Event::NotSaved(&e));
                 }
                 match poller.on_status(&s) {
-                    Some(d) => d,
-                    None => return Ok(s),
+                    Next::After(d) => d,
+                    Next::Done => return Ok(s),
+                    Next::GiveUp => {
+                        return Err(ApiError::WaitLimit {
+                            job_id: job_id.to_owned(),
+                            status: s.raw_status().chars().take(80).collect(),
+                            known: !JobState::parse(s.raw_status()).is_unknown(),
+                            waited: poller.waited(),
+                        });
+                    }
                 }
             }
             Err(e) => match poller.on_error(&e) {
@@ -359,11 +433,32 @@ async fn follow<S: StoreAccess>(
 /// The running job of the environment, from GET jobs/ (pending/processing),
 /// if any.
 pub async fn running_job(client: &ApiClient) -> Result<Option<JobSummary>, ApiError> {
-    let jobs = client.jobs().await?;
-    Ok(jobs.into_iter().find(|j| {
-        matches!(j.state(), JobState::Pending | JobState::Processing)
-            && j.job_id.as_deref().is_some_and(|id| !id.trim().is_empty())
-    }))
+    Ok(running_in(client.jobs().await?, false))
+}
+
+/// The job that refused a create with 409: [`running_job`], or, when no
+/// job says pending or processing, one whose status word this client does
+/// not know and that has no end time (a 409 proves something runs; the
+/// vendor may call it something else).
+pub async fn conflicting_job(client: &ApiClient) -> Result<Option<JobSummary>, ApiError> {
+    Ok(running_in(client.jobs().await?, true))
+}
+
+/// The running job among `jobs`; `unknown_too`: fall back to a job with an
+/// unknown status word and no end time.
+pub fn running_in(jobs: Vec<JobSummary>, unknown_too: bool) -> Option<JobSummary> {
+    let with_id = |j: &JobSummary| j.job_id.as_deref().is_some_and(|id| !id.trim().is_empty());
+    let known = |j: &JobSummary| matches!(j.state(), JobState::Pending | JobState::Processing);
+    let unknown = |j: &JobSummary| j.state().is_unknown();
+    let pos = jobs
+        .iter()
+        .position(|j| with_id(j) && known(j))
+        .or_else(|| {
+            unknown_too
+                .then(|| jobs.iter().position(|j| with_id(j) && unknown(j)))
+                .flatten()
+        })?;
+    jobs.into_iter().nth(pos)
 }
 
 /// Before sending a queued export: the environment's running job, if any.
@@ -526,7 +621,16 @@ async fn wait_until_free<S: StoreAccess>(
     on_event: &mut impl FnMut(Event<'_>),
     conflict: Option<i64>,
 ) -> Result<bool, TrackError> {
-    let running = running_before_submit(client).await?.and_then(|j| j.job_id);
+    let running = match conflict {
+        // A 409 proves a job runs: a word this client does not know counts.
+        Some(_) => match conflicting_job(client).await {
+            Ok(r) => r,
+            Err(e) if e.is_transient() || matches!(e, ApiError::NotFound { .. }) => None,
+            Err(e) => return Err(e.into()),
+        },
+        None => running_before_submit(client).await?,
+    }
+    .and_then(|j| j.job_id);
     match conflict {
         Some(attempt_id) => on_event(Event::Conflict {
             attempt_id,

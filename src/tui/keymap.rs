@@ -227,6 +227,7 @@ pub const BINDINGS: &[Binding] = &[
     f!(History, [k(C::Enter)], A::Open, "details: copy id or links, edit & re-run", "Enter", "details"),
     f!(History, [ch('d')], A::Download, "download the job's files", "d", "download"),
     f!(History, [ch('f')], A::FilterProfile, "this environment only / every environment", "f", "filter"),
+    b!(History, [ch('r')], A::Refresh, "look at the job again: ask for its status and follow it (after following stopped)"),
     f!(Calendar, [k(C::Left), ch('h')], A::Left, "previous day", "←→↑↓/hjkl", "move"),
     b!(Calendar, [k(C::Right), ch('l')], A::Right, "next day"),
     b!(Calendar, [k(C::Up), ch('k')], A::Up, "previous week"),

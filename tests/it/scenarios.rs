@@ -176,6 +176,7 @@ async fn via_cli(sc: Scenario) -> Outcome {
             backoff: Backoff::with_delays(vec![Duration::from_millis(5)]),
             max_errors: 3,
             max_blind_conflicts: 5,
+            ..WaitOptions::default()
         },
         ..RunOptions::default()
     };

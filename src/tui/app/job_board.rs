@@ -26,12 +26,12 @@ impl LiveJob {
         self.status.as_ref().map(JobStatus::state)
     }
 
-    /// Pending or processing (or not known yet while polled).
+    /// Pending or processing (or not known yet) while polled. A job no
+    /// longer polled (gone, key refused, or past the wait limit) keeps
+    /// nothing waiting: a create sent meanwhile gets a 409 if it still
+    /// runs, and that is handled.
     pub fn running(&self) -> bool {
-        match self.state() {
-            Some(s) => !s.is_final(),
-            None => self.polling,
-        }
+        self.polling && self.state().is_none_or(|s| !s.is_final())
     }
 }
 

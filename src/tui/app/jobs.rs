@@ -102,6 +102,25 @@ impl App {
 
     /// The poller gave up on `job_id` (see [`crate::jobs::track::Poller`]).
     pub(crate) fn job_follow_stopped(&mut self, job_id: &str, e: SubmitError) -> Vec<Effect> {
+        if e.kind == ErrorKind::WaitLimit {
+            let short: String = job_id.chars().take(8).collect();
+            let word = self
+                .jobs
+                .get(job_id)
+                .and_then(|j| j.status.as_ref())
+                .map(|s| match s.raw_status() {
+                    "" => "no status".to_owned(),
+                    w if s.state().is_unknown() => format!("'{w}' (unknown to upexport)"),
+                    w => format!("'{w}'"),
+                })
+                .unwrap_or_else(|| "no status".into());
+            self.status = Some(Notice::new(
+                Level::Warning,
+                format!(
+                    "stopped following job {short}…: still {word} at the wait limit; r on it in History looks again"
+                ),
+            ));
+        }
         self.job_poll_failed(job_id, e, true)
     }
 
@@ -123,6 +142,38 @@ impl App {
         }
         self.jobs.failed(job_id, e.message, fatal, now);
         if fatal { self.drive_queue() } else { vec![] }
+    }
+
+    /// `r` on a history entry: ask for its job's status again and follow
+    /// it (after the poller stopped at the wait limit, or to refresh a
+    /// finished one's links).
+    pub(crate) fn look_again(&mut self, e: &Entry) -> Vec<Effect> {
+        let Some(job_id) = job_of(e).map(str::to_owned) else {
+            self.status = Some(Notice::new(
+                Level::Warning,
+                "this attempt created no job: nothing to look at",
+            ));
+            return vec![];
+        };
+        let short: String = job_id.chars().take(8).collect();
+        if e.profile != self.env.profile {
+            self.status = Some(Notice::new(
+                Level::Warning,
+                format!(
+                    "job {short}… belongs to environment '{}': switch to it (F5) to look again",
+                    e.profile
+                ),
+            ));
+            return vec![];
+        }
+        let fx = self.follow(&job_id);
+        let text = if fx.is_empty() {
+            format!("job {short}… is being followed already")
+        } else {
+            format!("looking at job {short}… again")
+        };
+        self.status = Some(Notice::new(Level::Info, text));
+        fx
     }
 
     /// Created jobs left unfinished by an earlier run: poll those of this

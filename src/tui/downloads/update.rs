@@ -21,7 +21,11 @@ impl App {
             return vec![];
         };
         let status = e.job.as_ref().map(|j| j.status.as_str()).unwrap_or("");
-        if status != "completed" {
+        let completed = e
+            .job
+            .as_ref()
+            .is_some_and(|j| j.state() == crate::api::JobState::Completed);
+        if !completed {
             let shown = if status.is_empty() {
                 "not completed yet"
             } else {

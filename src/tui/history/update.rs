@@ -30,6 +30,15 @@ impl App {
                 return vec![];
             }
             Action::FilterProfile => return self.toggle_history_filter(),
+            Action::Refresh => {
+                return match self.history.selected_entry().cloned() {
+                    Some(e) => self.look_again(&e),
+                    None => {
+                        self.dirty = false;
+                        vec![]
+                    }
+                };
+            }
             Action::Download => {
                 return match self.history.selected_entry().cloned() {
                     Some(e) => self.open_download(&e),

@@ -82,7 +82,11 @@ fn created_line(app: &App, e: &Entry) -> (String, Kind) {
             .unwrap_or_default();
         return (format!("✔ {job}…{env} · created"), Kind::Ok);
     };
-    match JobState::parse(&j.status) {
+    match j.state() {
+        _ if j.status == crate::jobs::track::EXPIRED => (
+            format!("✔ {job}… status no longer kept (3 days)"),
+            Kind::Pending,
+        ),
         JobState::Completed => {
             let files = format!(
                 "{} file{}",
@@ -100,7 +104,7 @@ fn created_line(app: &App, e: &Entry) -> (String, Kind) {
             let why = j.error.clone().unwrap_or_else(|| "no reason given".into());
             (format!("✘ {job}… job failed: {why}"), Kind::Error)
         }
-        _ if j.status == "expired" || tracking(e, now) == Tracking::StatusExpired => (
+        _ if tracking(e, now) == Tracking::StatusExpired => (
             format!("✔ {job}… status no longer kept (3 days)"),
             Kind::Pending,
         ),

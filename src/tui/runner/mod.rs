@@ -121,6 +121,8 @@ pub struct Runner {
     fetches: std::collections::HashMap<String, Task>,
     /// The wait before a put-back queued export is tried again.
     queue_timer: Option<Task>,
+    /// How jobs are followed (the CLI's defaults, `max_wait` included).
+    pub wait: crate::jobs::track::WaitOptions,
 }
 
 impl Runner {
@@ -150,6 +152,7 @@ impl Runner {
             trackers: Default::default(),
             fetches: Default::default(),
             queue_timer: None,
+            wait: Default::default(),
         }
     }
 

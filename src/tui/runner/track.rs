@@ -5,7 +5,7 @@
 //! is finished.
 
 use super::{Runner, Task};
-use crate::jobs::track::{Event, WaitOptions, running_job, wait_recorded};
+use crate::jobs::track::{Event, conflicting_job, wait_recorded};
 use crate::tui::msg::{Level, Msg, Notice, SubmitError};
 
 impl Runner {
@@ -16,12 +16,12 @@ impl Runner {
         }
         let (client, store, tx) = (self.client.clone(), self.store.clone(), self.tx.clone());
         let profile = self.profile.clone();
+        let opts = self.wait.clone();
         let id = job_id.clone();
         let task = tokio::spawn(async move {
             let (Ok(client), Ok(store)) = (client.get().await, store.get().await) else {
                 return;
             };
-            let opts = WaitOptions::default();
             let relay = |ev: Event<'_>| {
                 let msg = match ev {
                     Event::Status { job_id, status } => Msg::JobUpdate {
@@ -55,7 +55,7 @@ impl Runner {
         let (client, tx) = (self.client.clone(), self.tx.clone());
         tokio::spawn(async move {
             let result = match client.get().await {
-                Ok(c) => running_job(&c).await.map_err(|e| e.to_string()),
+                Ok(c) => conflicting_job(&c).await.map_err(|e| e.to_string()),
                 Err(e) => Err(e),
             };
             let _ = tx.send(Msg::RunningJob(result));

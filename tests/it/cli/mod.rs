@@ -4,3 +4,4 @@ mod commands;
 mod docs;
 mod queue;
 mod setup;
+mod vendor_differs;

@@ -17,36 +17,41 @@ const SENTINEL: &str = "sentinel-77c1e0-KEY";
 
 /// A sandbox with an `upexport demo-server` of its own (stopped before
 /// the sandbox is removed: fields drop in order).
-struct Served {
-    server: DemoChild,
-    sb: Sandbox,
+pub(super) struct Served {
+    pub(super) server: DemoChild,
+    pub(super) sb: Sandbox,
 }
 
 impl Served {
     /// Its demo server's jobs take `job_seconds`.
-    fn new(job_seconds: f64) -> Served {
+    pub(super) fn new(job_seconds: f64) -> Served {
+        Served::in_mode("normal", job_seconds)
+    }
+
+    /// Its demo server runs in `mode`.
+    pub(super) fn in_mode(mode: &str, job_seconds: f64) -> Served {
         let sb = Sandbox::new();
-        let server = sb.demo_server("normal", job_seconds, &[]);
+        let server = sb.demo_server(mode, job_seconds, &[]);
         Served { server, sb }
     }
 
-    fn root(&self) -> &Path {
+    pub(super) fn root(&self) -> &Path {
         self.sb.root()
     }
 
     /// `upexport --base-url URL ARGS…` with `key`.
-    fn cmd(&self, key: &str, args: &[&str]) -> Command {
+    pub(super) fn cmd(&self, key: &str, args: &[&str]) -> Command {
         let mut c = self.sb.command(Some(key));
         c.arg("--base-url").arg(&self.server.url).args(args);
         c
     }
 
-    fn run_with(&self, key: &str, args: &[&str]) -> Out {
+    pub(super) fn run_with(&self, key: &str, args: &[&str]) -> Out {
         run(self.cmd(key, args))
     }
 
     #[track_caller]
-    fn expect(&self, args: &[&str], code: i32) -> Out {
+    pub(super) fn expect(&self, args: &[&str], code: i32) -> Out {
         let r = self.run_with(DEMO_KEY, args);
         assert_eq!(
             r.code,

@@ -35,6 +35,7 @@ fn opts() -> RunOptions {
             ]),
             max_errors: 3,
             max_blind_conflicts: 5,
+            ..WaitOptions::default()
         },
         ..RunOptions::default()
     }

@@ -35,6 +35,7 @@ fn fast() -> WaitOptions {
         ]),
         max_errors: 3,
         max_blind_conflicts: 2,
+        ..WaitOptions::default()
     }
 }
 

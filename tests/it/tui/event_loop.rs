@@ -37,7 +37,7 @@ const BODY: &str = concat!(
 );
 
 /// A harness at 120x40 over the history file `db`, talking to `server`.
-async fn harness(server: &DemoServer, db: &Path) -> Harness {
+pub(super) async fn harness(server: &DemoServer, db: &Path) -> Harness {
     let client = ApiClient::new(
         &server.base_url(),
         ApiKey::new(server.key()).expect("key"),

@@ -9,3 +9,4 @@ mod jobs;
 mod snapshots;
 mod tmux;
 mod update;
+mod vendor_differs;

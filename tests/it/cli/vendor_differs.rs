@@ -1,0 +1,145 @@
+//! Against a demo server in `vendor-differs` mode: status words upexport
+//! does not know, `end_time` beside them, extra fields everywhere, the
+//! documented `type` missing. `submit --wait` and `queue run` must end (the
+//! end time decides, and `--max-wait` bounds every wait), exit with the
+//! documented codes, and say which status they saw.
+
+use std::path::PathBuf;
+
+use super::queue::Served;
+use crate::support::json;
+
+/// A job that ends with an unknown status word beside its `end_time` and
+/// its links counts as completed: the files are downloaded, exit 0.
+#[test]
+fn an_unknown_final_word_with_an_end_time_is_the_end() {
+    let sb = Served::in_mode("vendor-differs", 0.5);
+    let out = sb.root().join("out");
+    let r = sb.expect(
+        &[
+            "submit",
+            "--wait",
+            "--download",
+            out.to_str().unwrap(),
+            "--json",
+            "--from",
+            "2026-10-01",
+            "--to",
+            "2026-10-07",
+        ],
+        0,
+    );
+    let v = json(&r.stdout);
+    assert_eq!(v["job"]["status"], "ready_for_download", "{v}");
+    let files = v["files"].as_array().unwrap();
+    assert_eq!(files.len(), 2, "{v}");
+    for f in files {
+        let p = PathBuf::from(f["path"].as_str().unwrap());
+        assert!(p.is_file(), "{}", p.display());
+    }
+    // History keeps the raw word and the end time.
+    let h = json(&sb.expect(&["history", "--json"], 0).stdout);
+    assert_eq!(h[0]["job"]["status"], "ready_for_download", "{h}");
+    assert!(h[0]["job"]["ended_at"].is_string(), "{h}");
+    // The text output shows the raw word too.
+    let id = v["job"]["job_id"].as_str().unwrap();
+    let r = sb.expect(&["status", id], 0);
+    assert!(
+        r.stdout.contains(&format!("job {id}: ready_for_download")),
+        "{}",
+        r.stdout
+    );
+}
+
+/// A job whose status word is unknown and never ends: `--max-wait` stops
+/// the wait, exit 5, naming the raw status and how to look again; the job
+/// stays in history with that word.
+#[test]
+fn max_wait_bounds_submit_wait_and_queue_run() {
+    // An hour-long job: still running when the wait ends.
+    let sb = Served::in_mode("vendor-differs", 3600.0);
+    let r = sb.expect(
+        &[
+            "submit",
+            "--wait",
+            "--max-wait",
+            "1s",
+            "--from",
+            "2026-10-01",
+        ],
+        5,
+    );
+    assert!(r.stderr.contains("stopped waiting for job"), "{}", r.stderr);
+    // Pending ("warming_up") or processing ("crunching"), in its words.
+    assert!(
+        ["'warming_up'", "'crunching'"].iter().any(|w| r
+            .stderr
+            .contains(&format!("status {w} (a word upexport does not know)"))),
+        "{}",
+        r.stderr
+    );
+    assert!(r.stderr.contains("upexport status "), "{}", r.stderr);
+    let h = json(&sb.expect(&["history", "--json"], 0).stdout);
+    assert_eq!(h[0]["state"], "created", "{h}");
+    let word = h[0]["job"]["status"].as_str().unwrap_or_default();
+    assert!(["warming_up", "crunching"].contains(&word), "{h}");
+
+    // --json callers get the kind.
+    let r = sb.expect(
+        &[
+            "submit",
+            "--wait",
+            "--json",
+            "--max-wait",
+            "1s",
+            "--from",
+            "2026-10-02",
+        ],
+        5,
+    );
+    assert!(r.all().contains("wait_limit"), "{}", r.all());
+
+    // The queue: the same bound, the same message, exit 5.
+    sb.expect(&["queue", "add", "--from", "2026-10-03"], 0);
+    let r = sb.expect(&["queue", "run", "--max-wait", "1s"], 5);
+    assert!(r.all().contains("stopped waiting for job"), "{}", r.all());
+}
+
+#[test]
+fn max_wait_values_are_checked() {
+    let sb = Served::new(0.3);
+    for bad in ["0s", "4d", "banana", "5 parsecs"] {
+        let r = sb.expect(
+            &[
+                "submit",
+                "--wait",
+                "--max-wait",
+                bad,
+                "--from",
+                "2026-10-01",
+            ],
+            2,
+        );
+        assert!(r.stderr.contains("--max-wait"), "{bad}: {}", r.stderr);
+    }
+    // Only with --wait.
+    let r = sb.expect(&["submit", "--max-wait", "5m", "--from", "2026-10-01"], 2);
+    assert!(r.stderr.contains("--wait"), "{}", r.stderr);
+    // Nothing was sent by any of them.
+    let h = json(&sb.expect(&["history", "--json"], 0).stdout);
+    assert_eq!(h.as_array().map(Vec::len), Some(0), "{h}");
+}
+
+/// After a 409, the job in the way is found even when the list calls it by
+/// a word upexport does not know; the second export goes once it ends.
+#[test]
+fn a_409_waits_for_a_job_with_an_unknown_status_word() {
+    let sb = Served::in_mode("vendor-differs", 4.0);
+    let first = sb.expect(&["submit", "--json", "--from", "2026-10-01"], 0);
+    let running = json(&first.stdout)["job_id"].as_str().unwrap().to_owned();
+    let r = sb.expect(&["submit", "--wait", "--json", "--from", "2026-10-02"], 0);
+    assert!(r.stderr.contains(&running), "{}", r.stderr);
+    let v = json(&r.stdout);
+    assert_eq!(v["status"], "ready_for_download", "{v}");
+    assert_ne!(v["job_id"], running.as_str());
+}
