@@ -11,7 +11,9 @@ mod key;
 mod types;
 
 pub use body::{MAX_JSON_BODY, excerpt, sanitise};
-pub use client::{ApiClient, DEFAULT_BASE_URL, EXPORTS_PATH, Timeouts, check_base_url};
+pub use client::{
+    ApiClient, DEFAULT_BASE_URL, EXPORTS_PATH, Timeouts, check_base_url, normalise_base_url,
+};
 pub use curl::{curl_create_export, shell_quote};
 pub use download::{
     DownloadOptions, DownloadProgress, Downloaded, decompressed_name, partial_path,

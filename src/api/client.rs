@@ -115,6 +115,32 @@ pub fn check_base_url(raw: &str) -> Result<Url, ApiError> {
     Ok(url)
 }
 
+/// The base URL is the host only: upexport adds `/api/v1/analytics/…`
+/// itself. A pasted URL whose path holds `/api/v1` (the documented
+/// endpoint copied whole) is cut before it; returns the URL to use and a
+/// note saying so, or the input unchanged and `None`.
+pub fn normalise_base_url(raw: &str) -> (String, Option<String>) {
+    let t = raw.trim();
+    let Ok(mut url) = Url::parse(t) else {
+        return (raw.to_owned(), None);
+    };
+    let path = url.path().to_owned();
+    let Some(at) = path.find("/api/v1").filter(|at| {
+        let rest = &path[at + "/api/v1".len()..];
+        rest.is_empty() || rest.starts_with('/')
+    }) else {
+        return (raw.to_owned(), None);
+    };
+    url.set_path(&path[..at]);
+    url.set_query(None);
+    url.set_fragment(None);
+    let fixed = url.as_str().trim_end_matches('/').to_owned();
+    let note = format!(
+        "base URL {t} holds the API path; using {fixed} (the base URL is the host only: upexport adds /api/v1/… itself)"
+    );
+    (fixed, Some(note))
+}
+
 fn is_loopback(url: &Url) -> bool {
     match url.host() {
         Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),

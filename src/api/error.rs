@@ -116,7 +116,7 @@ fn wait_limit_text(job_id: &str, status: &str, known: bool, waited: Duration) ->
 fn unauthorized_text(status: u16, message: Option<&str>) -> String {
     if status == 403 {
         format!(
-            "the API key may not do this (HTTP 403{}); use a key with export rights",
+            "the API key may not do this (HTTP 403{}); the export API needs the Enterprise plan or the Growth add-on: use a key with export rights",
             colon(message)
         )
     } else {

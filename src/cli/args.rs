@@ -131,7 +131,8 @@ pub struct RequestArgs {
     /// Start date, YYYY-MM-DD (or an RFC 3339 datetime)
     #[arg(long)]
     pub from: Option<String>,
-    /// End date, YYYY-MM-DD (or an RFC 3339 datetime)
+    /// End date, YYYY-MM-DD (or an RFC 3339 datetime); the day is taken as
+    /// included (assumed: the API does not say)
     #[arg(long)]
     pub to: Option<String>,
     /// Who gets the download links (repeatable; commas and semicolons also split)

@@ -65,6 +65,9 @@ pub async fn run(ctx: &mut Context, a: &SubmitArgs) -> Result<(), CliError> {
     }
     if a.dry_run {
         let base = crate::api::check_base_url(&ctx.resolved.base_url)?;
+        if let Some(note) = v.request.range_note() {
+            eprintln!("range: {note}");
+        }
         if a.json {
             println!("{}", v.request.to_json());
         } else {

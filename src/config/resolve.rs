@@ -176,6 +176,8 @@ fn resolve_with(
     } else {
         (DEFAULT_BASE_URL.to_owned(), Origin::Default)
     };
+    let (base_url, note) = crate::api::normalise_base_url(&base_url);
+    warnings.extend(note);
 
     let secs = |v: Option<u64>, d: Duration| v.map(|s| Duration::from_secs(s.max(1))).unwrap_or(d);
     let defaults = Timeouts::default();
@@ -255,6 +257,56 @@ mod tests {
             std::fs::write(paths.config_file(), config).unwrap();
         }
         (dir, paths)
+    }
+
+    #[test]
+    fn a_pasted_api_path_is_cut_from_the_base_url_with_a_note() {
+        for (raw, want) in [
+            (
+                "https://appex.userpilot.io/api/v1",
+                "https://appex.userpilot.io",
+            ),
+            (
+                "https://appex.userpilot.io/api/v1/",
+                "https://appex.userpilot.io",
+            ),
+            (
+                "https://appex.userpilot.io/api/v1/analytics/exports",
+                "https://appex.userpilot.io",
+            ),
+            ("http://127.0.0.1:8080/api/v1?x=1", "http://127.0.0.1:8080"),
+            (
+                "https://proxy.example.com/userpilot/api/v1",
+                "https://proxy.example.com/userpilot",
+            ),
+        ] {
+            let flags = Flags {
+                base_url: Some(raw.into()),
+                ..Default::default()
+            };
+            let (_d, paths) = setup("");
+            let r = resolve(&paths, &flags, &EnvVars::default()).unwrap();
+            assert_eq!(r.base_url, want, "{raw}");
+            assert!(
+                r.warnings.iter().any(|w| w.contains("is the host only")),
+                "{raw}: {:?}",
+                r.warnings
+            );
+        }
+        // Untouched: no API path, or one that only looks like it.
+        for raw in [
+            "https://appex.userpilot.io",
+            "https://h.example.com/api/v10",
+        ] {
+            let flags = Flags {
+                base_url: Some(raw.into()),
+                ..Default::default()
+            };
+            let (_d, paths) = setup("");
+            let r = resolve(&paths, &flags, &EnvVars::default()).unwrap();
+            assert_eq!(r.base_url, raw);
+            assert!(r.warnings.is_empty(), "{:?}", r.warnings);
+        }
     }
 
     const TWO: &str = "default_profile = \"prod\"\n[profiles.prod]\napi_key_command = \"echo prod-key\"\n[profiles.eu]\nbase_url = \"https://eu.example.com\"\napi_key_command = \"echo eu-key\"\nrequest_timeout_secs = 90\n";

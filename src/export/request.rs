@@ -114,6 +114,27 @@ impl ExportRequest {
         serde_json::to_string_pretty(self).unwrap_or_else(|_| "{}".into())
     }
 
+    /// What the date range covers, said where the user decides (the
+    /// request preview, `submit --dry-run`). That `to` is included is
+    /// upexport's reading: the API does not say, and the demo server and
+    /// `--split` follow the same reading. `None` without an end date as a
+    /// date (a datetime is an instant, nothing to include or not).
+    pub fn range_note(&self) -> Option<String> {
+        let Some(DateBound::Date(to)) = self.to else {
+            return None;
+        };
+        let days = match self.from {
+            Some(DateBound::Date(from)) if from <= to => {
+                let n = (to - from).num_days() + 1;
+                format!("{from} to {to}: {n} day{}, ", if n == 1 { "" } else { "s" })
+            }
+            _ => String::new(),
+        };
+        Some(format!(
+            "{days}{to} included (assumed: the API does not say whether `to` is inclusive)"
+        ))
+    }
+
     /// The raw form that produces this request (for "load into form").
     pub fn to_form(&self) -> FormInput {
         let date = |d: &Option<DateBound>| d.map(|d| d.to_wire()).unwrap_or_default();

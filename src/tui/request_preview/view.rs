@@ -41,6 +41,9 @@ fn lines(app: &App) -> Vec<Line<'static>> {
                     .lines()
                     .map(|l| Line::raw(l.to_owned())),
             );
+            if let Some(note) = req.range_note() {
+                lines.push(Line::styled(format!("Range: {note}"), t.label()));
+            }
             lines.push(Line::raw(""));
             lines.push(Line::styled(
                 "curl (the key stays in $USERPILOT_API_KEY)",

@@ -138,6 +138,18 @@ fn dry_run_prints_the_whole_body_and_a_curl_line_without_the_key() {
     assert_eq!(r.stdout, expected);
     assert!(!r.all().contains(SENTINEL), "the key leaked: {}", r.all());
     assert!(!r.stderr.contains("error"), "{}", r.stderr);
+    // Where the user decides, the guess that `to` is included is said.
+    assert_eq!(
+        r.stderr,
+        "range: 2026-11-01 to 2026-11-26: 26 days, 2026-11-26 included (assumed: the API does not say whether `to` is inclusive)\n"
+    );
+    let help = expect_code(sb.cmd(), &["submit", "--help"], 0);
+    assert!(
+        help.stdout
+            .contains("included (assumed: the API does not say)"),
+        "{}",
+        help.stdout
+    );
 }
 
 #[test]
@@ -1265,4 +1277,33 @@ fn help_lists_every_flag_and_version_works() {
     );
     let r = expect_code(sb.cmd(), &["no-such-command"], 2);
     assert!(r.stderr.contains("no-such-command"), "{}", r.stderr);
+}
+
+/// A base URL pasted with the API path in it is cut to the host, with a
+/// note; the request goes to one `/api/v1`, not two.
+#[test]
+fn a_base_url_with_the_api_path_is_cut_to_the_host() {
+    let sb = Sandbox::new();
+    let host = format!("http://127.0.0.1:{}", closed_port());
+    let pasted = format!("{host}/api/v1/analytics/exports");
+    let r = expect_code(
+        sb.cmd(),
+        &[
+            "--base-url",
+            &pasted,
+            "submit",
+            "--dry-run",
+            "--from",
+            "2026-01-01",
+        ],
+        0,
+    );
+    assert!(
+        r.stdout
+            .contains(&format!("'{host}/api/v1/analytics/exports'")),
+        "{}",
+        r.stdout
+    );
+    assert!(!r.stdout.contains("/api/v1/api/v1"), "{}", r.stdout);
+    assert!(r.stderr.contains("is the host only"), "{}", r.stderr);
 }

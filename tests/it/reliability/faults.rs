@@ -560,7 +560,7 @@ faults! {
     unauthorized_401: Target::Demo(FaultMode::Unauthorized) =>
         expect("unauthorized", Some(401), &["HTTP 401", "Invalid API key", "this environment's key"], 3);
     forbidden_403: Target::Demo(FaultMode::Forbidden) =>
-        expect("forbidden", Some(403), &["HTTP 403", "Insufficient permissions", "use a key with export rights"], 3);
+        expect("forbidden", Some(403), &["HTTP 403", "Insufficient permissions", "Enterprise plan or the Growth add-on", "use a key with export rights"], 3);
     not_found_404: Target::Demo(FaultMode::NotFound) =>
         expect("not_found", Some(404), &["HTTP 404", "check the base URL"], 5);
     conflict_409: Target::Demo(FaultMode::Conflict) =>

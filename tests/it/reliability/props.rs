@@ -778,3 +778,57 @@ proptest! {
         }
     }
 }
+
+// ---------------------------------------------------------------------------
+// Splitting a range (queue add --split, the TUI's queue choices)
+
+fn any_day() -> impl Strategy<Value = NaiveDate> {
+    // 2019-01-01 .. about 2031: leap years, month ends, year ends.
+    (0i64..4500).prop_map(|n| NaiveDate::from_ymd_opt(2019, 1, 1).unwrap() + Duration::days(n))
+}
+
+fn any_split() -> impl Strategy<Value = upexport::jobs::queue::Split> {
+    use upexport::jobs::queue::Split;
+    prop_oneof![Just(Split::Monthly), (0u32..400).prop_map(Split::Days)]
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(512))]
+
+    /// Under the reading that `to` is inclusive (the API does not say),
+    /// the pieces of a split cover every day of the range once: the first
+    /// starts on `from`, the last ends on `to`, each starts the day after
+    /// the one before ends, and their days add up to the range's.
+    #[test]
+    fn a_split_leaves_no_day_out_and_counts_none_twice(
+        a in any_day(),
+        len in 0i64..800,
+        by in any_split(),
+    ) {
+        use upexport::jobs::queue::{Split, split_range};
+        let (from, to) = (a, a + Duration::days(len));
+        let pieces = split_range(from, to, by);
+        prop_assert!(!pieces.is_empty());
+        prop_assert_eq!(pieces[0].0, from);
+        prop_assert_eq!(pieces[pieces.len() - 1].1, to);
+        let mut days = 0;
+        for (i, (s, e)) in pieces.iter().enumerate() {
+            prop_assert!(s <= e, "{s} > {e}");
+            if i > 0 {
+                prop_assert_eq!(pieces[i - 1].1.succ_opt(), Some(*s));
+            }
+            match by {
+                Split::Monthly => {
+                    prop_assert_eq!((s.year(), s.month()), (e.year(), e.month()));
+                }
+                Split::Days(n) => prop_assert!((*e - *s).num_days() < i64::from(n.max(1))),
+            }
+            days += (*e - *s).num_days() + 1;
+        }
+        prop_assert_eq!(days, len + 1);
+        // Backwards: nothing.
+        if len > 0 {
+            prop_assert!(split_range(to, from, by).is_empty());
+        }
+    }
+}
