@@ -40,6 +40,7 @@ pub(crate) fn router(shared: Arc<Shared>) -> Router {
         )
         .route("/demo-files/{job_id}/{file}", get(download))
         .fallback(fallback)
+        .method_not_allowed_fallback(wrong_method)
         .layer(axum::middleware::from_fn_with_state(
             shared.clone(),
             faults::layer,
@@ -159,6 +160,16 @@ async fn download(
         }
     }
     resp
+}
+
+/// A known path asked with another method: 405 with the error envelope
+/// (not axum's empty answer), as the vendor's other errors come.
+async fn wrong_method(method: axum::http::Method, uri: Uri) -> Response {
+    envelope(
+        StatusCode::METHOD_NOT_ALLOWED,
+        "Method not allowed",
+        &format!("{method} is not allowed on {}", uri.path()),
+    )
 }
 
 async fn fallback(uri: Uri) -> Response {

@@ -23,8 +23,12 @@ pub(crate) struct JobSpec {
 const DEFAULT_DAYS: i64 = 30;
 
 /// Read a create body. An empty body counts as `{}` (no field is required).
-/// Unknown fields are ignored, like a lenient server would. The error is a
-/// message for a 422 answer.
+/// Unknown fields are ignored (the vendor does not say what it does with
+/// them). Types are checked as strictly as the vendor's schema states them
+/// (lists are arrays of strings; `segment_id`, `exclusions`, `from`, `to`
+/// and `format` are strings; `null` is none of these), so a client that
+/// sent a number or a bare string would fail here rather than pass. The
+/// error is a message for a 422 answer.
 pub(crate) fn parse(body: &[u8], today: NaiveDate) -> Result<JobSpec, String> {
     let value: Value = if body.iter().all(u8::is_ascii_whitespace) {
         Value::Object(Default::default())
@@ -37,7 +41,7 @@ pub(crate) fn parse(body: &[u8], today: NaiveDate) -> Result<JobSpec, String> {
     };
 
     let format = match map.get("format") {
-        None | Some(Value::Null) => Format::Ndjson,
+        None => Format::Ndjson,
         Some(Value::String(s)) => s
             .parse::<Format>()
             .ok()
@@ -50,7 +54,7 @@ pub(crate) fn parse(body: &[u8], today: NaiveDate) -> Result<JobSpec, String> {
 
     let bound = |key: &str| -> Result<Option<DateBound>, String> {
         match map.get(key) {
-            None | Some(Value::Null) => Ok(None),
+            None => Ok(None),
             Some(Value::String(s)) => DateBound::parse(s)
                 .map(Some)
                 .map_err(|e| format!("{key}: {e}")),
@@ -81,6 +85,13 @@ pub(crate) fn parse(body: &[u8], today: NaiveDate) -> Result<JobSpec, String> {
         return Err("from must not be after to".into());
     }
 
+    strings(&map, "emails")?;
+    for key in ["segment_id", "exclusions"] {
+        match map.get(key) {
+            None | Some(Value::String(_)) => {}
+            Some(v) => return Err(format!("{key} must be a string, not {}", kind(v))),
+        }
+    }
     Ok(JobSpec {
         from,
         until,
@@ -91,23 +102,40 @@ pub(crate) fn parse(body: &[u8], today: NaiveDate) -> Result<JobSpec, String> {
     })
 }
 
+/// What JSON type `v` is, for messages.
+fn kind(v: &Value) -> &'static str {
+    match v {
+        Value::Null => "null",
+        Value::Bool(_) => "a boolean",
+        Value::Number(_) => "a number",
+        Value::String(_) => "a string",
+        Value::Array(_) => "an array",
+        Value::Object(_) => "an object",
+    }
+}
+
 fn midnight(d: NaiveDate) -> DateTime<Utc> {
     d.and_time(chrono::NaiveTime::MIN).and_utc()
 }
 
-/// An optional array of strings (numbers are taken as their text).
+/// An optional array of strings.
 fn strings(map: &serde_json::Map<String, Value>, key: &str) -> Result<Vec<String>, String> {
     match map.get(key) {
-        None | Some(Value::Null) => Ok(Vec::new()),
+        None => Ok(Vec::new()),
         Some(Value::Array(items)) => items
             .iter()
             .map(|v| match v {
                 Value::String(s) => Ok(s.clone()),
-                Value::Number(n) => Ok(n.to_string()),
-                _ => Err(format!("{key} must be an array of strings")),
+                v => Err(format!(
+                    "{key} must be an array of strings; it holds {}",
+                    kind(v)
+                )),
             })
             .collect(),
-        Some(_) => Err(format!("{key} must be an array of strings")),
+        Some(v) => Err(format!(
+            "{key} must be an array of strings, not {}",
+            kind(v)
+        )),
     }
 }
 
@@ -148,6 +176,13 @@ mod tests {
             br#"{"from":"2026-13-01"}"#,
             br#"{"from":"2026-10-02","to":"2026-10-01"}"#,
             br#"{"event_type":"track"}"#,
+            // Types the vendor's schema rules out.
+            br#"{"segment_id":101}"#,
+            br#"{"emails":"a@b.co"}"#,
+            br#"{"exclusions":["x"]}"#,
+            br#"{"user_id":["u1",7]}"#,
+            br#"{"company_id":null}"#,
+            br#"{"from":null}"#,
         ] {
             assert!(
                 parse(body, today()).is_err(),
@@ -160,7 +195,7 @@ mod tests {
     #[test]
     fn filters_are_kept() {
         let s = parse(
-            br#"{"event_type":["track"],"user_id":["u1",7],"company_id":null,"emails":["a@b.co"]}"#,
+            br#"{"event_type":["track"],"user_id":["u1","7"],"emails":["a@b.co"],"segment_id":"101","exclusions":"x","extra":1}"#,
             today(),
         )
         .unwrap();

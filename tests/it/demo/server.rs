@@ -299,6 +299,30 @@ async fn the_key_is_required_and_logged() {
     .await;
 }
 
+/// A known path asked with a wrong method: 405 with the error envelope.
+#[tokio::test]
+async fn a_wrong_method_gets_the_envelope() {
+    within(async {
+        let s = server(FaultMode::Normal).await;
+        let c = client();
+        for (method, path) in [
+            (Method::GET, CREATE),
+            (Method::DELETE, "/api/v1/analytics/exports/jobs/x"),
+            (Method::PUT, JOBS),
+        ] {
+            let r = api(&c, &s, method.clone(), path).send().await.unwrap();
+            assert_eq!(
+                r.status(),
+                StatusCode::METHOD_NOT_ALLOWED,
+                "{method} {path}"
+            );
+            let v: Value = r.json().await.unwrap();
+            assert_envelope(&v, "method_not_allowed");
+        }
+    })
+    .await;
+}
+
 #[tokio::test]
 async fn bad_requests_get_the_envelope() {
     within(async {
@@ -309,6 +333,13 @@ async fn bad_requests_get_the_envelope() {
             json!({"from": "2026-02-30"}),
             json!({"to": "yesterday"}),
             json!([1, 2]),
+            // Types the vendor's schema rules out: a strict server refuses
+            // them, so a client that sent them fails here.
+            json!({"segment_id": 101}),
+            json!({"emails": "a@b.co"}),
+            json!({"exclusions": ["internal"]}),
+            json!({"user_id": ["u1", 7]}),
+            json!({"event_type": [{"name": "track"}]}),
         ] {
             let r = post(&c, &s, body.clone()).await;
             assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY, "{body}");
