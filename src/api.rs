@@ -8,6 +8,7 @@ mod download;
 mod error;
 mod error_kind;
 mod key;
+pub mod probe;
 mod types;
 
 pub use body::{MAX_JSON_BODY, excerpt, sanitise};

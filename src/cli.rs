@@ -6,6 +6,7 @@ mod context;
 mod demo;
 pub mod docs;
 pub mod doctor;
+mod doctor_api;
 mod exit;
 mod history;
 mod jobs;
@@ -39,7 +40,7 @@ fn wants_json(cmd: &Command) -> bool {
             QueueCommand::List { json, .. } | QueueCommand::Run { json, .. } => *json,
             _ => false,
         },
-        Command::Doctor { json } => *json,
+        Command::Doctor { json, .. } => *json,
         Command::DemoServer(_) | Command::Completions { .. } | Command::Man => false,
     }
 }
@@ -76,7 +77,9 @@ async fn dispatch(global: &Global, cmd: &Command) -> Result<(), CliError> {
         Command::DemoServer(a) => return demo::run(a).await,
         Command::Completions { shell } => return docs::completions(*shell),
         Command::Man => return docs::man(),
-        Command::Doctor { json } => return doctor::run(global, *json).await,
+        Command::Doctor {
+            json, api: false, ..
+        } => return doctor::run(global, *json).await,
         _ => {}
     }
     let mut ctx = Context::new(global).await?;
@@ -92,6 +95,11 @@ async fn dispatch(global: &Global, cmd: &Command) -> Result<(), CliError> {
         } => lookups::run(&mut ctx, name.as_deref(), *json, *refresh).await,
         Command::History { json, limit } => history::run(&ctx, *json, *limit),
         Command::Queue(q) => queue::run(&mut ctx, q).await,
+        Command::Doctor {
+            json,
+            api: true,
+            save,
+        } => doctor_api::run(&mut ctx, *json, save.as_deref()).await,
         Command::DemoServer(_)
         | Command::Completions { .. }
         | Command::Man

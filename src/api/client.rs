@@ -483,6 +483,18 @@ impl ApiClient {
     }
 }
 
+impl ApiClient {
+    /// GET `path` (under the base URL) for `doctor --api`: the status and
+    /// the body (read up to `cap` bytes, the key scrubbed from it). Errors
+    /// as every other call's; nothing is retried.
+    pub async fn get_for_probe(&self, path: &str, cap: usize) -> Result<(u16, Vec<u8>), ApiError> {
+        let resp = self.send(Method::GET, path, None, false).await?;
+        let status = resp.status().as_u16();
+        let body = self.scrub(read_capped(resp, cap, self.timeouts.request).await?);
+        Ok((status, body))
+    }
+}
+
 /// `Retry-After` as seconds or an HTTP date.
 fn parse_retry_after(v: &str) -> Option<Duration> {
     if let Ok(secs) = v.trim().parse::<u64>() {

@@ -68,6 +68,14 @@ pub enum Command {
         /// Print the report as JSON
         #[arg(long)]
         json: bool,
+        /// Instead: ask the API what it answers (read-only: the job list,
+        /// one recent job's status, each lookup's first page) and report
+        /// shapes only (no key, ids, emails or names), for a bug report
+        #[arg(long)]
+        api: bool,
+        /// With --api: also write the report as JSON to FILE
+        #[arg(long, value_name = "FILE", requires = "api")]
+        save: Option<std::path::PathBuf>,
     },
     /// Print a shell completion script
     Completions {

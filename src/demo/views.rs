@@ -37,7 +37,7 @@ fn differ(v: &mut Value, mode: FaultMode) {
         m.insert("schema_version".into(), json!(3));
         m.insert(
             "owner".into(),
-            json!({"kind": "api", "tags": ["bulk", "nightly"]}),
+            json!({"kind": "api", "email": "ops@example.com", "tags": ["bulk", "nightly"]}),
         );
     }
 }

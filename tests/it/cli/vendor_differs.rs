@@ -6,6 +6,8 @@
 
 use std::path::PathBuf;
 
+use serde_json::Value;
+
 use super::queue::Served;
 use crate::support::json;
 
@@ -142,4 +144,90 @@ fn a_409_waits_for_a_job_with_an_unknown_status_word() {
     let v = json(&r.stdout);
     assert_eq!(v["status"], "ready_for_download", "{v}");
     assert_ne!(v["job_id"], running.as_str());
+}
+
+/// `doctor --api` reports what the server answers as shapes: the extra
+/// fields, the missing `type`, the unknown status words, the pagination
+/// envelope; it creates nothing and shows no key, id or email.
+#[test]
+fn doctor_api_reports_shapes_only_and_creates_nothing() {
+    let sb = Served::in_mode("vendor-differs", 3600.0);
+    let first = sb.expect(&["submit", "--json", "--from", "2026-10-01"], 0);
+    let job = json(&first.stdout)["job_id"].as_str().unwrap().to_owned();
+    let saved = sb.root().join("api-report.json");
+    let r = sb.expect(
+        &[
+            "doctor",
+            "--api",
+            "--json",
+            "--save",
+            saved.to_str().unwrap(),
+        ],
+        0,
+    );
+    for secret in [job.as_str(), upexport::demo::DEMO_KEY, "ops@example.com"] {
+        assert!(!r.all().contains(secret), "{secret} shown: {}", r.all());
+    }
+    let v = json(&r.stdout);
+    let from_file = json(&std::fs::read_to_string(&saved).unwrap());
+    assert_eq!(v, from_file);
+    let probes = v["probes"].as_array().unwrap();
+    assert_eq!(probes.len(), 2 + 12, "{v}");
+    assert!(probes.iter().all(|p| p["http_status"] == 200), "{v}");
+    let list = &probes[0];
+    let unknown: Vec<&str> = list["unknown_fields"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(Value::as_str)
+        .collect();
+    for f in ["owner", "region", "schema_version"] {
+        assert!(unknown.contains(&f), "{f}: {list}");
+    }
+    let status = &probes[1];
+    assert!(
+        status["missing_fields"]
+            .as_array()
+            .unwrap()
+            .contains(&Value::from("type")),
+        "{status}"
+    );
+    let word = &status["status_words"][0];
+    assert_eq!(word["known"], false, "{status}");
+    assert!(
+        ["warming_up", "crunching"].contains(&word["word"].as_str().unwrap_or("")),
+        "{status}"
+    );
+    let segments = probes
+        .iter()
+        .find(|p| {
+            p["endpoint"]
+                .as_str()
+                .is_some_and(|e| e.ends_with("/segments"))
+        })
+        .unwrap();
+    assert!(segments["pagination"].is_object(), "{segments}");
+
+    // The text form says the same in words.
+    let r = sb.expect(&["doctor", "--api"], 0);
+    assert!(r.stdout.contains("(unknown to upexport)"), "{}", r.stdout);
+    assert!(
+        r.stdout.contains("fields upexport does not read"),
+        "{}",
+        r.stdout
+    );
+    // Nothing was created: the one job is still the only one.
+    let jobs = json(&sb.expect(&["jobs", "--json"], 0).stdout);
+    assert_eq!(jobs.as_array().map(Vec::len), Some(1), "{jobs}");
+}
+
+/// A refused key: exit 3, and still a report of what was answered.
+#[test]
+fn doctor_api_with_a_refused_key_exits_3() {
+    let sb = Served::new(0.3);
+    let r = sb.run_with("not-the-key", &["doctor", "--api", "--json"]);
+    assert_eq!(r.code, Some(3), "{}", r.all());
+    let v = json(&r.stdout);
+    assert_eq!(v["probes"][0]["http_status"], 401, "{v}");
+    assert!(!r.all().contains("not-the-key"), "{}", r.all());
 }
