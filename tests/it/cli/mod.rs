@@ -2,5 +2,6 @@
 
 mod commands;
 mod docs;
+mod downloads;
 mod queue;
 mod setup;
