@@ -5,6 +5,7 @@ mod body;
 mod client;
 mod curl;
 mod download;
+mod download_record;
 mod error;
 mod error_kind;
 mod key;
@@ -18,6 +19,9 @@ pub use client::{
 pub use curl::{curl_create_export, shell_quote};
 pub use download::{
     DownloadOptions, DownloadProgress, Downloaded, decompressed_name, partial_path,
+};
+pub use download_record::{
+    DownloadRecord, OnDisk, Resume, Saved, decide, on_disk, read_record, record_path,
 };
 pub use error::{ApiError, host_port as host_port_of};
 pub use error_kind::{ErrorKind, UnknownKind};

@@ -1,15 +1,35 @@
 //! Downloading a part from its pre-signed URL: streamed to a temporary
-//! file, resumable, gzip detected by magic bytes and decompressed, renamed
-//! to the final name only when complete, never over an existing file.
+//! file, resumable (only with the same job's same file, checked against
+//! its record and the server's answer: `download_record`), gzip detected
+//! by magic bytes and decompressed, renamed to the final name only when
+//! complete, never over an existing file.
 
 use std::io::{BufRead, Write};
 use std::path::{Path, PathBuf};
 
 use reqwest::StatusCode;
-use reqwest::header::{CONTENT_RANGE, RANGE};
+use reqwest::header::{CONTENT_RANGE, ETAG, IF_RANGE, LAST_MODIFIED, RANGE};
 
 use super::client::ApiClient;
+use super::download_record::{
+    DownloadRecord, Resume, Saved, Validators, check_partial, check_whole, decide, read_record,
+    record_path, write_record,
+};
 use super::error::ApiError;
+
+/// Where the bytes of an answer go.
+enum Start {
+    /// After the `from` bytes of `.part` (a checked 206).
+    Append {
+        from: u64,
+        total: Option<u64>,
+        record: DownloadRecord,
+    },
+    /// `.part` is the whole file already (a checked 416).
+    Whole { have: u64, record: DownloadRecord },
+    /// From the start (a 200).
+    Fresh,
+}
 
 /// How a download should treat what is already on disk.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -39,6 +59,8 @@ pub struct Downloaded {
     pub size: u64,
     pub decompressed: bool,
     pub resumed: bool,
+    /// Why a partial file was not resumed, when there was one.
+    pub started_over: Option<String>,
 }
 
 /// The temporary name a part is downloaded under (hidden, same directory).
@@ -74,13 +96,18 @@ fn exists_error(path: &Path) -> ApiError {
 }
 
 impl ApiClient {
-    /// Download `url` into `dir/filename` (decompressed and without `.gz`
-    /// when the content is gzip). A `.part` file left by an interrupted
-    /// attempt is resumed with a Range request when the server allows it.
+    /// Download `url`, file `filename` of job `job_id`, into
+    /// `dir/filename` (decompressed and without `.gz` when the content is
+    /// gzip). A `.part` file left by an interrupted attempt is resumed
+    /// with a Range request only when its record says it is this job's
+    /// file and the server's answer continues exactly its bytes (see
+    /// [`super::download_record`]); otherwise the file is downloaded
+    /// from the start and [`Downloaded::started_over`] says why.
     pub async fn download(
         &self,
         url: &str,
         dir: &Path,
+        job_id: &str,
         filename: &str,
         opts: DownloadOptions,
         mut on_progress: impl FnMut(DownloadProgress),
@@ -102,45 +129,116 @@ impl ApiClient {
             .await
             .map(|m| m.len())
             .unwrap_or(0);
-
-        let mut req = self.files()?.get(url.clone());
-        if have > 0 {
-            req = req.header(RANGE, format!("bytes={have}-"));
-        }
-        let mut resp = req
-            .send()
-            .await
-            .map_err(|e| ApiError::from_transport(e, self.timeouts.connect, false))?;
+        let record = read_record(dir, filename);
+        let mut plan = decide(record.as_ref(), job_id, filename, have);
+        let mut started_over = match &plan {
+            Resume::Fresh { why } => why.clone(),
+            Resume::From { .. } => None,
+        };
+        // At most two requests: a resume the answer does not bear out is
+        // asked for again from the start.
+        let (mut resp, start) = loop {
+            let mut req = self.files()?.get(url.clone());
+            if let Resume::From { have, if_range, .. } = &plan {
+                req = req.header(RANGE, format!("bytes={have}-"));
+                if let Some(v) = if_range {
+                    req = req.header(IF_RANGE, v);
+                }
+            }
+            let resp = req
+                .send()
+                .await
+                .map_err(|e| ApiError::from_transport(e, self.timeouts.connect, false))?;
+            let status = resp.status();
+            let header = |name| resp.headers().get(name).and_then(|v| v.to_str().ok());
+            let checked = match (&plan, status) {
+                (Resume::From { have, record, .. }, StatusCode::PARTIAL_CONTENT) => {
+                    let v = Validators {
+                        etag: header(ETAG),
+                        last_modified: header(LAST_MODIFIED),
+                    };
+                    check_partial(*have, record, header(CONTENT_RANGE), v).map(|total| {
+                        Start::Append {
+                            from: *have,
+                            total,
+                            record: record.clone(),
+                        }
+                    })
+                }
+                (Resume::From { have, record, .. }, StatusCode::RANGE_NOT_SATISFIABLE) => {
+                    check_whole(*have, record, header(CONTENT_RANGE)).map(|()| Start::Whole {
+                        have: *have,
+                        record: record.clone(),
+                    })
+                }
+                (Resume::From { .. }, s) if s.is_success() => {
+                    started_over = Some(
+                        "the server sent the whole file instead of the rest (the file changed, or the server does not resume)"
+                            .into(),
+                    );
+                    Ok(Start::Fresh)
+                }
+                (_, s) if s.is_success() => Ok(Start::Fresh),
+                (_, s) => {
+                    let body =
+                        super::body::read_capped(resp, 64 * 1024, self.timeouts.download_idle)
+                            .await
+                            .unwrap_or_default();
+                    let text = super::body::excerpt(&body);
+                    let hint = if s == StatusCode::FORBIDDEN {
+                        "; download links expire 2 days after the job: fetch the job status again for fresh ones"
+                    } else {
+                        ""
+                    };
+                    return Err(ApiError::Http {
+                        status: s.as_u16(),
+                        excerpt: format!("{text}{hint}"),
+                    });
+                }
+            };
+            match checked {
+                Ok(start) => break (resp, start),
+                Err(why) => {
+                    tracing::info!(file = filename, "not resuming: {why}");
+                    started_over = Some(why);
+                    plan = Resume::Fresh { why: None };
+                }
+            }
+        };
         let status = resp.status();
-        let (resumed, mut received, total) = match status {
-            StatusCode::PARTIAL_CONTENT if have > 0 => {
-                let total = resp
-                    .headers()
-                    .get(CONTENT_RANGE)
-                    .and_then(|v| v.to_str().ok())
-                    .and_then(|v| v.rsplit('/').next())
-                    .and_then(|t| t.parse::<u64>().ok());
-                (true, have, total)
-            }
-            StatusCode::RANGE_NOT_SATISFIABLE if have > 0 => {
-                // Usually: the partial file is already whole. Verify below.
-                (true, have, Some(have))
-            }
-            s if s.is_success() => (false, 0, resp.content_length()),
-            s => {
-                let body = super::body::read_capped(resp, 64 * 1024, self.timeouts.download_idle)
-                    .await
-                    .unwrap_or_default();
-                let text = super::body::excerpt(&body);
-                let hint = if s == StatusCode::FORBIDDEN {
-                    "; download links expire 2 days after the job: fetch the job status again for fresh ones"
-                } else {
-                    ""
+        let (resumed, mut received, total, mut record) = match start {
+            Start::Append {
+                from,
+                total,
+                record,
+            } => (true, from, total, record),
+            Start::Whole { have, record } => (true, have, Some(have), record),
+            Start::Fresh => {
+                // Nothing of another download may stay under this name:
+                // the old bytes go first, then the record of the new ones.
+                match tokio::fs::remove_file(&part).await {
+                    Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+                        return Err(io_err(&part)(e));
+                    }
+                    _ => {}
+                }
+                let text = |name| {
+                    resp.headers()
+                        .get(name)
+                        .and_then(|v| v.to_str().ok())
+                        .map(|v| v.trim().to_owned())
+                        .filter(|v| !v.is_empty())
                 };
-                return Err(ApiError::Http {
-                    status: s.as_u16(),
-                    excerpt: format!("{text}{hint}"),
-                });
+                let record = DownloadRecord {
+                    job_id: job_id.to_owned(),
+                    filename: filename.to_owned(),
+                    size: resp.content_length(),
+                    etag: text(ETAG),
+                    last_modified: text(LAST_MODIFIED),
+                    saved: None,
+                };
+                write_record(dir, &record).map_err(io_err(&record_path(dir, filename)))?;
+                (false, 0, resp.content_length(), record)
             }
         };
 
@@ -212,12 +310,22 @@ impl ApiClient {
             tokio::task::spawn_blocking(move || written.finish(overwrite))
                 .await
                 .map_err(|e| ApiError::Other(format!("finishing the download failed: {e}")))??;
+        // Say what was saved, so a later run knows this file for this
+        // job's (and its size). The file is whole either way.
+        record.saved = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .map(|name| Saved { name, size });
+        if let Err(e) = write_record(dir, &record) {
+            tracing::warn!(file = filename, "could not record the saved file: {e}");
+        }
         Ok(Downloaded {
             path,
             transferred,
             size,
             decompressed,
             resumed,
+            started_over,
         })
     }
 }

@@ -40,7 +40,8 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
-    /// Download a completed job's files (gzip parts are decompressed)
+    /// Download a completed job's files into DIR/<job id>/ (gzip parts are
+    /// decompressed; a cut download resumes)
     Download(DownloadArgs),
     /// Show a lookup (segments, events_properties, flows, …), cached per profile
     Lookups {
@@ -123,7 +124,7 @@ pub struct SubmitArgs {
     /// for the running export to finish and submit automatically
     #[arg(long)]
     pub wait: bool,
-    /// With --wait: download the completed job's files into DIR
+    /// With --wait: download the completed job's files into DIR/<job id>/
     #[arg(long, value_name = "DIR", requires = "wait")]
     pub download: Option<PathBuf>,
     /// With --wait: stop following a job still not finished after DURATION
@@ -200,10 +201,12 @@ impl From<FormatArg> for Format {
 #[derive(Debug, Args)]
 pub struct DownloadArgs {
     pub job_id: String,
-    /// Directory to save into [default: the profile's download_dir, else .]
+    /// Save into DIR/<job id>/ [default DIR: the profile's download_dir, else .]
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
-    /// Replace files that already exist
+    /// Fetch again and replace files already there (without it, a file this
+    /// job saved there before is kept as downloaded; anything else is kept
+    /// and that file fails)
     #[arg(long)]
     pub overwrite: bool,
     /// Keep gzip parts compressed

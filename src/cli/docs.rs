@@ -184,7 +184,10 @@ fn extra_sections() -> Roff {
             "Conflict: an export is already running in this environment (409).",
         ),
         ("5", "Any other API, network or history error."),
-        ("130", "Stopped by Ctrl-C while waiting."),
+        (
+            "130",
+            "Stopped by Ctrl-C (or SIGTERM, SIGHUP) while waiting or downloading.",
+        ),
     ] {
         item(&mut roff, code, text);
     }

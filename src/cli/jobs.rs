@@ -10,8 +10,9 @@ use super::args::DownloadArgs;
 use super::context::{Context, warn};
 use super::exit::CliError;
 use crate::api::{ApiClient, ApiError, JobState, JobStatus};
+use crate::frontend::wait_for_shutdown;
 use crate::human::{bytes, duration, parse_api_time};
-use crate::jobs::fetch::{self, FetchEvent, FetchOptions, Totals};
+use crate::jobs::fetch::{self, FetchEvent, FetchOptions, How, Totals};
 use crate::jobs::submit::snapshot;
 
 /// Download links live 2 days after the job ends.
@@ -135,7 +136,7 @@ pub async fn download(ctx: &mut Context, a: &DownloadArgs) -> Result<(), CliErro
         }
         _ => {}
     }
-    let dir = a
+    let base = a
         .out
         .clone()
         .unwrap_or_else(|| ctx.resolved.download_dir.clone());
@@ -151,7 +152,17 @@ pub async fn download(ctx: &mut Context, a: &DownloadArgs) -> Result<(), CliErro
         overwrite: a.overwrite,
         keep_compressed: a.keep_gz,
     };
-    let outcome = fetch_parts(&client, &s, &dir, only.as_deref(), opts, a.json).await;
+    let shutdown = wait_for_shutdown();
+    tokio::pin!(shutdown);
+    let fetch = Fetch {
+        job_id: &a.job_id,
+        status: &s,
+        base: &base,
+        only: only.as_deref(),
+        opts,
+        json: a.json,
+    };
+    let outcome = fetch.run_until(&client, shutdown).await?;
     if a.json {
         println!("{}", outcome.summary(&a.job_id));
     }
@@ -192,63 +203,90 @@ impl Fetched {
     }
 }
 
-/// Fetch the parts of a completed job into `dir` (all, or `only`), with
-/// progress on a terminal's stderr and a line per file on stdout (unless
-/// `json`). Used by `download`, `submit --wait --download` and
-/// `queue run --download`.
-pub(super) async fn fetch_parts(
-    client: &ApiClient,
-    s: &JobStatus,
-    dir: &Path,
-    only: Option<&[usize]>,
-    opts: FetchOptions,
-    json: bool,
-) -> Fetched {
-    // A file already there is kept (never overwritten without
-    // --overwrite) and skipped, so running the command again fetches what
-    // is missing and resumes what was cut.
-    let (skipped, plans): (Vec<_>, Vec<_>) = fetch::plan(s, dir, only)
-        .into_iter()
-        .partition(|p| p.exists && !opts.overwrite);
-    let skipped: Vec<serde_json::Value> = skipped
-        .iter()
-        .map(|p| {
-            if !json {
-                eprintln!(
-                    "upexport: {} exists: kept and skipped (--overwrite fetches it again)",
-                    p.target.display()
-                );
+/// One job's files to fetch into `base/<job id>/` (all, or `only`).
+pub(super) struct Fetch<'a> {
+    pub job_id: &'a str,
+    pub status: &'a JobStatus,
+    /// The directory given (`--out`, `--download`, the profile's
+    /// `download_dir`); the files go into its `<job id>/`.
+    pub base: &'a Path,
+    pub only: Option<&'a [usize]>,
+    pub opts: FetchOptions,
+    pub json: bool,
+}
+
+impl Fetch<'_> {
+    /// Fetch, with progress on a terminal's stderr and a line per file on
+    /// stdout (unless `json`). Used by `download`, `submit --wait
+    /// --download` and `queue run --download`. A file this job saved there
+    /// before is kept and counted; anything else at a file's name is kept
+    /// and fails that file (never overwritten without --overwrite), so
+    /// running the command again fetches what is missing and resumes what
+    /// was cut.
+    pub async fn run(&self, client: &ApiClient) -> Fetched {
+        let plans = fetch::plan(self.job_id, self.status, self.base, self.only);
+        let names: HashMap<usize, String> = plans
+            .iter()
+            .map(|p| (p.index, p.filename.clone()))
+            .collect();
+        let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+        let mut view = Progress {
+            tty: std::io::stderr().is_terminal(),
+            json: self.json,
+            count: self.status.presigned_urls.len(),
+            names,
+            totals: Totals::new(plans.len()),
+            done: Vec::new(),
+            failed: Vec::new(),
+        };
+        let fetching = fetch::fetch_all(client, plans, self.opts, tx);
+        let showing = async {
+            while let Some(e) = rx.recv().await {
+                view.show(&e);
             }
-            serde_json::json!({"path": p.target, "skipped": "exists"})
-        })
-        .collect();
-    let names: HashMap<usize, String> = plans
-        .iter()
-        .map(|p| (p.index, p.filename.clone()))
-        .collect();
-    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
-    let mut view = Progress {
-        tty: std::io::stderr().is_terminal(),
-        json,
-        count: s.presigned_urls.len(),
-        names,
-        totals: Totals::new(plans.len()),
-        first: HashMap::new(),
-        done: Vec::new(),
-        failed: Vec::new(),
-    };
-    let fetching = fetch::fetch_all(client, plans, opts, tx);
-    let showing = async {
-        while let Some(e) = rx.recv().await {
-            view.show(&e);
+        };
+        tokio::join!(fetching, showing);
+        Fetched {
+            done: view.done,
+            failed: view.failed,
         }
-    };
-    tokio::join!(fetching, showing);
-    let mut done = skipped;
-    done.extend(view.done);
-    Fetched {
-        done,
-        failed: view.failed,
+    }
+
+    /// [`Fetch::run`] until `shutdown` (Ctrl-C, SIGTERM, SIGHUP): then the
+    /// partial files stay and the error says how to resume.
+    pub async fn run_until(
+        &self,
+        client: &ApiClient,
+        shutdown: std::pin::Pin<&mut impl std::future::Future<Output = ()>>,
+    ) -> Result<Fetched, CliError> {
+        tokio::select! {
+            r = self.run(client) => Ok(r),
+            () = shutdown => Err(CliError::Interrupted(format!(
+                "stopped downloading; {} resumes",
+                self.resume_command()
+            ))),
+        }
+    }
+
+    /// The command that fetches what is missing and resumes what was cut.
+    pub fn resume_command(&self) -> String {
+        format!(
+            "`upexport download {} --out {}`",
+            shell_word(self.job_id),
+            shell_word(&self.base.display().to_string())
+        )
+    }
+}
+
+/// `s` as one shell word: as it is when plain, else single-quoted.
+fn shell_word(s: &str) -> String {
+    let plain = !s.is_empty()
+        && s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || "/._-+:=,@~%".contains(c));
+    if plain {
+        s.to_owned()
+    } else {
+        crate::api::shell_quote(s)
     }
 }
 
@@ -279,8 +317,6 @@ struct Progress {
     count: usize,
     names: HashMap<usize, String>,
     totals: Totals,
-    /// The first `received` of each file: above 0 exactly when resumed.
-    first: HashMap<usize, u64>,
     done: Vec<serde_json::Value>,
     failed: Vec<serde_json::Value>,
 }
@@ -295,7 +331,6 @@ impl Progress {
                 received,
                 total,
             } => {
-                self.first.entry(*index).or_insert(*received);
                 if self.tty {
                     let pct = total
                         .map(|t| format!(" {:>3}%", received * 100 / t.max(1)))
@@ -316,28 +351,43 @@ impl Progress {
                 }
             }
             FetchEvent::Done {
-                index,
                 path,
                 size,
                 decompressed,
+                how,
+                ..
             } => {
                 self.clear_line();
-                let resumed = self.first.get(index).is_some_and(|r| *r > 0);
                 if !self.json {
-                    let how = match (*decompressed, resumed) {
-                        (true, true) => " (resumed, decompressed)",
-                        (true, false) => " (decompressed)",
-                        (false, true) => " (resumed)",
-                        (false, false) => "",
+                    let mut notes = Vec::new();
+                    match how {
+                        How::Resumed => notes.push("resumed".to_owned()),
+                        How::StartedOver(why) => notes.push(format!("started over: {why}")),
+                        How::AlreadyThere => notes.push("already downloaded".to_owned()),
+                        How::Fetched => {}
+                    }
+                    if *decompressed && *how != How::AlreadyThere {
+                        notes.push("decompressed".into());
+                    }
+                    let how = if notes.is_empty() {
+                        String::new()
+                    } else {
+                        format!(" ({})", notes.join(", "))
                     };
                     println!("{}  {}{how}", path.display(), bytes(*size));
                 }
-                self.done.push(serde_json::json!({
+                let mut row = serde_json::json!({
                     "path": path,
                     "size": size,
                     "decompressed": decompressed,
-                    "resumed": resumed,
-                }));
+                    "resumed": *how == How::Resumed,
+                });
+                match how {
+                    How::AlreadyThere => row["skipped"] = "already downloaded".into(),
+                    How::StartedOver(why) => row["started_over"] = why.as_str().into(),
+                    How::Fetched | How::Resumed => {}
+                }
+                self.done.push(row);
             }
             FetchEvent::Failed {
                 index,

@@ -6,10 +6,10 @@ use std::path::Path;
 use super::args::{QueueAddArgs, QueueCommand};
 use super::context::{Context, warn};
 use super::exit::CliError;
-use super::jobs::fetch_parts;
+use super::jobs::Fetch;
 use super::progress::Progress;
 use super::submit::validated;
-use crate::api::{JobState, check_base_url, safe_component};
+use crate::api::{JobState, check_base_url};
 use crate::export::ExportRequest;
 use crate::frontend::wait_for_shutdown;
 use crate::history::{HistoryStore, QueueState, QueuedExport};
@@ -204,25 +204,26 @@ async fn run_all(
             .filter(|j| j.state() == JobState::Completed);
         let mut files = Vec::new();
         let mut ok = q.state == QueueState::Submitted && done.is_some();
-        if let (Some(dir), Some(status), Some(job)) = (download, done, &job_id) {
-            let sub = dir.join(safe_component(job).unwrap_or_else(|| format!("queue-{}", q.id)));
-            let got = tokio::select! {
-                r = fetch_parts(&client, status, &sub, None, FetchOptions::default(), json) => r.result(json).map(|()| r.done),
-                _ = &mut shutdown => {
-                    return Err(CliError::Interrupted(format!(
-                        "stopped downloading; `upexport download {job} --out {}` resumes",
-                        sub.display()
-                    )));
-                }
+        if let (Some(base), Some(status), Some(job)) = (download, done, &job_id) {
+            // Each job's files in base/<job id>/, as `download` and
+            // `submit --wait --download` save them.
+            let fetch = Fetch {
+                job_id: job,
+                status,
+                base,
+                only: None,
+                opts: FetchOptions::default(),
+                json,
             };
-            match got {
-                Ok(f) => files = f,
+            let got = fetch.run_until(&client, shutdown.as_mut()).await?;
+            match got.result(json) {
+                Ok(()) => files = got.done,
                 Err(e) => {
                     ok = false;
                     warn(&format!(
-                        "queue #{}: the files of job {job} were not all downloaded ({e}); `upexport download {job} --out {}` resumes",
+                        "queue #{}: the files of job {job} were not all downloaded ({e}); {} resumes",
                         q.id,
-                        sub.display()
+                        fetch.resume_command()
                     ));
                 }
             }

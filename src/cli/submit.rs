@@ -7,7 +7,7 @@ use chrono::Local;
 use super::args::{RequestArgs, SubmitArgs};
 use super::context::{Context, warn};
 use super::exit::CliError;
-use super::jobs::{fetch_parts, print_status};
+use super::jobs::{Fetch, print_status};
 use super::progress::Progress;
 use crate::api::{ApiClient, ApiError, CreatedJob, JobState, curl_create_export};
 use crate::export::{FormInput, Validated, list, validate, validate_json};
@@ -199,15 +199,15 @@ async fn run_wait(
     if !a.json {
         println!();
     }
-    let done = tokio::select! {
-        r = fetch_parts(client, &status, dir, None, FetchOptions::default(), a.json) => r,
-        _ = &mut shutdown => {
-            return Err(CliError::Interrupted(format!(
-                "stopped downloading; `upexport download {job_id} --out {}` resumes",
-                dir.display()
-            )));
-        }
+    let fetch = Fetch {
+        job_id: &job_id,
+        status: &status,
+        base: dir,
+        only: None,
+        opts: FetchOptions::default(),
+        json: a.json,
     };
+    let done = fetch.run_until(client, shutdown.as_mut()).await?;
     if a.json {
         println!(
             "{}",

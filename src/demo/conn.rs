@@ -85,6 +85,7 @@ struct Parsed {
     host: Option<String>,
     authorization: Option<String>,
     range: Option<String>,
+    if_range: Option<String>,
     content_length: usize,
 }
 
@@ -149,6 +150,7 @@ async fn read_head(stream: &mut TcpStream) -> io::Result<Option<Head>> {
                     host: find("host"),
                     authorization: find("authorization"),
                     range: find("range"),
+                    if_range: find("if-range"),
                     content_length: find("content-length")
                         .and_then(|v| v.trim().parse().ok())
                         .unwrap_or(0),
@@ -235,7 +237,11 @@ fn first_download(shared: &Shared, p: &Parsed) -> Option<Reply> {
     };
     let rest = path.strip_prefix("/demo-files/")?;
     let (job_id, file) = rest.split_once('/')?;
-    let reply = files::download(shared, job_id, file, query, p.range.as_deref());
+    let ask = files::Ask {
+        range: p.range.as_deref(),
+        if_range: p.if_range.as_deref(),
+    };
+    let reply = files::download(shared, job_id, file, query, ask);
     (matches!(reply.status, 200 | 206) && shared.first_cut(job_id, file)).then_some(reply)
 }
 

@@ -1,10 +1,20 @@
 //! Serving parts like S3 serves pre-signed objects: no Authorization, a
 //! signature in the query (403 AccessDenied in XML when wrong), gzip bytes
-//! with `Content-Length`, and `Range` for resuming. Shared by the normal
-//! HTTP path and the raw `DownloadCut` path.
+//! with `Content-Length`, validators (a strong `ETag` and `Last-Modified`,
+//! the job's end), and `Range` for resuming, with `If-Range` honoured: a
+//! range is served only while the validator sent still matches, else the
+//! whole file (RFC 9110 13.1.5). Shared by the normal HTTP path and the raw
+//! `DownloadCut` path.
+//!
+//! The vendor documents none of this: whether its file host sends
+//! validators, honours `If-Range` or ranges at all is not known. In
+//! `FaultMode::VendorDiffers` files come with no `ETag`, no
+//! `Last-Modified` and no `Accept-Ranges` (ranges still work), as from a
+//! host that gives a client nothing to compare but the size.
 
 use std::time::Instant;
 
+use super::mode::FaultMode;
 use super::state::{Phase, Shared};
 
 /// A download answer, independent of how it is written out.
@@ -37,14 +47,21 @@ pub(crate) fn query_param<'a>(query: Option<&'a str>, key: &str) -> Option<&'a s
         .map(|(_, v)| v)
 }
 
-/// Answer `GET /demo-files/{job_id}/{file}?{query}` with an optional
-/// `Range` header.
+/// The request headers a download answer depends on.
+#[derive(Clone, Copy, Debug, Default)]
+pub(crate) struct Ask<'a> {
+    pub range: Option<&'a str>,
+    pub if_range: Option<&'a str>,
+}
+
+/// Answer `GET /demo-files/{job_id}/{file}?{query}` with optional `Range`
+/// and `If-Range` headers.
 pub(crate) fn download(
     shared: &Shared,
     job_id: &str,
     file: &str,
     query: Option<&str>,
-    range: Option<&str>,
+    ask: Ask<'_>,
 ) -> Reply {
     let sig = query_param(query, "X-Amz-Signature");
     if sig != Some(shared.signature(job_id, file).as_str()) {
@@ -54,12 +71,13 @@ pub(crate) fn download(
             "The request signature we calculated does not match the signature you provided.",
         );
     }
-    let completed = shared
-        .with_job(job_id, |j, now: Instant| {
-            matches!(j.phase(now), Phase::Completed { .. })
+    let ended = shared
+        .with_job(job_id, |j, now: Instant| match j.phase(now) {
+            Phase::Completed { end } => Some(end),
+            _ => None,
         })
-        .unwrap_or(false);
-    let part = if completed {
+        .flatten();
+    let part = if ended.is_some() {
         shared.part(job_id, file)
     } else {
         None
@@ -68,14 +86,25 @@ pub(crate) fn download(
         return Reply::xml(404, "NoSuchKey", "The specified key does not exist.");
     };
     let total = part.gz.len();
-    let mut headers = vec![
-        ("Content-Type", "application/gzip".to_owned()),
-        ("Accept-Ranges", "bytes".to_owned()),
-        (
-            "ETag",
-            format!("\"{}\"", &shared.signature(job_id, file)[..32]),
-        ),
-    ];
+    let mut headers = vec![("Content-Type", "application/gzip".to_owned())];
+    // The content of a job's part never changes: the signature of its URL
+    // makes a strong ETag, the job's end its date.
+    let etag = format!("\"{}\"", &shared.signature(job_id, file)[..32]);
+    let modified = ended
+        .map(|t| t.format("%a, %d %b %Y %H:%M:%S GMT").to_string())
+        .unwrap_or_default();
+    let validators = shared.mode() != FaultMode::VendorDiffers;
+    if validators {
+        headers.push(("Accept-Ranges", "bytes".to_owned()));
+        headers.push(("ETag", etag.clone()));
+        headers.push(("Last-Modified", modified.clone()));
+    }
+    // If-Range: the range only while the validator still matches (a weak
+    // ETag never does); with no validators, nothing matches.
+    let still = |v: &str| validators && !v.starts_with("W/") && (v == etag || v == modified);
+    let range = ask
+        .range
+        .filter(|_| ask.if_range.is_none_or(|v| still(v.trim())));
     let Some(range) = range else {
         headers.push(("Content-Length", total.to_string()));
         return Reply {

@@ -147,8 +147,12 @@ async fn download(
     uri: Uri,
     headers: HeaderMap,
 ) -> Response {
-    let range = headers.get(header::RANGE).and_then(|v| v.to_str().ok());
-    let reply = files::download(&s, &job_id, &file, uri.query(), range);
+    let text = |name| headers.get(name).and_then(|v| v.to_str().ok());
+    let ask = files::Ask {
+        range: text(header::RANGE),
+        if_range: text(header::IF_RANGE),
+    };
+    let reply = files::download(&s, &job_id, &file, uri.query(), ask);
     let mut resp = (
         StatusCode::from_u16(reply.status).unwrap_or(StatusCode::OK),
         reply.body,

@@ -15,6 +15,7 @@ pub mod code {
     pub const UNAUTHORIZED: u8 = 3;
     pub const CONFLICT: u8 = 4;
     pub const API: u8 = 5;
-    /// Stopped by Ctrl-C, SIGTERM or SIGHUP while waiting (128 + SIGINT).
+    /// Stopped by Ctrl-C, SIGTERM or SIGHUP while waiting or downloading
+    /// (128 + SIGINT).
     pub const INTERRUPTED: u8 = 130;
 }

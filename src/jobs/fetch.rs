@@ -1,11 +1,17 @@
 //! Downloading a completed job's files one after another, reporting
 //! progress as events (for the CLI's progress line and the TUI).
 //!
-//! Each file goes through [`ApiClient::download`]: streamed to a hidden
-//! `.part` file, decompressed when gzip, renamed into place only when
-//! whole, never over an existing file unless asked. A failed file does not
-//! stop the others, and its `.part` stays so the next run resumes it.
-//! To cancel, drop (abort) the `fetch_all` future: the `.part` file stays.
+//! Every front end saves a job's files in one place: `DIR/<job id>/`
+//! ([`job_dir`]), so two jobs' files of the same name never meet. Each
+//! file goes through [`ApiClient::download`]: streamed to a hidden `.part`
+//! file, resumed only with the same job's same file, decompressed when
+//! gzip, renamed into place only when whole, never over an existing file
+//! unless asked. A file already there counts as done only when it is this
+//! job's file as upexport saved it (its record, same size); anything else
+//! there is kept and reported as a failure, never as downloaded. A failed
+//! file does not stop the others, and its `.part` stays so the next run
+//! resumes it. To cancel, drop (abort) the `fetch_all` future: the `.part`
+//! file stays.
 
 use std::collections::{BTreeMap, HashSet};
 use std::path::{Path, PathBuf};
@@ -13,7 +19,10 @@ use std::time::{Duration, Instant};
 
 use tokio::sync::mpsc::UnboundedSender;
 
-use crate::api::{ApiClient, DownloadOptions, JobStatus, decompressed_name, partial_path};
+use crate::api::{
+    ApiClient, DownloadOptions, ErrorKind, JobStatus, OnDisk, Resume, decide, decompressed_name,
+    on_disk, partial_path, read_record,
+};
 
 /// One file of a job to fetch.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -21,21 +30,23 @@ pub struct FilePlan {
     /// Position in the job's `presigned_urls` (0-based; the CLI shows and
     /// takes it 1-based).
     pub index: usize,
+    pub job_id: String,
     /// A safe single path component, unique among the job's files.
     pub filename: String,
     pub url: String,
     /// Where the file lands when it is gzip and decompressed (the usual
-    /// case): `dir/decompressed_name(filename)`. With `keep_compressed`, or
-    /// for content that is not gzip, it is `dir/filename`; `Done` carries
-    /// the path really written.
+    /// case): `job_dir/decompressed_name(filename)`. With
+    /// `keep_compressed`, or for content that is not gzip, it is
+    /// `job_dir/filename`; `Done` carries the path really written.
     pub target: PathBuf,
-    /// The target (or the compressed name) exists already: without
-    /// `overwrite` this file will fail with kind `io`.
-    pub exists: bool,
+    /// What is at the target (or the compressed name) already, when
+    /// planned: this job's saved file (done, kept), something else (kept;
+    /// without `overwrite` the file fails with kind `io`), or nothing.
+    pub on_disk: OnDisk,
 }
 
 impl FilePlan {
-    /// The directory the file is saved in.
+    /// The directory the file is saved in (the job's directory).
     pub fn dir(&self) -> &Path {
         self.target
             .parent()
@@ -49,6 +60,25 @@ impl FilePlan {
     }
 }
 
+/// The directory a job's files go to under `base`: `base/<job id>/`, the
+/// id made a safe folder name (anything but letters, digits, `.`, `-` and
+/// `_` becomes `_`; no leading dot).
+pub fn job_dir(base: &Path, job_id: &str) -> PathBuf {
+    let safe: String = job_id
+        .trim()
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_') {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    let safe = safe.trim_start_matches('.');
+    base.join(if safe.is_empty() { "job" } else { safe })
+}
+
 /// `name` with `-{n}` before its first extension (`a.ndjson.gz` →
 /// `a-2.ndjson.gz`).
 fn with_suffix(name: &str, n: usize) -> String {
@@ -58,12 +88,19 @@ fn with_suffix(name: &str, n: usize) -> String {
     }
 }
 
-/// The files of a job to fetch into `dir`: all of them, or those whose
-/// index (0-based) is in `only`. Parts without a URL are left out. Names
-/// that repeat within the job (after making them safe, compared without
-/// case, compressed and decompressed names both) get `-N` added, N the
-/// part's 1-based number, so no part overwrites or resumes another's file.
-pub fn plan(status: &JobStatus, dir: &Path, only: Option<&[usize]>) -> Vec<FilePlan> {
+/// The files of job `job_id` to fetch into `job_dir(base, job_id)`: all
+/// of them, or those whose index (0-based) is in `only`. Parts without a
+/// URL are left out. Names that repeat within the job (after making them
+/// safe, compared without case, compressed and decompressed names both)
+/// get `-N` added, N the part's 1-based number, so no part overwrites or
+/// resumes another's file.
+pub fn plan(
+    job_id: &str,
+    status: &JobStatus,
+    base: &Path,
+    only: Option<&[usize]>,
+) -> Vec<FilePlan> {
+    let dir = job_dir(base, job_id);
     let mut used: HashSet<String> = HashSet::new();
     let mut out = Vec::new();
     for (index, p) in status.presigned_urls.iter().enumerate() {
@@ -87,25 +124,42 @@ pub fn plan(status: &JobStatus, dir: &Path, only: Option<&[usize]>) -> Vec<FileP
             continue;
         };
         let target = dir.join(decompressed_name(&filename));
-        let exists = target.exists() || dir.join(&filename).exists();
+        let on_disk = on_disk(&dir, job_id, &filename);
         out.push(FilePlan {
             index,
+            job_id: job_id.to_owned(),
             filename,
             url: url.to_owned(),
             target,
-            exists,
+            on_disk,
         });
     }
     out
 }
 
+/// How a file came to be done.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum How {
+    /// Downloaded from the start.
+    Fetched,
+    /// The partial file of an earlier try was continued.
+    Resumed,
+    /// A partial file was there but not continued (why); downloaded from
+    /// the start.
+    StartedOver(String),
+    /// Saved before by upexport for this job, same size: kept, not fetched.
+    AlreadyThere,
+}
+
 /// What happens while fetching. Per file: `Started`, then `Progress`
-/// (throttled; the first one always comes, with `received > 0` exactly
-/// when the download resumed), then `Done` or `Failed`. `Finished` last.
+/// (throttled; the first one always comes, with `received > 0` when the
+/// download resumed), then `Done` or `Failed`; a file already there is
+/// only `Done` (`How::AlreadyThere`). `Finished` last.
 #[derive(Clone, Debug, PartialEq)]
 pub enum FetchEvent {
     /// About to request the file; `resumed_from` is the size of the
-    /// `.part` file a resume will try to continue (0 when none).
+    /// `.part` file a resume will try to continue (0 when none, or when
+    /// it is not this job's file's).
     Started {
         index: usize,
         resumed_from: u64,
@@ -123,12 +177,13 @@ pub enum FetchEvent {
         path: PathBuf,
         size: u64,
         decompressed: bool,
+        how: How,
     },
     /// `kind` is [`crate::api::ApiError::kind`] (`io`, `connection_lost`, …).
     Failed {
         index: usize,
         message: String,
-        kind: crate::api::ErrorKind,
+        kind: ErrorKind,
     },
     Finished {
         ok: usize,
@@ -194,17 +249,51 @@ pub async fn fetch_all(
     };
     for p in plans {
         let index = p.index;
-        let resumed_from = tokio::fs::metadata(p.partial())
+        // Looked at again now: the plan may be minutes old.
+        if !opts.overwrite {
+            match on_disk(p.dir(), &p.job_id, &p.filename) {
+                OnDisk::Nothing => {}
+                OnDisk::Saved { path, size } => {
+                    ok += 1;
+                    send(FetchEvent::Done {
+                        index,
+                        decompressed: path.file_name() != Some(p.filename.as_ref()),
+                        path,
+                        size,
+                        how: How::AlreadyThere,
+                    });
+                    continue;
+                }
+                OnDisk::Other { path, why } => {
+                    failed += 1;
+                    send(FetchEvent::Failed {
+                        index,
+                        message: format!(
+                            "{} exists and is not this job's file as upexport saved it ({why}); kept (--overwrite, or Ctrl-O in the TUI, fetches it again)",
+                            path.display()
+                        ),
+                        kind: ErrorKind::Io,
+                    });
+                    continue;
+                }
+            }
+        }
+        let have = tokio::fs::metadata(p.partial())
             .await
             .map(|m| if m.is_file() { m.len() } else { 0 })
             .unwrap_or(0);
+        let record = read_record(p.dir(), &p.filename);
+        let resumed_from = match decide(record.as_ref(), &p.job_id, &p.filename, have) {
+            Resume::From { have, .. } => have,
+            Resume::Fresh { .. } => 0,
+        };
         send(FetchEvent::Started {
             index,
             resumed_from,
         });
         let mut throttle = Throttle::default();
         let got = client
-            .download(&p.url, p.dir(), &p.filename, dl, |pr| {
+            .download(&p.url, p.dir(), &p.job_id, &p.filename, dl, |pr| {
                 if throttle.due(pr.received, pr.total, Instant::now()) {
                     send(FetchEvent::Progress {
                         index,
@@ -217,11 +306,17 @@ pub async fn fetch_all(
         match got {
             Ok(d) => {
                 ok += 1;
+                let how = match (d.started_over, d.resumed) {
+                    (Some(why), _) => How::StartedOver(why),
+                    (None, true) => How::Resumed,
+                    (None, false) => How::Fetched,
+                };
                 send(FetchEvent::Done {
                     index,
                     path: d.path,
                     size: d.size,
                     decompressed: d.decompressed,
+                    how,
                 });
             }
             Err(e) => {
@@ -392,7 +487,7 @@ mod tests {
             Some("DATA.ndjson"),
             Some("other.csv.gz"),
         ]);
-        let all = plan(&st, dir.path(), None);
+        let all = plan("J-1", &st, dir.path(), None);
         let names: Vec<&str> = all.iter().map(|p| p.filename.as_str()).collect();
         assert_eq!(
             names,
@@ -403,20 +498,42 @@ mod tests {
                 "other.csv.gz"
             ]
         );
-        assert_eq!(all[0].target, dir.path().join("data.ndjson"));
-        assert_eq!(all[0].dir(), dir.path());
-        assert!(all.iter().all(|p| !p.exists));
+        let jd = dir.path().join("J-1");
+        assert_eq!(all[0].target, jd.join("data.ndjson"));
+        assert_eq!(all[0].dir(), jd);
+        assert!(
+            all.iter()
+                .all(|p| p.on_disk == OnDisk::Nothing && p.job_id == "J-1")
+        );
         assert_eq!(all[1].url, "https://files.example.com/f1?sig=x");
 
         // Picking keeps each part's name and index.
-        let some = plan(&st, dir.path(), Some(&[1, 3, 9]));
+        let some = plan("J-1", &st, dir.path(), Some(&[1, 3, 9]));
         assert_eq!(some, vec![all[1].clone(), all[3].clone()]);
 
-        std::fs::write(dir.path().join("other.csv"), b"x").unwrap();
-        std::fs::write(dir.path().join("data.ndjson.gz"), b"x").unwrap();
-        let again = plan(&st, dir.path(), None);
-        let exists: Vec<bool> = again.iter().map(|p| p.exists).collect();
-        assert_eq!(exists, [true, false, false, true]);
+        // Files there: none saved by upexport, so none counts as done.
+        std::fs::create_dir_all(&jd).unwrap();
+        std::fs::write(jd.join("other.csv"), b"x").unwrap();
+        std::fs::write(jd.join("data.ndjson.gz"), b"x").unwrap();
+        let again = plan("J-1", &st, dir.path(), None);
+        let other: Vec<bool> = again
+            .iter()
+            .map(|p| matches!(p.on_disk, OnDisk::Other { .. }))
+            .collect();
+        assert_eq!(other, [true, false, false, true]);
+        // Another job's files of the same names are elsewhere.
+        let b = plan("J-2", &st, dir.path(), None);
+        assert!(b.iter().all(|p| p.on_disk == OnDisk::Nothing));
+    }
+
+    #[test]
+    fn job_dirs_are_one_safe_folder() {
+        let b = Path::new("/x");
+        assert_eq!(job_dir(b, "123e4567-e89b"), b.join("123e4567-e89b"));
+        assert_eq!(job_dir(b, "../../etc"), b.join("_.._etc"));
+        assert_eq!(job_dir(b, "a/b c"), b.join("a_b_c"));
+        assert_eq!(job_dir(b, ".."), b.join("job"));
+        assert_eq!(job_dir(b, ""), b.join("job"));
     }
 
     #[test]
@@ -424,11 +541,11 @@ mod tests {
         let mut st = job(&[Some("a.gz"), Some("b.gz")]);
         st.presigned_urls[0].url = None;
         st.presigned_urls[1].url = Some("  ".into());
-        assert!(plan(&st, Path::new("out"), None).is_empty());
+        assert!(plan("j", &st, Path::new("out"), None).is_empty());
         let st = job(&[None]);
-        let p = plan(&st, Path::new(""), None);
+        let p = plan("j", &st, Path::new(""), None);
         assert_eq!(p[0].filename, "f0");
-        assert_eq!(p[0].dir(), Path::new("."));
+        assert_eq!(p[0].dir(), Path::new("j"));
     }
 
     #[test]
@@ -478,6 +595,7 @@ mod tests {
             path: "x".into(),
             size: 400,
             decompressed: true,
+            how: How::Fetched,
         });
         assert_eq!(t.fraction(), Some(0.5));
         assert_eq!(t.bytes(), (100, 100));

@@ -8,13 +8,14 @@ use std::path::PathBuf;
 
 use tui_input::Input;
 
-use crate::jobs::fetch::{FetchEvent, FilePlan, Totals};
+use crate::api::OnDisk;
+use crate::jobs::fetch::{FetchEvent, FilePlan, How, Totals};
 
 /// The "download this job" dialog.
 #[derive(Clone, Debug)]
 pub struct DownloadSetup {
     pub job_id: String,
-    /// Where the files go (editable).
+    /// Where the files go (editable): they land in its `<job id>/`.
     pub dir: Input,
     /// The directory `plans` were made for.
     pub planned_dir: Option<PathBuf>,
@@ -79,12 +80,13 @@ impl DownloadSetup {
             .collect()
     }
 
-    /// Chosen files that exist already (and would be refused unless overwrite).
+    /// Chosen files whose name holds something that is not this job's
+    /// file as upexport saved it (refused unless overwrite).
     pub fn clashes(&self) -> usize {
         self.plans
             .iter()
             .zip(&self.selected)
-            .filter(|(p, on)| **on && p.exists)
+            .filter(|(p, on)| **on && matches!(p.on_disk, OnDisk::Other { .. }))
             .count()
     }
 }
@@ -101,6 +103,7 @@ pub enum FileState {
         path: PathBuf,
         size: u64,
         decompressed: bool,
+        how: How,
     },
     Failed {
         message: String,
@@ -111,6 +114,7 @@ pub enum FileState {
 #[derive(Clone, Debug)]
 pub struct DownloadRun {
     pub job_id: String,
+    /// The job's directory (`<chosen directory>/<job id>/`).
     pub dir: PathBuf,
     pub files: Vec<(FilePlan, FileState)>,
     pub totals: Totals,
@@ -169,12 +173,14 @@ impl DownloadRun {
                 path,
                 size,
                 decompressed,
+                how,
             } => {
                 if let Some(i) = slot(*index, &mut self.files) {
                     self.files[i].1 = FileState::Done {
                         path: path.clone(),
                         size: *size,
                         decompressed: *decompressed,
+                        how: how.clone(),
                     };
                 }
             }

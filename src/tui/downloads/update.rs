@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use super::{DownloadRun, DownloadSetup, FileState};
 use crate::history::Entry;
-use crate::jobs::fetch::FetchEvent;
+use crate::jobs::fetch::{FetchEvent, job_dir};
 use crate::tui::app::{App, Overlay, job_of};
 use crate::tui::keymap::Action;
 use crate::tui::msg::{Effect, Level, Notice};
@@ -120,12 +120,13 @@ impl App {
                 }
                 if s.clashes() > 0 && !s.overwrite {
                     s.error = Some(format!(
-                        "{} file(s) exist already: Ctrl-O to overwrite them, unselect them, or choose another directory",
+                        "{} file(s) exist there that are not this job's as upexport saved them: Ctrl-O to overwrite them, unselect them, or choose another directory",
                         s.clashes()
                     ));
                     return vec![];
                 }
                 let (job_id, overwrite) = (s.job_id.clone(), s.overwrite);
+                let dir = job_dir(&dir, &job_id);
                 self.downloads.retain(|d| d.job_id != job_id || !d.finished);
                 self.downloads
                     .push(DownloadRun::new(&job_id, dir, plans.clone(), overwrite));

@@ -7,7 +7,9 @@ use ratatui::widgets::{Gauge, Paragraph};
 use unicode_width::UnicodeWidthStr;
 
 use super::{DownloadSetup, FileState};
+use crate::api::OnDisk;
 use crate::human::bytes;
+use crate::jobs::fetch::{How, job_dir};
 use crate::tui::app::App;
 use crate::tui::view::layout::popup;
 use crate::tui::view::popup_block;
@@ -18,7 +20,7 @@ pub fn setup(frame: &mut Frame, app: &App, s: &DownloadSetup, screen: Rect) {
     let area = popup(
         screen,
         screen.width.saturating_sub(4).min(90),
-        (s.plans.len() as u16 + 9).min(screen.height),
+        (s.plans.len() as u16 + 10).min(screen.height),
     );
     let short: String = s.job_id.chars().take(8).collect();
     let inner = popup_block(frame, app, area, &format!("Download job {short}…"));
@@ -55,24 +57,30 @@ pub fn setup(frame: &mut Frame, app: &App, s: &DownloadSetup, screen: Rect) {
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default();
-        let note = if p.exists {
-            if s.overwrite {
-                "  exists: will be replaced"
-            } else {
-                "  exists: kept unless Ctrl-O"
+        let (note, warn) = match (&p.on_disk, s.overwrite) {
+            (OnDisk::Nothing, _) => ("", false),
+            (OnDisk::Saved { .. }, false) => ("  already downloaded", false),
+            (OnDisk::Saved { .. }, true) => ("  already downloaded: will be fetched again", true),
+            (OnDisk::Other { .. }, false) => (
+                "  exists, not this job's download: kept unless Ctrl-O",
+                true,
+            ),
+            (OnDisk::Other { .. }, true) => {
+                ("  exists, not this job's download: will be replaced", true)
             }
-        } else {
-            ""
         };
         lines.push(Line::from(vec![
             Span::styled(format!(" {mark} {target}"), style),
-            Span::styled(
-                note,
-                style.patch(if p.exists { t.warning() } else { t.dim() }),
-            ),
+            Span::styled(note, style.patch(if warn { t.warning() } else { t.dim() })),
         ]));
     }
     lines.push(Line::raw(""));
+    // Every front end saves a job's files in <directory>/<job id>/.
+    let into = job_dir(std::path::Path::new(typed_dir(s)), &s.job_id);
+    lines.push(Line::styled(
+        clip(&format!("into {}/", into.display()), w),
+        t.dim(),
+    ));
     if let Some(e) = &s.error {
         lines.push(Line::styled(e.clone(), t.error()));
     } else {
@@ -85,6 +93,12 @@ pub fn setup(frame: &mut Frame, app: &App, s: &DownloadSetup, screen: Rect) {
         ));
     }
     frame.render_widget(Paragraph::new(lines), inner);
+}
+
+/// The directory as typed (`.` when empty), as the user wrote it.
+fn typed_dir(s: &DownloadSetup) -> &str {
+    let raw = s.dir.value().trim();
+    if raw.is_empty() { "." } else { raw }
 }
 
 pub fn progress(frame: &mut Frame, app: &App, job_id: &str, screen: Rect) {
@@ -146,16 +160,21 @@ pub fn progress(frame: &mut Frame, app: &App, job_id: &str, screen: Rect) {
                 (format!("{}{of}", bytes(*received)), r, t.warning())
             }
             FileState::Done {
-                size, decompressed, ..
-            } => (
-                format!(
-                    "✔ {}{}",
-                    bytes(*size),
-                    if *decompressed { " (decompressed)" } else { "" }
-                ),
-                1.0,
-                t.ok(),
-            ),
+                size,
+                decompressed,
+                how,
+                ..
+            } => {
+                let note = match how {
+                    How::AlreadyThere => " (already downloaded)".to_owned(),
+                    How::Resumed if *decompressed => " (resumed, decompressed)".to_owned(),
+                    How::Resumed => " (resumed)".to_owned(),
+                    How::StartedOver(why) => format!(" (started over: {why})"),
+                    How::Fetched if *decompressed => " (decompressed)".to_owned(),
+                    How::Fetched => String::new(),
+                };
+                (format!("✔ {}{note}", bytes(*size)), 1.0, t.ok())
+            }
             FileState::Failed { message } => (format!("✘ {message}"), 0.0, t.error()),
         };
         let head = format!(" {name} ");

@@ -39,7 +39,7 @@ impl Runner {
         });
     }
 
-    /// Fresh links (they expire) and what is already in `dir`.
+    /// Fresh links (they expire) and what is already in `dir/<job id>/`.
     pub(super) fn plan_download(&self, job_id: String, dir: PathBuf) {
         let (client, tx) = (self.client.clone(), self.tx.clone());
         tokio::spawn(async move {
@@ -50,7 +50,7 @@ impl Runner {
                         "the job is {} and lists no files",
                         s.status.as_deref().unwrap_or("in an unknown state")
                     )),
-                    Ok(s) => Ok(plan(&s, &dir, None)),
+                    Ok(s) => Ok(plan(&job_id, &s, &dir, None)),
                     Err(e) => Err(e.to_string()),
                 },
             };

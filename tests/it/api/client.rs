@@ -84,12 +84,14 @@ async fn download(
     c: &ApiClient,
     url: &str,
     dir: &Path,
+    job: &str,
     name: &str,
     overwrite: bool,
 ) -> Result<Downloaded, ApiError> {
     c.download(
         url,
         dir,
+        job,
         name,
         DownloadOptions {
             overwrite,
@@ -251,9 +253,14 @@ async fn a_job_polls_to_completed_and_every_part_downloads_decompressed() {
             let url = p.url.as_deref().unwrap();
             let mut seen: Vec<DownloadProgress> = Vec::new();
             let got = c
-                .download(url, dir.path(), &name, DownloadOptions::default(), |p| {
-                    seen.push(p)
-                })
+                .download(
+                    url,
+                    dir.path(),
+                    &id,
+                    &name,
+                    DownloadOptions::default(),
+                    |p| seen.push(p),
+                )
                 .await
                 .expect("download");
             let want = s.part_content(&id, &name).expect("part");
@@ -305,7 +312,7 @@ async fn every_format_decompresses_to_the_part_content() {
             let st = completed(&s, &c, &id).await;
             for (i, p) in st.presigned_urls.iter().enumerate() {
                 let name = p.safe_filename(i);
-                let got = download(&c, p.url.as_deref().unwrap(), dir.path(), &name, false)
+                let got = download(&c, p.url.as_deref().unwrap(), dir.path(), &id, &name, false)
                     .await
                     .unwrap_or_else(|e| panic!("{format} {name}: {e}"));
                 assert!(got.decompressed, "gzip detected by its bytes");
@@ -340,7 +347,7 @@ async fn an_existing_file_is_not_overwritten_unless_asked() {
 
         std::fs::write(&target, b"mine, keep me").unwrap();
         let before = s.requests().len();
-        let e = download(&c, url, dir.path(), &name, false)
+        let e = download(&c, url, dir.path(), &id, &name, false)
             .await
             .unwrap_err();
         assert_eq!(e.kind().as_str(), "io", "{e}");
@@ -351,22 +358,26 @@ async fn an_existing_file_is_not_overwritten_unless_asked() {
         // The compressed name counts too.
         std::fs::remove_file(&target).unwrap();
         std::fs::write(dir.path().join(&name), b"gz name taken").unwrap();
-        let e = download(&c, url, dir.path(), &name, false)
+        let e = download(&c, url, dir.path(), &id, &name, false)
             .await
             .unwrap_err();
         assert_eq!(e.kind().as_str(), "io", "{e}");
         assert!(!target.exists());
         std::fs::remove_file(dir.path().join(&name)).unwrap();
 
-        let got = download(&c, url, dir.path(), &name, false).await.unwrap();
+        let got = download(&c, url, dir.path(), &id, &name, false)
+            .await
+            .unwrap();
         assert_eq!(std::fs::read(&got.path).unwrap(), want);
-        let e = download(&c, url, dir.path(), &name, false)
+        let e = download(&c, url, dir.path(), &id, &name, false)
             .await
             .unwrap_err();
         assert!(e.to_string().contains("already exists"), "{e}");
 
         std::fs::write(&target, b"stale").unwrap();
-        let got = download(&c, url, dir.path(), &name, true).await.unwrap();
+        let got = download(&c, url, dir.path(), &id, &name, true)
+            .await
+            .unwrap();
         assert_eq!(got.path, target);
         assert_eq!(std::fs::read(&target).unwrap(), want);
     })
@@ -387,7 +398,7 @@ async fn download_cut_keeps_the_part_and_the_retry_resumes() {
             let target = dir.path().join(decompressed_name(&name));
             let part = partial_path(dir.path(), &name);
 
-            let e = download(&c, url, dir.path(), &name, false)
+            let e = download(&c, url, dir.path(), &id, &name, false)
                 .await
                 .unwrap_err();
             assert_eq!(e.kind().as_str(), "connection_lost", "{e}");
@@ -397,7 +408,7 @@ async fn download_cut_keeps_the_part_and_the_retry_resumes() {
             let kept = std::fs::metadata(&part).expect(".part kept").len();
             assert!(kept > 0);
 
-            let got = download(&c, url, dir.path(), &name, false)
+            let got = download(&c, url, dir.path(), &id, &name, false)
                 .await
                 .expect("resumed");
             assert!(got.resumed && got.decompressed);
@@ -899,7 +910,7 @@ async fn the_key_never_shows_in_errors_or_debug() {
                 s.base_url()
             );
             errors.push(
-                download(&c, &bad, dir.path(), "part-0001.ndjson.gz", false)
+                download(&c, &bad, dir.path(), "x", "part-0001.ndjson.gz", false)
                     .await
                     .err(),
             );

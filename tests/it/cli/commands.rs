@@ -513,9 +513,12 @@ fn download_decompresses_and_refuses_to_overwrite() {
     let dir_s = dir.to_str().unwrap();
     let dl = ["download", "--base-url", &url, &job, "--out", dir_s];
     let r = expect_code(sb.with_key(DEMO_KEY), &dl, 0);
+    // The files go into DIR/<job id>/ (beside them only hidden records).
+    let dir = dir.join(&job);
     let mut names: Vec<String> = std::fs::read_dir(&dir)
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| !n.ends_with(".download.json"))
         .collect();
     names.sort();
     assert_eq!(names.len(), urls.len(), "{names:?} for {status}");
@@ -531,13 +534,19 @@ fn download_decompresses_and_refuses_to_overwrite() {
         sizes.push(bytes.len());
     }
 
-    // Again: kept and skipped, files untouched.
+    // Again: the files this job saved are kept and counted, untouched.
     let r = expect_code(sb.with_key(DEMO_KEY), &dl, 0);
-    assert!(
-        r.stderr.contains("exists: kept and skipped"),
+    assert_eq!(
+        r.stdout.matches("(already downloaded)").count(),
+        names.len(),
         "{}",
-        r.stderr
+        r.stdout
     );
+    // Something else under a file's name is kept and fails the command.
+    std::fs::write(dir.join(&names[0]), b"mine").unwrap();
+    let r = expect_code(sb.with_key(DEMO_KEY), &dl, 5);
+    assert!(r.stderr.contains("not this job's file"), "{}", r.stderr);
+    assert_eq!(std::fs::read(dir.join(&names[0])).unwrap(), b"mine");
     // --overwrite replaces them.
     let mut again = dl.to_vec();
     again.push("--overwrite");
@@ -638,7 +647,15 @@ fn download_only_picks_parts_and_a_cut_download_resumes_on_the_next_run() {
         v.sort();
         v
     };
-    assert_eq!(names(&dir), [format!(".{second}.part")]);
+    // In DIR/<job id>/: the partial file and the record of what it is.
+    let dir = dir.join(&job);
+    assert_eq!(
+        names(&dir),
+        [
+            format!(".{second}.download.json"),
+            format!(".{second}.part")
+        ]
+    );
 
     // The next run resumes it; only that part is ever fetched.
     let r = dl(&["--only", "2", "--json"], 0);
@@ -649,7 +666,10 @@ fn download_only_picks_parts_and_a_cut_download_resumes_on_the_next_run() {
     assert_eq!(files[0]["resumed"], true);
     assert_eq!(files[0]["decompressed"], true);
     let plain = second.trim_end_matches(".gz").to_owned();
-    assert_eq!(names(&dir), [plain.as_str()]);
+    assert_eq!(
+        names(&dir),
+        [format!(".{second}.download.json"), plain.clone()]
+    );
     let bytes = std::fs::read(dir.join(&plain)).unwrap();
     assert_eq!(files[0]["size"], bytes.len());
     json(std::str::from_utf8(bytes.split(|b| *b == b'\n').next().unwrap()).unwrap());
@@ -658,9 +678,9 @@ fn download_only_picks_parts_and_a_cut_download_resumes_on_the_next_run() {
     // the command fails for part 1 only.
     let r = dl(&[], 5);
     assert!(
-        r.stderr.contains("exists: kept and skipped"),
+        r.stdout.contains(&format!("{plain}  ")) && r.stdout.contains("(already downloaded)"),
         "{}",
-        r.stderr
+        r.stdout
     );
     assert!(r.stderr.contains("resumes"), "{}", r.stderr);
     assert!(r.stderr.contains("1 of 2 files failed"), "{}", r.stderr);

@@ -2,6 +2,7 @@
 
 mod commands;
 mod docs;
+mod downloads;
 mod queue;
 mod setup;
 mod vendor_differs;

@@ -138,6 +138,56 @@ fn submit_wait_download_fetches_the_completed_jobs_files() {
 }
 
 #[test]
+fn submit_wait_download_saves_each_job_under_its_id_never_taking_an_older_file() {
+    // Every demo job names its files part-0001…, part-0002…: a second job
+    // downloaded into the same DIR must not find the first one's files and
+    // call them its own.
+    let sb = Served::new(0.3);
+    let out = sb.root().join("out");
+    let out_s = out.to_str().unwrap();
+    let mut seen: Vec<(String, Vec<u8>)> = Vec::new();
+    for from in ["2026-10-01", "2026-10-02"] {
+        let r = sb.expect(
+            &[
+                "submit",
+                "--wait",
+                "--download",
+                out_s,
+                "--json",
+                "--from",
+                from,
+            ],
+            0,
+        );
+        let v = json(&r.stdout);
+        let job = v["job"]["job_id"].as_str().unwrap().to_owned();
+        let files = v["files"].as_array().unwrap();
+        assert_eq!(files.len(), 2, "{v}");
+        for f in files {
+            let p = PathBuf::from(f["path"].as_str().unwrap());
+            assert_eq!(p.parent(), Some(out.join(&job).as_path()), "{v}");
+            assert!(f.get("skipped").is_none(), "{v}");
+            assert_eq!(rows_in(&p), 200);
+        }
+        let first = out.join(&job).join("part-0001.ndjson");
+        seen.push((job, std::fs::read(first).unwrap()));
+    }
+    assert_ne!(seen[0].1, seen[1].1, "two jobs, two different files");
+
+    // `download` of the same job into the same DIR finds the same place;
+    // `queue run --download` uses it too (DIR/<job id>/).
+    let job = &seen[1].0;
+    let r = sb.expect(&["download", job, "--out", out_s], 0);
+    let want = out.join(job).join("part-0001.ndjson");
+    assert!(
+        r.stdout.contains(&format!("{}", want.display())),
+        "{}",
+        r.stdout
+    );
+    assert!(r.stdout.contains("already downloaded"), "{}", r.stdout);
+}
+
+#[test]
 fn submit_wait_after_a_409_waits_for_the_running_job_then_submits() {
     // Long enough that the first job still runs when the second submit starts.
     let sb = Served::new(8.0);

@@ -57,9 +57,17 @@ async fn every_part_is_the_given_gzip_and_both_members_are_inflated() {
     )
     .await;
     assert_eq!(r.code, Some(0), "{}", r.all());
-    let mut names: Vec<String> = std::fs::read_dir(&out)
+    // The files are in out/<job id>/, the only folder there.
+    let jobs: Vec<_> = std::fs::read_dir(&out)
         .expect("the download directory")
+        .map(|e| e.expect("entry").path())
+        .collect();
+    assert_eq!(jobs.len(), 1, "{jobs:?}");
+    let out = jobs[0].clone();
+    let mut names: Vec<String> = std::fs::read_dir(&out)
+        .expect("the job's directory")
         .map(|e| e.expect("entry").file_name().to_string_lossy().into_owned())
+        .filter(|n| !n.starts_with('.'))
         .collect();
     names.sort();
     assert_eq!(names, ["part-0001.ndjson", "part-0002.ndjson"]);

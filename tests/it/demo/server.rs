@@ -487,6 +487,66 @@ async fn ranges_resume_and_signatures_are_checked() {
 }
 
 #[tokio::test]
+async fn files_carry_validators_and_if_range_is_honoured_and_vendor_differs_sends_none() {
+    within(async {
+        let s = server(FaultMode::Normal).await;
+        let c = client();
+        let id = create_job(&c, &s, json!({})).await;
+        let (_, url) = finished_urls(&c, &s, &id).await.remove(0);
+        let r = c.get(&url).send().await.unwrap();
+        let h = r.headers().clone();
+        let full = r.bytes().await.unwrap();
+        let etag = h["etag"].to_str().unwrap().to_owned();
+        let date = h["last-modified"].to_str().unwrap().to_owned();
+        assert!(
+            etag.starts_with('"') && etag.ends_with('"'),
+            "strong: {etag}"
+        );
+        assert!(date.ends_with(" GMT"), "{date}");
+        assert_eq!(h["accept-ranges"], "bytes");
+        let from = full.len() / 2;
+        let ranged = |if_range: &str| {
+            c.get(&url)
+                .header("Range", format!("bytes={from}-"))
+                .header("If-Range", if_range)
+                .send()
+        };
+        // A matching ETag or date: the range. Anything else: the whole file.
+        for (v, want) in [
+            (etag.as_str(), StatusCode::PARTIAL_CONTENT),
+            (date.as_str(), StatusCode::PARTIAL_CONTENT),
+            ("\"someone-else\"", StatusCode::OK),
+            ("Tue, 01 Jan 2019 00:00:00 GMT", StatusCode::OK),
+        ] {
+            let r = ranged(v).await.unwrap();
+            assert_eq!(r.status(), want, "If-Range: {v}");
+            let body = r.bytes().await.unwrap();
+            let expected = if want == StatusCode::OK {
+                &full[..]
+            } else {
+                &full[from..]
+            };
+            assert!(body == expected, "If-Range: {v}");
+        }
+
+        // vendor-differs: no validators, no Accept-Ranges, ranges still work.
+        s.set_mode(FaultMode::VendorDiffers);
+        let r = c
+            .get(&url)
+            .header("Range", format!("bytes={from}-"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::PARTIAL_CONTENT);
+        for name in ["etag", "last-modified", "accept-ranges"] {
+            assert!(r.headers().get(name).is_none(), "{name}: {:?}", r.headers());
+        }
+        assert!(r.bytes().await.unwrap() == full[from..]);
+    })
+    .await;
+}
+
+#[tokio::test]
 async fn lookups_answer_and_segments_page_through() {
     within(async {
         let s = server(FaultMode::Normal).await;

@@ -6,10 +6,13 @@ use upexport::api::ErrorKind;
 
 use tokio::sync::mpsc::error::TryRecvError;
 use tokio::sync::mpsc::{UnboundedReceiver, unbounded_channel};
+use upexport::api::OnDisk;
 use upexport::api::{ApiClient, JobStatus};
 use upexport::demo::{DemoServer, FaultMode};
 use upexport::export::Format;
-use upexport::jobs::fetch::{FetchEvent, FetchOptions, FilePlan, Totals, fetch_all, plan};
+use upexport::jobs::fetch::{
+    FetchEvent, FetchOptions, FilePlan, How, Totals, fetch_all, job_dir, plan,
+};
 
 use crate::support::demo::{client, completed_job, file_requests, server};
 use crate::support::within;
@@ -69,9 +72,10 @@ async fn every_part_is_fetched_in_order_with_progress() {
         let c = client(&s);
         let (id, st) = completed_job(&s, &c, Format::Ndjson).await;
         let dir = tempfile::tempdir().unwrap();
-        let plans = plan(&st, dir.path(), None);
+        let plans = plan(&id, &st, dir.path(), None);
         assert_eq!(plans.len(), st.presigned_urls.len());
-        assert!(plans.iter().all(|p| !p.exists));
+        assert!(plans.iter().all(|p| p.on_disk == OnDisk::Nothing));
+        assert!(plans.iter().all(|p| p.dir() == job_dir(dir.path(), &id)));
 
         let events = run(&c, plans.clone(), FetchOptions::default()).await;
         let mut totals = Totals::new(plans.len());
@@ -137,7 +141,37 @@ async fn every_part_is_fetched_in_order_with_progress() {
             })
             .collect();
         assert_eq!(order, plans.iter().map(|p| p.index).collect::<Vec<_>>());
-        assert!(names_in(dir.path()).iter().all(|n| !n.starts_with('.')));
+        // Hidden: only the records of what was saved (no .part, no .unzip).
+        let job = job_dir(dir.path(), &id);
+        let hidden: Vec<String> = names_in(&job)
+            .into_iter()
+            .filter(|n| n.starts_with('.'))
+            .collect();
+        assert_eq!(hidden.len(), plans.len(), "{hidden:?}");
+        assert!(
+            hidden.iter().all(|n| n.ends_with(".download.json")),
+            "{hidden:?}"
+        );
+
+        // Again: this job's files, as saved: kept and counted, not fetched.
+        let before = file_requests(&s);
+        let again = run(
+            &c,
+            plan(&id, &st, dir.path(), None),
+            FetchOptions::default(),
+        )
+        .await;
+        for p in &plans {
+            assert!(matches!(p.on_disk, OnDisk::Nothing));
+            assert!(
+                matches!(
+                    events_of(&again, p.index)[..],
+                    [FetchEvent::Done { how: How::AlreadyThere, path, .. }] if *path == p.target
+                ),
+                "{again:?}"
+            );
+        }
+        assert_eq!(file_requests(&s), before);
     })
     .await;
 }
@@ -149,7 +183,7 @@ async fn a_cut_download_keeps_its_part_and_the_next_run_resumes() {
         let c = client(&s);
         let (id, st) = completed_job(&s, &c, Format::Csv).await;
         let dir = tempfile::tempdir().unwrap();
-        let plans = plan(&st, dir.path(), None);
+        let plans = plan(&id, &st, dir.path(), None);
         let n = plans.len();
 
         let first = run(&c, plans.clone(), FetchOptions::default()).await;
@@ -168,7 +202,7 @@ async fn a_cut_download_keeps_its_part_and_the_next_run_resumes() {
                 other => panic!("{other:?}"),
             }
             assert!(!p.target.exists(), "no final file");
-            assert!(!dir.path().join(&p.filename).exists());
+            assert!(!p.dir().join(&p.filename).exists());
             let len = std::fs::metadata(p.partial()).expect(".part kept").len();
             assert!(len > 0);
             kept.push(len);
@@ -180,7 +214,7 @@ async fn a_cut_download_keeps_its_part_and_the_next_run_resumes() {
         );
 
         // A fresh plan of the same job: the parts resume.
-        let plans = plan(&st, dir.path(), None);
+        let plans = plan(&id, &st, dir.path(), None);
         let second = run(&c, plans.clone(), FetchOptions::default()).await;
         assert_eq!(
             second.last(),
@@ -216,16 +250,19 @@ async fn an_existing_file_fails_with_io_unless_overwrite_and_the_rest_go_on() {
         let c = client(&s);
         let (id, st) = completed_job(&s, &c, Format::Ndjson).await;
         let dir = tempfile::tempdir().unwrap();
-        let all = plan(&st, dir.path(), None);
+        let all = plan(&id, &st, dir.path(), None);
+        std::fs::create_dir_all(all[0].dir()).unwrap();
         std::fs::write(&all[0].target, b"mine").unwrap();
 
-        let plans = plan(&st, dir.path(), None);
-        assert!(plans[0].exists && !plans[1].exists);
+        let plans = plan(&id, &st, dir.path(), None);
+        assert!(matches!(plans[0].on_disk, OnDisk::Other { .. }));
+        assert_eq!(plans[1].on_disk, OnDisk::Nothing);
         let events = run(&c, plans.clone(), FetchOptions::default()).await;
         match events_of(&events, plans[0].index).last().unwrap() {
             FetchEvent::Failed { kind, message, .. } => {
                 assert_eq!(*kind, ErrorKind::Io);
-                assert!(message.contains("already exists"), "{message}");
+                assert!(message.contains("not this job's file"), "{message}");
+                assert!(message.contains("no record"), "{message}");
             }
             other => panic!("{other:?}"),
         }
@@ -246,7 +283,7 @@ async fn an_existing_file_fails_with_io_unless_overwrite_and_the_rest_go_on() {
 
         let events = run(
             &c,
-            plan(&st, dir.path(), None),
+            plan(&id, &st, dir.path(), None),
             FetchOptions {
                 overwrite: true,
                 keep_compressed: false,
@@ -270,11 +307,11 @@ async fn only_the_chosen_parts_are_fetched() {
     within(async {
         let s = server(FaultMode::Normal, 300).await;
         let c = client(&s);
-        let (_, st) = completed_job(&s, &c, Format::Ndjson).await;
+        let (id, st) = completed_job(&s, &c, Format::Ndjson).await;
         let dir = tempfile::tempdir().unwrap();
-        let all = plan(&st, dir.path(), None);
+        let all = plan(&id, &st, dir.path(), None);
         let last = all.len() - 1;
-        let picked = plan(&st, dir.path(), Some(&[last]));
+        let picked = plan(&id, &st, dir.path(), Some(&[last]));
         assert_eq!(picked, vec![all[last].clone()]);
 
         let events = run(&c, picked, FetchOptions::default()).await;
@@ -283,11 +320,14 @@ async fn only_the_chosen_parts_are_fetched() {
             Some(&FetchEvent::Finished { ok: 1, failed: 0 })
         );
         assert_eq!(
-            names_in(dir.path()),
+            names_in(all[last].dir())
+                .into_iter()
+                .filter(|n| !n.starts_with('.'))
+                .collect::<Vec<_>>(),
             [all[last].target.file_name().unwrap().to_string_lossy()]
         );
         assert_eq!(file_requests(&s), 1);
-        assert!(plan(&st, dir.path(), Some(&[])).is_empty());
+        assert!(plan(&id, &st, dir.path(), Some(&[])).is_empty());
     })
     .await;
 }
@@ -297,9 +337,9 @@ async fn gzip_is_kept_when_asked_and_a_closed_receiver_does_not_stop_the_fetch()
     within(async {
         let s = server(FaultMode::Normal, 300).await;
         let c = client(&s);
-        let (_, st) = completed_job(&s, &c, Format::Ndjson).await;
+        let (id, st) = completed_job(&s, &c, Format::Ndjson).await;
         let dir = tempfile::tempdir().unwrap();
-        let plans = plan(&st, dir.path(), None);
+        let plans = plan(&id, &st, dir.path(), None);
         let (tx, rx) = unbounded_channel();
         drop(rx);
         let opts = FetchOptions {
@@ -308,7 +348,7 @@ async fn gzip_is_kept_when_asked_and_a_closed_receiver_does_not_stop_the_fetch()
         };
         fetch_all(&c, plans.clone(), opts, tx).await;
         for p in &plans {
-            let gz = std::fs::read(dir.path().join(&p.filename)).unwrap();
+            let gz = std::fs::read(p.dir().join(&p.filename)).unwrap();
             assert_eq!(&gz[..2], &[0x1f, 0x8b]);
         }
     })
@@ -320,9 +360,9 @@ async fn a_bad_signature_fails_with_the_expiry_hint() {
     within(async {
         let s = server(FaultMode::Normal, 300).await;
         let c = client(&s);
-        let (_, st) = completed_job(&s, &c, Format::Ndjson).await;
+        let (id, st) = completed_job(&s, &c, Format::Ndjson).await;
         let dir = tempfile::tempdir().unwrap();
-        let mut plans = plan(&st, dir.path(), Some(&[0]));
+        let mut plans = plan(&id, &st, dir.path(), Some(&[0]));
         plans[0].url = plans[0]
             .url
             .replace("X-Amz-Signature=", "X-Amz-Signature=0");
@@ -337,11 +377,8 @@ async fn a_bad_signature_fails_with_the_expiry_hint() {
             }
             other => panic!("{other:?}"),
         }
-        assert!(
-            names_in(dir.path()).is_empty(),
-            "{:?}",
-            names_in(dir.path())
-        );
+        let job = job_dir(dir.path(), &id);
+        assert!(names_in(&job).is_empty(), "{:?}", names_in(&job));
     })
     .await;
 }

@@ -71,7 +71,8 @@ async fn ndjson_parts_plain_and_gzip() {
         // The part as served (gzip), fetched and kept compressed.
         let gz_dir = tempfile::tempdir().unwrap();
         let (tx, _rx) = tokio::sync::mpsc::unbounded_channel();
-        let plans = plan(&st, gz_dir.path(), Some(&[0]));
+        let plans_dir = upexport::jobs::fetch::job_dir(gz_dir.path(), &id);
+        let plans = plan(&id, &st, gz_dir.path(), Some(&[0]));
         fetch_all(
             &c,
             plans,
@@ -82,11 +83,11 @@ async fn ndjson_parts_plain_and_gzip() {
             tx,
         )
         .await;
-        let gz = gz_dir.path().join(&name);
+        let gz = plans_dir.join(&name);
         assert_eq!(&std::fs::read(&gz).unwrap()[..2], &[0x1f, 0x8b]);
         assert_eq!(preview(&gz, 5).unwrap(), t);
         // And under a name without .gz.
-        let renamed = gz_dir.path().join("plain.ndjson");
+        let renamed = plans_dir.join("plain.ndjson");
         std::fs::rename(&gz, &renamed).unwrap();
         assert_eq!(preview(&renamed, 5).unwrap(), t);
     })

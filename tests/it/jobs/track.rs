@@ -120,6 +120,7 @@ async fn a_created_job_is_polled_to_completed_and_its_files_download_to_the_serv
                 .download(
                     p.url.as_deref().unwrap(),
                     dir.path(),
+                    &job,
                     &name,
                     DownloadOptions::default(),
                     |_| {},

@@ -16,6 +16,7 @@
 pub mod demo;
 pub mod netns;
 pub mod sandbox;
+pub mod scripted;
 pub mod tmux;
 pub mod tui;
 
@@ -149,4 +150,20 @@ pub fn json(s: &str) -> serde_json::Value {
 
 pub fn day(y: i32, m: u32, d: u32) -> chrono::NaiveDate {
     chrono::NaiveDate::from_ymd_opt(y, m, d).expect("valid day")
+}
+
+/// Assert that the file at `path` holds exactly `want`; on a mismatch say
+/// the sizes and the first differing byte (not the whole contents).
+#[track_caller]
+pub fn assert_file(path: &Path, want: &[u8]) {
+    let got = std::fs::read(path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+    if got != want {
+        let at = got.iter().zip(want).position(|(a, b)| a != b);
+        panic!(
+            "{}: {} bytes, wanted {}; first difference at {at:?}",
+            path.display(),
+            got.len(),
+            want.len()
+        );
+    }
 }

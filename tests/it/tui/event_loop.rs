@@ -14,8 +14,8 @@ use upexport::tui::form::Focus;
 use upexport::tui::msg::Level;
 use upexport::tui::testing::Harness;
 
-use crate::support::WAIT_LIMIT;
 use crate::support::demo::{CREATE, server};
+use crate::support::{WAIT_LIMIT, assert_file};
 
 /// The job id in a "created export job <id>; …" status line.
 fn job_in(status: &str) -> String {
@@ -412,4 +412,124 @@ async fn a_hundred_thousand_entries_scroll_by_pages() {
     h.key(KeyCode::Home);
     assert!(h.wait_until(WAIT_LIMIT, |a| !a.history.loading).await);
     assert!(h.screen().contains("#100000 "));
+}
+
+/// Record `job` (created by `client`, then completed) in `store` as a
+/// `tui` history row with its completed status.
+async fn completed_row(server: &DemoServer, client: &ApiClient, store: &HistoryStore) -> String {
+    let req = request(1);
+    let origin = upexport::jobs::submit::Origin {
+        source: "tui",
+        profile: "test",
+    };
+    let (_, created, _) = upexport::jobs::submit::submit_recorded(store, client, origin, &req)
+        .await
+        .expect("recorded");
+    let job = created.expect("created").job_id.expect("job id");
+    server.finish_running_jobs();
+    let st = client.job(&job).await.expect("status");
+    store
+        .record_job_status(&job, &upexport::jobs::submit::snapshot(&st))
+        .expect("status saved");
+    job
+}
+
+/// `d` on the selected history row, then Enter once its files are listed;
+/// returns after the download finished.
+async fn download_selected(h: &mut Harness, job: &str) {
+    h.session.app.focus = Focus::History;
+    h.key(KeyCode::Char('d'));
+    let listed = h
+        .wait_until(WAIT_LIMIT, |a| {
+            matches!(&a.overlay, Some(Overlay::DownloadSetup(s)) if !s.loading && !s.plans.is_empty())
+        })
+        .await;
+    assert!(
+        listed,
+        "the files of {job} were not listed: {:?}",
+        h.app().status
+    );
+    if let Some(Overlay::DownloadSetup(s)) = &h.app().overlay {
+        assert_eq!(s.job_id, job);
+    }
+    h.key(KeyCode::Enter);
+    let started = matches!(&h.app().overlay, Some(Overlay::Downloads { .. }));
+    assert!(started, "not started: {:?}", h.app().overlay);
+    let done = h
+        .wait_until(WAIT_LIMIT, |a| {
+            a.downloads.iter().any(|d| d.job_id == job && d.finished)
+        })
+        .await;
+    assert!(done, "download of {job} did not finish");
+    h.key(KeyCode::Esc);
+}
+
+#[tokio::test]
+async fn downloads_go_under_the_job_id_and_a_cut_part_of_one_job_never_feeds_another() {
+    use upexport::tui::downloads::FileState;
+    let server = server(FaultMode::Normal, 300).await;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = dir.path().join("history.db");
+    let out = dir.path().join("exports");
+    let client = ApiClient::new(
+        &server.base_url(),
+        ApiKey::new(server.key()).expect("key"),
+        Timeouts::default(),
+    )
+    .expect("client");
+    let store = HistoryStore::open(&db).expect("history file").store;
+    let a = completed_row(&server, &client, &store).await;
+    let b = completed_row(&server, &client, &store).await;
+    let env = EnvInfo {
+        profile: "test".into(),
+        base_url: server.base_url(),
+        download_dir: Some(out.clone()),
+        ..Default::default()
+    };
+    let mut h = Harness::new(120, 40, store, Some(client), env, &csv_draft());
+    assert!(h.wait_until(WAIT_LIMIT, |a| !a.history.loading).await);
+
+    // Job A (the second row) is cut: both partial files stay.
+    server.set_mode(FaultMode::DownloadCut);
+    h.session.app.focus = Focus::History;
+    h.key(KeyCode::Down);
+    download_selected(&mut h, &a).await;
+    let run = |h: &Harness, job: &str| {
+        h.app()
+            .downloads
+            .iter()
+            .rev()
+            .find(|d| d.job_id == job)
+            .expect("its run")
+            .clone()
+    };
+    assert_eq!(run(&h, &a).counts(), (0, 2, 2), "both cut");
+
+    // Job B (the first row), the same file names, the same folder typed.
+    server.set_mode(FaultMode::Normal);
+    h.key(KeyCode::Up);
+    download_selected(&mut h, &b).await;
+    let rb = run(&h, &b);
+    assert_eq!(rb.counts(), (2, 0, 2), "{:?}", rb.files);
+    assert_eq!(rb.dir, out.join(&b));
+    for (p, state) in &rb.files {
+        let FileState::Done { path, .. } = state else {
+            panic!("{state:?}");
+        };
+        assert_eq!(path.parent(), Some(out.join(&b).as_path()));
+        assert_file(path, &server.part_content(&b, &p.filename).unwrap());
+    }
+
+    // A again: its own partial files resume; B's files are not A's.
+    h.key(KeyCode::Down);
+    download_selected(&mut h, &a).await;
+    let ra = run(&h, &a);
+    assert_eq!(ra.counts(), (2, 0, 2), "{:?}", ra.files);
+    for (p, state) in &ra.files {
+        let FileState::Done { path, .. } = state else {
+            panic!("{state:?}");
+        };
+        assert_eq!(path.parent(), Some(out.join(&a).as_path()));
+        assert_file(path, &server.part_content(&a, &p.filename).unwrap());
+    }
 }

@@ -243,12 +243,21 @@ fn a_queued_export_finding_the_environment_busy_waits_for_that_job() {
 }
 
 fn plan(index: usize, exists: bool) -> FilePlan {
+    let target = PathBuf::from(format!("/tmp/x/j/part-{index}.ndjson"));
     FilePlan {
         index,
+        job_id: "j".into(),
         filename: format!("part-{index}.ndjson.gz"),
         url: format!("http://127.0.0.1:9/{index}"),
-        target: PathBuf::from(format!("/tmp/x/part-{index}.ndjson")),
-        exists,
+        on_disk: if exists {
+            upexport::api::OnDisk::Other {
+                path: target.clone(),
+                why: "upexport has no record of saving it".into(),
+            }
+        } else {
+            upexport::api::OnDisk::Nothing
+        },
+        target,
     }
 }
 
@@ -297,6 +306,7 @@ fn downloads_ask_before_overwriting_and_retry_what_failed() {
             path: PathBuf::from("/tmp/x/part-0.ndjson"),
             size: 10,
             decompressed: true,
+            how: upexport::jobs::fetch::How::Fetched,
         },
         FetchEvent::Failed {
             index: 1,

@@ -782,13 +782,29 @@ async fn segment_picker() {
 #[tokio::test]
 async fn download_setup_and_progress() {
     use std::path::PathBuf;
-    use upexport::jobs::fetch::{FetchEvent, FilePlan};
-    let plan = |index: usize, exists: bool| FilePlan {
-        index,
-        filename: format!("part-000{}.csv.gz", index + 1),
-        url: format!("http://127.0.0.1:9/{index}"),
-        target: PathBuf::from(format!("/exports/part-000{}.csv", index + 1)),
-        exists,
+    use upexport::api::OnDisk;
+    use upexport::jobs::fetch::{FetchEvent, FilePlan, How};
+    let plan = |index: usize, exists: bool| {
+        let job9 = created_entry(9, now())
+            .created
+            .map(|c| c.job_id)
+            .unwrap_or_default();
+        let target = PathBuf::from(format!("/exports/{job9}/part-000{}.csv", index + 1));
+        FilePlan {
+            index,
+            job_id: job9.clone(),
+            filename: format!("part-000{}.csv.gz", index + 1),
+            url: format!("http://127.0.0.1:9/{index}"),
+            on_disk: if exists {
+                OnDisk::Other {
+                    path: target.clone(),
+                    why: "upexport has no record of saving it".into(),
+                }
+            } else {
+                OnDisk::Nothing
+            },
+            target,
+        }
     };
     for (name, progress) in [("download_setup", false), ("download_progress", true)] {
         both_sizes(name, move |h| {
@@ -815,6 +831,7 @@ async fn download_setup_and_progress() {
                         path: PathBuf::from("/exports/part-0001.csv"),
                         size: 48_213,
                         decompressed: true,
+                        how: How::Fetched,
                     },
                     FetchEvent::Started {
                         index: 1,
