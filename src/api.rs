@@ -8,6 +8,7 @@ mod download;
 mod error;
 mod error_kind;
 mod key;
+mod paging;
 mod types;
 
 pub use body::{MAX_JSON_BODY, excerpt, sanitise};
@@ -19,6 +20,7 @@ pub use download::{
 pub use error::{ApiError, host_port as host_port_of};
 pub use error_kind::{ErrorKind, UnknownKind};
 pub use key::ApiKey;
+pub use paging::{EarlyStop, Lookup, MAX_LOOKUP_PAGES};
 pub use types::{
     CreatedJob, JobState, JobStatus, JobSummary, LOOKUPS, LookupPage, PresignedUrl, is_paginated,
     safe_component,

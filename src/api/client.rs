@@ -13,6 +13,7 @@ use serde::de::DeserializeOwned;
 use super::body::{MAX_JSON_BODY, envelope_message, excerpt, read_capped};
 use super::error::{ApiError, host_port};
 use super::key::ApiKey;
+use super::paging::{Lookup, MAX_LOOKUP_PAGES, Pager};
 use super::types::{CreatedJob, JobStatus, JobSummary, LookupPage};
 use crate::export::ExportRequest;
 
@@ -438,22 +439,20 @@ impl ApiClient {
         }
     }
 
-    /// Every item of a lookup, following the cursor through all pages.
-    pub async fn lookup(&self, name: &str) -> Result<Vec<serde_json::Value>, ApiError> {
-        let mut items = Vec::new();
+    /// Every item of a lookup, each once, following the cursor through
+    /// the pages until they end or go wrong (see [`super::paging`]): the
+    /// result says whether it stopped early and whether the list is
+    /// complete.
+    pub async fn lookup(&self, name: &str) -> Result<Lookup, ApiError> {
+        let mut pager = Pager::new(MAX_LOOKUP_PAGES);
         let mut after: Option<String> = None;
-        let mut seen = std::collections::HashSet::new();
-        for _ in 0..10_000 {
+        loop {
             let page = self.lookup_page(name, after.as_deref()).await?;
-            let empty = page.data.is_empty();
-            items.extend(page.data);
-            // Stop at the last page, and at a cursor seen before (a loop).
-            match page.metadata.cursor.after.filter(|a| !a.is_empty()) {
-                Some(next) if !empty && seen.insert(next.clone()) => after = Some(next),
-                _ => break,
+            match pager.take(page) {
+                Some(next) => after = Some(next),
+                None => return Ok(pager.finish()),
             }
         }
-        Ok(items)
     }
 }
 

@@ -32,7 +32,9 @@ fn label(item: &serde_json::Value) -> (String, String) {
 /// when there is none or `refresh` is set. A cached copy is shown whatever
 /// its age, with a note on stderr saying how old it is. When a refresh
 /// fails the command fails: stale data is not passed off as fresh (a note
-/// says a cached copy exists).
+/// says a cached copy exists). A fetched list whose paging stopped early
+/// is printed with a warning; when it may be cut off the command then
+/// fails (exit 5) and nothing is cached.
 pub async fn run(
     ctx: &mut Context,
     name: Option<&str>,
@@ -75,34 +77,48 @@ pub async fn run(
             }
         }
     };
-    let items = got.items;
     let note = if cached {
         format!(
             " (cached {} ago; --refresh fetches them again)",
             age(got.fetched_at)
         )
+    } else if got.repeats > 0 {
+        format!(" ({} repeats of earlier pages' items dropped)", got.repeats)
     } else {
         String::new()
     };
+    let n = got.items.len();
     if json {
-        let n = items.len();
-        println!("{}", serde_json::Value::Array(items));
+        println!("{}", serde_json::Value::Array(got.items));
         if cached {
             eprintln!("{n} items{note}");
         }
-        return Ok(());
+    } else {
+        let rows: Vec<(String, String)> = got.items.iter().map(label).collect();
+        let width = rows
+            .iter()
+            .map(|(id, _)| id.chars().count())
+            .max()
+            .unwrap_or(0)
+            .min(40);
+        for (id, title) in rows {
+            println!("{id:<width$}  {title}");
+        }
+        eprintln!("{n} items{note}");
     }
-    let rows: Vec<(String, String)> = items.iter().map(label).collect();
-    let width = rows
-        .iter()
-        .map(|(id, _)| id.chars().count())
-        .max()
-        .unwrap_or(0)
-        .min(40);
-    for (id, title) in rows {
-        println!("{id:<width$}  {title}");
+    // Paging that stopped early: a warning when the list is still
+    // complete, a failure (exit 5, after the items) when it may be cut
+    // off, which is then not cached.
+    match got.warning {
+        Some(w) if got.complete => warn(&format!("{name}: {w}")),
+        Some(w) => {
+            return Err(CliError::Incomplete {
+                message: format!("{name}: {w}; not cached, so the next run asks the server again"),
+                json,
+            });
+        }
+        None => {}
     }
-    eprintln!("{} items{note}", items.len());
     Ok(())
 }
 

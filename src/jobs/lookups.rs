@@ -9,6 +9,12 @@
 //! temp file in the same directory, then rename), readable by the owner
 //! only. A cached value is used whatever its age until the caller asks
 //! for a refresh; a missing or unreadable file simply counts as no cache.
+//!
+//! Only complete lists are cached: a list whose paging stopped early
+//! without the server's `total_count` vouching for it
+//! ([`crate::api::Lookup::is_complete`]) is handed back with its warning
+//! but never written, so an older complete copy stays and the next load
+//! asks the server again.
 
 use std::path::{Path, PathBuf};
 
@@ -30,18 +36,50 @@ pub struct LookupCache {
     dir: PathBuf,
 }
 
-/// A cached lookup: its items and when they were fetched.
+/// A lookup's items and when they were fetched; from the cache, or fresh
+/// from the API with how its paging went.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Cached {
     pub items: Vec<Value>,
     pub fetched_at: DateTime<Utc>,
+    /// False for a fresh list that may be cut off (never from the cache).
+    pub complete: bool,
+    /// Why paging stopped early, in a sentence; and in a few words for a
+    /// one-line note. `None` from the cache and for a list that ended as
+    /// the server said.
+    pub warning: Option<String>,
+    pub short_warning: Option<String>,
+    /// Items dropped because an earlier page held them (0 from the cache).
+    pub repeats: usize,
 }
 
-#[derive(Serialize, Deserialize)]
+impl Cached {
+    fn read(items: Vec<Value>, fetched_at: DateTime<Utc>) -> Cached {
+        Cached {
+            items,
+            fetched_at,
+            complete: true,
+            warning: None,
+            short_warning: None,
+            repeats: 0,
+        }
+    }
+}
+
+#[derive(Deserialize)]
 struct File {
     version: u32,
     fetched_at: DateTime<Utc>,
     items: Vec<Value>,
+}
+
+/// [`File`] to write: the items borrowed, not copied (a lookup may be
+/// megabytes).
+#[derive(Serialize)]
+struct FileRef<'a> {
+    version: u32,
+    fetched_at: DateTime<Utc>,
+    items: &'a [Value],
 }
 
 /// `s` as one path component: ASCII letters, digits, `-`, `_` and `.`
@@ -105,10 +143,7 @@ impl LookupCache {
         }
         let bytes = std::fs::read(&path).ok()?;
         match serde_json::from_slice::<File>(&bytes) {
-            Ok(f) if f.version == VERSION => Some(Cached {
-                items: f.items,
-                fetched_at: f.fetched_at,
-            }),
+            Ok(f) if f.version == VERSION => Some(Cached::read(f.items, f.fetched_at)),
             Ok(f) => {
                 tracing::debug!(path = %path.display(), version = f.version, "lookup cache of another version ignored");
                 None
@@ -126,19 +161,21 @@ impl LookupCache {
     }
 
     fn put_at(&self, name: &str, items: &[Value], at: DateTime<Utc>) -> std::io::Result<()> {
-        let body = serde_json::to_vec(&serde_json::json!({
-            "version": VERSION,
-            "fetched_at": at,
-            "items": items,
-        }))
+        let body = serde_json::to_vec(&FileRef {
+            version: VERSION,
+            fetched_at: at,
+            items,
+        })
         .map_err(std::io::Error::other)?;
         crate::config::write_private(&self.path(name), &body)
     }
 }
 
 /// The cached value unless `refresh` is set or there is none; otherwise
-/// every page fetched with `client` and stored. A failure to store is
-/// logged, not returned: the fetched items are still good.
+/// every page fetched with `client`, and stored when the list is complete
+/// (a cut-off list is returned with its warning and not stored). A
+/// failure to store is logged, not returned: the fetched items are still
+/// good.
 pub async fn load(
     cache: &LookupCache,
     client: &ApiClient,
@@ -148,12 +185,35 @@ pub async fn load(
     if !refresh && let Some(c) = cache.get(name) {
         return Ok(c);
     }
-    let items = client.lookup(name).await?;
+    fetch(Some(cache), client, name).await
+}
+
+/// Every page of a lookup from the API, stored in `cache` (if any) when
+/// complete.
+pub async fn fetch(
+    cache: Option<&LookupCache>,
+    client: &ApiClient,
+    name: &str,
+) -> Result<Cached, ApiError> {
+    let got = client.lookup(name).await?;
     let fetched_at = Utc::now();
-    if let Err(e) = cache.put_at(name, &items, fetched_at) {
+    let complete = got.is_complete();
+    if let Some(w) = got.warning() {
+        tracing::warn!(lookup = name, "{w}");
+    }
+    if let Some(cache) = cache.filter(|_| complete)
+        && let Err(e) = cache.put_at(name, &got.items, fetched_at)
+    {
         tracing::warn!(path = %cache.path(name).display(), "could not cache the lookup: {e}");
     }
-    Ok(Cached { items, fetched_at })
+    Ok(Cached {
+        complete,
+        warning: got.warning(),
+        short_warning: got.short_warning(),
+        repeats: got.repeats,
+        items: got.items,
+        fetched_at,
+    })
 }
 
 /// One entry of a picker: the value sent to the API, what is shown, and

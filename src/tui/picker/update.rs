@@ -121,7 +121,13 @@ impl App {
     ) -> Vec<Effect> {
         match result {
             Ok(items) => {
-                let when = self.clock.short_time(items.fetched_at);
+                let note = match &items.warning {
+                    Some(w) => format!("{name} {w} · Ctrl-R retries"),
+                    None => format!(
+                        "{name} as of {} · Ctrl-R refreshes",
+                        self.clock.short_time(items.fetched_at)
+                    ),
+                };
                 self.lookups.insert(name.clone(), items);
                 let field = if name == "segments" {
                     Field::SegmentId
@@ -134,7 +140,7 @@ impl App {
                 {
                     p.set_choices(choices);
                     p.loading = false;
-                    p.note = Some(format!("{name} as of {when} · Ctrl-R refreshes"));
+                    p.note = Some(note);
                 }
             }
             Err(e) => {

@@ -429,6 +429,9 @@ async fn lookups_page_through_and_bare_arrays_work() {
         let s = server(FaultMode::Normal).await;
         let c = client(&s);
         let segments = c.lookup("segments").await.unwrap();
+        assert!(segments.is_complete() && segments.warning().is_none());
+        assert_eq!((segments.pages, segments.repeats), (3, 0));
+        let segments = segments.items;
         let ids: Vec<u64> = segments.iter().map(|v| v["id"].as_u64().unwrap()).collect();
         assert_eq!(ids.len(), 120);
         let mut unique = ids.clone();
@@ -453,7 +456,7 @@ async fn lookups_page_through_and_bare_arrays_work() {
         assert!(first.metadata.cursor.after.is_some());
         assert_eq!(first.metadata.total_count.as_deref(), Some("120"));
 
-        let flows = c.lookup("flows").await.unwrap();
+        let flows = c.lookup("flows").await.unwrap().items;
         assert_eq!(flows.len(), 8);
         assert_eq!(flows[0], json!({"id": 120, "title": "Onboarding Flow"}));
         let page = c.lookup_page("flows", None).await.unwrap();

@@ -258,3 +258,24 @@ async fn choices_from_the_demo_lookups_filter_as_typed() {
     })
     .await;
 }
+
+/// A list cut off because the server's paging went wrong is shown, but
+/// never cached as if it were complete; a complete one is cached.
+#[tokio::test]
+async fn a_cut_off_list_is_not_cached() {
+    within(async {
+        let (base, _) = crate::api::lookup_paging::paging_server().await;
+        let c = client_for(&base);
+        let dir = tempfile::tempdir().unwrap();
+        let cache = LookupCache::new(dir.path(), "default", &base);
+        let got = lookups::load(&cache, &c, "ignores_cursor", false)
+            .await
+            .unwrap();
+        assert_eq!(got.items.len(), 50);
+        assert!(cache.get("ignores_cursor").is_none(), "not cached");
+        let got = lookups::load(&cache, &c, "overlap", false).await.unwrap();
+        assert_eq!(got.items.len(), 120);
+        assert_eq!(cache.get("overlap").unwrap().items, got.items, "cached");
+    })
+    .await;
+}

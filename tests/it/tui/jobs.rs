@@ -345,6 +345,7 @@ fn the_segment_picker_fills_the_field_from_the_lookup() {
                 serde_json::json!({"id": 102, "title": "Trial accounts"}),
             ],
             fetched_at: now(),
+            warning: None,
         }),
     });
     type_text(&mut a, "trial");
