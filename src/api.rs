@@ -11,7 +11,7 @@ mod key;
 mod paging;
 mod types;
 
-pub use body::{MAX_JSON_BODY, excerpt, sanitise};
+pub use body::{MAX_JSON_BODY, MAX_LIST_BODY, excerpt, sanitise};
 pub use client::{ApiClient, DEFAULT_BASE_URL, EXPORTS_PATH, Timeouts, check_base_url};
 pub use curl::{curl_create_export, shell_quote};
 pub use download::{

@@ -10,7 +10,7 @@ use reqwest::header::{
 use reqwest::{Method, StatusCode, Url, redirect};
 use serde::de::DeserializeOwned;
 
-use super::body::{MAX_JSON_BODY, envelope_message, excerpt, read_capped};
+use super::body::{MAX_JSON_BODY, MAX_LIST_BODY, envelope_message, excerpt, read_capped};
 use super::error::{ApiError, host_port};
 use super::key::ApiKey;
 use super::paging::{Lookup, MAX_LOOKUP_PAGES, Pager};
@@ -315,12 +315,15 @@ impl ApiClient {
         body
     }
 
+    /// Read a JSON answer of at most `limit` bytes: into one buffer,
+    /// parsed from it in place (no text copy beside the bytes).
     async fn json<T: DeserializeOwned>(
         &self,
         resp: reqwest::Response,
         what: &'static str,
+        limit: usize,
     ) -> Result<T, ApiError> {
-        let body = self.scrub(read_capped(resp, MAX_JSON_BODY, self.timeouts.request).await?);
+        let body = self.scrub(read_capped(resp, limit, self.timeouts.request).await?);
         serde_json::from_slice(&body).map_err(|e| ApiError::Decode {
             what,
             detail: super::body::sanitise(&e.to_string(), 120),
@@ -338,7 +341,7 @@ impl ApiClient {
             .send(Method::POST, EXPORTS_PATH, Some(req.to_json()), true)
             .await?;
         let status = resp.status();
-        let created: CreatedJob = self.json(resp, "job confirmation").await.map_err(|e| match e {
+        let created: CreatedJob = self.json(resp, "job confirmation", MAX_JSON_BODY).await.map_err(|e| match e {
             ApiError::Decode { detail, excerpt, .. } => ApiError::Decode {
                 what: "job confirmation",
                 detail: format!(
@@ -393,7 +396,7 @@ impl ApiClient {
                 false,
             )
             .await?;
-        self.json(resp, "job status").await
+        self.json(resp, "job status", MAX_JSON_BODY).await
     }
 
     /// GET the recent jobs (newest first as the server sends them).
@@ -401,7 +404,7 @@ impl ApiClient {
         let resp = self
             .send(Method::GET, &format!("{EXPORTS_PATH}/jobs/"), None, false)
             .await?;
-        self.json(resp, "job list").await
+        self.json(resp, "job list", MAX_LIST_BODY).await
     }
 
     /// GET one page of a lookup. Bare-array lookups come back as one page
@@ -418,7 +421,7 @@ impl ApiClient {
             path.push_str(&format!("?after_cursor={a}"));
         }
         let resp = self.send(Method::GET, &path, None, false).await?;
-        let value: serde_json::Value = self.json(resp, "lookup").await?;
+        let value: serde_json::Value = self.json(resp, "lookup", MAX_LIST_BODY).await?;
         match value {
             serde_json::Value::Array(data) => Ok(LookupPage {
                 data,
