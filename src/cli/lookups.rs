@@ -5,28 +5,7 @@ use super::context::{Context, warn};
 use super::exit::CliError;
 use crate::api::LOOKUPS;
 use crate::human::duration;
-use crate::jobs::lookups::{self, LookupCache};
-
-/// The fields that name a lookup item, in order of preference.
-fn label(item: &serde_json::Value) -> (String, String) {
-    let s = |k: &str| {
-        item.get(k).and_then(|v| match v {
-            serde_json::Value::String(s) => Some(s.clone()),
-            serde_json::Value::Null => None,
-            other => Some(other.to_string()),
-        })
-    };
-    let id = s("id")
-        .or_else(|| s("key"))
-        .or_else(|| s("name"))
-        .unwrap_or_default();
-    let title = s("title")
-        .or_else(|| s("display_name"))
-        .or_else(|| s("name"))
-        .or_else(|| s("label"))
-        .unwrap_or_else(|| crate::api::sanitise(&item.to_string(), 80));
-    (id, title)
-}
+use crate::jobs::lookups::{self, Choice, LookupCache};
 
 /// Show a lookup from the profile's cache, fetching it (and caching it)
 /// when there is none or `refresh` is set. A cached copy is shown whatever
@@ -94,15 +73,22 @@ pub async fn run(
             eprintln!("{n} items{note}");
         }
     } else {
-        let rows: Vec<(String, String)> = got.items.iter().map(label).collect();
-        let width = rows
-            .iter()
-            .map(|(id, _)| id.chars().count())
-            .max()
-            .unwrap_or(0)
-            .min(40);
-        for (id, title) in rows {
-            println!("{id:<width$}  {title}");
+        // A table: the value, the name, the detail (each lookup's own
+        // fields, see `lookups::row`).
+        let rows: Vec<Choice> = got.items.iter().map(|i| lookups::row(name, i)).collect();
+        let width = |f: fn(&Choice) -> &str, max: usize| {
+            rows.iter()
+                .map(|c| f(c).chars().count())
+                .max()
+                .unwrap_or(0)
+                .min(max)
+        };
+        let (w_id, w_label) = (width(|c| &c.id, 40), width(|c| &c.label, 50));
+        for c in &rows {
+            match &c.detail {
+                Some(d) => println!("{:<w_id$}  {:<w_label$}  {d}", c.id, c.label),
+                None => println!("{:<w_id$}  {}", c.id, c.label),
+            }
         }
         eprintln!("{n} items{note}");
     }

@@ -243,6 +243,25 @@ fn is_true(item: &Value, key: &str) -> bool {
     }
 }
 
+/// A segment's detail: `user · published`, `· hidden` added for hidden
+/// ones; `None` when it says none of these.
+fn segment_detail(item: &Value) -> Option<String> {
+    let category = text(item, "category").map(|c| match c.as_str() {
+        "user_id" => "user".to_owned(),
+        "company_id" => "company".to_owned(),
+        _ => c,
+    });
+    let parts: Vec<String> = [
+        category,
+        text(item, "status"),
+        is_true(item, "is_hidden").then(|| "hidden".to_owned()),
+    ]
+    .into_iter()
+    .flatten()
+    .collect();
+    (!parts.is_empty()).then(|| crate::api::sanitise(&parts.join(" · "), 100))
+}
+
 /// Segments as choices: id (numbers as strings), title, and a detail such
 /// as `user · published` (`· hidden` added for hidden ones, which come
 /// last). Items without an id are left out: they cannot be sent.
@@ -254,26 +273,12 @@ pub fn segments(items: &[Value]) -> Vec<Choice> {
         let label = text(item, "title")
             .or_else(|| text(item, "name"))
             .unwrap_or_else(|| id.clone());
-        let category = text(item, "category").map(|c| match c.as_str() {
-            "user_id" => "user".to_owned(),
-            "company_id" => "company".to_owned(),
-            _ => c,
-        });
-        let is_hidden = is_true(item, "is_hidden");
-        let parts: Vec<String> = [
-            category,
-            text(item, "status"),
-            is_hidden.then(|| "hidden".to_owned()),
-        ]
-        .into_iter()
-        .flatten()
-        .collect();
         let choice = Choice {
             id,
             label: crate::api::sanitise(&label, 200),
-            detail: (!parts.is_empty()).then(|| crate::api::sanitise(&parts.join(" · "), 100)),
+            detail: segment_detail(item),
         };
-        if is_hidden {
+        if is_true(item, "is_hidden") {
             hidden.push(choice);
         } else {
             shown.push(choice);
@@ -281,6 +286,80 @@ pub fn segments(items: &[Value]) -> Vec<Choice> {
     }
     shown.extend(hidden);
     shown
+}
+
+/// The first of `keys` that `item` holds as text.
+fn first_text(item: &Value, keys: &[&str]) -> Option<String> {
+    keys.iter().find_map(|k| text(item, k))
+}
+
+/// How one item of the lookup `name` is listed: the field a person knows
+/// it by (`id` is the value: what is sent as `segment_id`, or what names a
+/// flow; `key` for properties, features, modules and checklists, whose
+/// numeric `id`s mean nothing to a reader), its name (`display_name` or
+/// `title`), and a detail where the lookup has one (a segment's category
+/// and status, a property's type, an event property's event, an embed's
+/// type, a survey's platform and question count). The fields follow the
+/// vendor's response examples; an item shaped otherwise still gets a line
+/// (its `key`, `id` or `name`, and its JSON when it has no name).
+pub fn row(name: &str, item: &Value) -> Choice {
+    let by_id = matches!(
+        name,
+        "segments" | "flows" | "banners" | "embeds" | "spotlights" | "surveys"
+    );
+    let value = if by_id {
+        first_text(item, &["id", "key", "name"])
+    } else {
+        first_text(item, &["key", "id", "name"])
+    };
+    let label = first_text(item, &["display_name", "title", "name", "label"])
+        .unwrap_or_else(|| item.to_string());
+    let data_type = || {
+        let t = text(item, "data_type");
+        match (t, is_true(item, "is_auto_property")) {
+            (Some(t), true) => Some(format!("{t} · auto")),
+            (t, _) => t,
+        }
+    };
+    let detail = match name {
+        "segments" => segment_detail(item),
+        "events_properties" => {
+            let event = match item.get("event") {
+                Some(e @ Value::Object(_)) => first_text(e, &["display_name", "name", "id"]),
+                _ => text(item, "event"),
+            };
+            let parts: Vec<String> = [
+                event,
+                text(item, "data_type"),
+                is_true(item, "is_archived").then(|| "archived".to_owned()),
+            ]
+            .into_iter()
+            .flatten()
+            .collect();
+            (!parts.is_empty()).then(|| parts.join(" · "))
+        }
+        "embeds" => text(item, "type"),
+        "surveys" => {
+            let questions = match item.get("modules") {
+                Some(Value::Array(m)) => Some(match m.len() {
+                    1 => "1 question".to_owned(),
+                    n => format!("{n} questions"),
+                }),
+                _ => None,
+            };
+            let parts: Vec<String> = [text(item, "platform"), questions]
+                .into_iter()
+                .flatten()
+                .collect();
+            (!parts.is_empty()).then(|| parts.join(" · "))
+        }
+        _ => data_type(),
+    };
+    Choice {
+        id: crate::api::sanitise(&value.unwrap_or_default(), 200),
+        label: crate::api::sanitise(&label, 200),
+        detail: detail.map(|d| crate::api::sanitise(&d, 100)),
+    }
 }
 
 /// Event types to pick from: the 7 the API documents (detail `event
@@ -349,6 +428,72 @@ mod tests {
         assert_eq!(c[1].label, "Line break");
         assert_eq!(c[1].detail, None);
         assert_eq!(c[2].detail.as_deref(), Some("company · draft · hidden"));
+    }
+
+    /// The vendor's example items: property lookups are listed by key,
+    /// never by their numeric id.
+    #[test]
+    fn rows_use_each_lookups_meaningful_fields() {
+        let row = |name: &str, item: Value| {
+            let c = super::row(name, &item);
+            (c.id, c.label, c.detail)
+        };
+        let s = |v: &str| v.to_owned();
+        assert_eq!(
+            row(
+                "user_properties",
+                json!({"id": 1, "type": "user_property", "key": "email", "display_name": "Email", "data_type": "string", "is_auto_property": false})
+            ),
+            (s("email"), s("Email"), Some(s("string")))
+        );
+        assert_eq!(
+            row(
+                "company_properties",
+                json!({"id": 10, "type": "company_property", "key": "company_name", "display_name": "Company Name", "data_type": "string", "is_auto_property": true})
+            ),
+            (
+                s("company_name"),
+                s("Company Name"),
+                Some(s("string · auto"))
+            )
+        );
+        assert_eq!(
+            row(
+                "events_properties",
+                json!({"id": 12, "key": "url", "display_name": "URL", "data_type": "string", "event": {"id": 33, "display_name": "page_view"}, "is_archived": true})
+            ),
+            (s("url"), s("URL"), Some(s("page_view · string · archived")))
+        );
+        assert_eq!(
+            row(
+                "checklists",
+                json!({"display_name": "Checklist A", "key": "checklist_a", "data_type": "string"})
+            ),
+            (s("checklist_a"), s("Checklist A"), Some(s("string")))
+        );
+        assert_eq!(
+            row("flows", json!({"id": 123, "title": "Onboarding Flow"})),
+            (s("123"), s("Onboarding Flow"), None)
+        );
+        assert_eq!(
+            row(
+                "embeds",
+                json!({"id": 77, "title": "Promo Banner", "type": "banner"})
+            ),
+            (s("77"), s("Promo Banner"), Some(s("banner")))
+        );
+        assert_eq!(
+            row(
+                "surveys",
+                json!({"id": 45, "title": "CSAT Survey", "platform": "web", "modules": [{"id": 1}]})
+            ),
+            (s("45"), s("CSAT Survey"), Some(s("web · 1 question")))
+        );
+        // Shaped otherwise: still a line, and no control characters.
+        assert_eq!(
+            row("flows", json!({"key": "k\u{1b}[2J", "x": 1})),
+            (s("k [2J"), s(r#"{"key":"k\u001b[2J","x":1}"#), None)
+        );
     }
 
     #[test]

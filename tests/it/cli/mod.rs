@@ -2,5 +2,6 @@
 
 mod commands;
 mod docs;
+mod lookups;
 mod queue;
 mod setup;
