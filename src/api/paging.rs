@@ -91,17 +91,17 @@ impl Lookup {
         ))
     }
 
-    /// The same in a few words, for a one-line note: `incomplete (paging
-    /// stopped after page 2; 50 of 120)`, or `paging stopped after page 3;
-    /// all 120 here`.
+    /// The same in a few words, for a one-line note: `incomplete: paging
+    /// stopped at page 2, 50 of 120`, or `paging stopped at page 3, all
+    /// 120 here`.
     pub fn short_warning(&self) -> Option<String> {
         self.early_stop?;
         let n = self.items.len();
         let p = self.pages;
         Some(match self.total_count {
-            Some(t) if n as u64 >= t => format!("paging stopped after page {p}; all {n} here"),
-            Some(t) => format!("incomplete (paging stopped after page {p}; {n} of {t})"),
-            None => format!("may be incomplete (paging stopped after page {p}; {n} read)"),
+            Some(t) if n as u64 >= t => format!("paging stopped at page {p}, all {n} here"),
+            Some(t) => format!("incomplete: paging stopped at page {p}, {n} of {t}"),
+            None => format!("may be incomplete: paging stopped at page {p}, {n} read"),
         })
     }
 }
@@ -306,7 +306,7 @@ mod tests {
         assert!(!l.is_complete());
         assert_eq!(
             l.short_warning().unwrap(),
-            "incomplete (paging stopped after page 3; 3 of 100)"
+            "incomplete: paging stopped at page 3, 3 of 100"
         );
     }
 }

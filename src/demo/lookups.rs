@@ -189,7 +189,7 @@ fn survey(id: u64, title: &str, platform: &str, questions: &[(&str, &str)]) -> V
 }
 
 /// 120 segments (ids 101-220): three pages of 50.
-fn segments() -> Vec<Value> {
+pub(super) fn segments() -> Vec<Value> {
     const WHO: [&str; 12] = [
         "Active",
         "New",
@@ -237,7 +237,7 @@ fn segments() -> Vec<Value> {
 }
 
 /// Properties of the tracked events (72): two pages of 50.
-fn event_properties() -> Vec<Value> {
+pub(super) fn event_properties() -> Vec<Value> {
     const EVENTS: [&str; 8] = [
         "Signed Up",
         "Created Project",
@@ -282,7 +282,10 @@ fn event_properties() -> Vec<Value> {
     out
 }
 
-fn page(items: Vec<Value>, query: &HashMap<String, String>) -> Result<Value, LookupError> {
+pub(super) fn page(
+    items: Vec<Value>,
+    query: &HashMap<String, String>,
+) -> Result<Value, LookupError> {
     let limit = match query.get("limit") {
         None => DEFAULT_LIMIT,
         Some(l) => l
@@ -315,14 +318,14 @@ fn page(items: Vec<Value>, query: &HashMap<String, String>) -> Result<Value, Loo
 }
 
 /// An opaque cursor: the hex of `o:<offset>`.
-fn cursor(offset: usize) -> String {
+pub(super) fn cursor(offset: usize) -> String {
     format!("o:{offset}")
         .bytes()
         .map(|b| format!("{b:02x}"))
         .collect()
 }
 
-fn decode_cursor(c: &str) -> Option<usize> {
+pub(super) fn decode_cursor(c: &str) -> Option<usize> {
     if !c.len().is_multiple_of(2) || !c.is_ascii() {
         return None;
     }

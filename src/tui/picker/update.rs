@@ -129,7 +129,7 @@ impl App {
         match result {
             Ok(items) => {
                 let note = match &items.warning {
-                    Some(w) => format!("{name} {w} · Ctrl-R retries"),
+                    Some(w) => format!("{name} {w}"),
                     None => format!(
                         "{name} as of {} · Ctrl-R refreshes",
                         self.clock.short_time(items.fetched_at)

@@ -25,7 +25,9 @@ impl Runner {
                     got.map(|got| LookupItems {
                         items: got.items,
                         fetched_at: got.fetched_at,
-                        warning: got.short_warning,
+                        // Only a list that may be cut off is flagged; one
+                        // that stopped early but is whole is just a list.
+                        warning: got.short_warning.filter(|_| !got.complete),
                     })
                     .map_err(|e| e.to_string())
                 }

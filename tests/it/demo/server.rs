@@ -578,6 +578,27 @@ async fn lookup_items_are_shaped_as_the_vendors_examples() {
     .await;
 }
 
+/// Under `vendor-differs` a lookup's error envelope carries fields the
+/// vendor never documented; the client still reads its message.
+#[tokio::test]
+async fn vendor_differs_pads_lookup_error_envelopes_and_the_client_reads_them() {
+    within(async {
+        let s = server(FaultMode::VendorDiffers).await;
+        let (status, v) = get_json(&client(), &s, "/api/v1/analytics/exports/lookups/nope").await;
+        assert_eq!(status, StatusCode::NOT_FOUND);
+        assert!(v["request_id"].is_string(), "{v}");
+        assert!(v["errors"][0]["trace_id"].is_string(), "{v}");
+        assert_eq!(v["errors"][0]["message"], "Lookup not found");
+        let e = crate::support::demo::client(&s)
+            .lookup("nope")
+            .await
+            .unwrap_err();
+        assert_eq!(e.kind().as_str(), "not_found");
+        assert!(e.to_string().contains("no lookup named 'nope'"), "{e}");
+    })
+    .await;
+}
+
 #[tokio::test]
 async fn status_code_faults() {
     within(async {
