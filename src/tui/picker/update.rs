@@ -44,9 +44,14 @@ impl App {
             self.overlay = Some(Overlay::Picker(p));
             return vec![];
         };
-        let loaded = self.lookups.contains_key(name);
-        p.loading = !loaded;
-        p.note = (!loaded).then(|| format!("loading {name}…"));
+        let loaded = self.lookups.get(name);
+        p.loading = loaded.is_none();
+        p.note = match loaded {
+            None => Some(format!("loading {name}…")),
+            // A list that may be cut off says so each time.
+            Some(l) => l.warning.as_ref().map(|w| format!("{name} {w}")),
+        };
+        let loaded = loaded.is_some();
         self.overlay = Some(Overlay::Picker(p));
         if loaded {
             vec![]
