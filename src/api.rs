@@ -9,10 +9,11 @@ mod download_record;
 mod error;
 mod error_kind;
 mod key;
+mod paging;
 pub mod probe;
 mod types;
 
-pub use body::{MAX_JSON_BODY, excerpt, sanitise};
+pub use body::{MAX_JSON_BODY, MAX_LIST_BODY, excerpt, sanitise};
 pub use client::{
     ApiClient, DEFAULT_BASE_URL, EXPORTS_PATH, Timeouts, check_base_url, normalise_base_url,
 };
@@ -26,6 +27,7 @@ pub use download_record::{
 pub use error::{ApiError, host_port as host_port_of};
 pub use error_kind::{ErrorKind, UnknownKind};
 pub use key::ApiKey;
+pub use paging::{EarlyStop, Lookup, MAX_LOOKUP_PAGES};
 pub use types::{
     CreatedJob, JobState, JobStatus, JobSummary, LOOKUPS, LookupPage, PresignedUrl, is_paginated,
     safe_component,

@@ -5,23 +5,31 @@ use serde::Deserialize;
 
 use super::error::ApiError;
 
-/// The most a JSON API response may hold (1 MiB).
+/// The most a create or job status answer may hold (1 MiB): one object.
 pub const MAX_JSON_BODY: usize = 1024 * 1024;
 
-/// Read the whole body, refusing more than `limit` bytes.
+/// The most a lookup page or the job list may hold (64 MiB): lists whose
+/// length the vendor does not bound (a 20,000-item `features_events` is
+/// 2.3 MB).
+pub const MAX_LIST_BODY: usize = 64 << 20;
+
+/// Read the whole body, chunk by chunk into one buffer, refusing more than
+/// `limit` bytes (by `Content-Length` before reading, and by counting while
+/// reading). A declared length sizes the buffer once.
 pub async fn read_capped(
     mut resp: reqwest::Response,
     limit: usize,
     timeout: std::time::Duration,
 ) -> Result<Vec<u8>, ApiError> {
     let url = resp.url().clone();
-    if resp.content_length().is_some_and(|n| n > limit as u64) {
+    let declared = resp.content_length();
+    if declared.is_some_and(|n| n > limit as u64) {
         return Err(ApiError::TooLarge {
             limit,
             maybe_sent: false,
         });
     }
-    let mut buf = Vec::new();
+    let mut buf = Vec::with_capacity(declared.map_or(0, |n| n as usize));
     while let Some(chunk) = resp
         .chunk()
         .await

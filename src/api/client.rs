@@ -10,9 +10,10 @@ use reqwest::header::{
 use reqwest::{Method, StatusCode, Url, redirect};
 use serde::de::DeserializeOwned;
 
-use super::body::{MAX_JSON_BODY, envelope_message, excerpt, read_capped};
+use super::body::{MAX_JSON_BODY, MAX_LIST_BODY, envelope_message, excerpt, read_capped};
 use super::error::{ApiError, host_port};
 use super::key::ApiKey;
+use super::paging::{Lookup, MAX_LOOKUP_PAGES, Pager};
 use super::types::{CreatedJob, JobStatus, JobSummary, LookupPage};
 use crate::export::ExportRequest;
 
@@ -340,12 +341,15 @@ impl ApiClient {
         body
     }
 
+    /// Read a JSON answer of at most `limit` bytes: into one buffer,
+    /// parsed from it in place (no text copy beside the bytes).
     async fn json<T: DeserializeOwned>(
         &self,
         resp: reqwest::Response,
         what: &'static str,
+        limit: usize,
     ) -> Result<T, ApiError> {
-        let body = self.scrub(read_capped(resp, MAX_JSON_BODY, self.timeouts.request).await?);
+        let body = self.scrub(read_capped(resp, limit, self.timeouts.request).await?);
         serde_json::from_slice(&body).map_err(|e| ApiError::Decode {
             what,
             detail: super::body::sanitise(&e.to_string(), 120),
@@ -363,7 +367,7 @@ impl ApiClient {
             .send(Method::POST, EXPORTS_PATH, Some(req.to_json()), true)
             .await?;
         let status = resp.status();
-        let created: CreatedJob = self.json(resp, "job confirmation").await.map_err(|e| match e {
+        let created: CreatedJob = self.json(resp, "job confirmation", MAX_JSON_BODY).await.map_err(|e| match e {
             ApiError::Decode { detail, excerpt, .. } => ApiError::Decode {
                 what: "job confirmation",
                 detail: format!(
@@ -418,7 +422,7 @@ impl ApiClient {
                 false,
             )
             .await?;
-        self.json(resp, "job status").await
+        self.json(resp, "job status", MAX_JSON_BODY).await
     }
 
     /// GET the recent jobs (newest first as the server sends them).
@@ -426,7 +430,7 @@ impl ApiClient {
         let resp = self
             .send(Method::GET, &format!("{EXPORTS_PATH}/jobs/"), None, false)
             .await?;
-        self.json(resp, "job list").await
+        self.json(resp, "job list", MAX_LIST_BODY).await
     }
 
     /// GET one page of a lookup. Bare-array lookups come back as one page
@@ -443,7 +447,7 @@ impl ApiClient {
             path.push_str(&format!("?after_cursor={a}"));
         }
         let resp = self.send(Method::GET, &path, None, false).await?;
-        let value: serde_json::Value = self.json(resp, "lookup").await?;
+        let value: serde_json::Value = self.json(resp, "lookup", MAX_LIST_BODY).await?;
         match value {
             serde_json::Value::Array(data) => Ok(LookupPage {
                 data,
@@ -464,22 +468,20 @@ impl ApiClient {
         }
     }
 
-    /// Every item of a lookup, following the cursor through all pages.
-    pub async fn lookup(&self, name: &str) -> Result<Vec<serde_json::Value>, ApiError> {
-        let mut items = Vec::new();
+    /// Every item of a lookup, each once, following the cursor through
+    /// the pages until they end or go wrong (see [`super::paging`]): the
+    /// result says whether it stopped early and whether the list is
+    /// complete.
+    pub async fn lookup(&self, name: &str) -> Result<Lookup, ApiError> {
+        let mut pager = Pager::new(MAX_LOOKUP_PAGES);
         let mut after: Option<String> = None;
-        let mut seen = std::collections::HashSet::new();
-        for _ in 0..10_000 {
+        loop {
             let page = self.lookup_page(name, after.as_deref()).await?;
-            let empty = page.data.is_empty();
-            items.extend(page.data);
-            // Stop at the last page, and at a cursor seen before (a loop).
-            match page.metadata.cursor.after.filter(|a| !a.is_empty()) {
-                Some(next) if !empty && seen.insert(next.clone()) => after = Some(next),
-                _ => break,
+            match pager.take(page) {
+                Some(next) => after = Some(next),
+                None => return Ok(pager.finish()),
             }
         }
-        Ok(items)
     }
 }
 

@@ -43,10 +43,18 @@ pub enum Command {
     /// Download a completed job's files into DIR/<job id>/ (gzip parts are
     /// decompressed; a cut download resumes)
     Download(DownloadArgs),
-    /// Show a lookup (segments, events_properties, flows, …), cached per profile
+    /// Show a lookup (segments, events_properties, flows, …), cached per profile and server
+    ///
+    /// Each item is listed by the field it is known by (a segment's or a
+    /// flow's id, a property's or a feature's key), its name and a detail.
+    /// Paged lookups are followed page by page until the server ends them,
+    /// a cursor comes back, a page brings nothing new, or 1,000 pages; each
+    /// item is kept once. A list that may be cut off is printed, then
+    /// warned about; it exits 5 and is not cached.
     Lookups {
         /// Lookup name; omit to list the names
         name: Option<String>,
+        /// Print the items as a JSON array, as the API sent them
         #[arg(long)]
         json: bool,
         /// Fetch again instead of using the cached copy

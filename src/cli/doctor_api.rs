@@ -15,7 +15,7 @@ use crate::api::{ApiClient, ApiError, EXPORTS_PATH, LOOKUPS};
 
 /// The most read of one answer: lookups may be large (a 20,000-item
 /// lookup is a few MB); anything larger is reported as too large.
-const READ_CAP: usize = 64 << 20;
+const READ_CAP: usize = crate::api::MAX_LIST_BODY;
 
 #[derive(Debug, Serialize)]
 struct Report {

@@ -22,6 +22,10 @@ pub enum CliError {
     Download { message: String, json: bool },
     #[error("{0}")]
     Interrupted(String),
+    /// A lookup whose paging stopped early and may be cut off; its items
+    /// were printed already (as JSON too with `--json`).
+    #[error("{message}")]
+    Incomplete { message: String, json: bool },
     /// `doctor` found problems; its report (text or JSON) is printed
     /// already and `code` is the most relevant one's exit code.
     #[error("{message}")]
@@ -71,7 +75,10 @@ impl CliError {
             CliError::Api(ApiError::Unauthorized { .. }) => code::UNAUTHORIZED,
             CliError::Api(ApiError::Conflict { .. }) => code::CONFLICT,
             CliError::Api(ApiError::InvalidBaseUrl { .. }) => code::INVALID,
-            CliError::Api(_) | CliError::History(_) | CliError::Download { .. } => code::API,
+            CliError::Api(_)
+            | CliError::History(_)
+            | CliError::Download { .. }
+            | CliError::Incomplete { .. } => code::API,
             CliError::Interrupted(_) => code::INTERRUPTED,
             CliError::Checks { code, .. } => *code,
         }
@@ -82,7 +89,9 @@ impl CliError {
     pub fn json_printed(&self) -> bool {
         matches!(
             self,
-            CliError::Download { json: true, .. } | CliError::Checks { json: true, .. }
+            CliError::Download { json: true, .. }
+                | CliError::Checks { json: true, .. }
+                | CliError::Incomplete { json: true, .. }
         )
     }
 
@@ -95,6 +104,7 @@ impl CliError {
             CliError::Api(e) => (e.kind().as_str(), e.http_status()),
             CliError::History(_) => ("history", None),
             CliError::Download { .. } => ("download", None),
+            CliError::Incomplete { .. } => ("incomplete", None),
             CliError::Interrupted(_) => ("interrupted", None),
             CliError::Checks { .. } => ("checks", None),
         };

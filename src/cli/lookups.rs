@@ -5,34 +5,15 @@ use super::context::{Context, warn};
 use super::exit::CliError;
 use crate::api::LOOKUPS;
 use crate::human::duration;
-use crate::jobs::lookups::{self, LookupCache};
-
-/// The fields that name a lookup item, in order of preference.
-fn label(item: &serde_json::Value) -> (String, String) {
-    let s = |k: &str| {
-        item.get(k).and_then(|v| match v {
-            serde_json::Value::String(s) => Some(s.clone()),
-            serde_json::Value::Null => None,
-            other => Some(other.to_string()),
-        })
-    };
-    let id = s("id")
-        .or_else(|| s("key"))
-        .or_else(|| s("name"))
-        .unwrap_or_default();
-    let title = s("title")
-        .or_else(|| s("display_name"))
-        .or_else(|| s("name"))
-        .or_else(|| s("label"))
-        .unwrap_or_else(|| crate::api::sanitise(&item.to_string(), 80));
-    (id, title)
-}
+use crate::jobs::lookups::{self, Choice, LookupCache};
 
 /// Show a lookup from the profile's cache, fetching it (and caching it)
 /// when there is none or `refresh` is set. A cached copy is shown whatever
 /// its age, with a note on stderr saying how old it is. When a refresh
 /// fails the command fails: stale data is not passed off as fresh (a note
-/// says a cached copy exists).
+/// says a cached copy exists). A fetched list whose paging stopped early
+/// is printed with a warning; when it may be cut off the command then
+/// fails (exit 5) and nothing is cached.
 pub async fn run(
     ctx: &mut Context,
     name: Option<&str>,
@@ -75,34 +56,55 @@ pub async fn run(
             }
         }
     };
-    let items = got.items;
     let note = if cached {
         format!(
             " (cached {} ago; --refresh fetches them again)",
             age(got.fetched_at)
         )
+    } else if got.repeats > 0 {
+        format!(" ({} repeats of earlier pages' items dropped)", got.repeats)
     } else {
         String::new()
     };
+    let n = got.items.len();
     if json {
-        let n = items.len();
-        println!("{}", serde_json::Value::Array(items));
+        println!("{}", serde_json::Value::Array(got.items));
         if cached {
             eprintln!("{n} items{note}");
         }
-        return Ok(());
+    } else {
+        // A table: the value, the name, the detail (each lookup's own
+        // fields, see `lookups::row`).
+        let rows: Vec<Choice> = got.items.iter().map(|i| lookups::row(name, i)).collect();
+        let width = |f: fn(&Choice) -> &str, max: usize| {
+            rows.iter()
+                .map(|c| f(c).chars().count())
+                .max()
+                .unwrap_or(0)
+                .min(max)
+        };
+        let (w_id, w_label) = (width(|c| &c.id, 40), width(|c| &c.label, 50));
+        for c in &rows {
+            match &c.detail {
+                Some(d) => println!("{:<w_id$}  {:<w_label$}  {d}", c.id, c.label),
+                None => println!("{:<w_id$}  {}", c.id, c.label),
+            }
+        }
+        eprintln!("{n} items{note}");
     }
-    let rows: Vec<(String, String)> = items.iter().map(label).collect();
-    let width = rows
-        .iter()
-        .map(|(id, _)| id.chars().count())
-        .max()
-        .unwrap_or(0)
-        .min(40);
-    for (id, title) in rows {
-        println!("{id:<width$}  {title}");
+    // Paging that stopped early: a warning when the list is still
+    // complete, a failure (exit 5, after the items) when it may be cut
+    // off, which is then not cached.
+    match got.warning {
+        Some(w) if got.complete => warn(&format!("{name}: {w}")),
+        Some(w) => {
+            return Err(CliError::Incomplete {
+                message: format!("{name}: {w}; not cached, so the next run asks the server again"),
+                json,
+            });
+        }
+        None => {}
     }
-    eprintln!("{} items{note}", items.len());
     Ok(())
 }
 

@@ -21,7 +21,9 @@ pub(crate) enum LookupError {
     BadLimit(String),
 }
 
-/// The answer body for `name` with the query parameters given.
+/// The answer body for `name` with the query parameters given. Items are
+/// shaped as the vendor's OpenAPI response examples show them (field names
+/// and JSON types); the values are made up.
 pub(crate) fn lookup(name: &str, query: &HashMap<String, String>) -> Result<Value, LookupError> {
     let titled = |items: &[(u64, &str)]| -> Value {
         items
@@ -30,27 +32,35 @@ pub(crate) fn lookup(name: &str, query: &HashMap<String, String>) -> Result<Valu
             .collect()
     };
     Ok(match name {
-        "user_properties" => typed(&[
-            ("Email", "email", "string"),
-            ("Name", "name", "string"),
-            ("Created At", "created_at", "date"),
-            ("Plan", "plan", "string"),
-            ("Role", "role", "string"),
-            ("Last Seen", "last_seen_at", "date"),
-            ("Login Count", "login_count", "numeric"),
-            ("Locale", "locale", "string"),
-            ("Is Admin", "is_admin", "boolean"),
-            ("Signup Source", "signup_source", "string"),
-        ]),
-        "company_properties" => typed(&[
-            ("Name", "name", "string"),
-            ("Plan", "plan", "string"),
-            ("Employees", "employees", "numeric"),
-            ("Industry", "industry", "string"),
-            ("MRR", "mrr", "numeric"),
-            ("Created At", "created_at", "date"),
-            ("Country", "country", "string"),
-        ]),
+        "user_properties" => properties(
+            "user_property",
+            1,
+            &[
+                ("Email", "email", "string", false),
+                ("Name", "name", "string", false),
+                ("Created At", "created_at", "date", false),
+                ("Plan", "plan", "string", false),
+                ("Role", "role", "string", false),
+                ("Last Seen", "last_seen_at", "date", true),
+                ("Login Count", "login_count", "numeric", true),
+                ("Locale", "locale", "string", true),
+                ("Is Admin", "is_admin", "boolean", false),
+                ("Signup Source", "signup_source", "string", false),
+            ],
+        ),
+        "company_properties" => properties(
+            "company_property",
+            20,
+            &[
+                ("Company Name", "company_name", "string", false),
+                ("Plan", "plan", "string", false),
+                ("Employees", "employees", "numeric", false),
+                ("Industry", "industry", "string", false),
+                ("MRR", "mrr", "numeric", false),
+                ("Created At", "created_at", "date", true),
+                ("Country", "country", "string", true),
+            ],
+        ),
         "features_events" => typed(&[
             ("Feature A", "feature_a", "string"),
             ("Dashboard Filter Used", "dashboard_filter_used", "string"),
@@ -77,27 +87,64 @@ pub(crate) fn lookup(name: &str, query: &HashMap<String, String>) -> Result<Valu
             (211, "Webinar: Getting More From Reports"),
             (212, "Upgrade to Pro"),
         ]),
-        "embeds" => titled(&[(230, "Pricing Page Explainer"), (231, "Help Center Video")]),
+        "embeds" => json!([
+            {"id": 230, "title": "Pricing Page Explainer", "type": "card"},
+            {"id": 231, "title": "Help Center Video", "type": "banner"},
+        ]),
         "spotlights" => titled(&[
             (250, "Export Button Hotspot"),
             (251, "New Filter Tooltip"),
             (252, "Keyboard Shortcuts Hint"),
         ]),
-        "surveys" => titled(&[
-            (270, "NPS Survey"),
-            (271, "Onboarding Feedback"),
-            (272, "Feature Request Poll"),
-            (273, "Churn Survey"),
+        "surveys" => json!([
+            survey(
+                270,
+                "NPS Survey",
+                "web",
+                &[
+                    ("nps", "How likely are you to recommend us?"),
+                    ("open_text", "What is the main reason for your score?")
+                ]
+            ),
+            survey(
+                271,
+                "Onboarding Feedback",
+                "web",
+                &[("open_text", "How was getting started?")]
+            ),
+            survey(
+                272,
+                "Feature Request Poll",
+                "web",
+                &[("multiple_choice", "Which should we build next?")]
+            ),
+            survey(
+                273,
+                "Churn Survey",
+                "mobile",
+                &[
+                    ("multiple_choice", "Why are you leaving?"),
+                    ("open_text", "Anything else?")
+                ]
+            ),
         ]),
-        "resource_center_modules" => titled(&[
-            (290, "Getting Started"),
-            (291, "Knowledge Base"),
-            (292, "Contact Support"),
-            (293, "What's New"),
+        "resource_center_modules" => typed(&[
+            ("Getting Started", "getting_started", "string"),
+            ("Knowledge Base", "knowledge_base", "string"),
+            ("Contact Support", "contact_support", "string"),
+            ("What's New", "whats_new", "string"),
         ]),
-        "checklists" => titled(&[
-            (310, "Account Setup Checklist"),
-            (311, "Admin Onboarding Checklist"),
+        "checklists" => typed(&[
+            (
+                "Account Setup Checklist",
+                "account_setup_checklist",
+                "string",
+            ),
+            (
+                "Admin Onboarding Checklist",
+                "admin_onboarding_checklist",
+                "string",
+            ),
         ]),
         "segments" => page(segments(), query)?,
         "events_properties" => page(event_properties(), query)?,
@@ -112,8 +159,37 @@ fn typed(items: &[(&str, &str, &str)]) -> Value {
         .collect()
 }
 
+/// User or company properties (`kind` is `user_property` or
+/// `company_property`), numbered from `first_id`.
+fn properties(kind: &str, first_id: u64, items: &[(&str, &str, &str, bool)]) -> Value {
+    (first_id..)
+        .zip(items)
+        .map(|(id, (d, k, t, auto))| {
+            json!({
+                "id": id,
+                "type": kind,
+                "key": k,
+                "display_name": d,
+                "data_type": t,
+                "is_auto_property": auto,
+            })
+        })
+        .collect()
+}
+
+/// A survey with its questions (`modules`).
+fn survey(id: u64, title: &str, platform: &str, questions: &[(&str, &str)]) -> Value {
+    let modules: Vec<Value> = (1..)
+        .zip(questions)
+        .map(|(order, (kind, q))| {
+            json!({"id": id * 10 + order, "order": order, "type": kind, "question": q})
+        })
+        .collect();
+    json!({"id": id, "title": title, "platform": platform, "modules": modules})
+}
+
 /// 120 segments (ids 101-220): three pages of 50.
-fn segments() -> Vec<Value> {
+pub(super) fn segments() -> Vec<Value> {
     const WHO: [&str; 12] = [
         "Active",
         "New",
@@ -160,8 +236,8 @@ fn segments() -> Vec<Value> {
     out
 }
 
-/// Properties of the tracked events: two pages of 50.
-fn event_properties() -> Vec<Value> {
+/// Properties of the tracked events (72): two pages of 50.
+pub(super) fn event_properties() -> Vec<Value> {
     const EVENTS: [&str; 8] = [
         "Signed Up",
         "Created Project",
@@ -172,32 +248,44 @@ fn event_properties() -> Vec<Value> {
         "Connected Integration",
         "Viewed Pricing",
     ];
-    const PROPS: [(&str, &str); 9] = [
-        ("plan", "string"),
-        ("value", "numeric"),
-        ("source", "string"),
-        ("duration_ms", "numeric"),
-        ("is_first_time", "boolean"),
-        ("page", "string"),
-        ("team_size", "numeric"),
-        ("occurred_at", "date"),
-        ("campaign", "string"),
+    const PROPS: [(&str, &str, &str); 9] = [
+        ("plan", "string", "event_property"),
+        ("value", "numeric", "event_property"),
+        ("source", "string", "event_property"),
+        ("duration_ms", "numeric", "event_property"),
+        ("is_first_time", "boolean", "event_property"),
+        ("page", "string", "css_attribute"),
+        ("team_size", "numeric", "event_property"),
+        ("occurred_at", "date", "event_property"),
+        ("campaign", "string", "event_property"),
     ];
     let mut out = Vec::new();
-    for event in EVENTS {
-        for (key, ty) in PROPS {
+    for (e, event) in (33u64..).zip(EVENTS) {
+        for (p, (key, ty, category)) in (0u64..).zip(PROPS) {
+            let words = key.replace('_', " ");
             out.push(json!({
-                "event": event,
-                "display_name": format!("{event}: {}", key.replace('_', " ")),
+                "id": 1000 + (e - 33) * 10 + p,
                 "key": key,
+                "display_name": format!("{event}: {words}"),
+                "is_auto_property": category == "css_attribute",
+                "is_mobile_auto_property": false,
                 "data_type": ty,
+                "category": category,
+                "description": format!("The {words} of {event}"),
+                "is_archived": e == 40 && p == 8,
+                "event": {"id": e, "display_name": event},
+                "inserted_at": "2025-01-01T00:00:00Z",
+                "last_seen": "2026-11-01T00:00:00Z",
             }));
         }
     }
     out
 }
 
-fn page(items: Vec<Value>, query: &HashMap<String, String>) -> Result<Value, LookupError> {
+pub(super) fn page(
+    items: Vec<Value>,
+    query: &HashMap<String, String>,
+) -> Result<Value, LookupError> {
     let limit = match query.get("limit") {
         None => DEFAULT_LIMIT,
         Some(l) => l
@@ -230,14 +318,14 @@ fn page(items: Vec<Value>, query: &HashMap<String, String>) -> Result<Value, Loo
 }
 
 /// An opaque cursor: the hex of `o:<offset>`.
-fn cursor(offset: usize) -> String {
+pub(super) fn cursor(offset: usize) -> String {
     format!("o:{offset}")
         .bytes()
         .map(|b| format!("{b:02x}"))
         .collect()
 }
 
-fn decode_cursor(c: &str) -> Option<usize> {
+pub(super) fn decode_cursor(c: &str) -> Option<usize> {
     if !c.len().is_multiple_of(2) || !c.is_ascii() {
         return None;
     }

@@ -20,6 +20,9 @@
 //! - Every connection carries one request (`Connection: close`).
 //! - `EmptyCreated` still creates the job; `Flaky` answers 503 to the first
 //!   request after the mode is set (at start or by [`DemoServer::set_mode`]).
+//! - Lookup items have the fields of the vendor's response examples; under
+//!   `VendorDiffers` the lookups page, size and pad their answers as
+//!   `vendor_lookups` says.
 
 mod avro;
 mod chunks;
@@ -35,6 +38,7 @@ mod routes;
 mod rows;
 mod spec;
 mod state;
+mod vendor_lookups;
 mod views;
 
 use std::net::Ipv4Addr;
@@ -50,6 +54,7 @@ pub use lookups::{DEFAULT_LIMIT, LOOKUPS};
 pub use mode::FaultMode;
 pub use rows::APP_TOKEN;
 pub use state::RecordedRequest;
+pub use vendor_lookups::BIG_FEATURES;
 pub use views::ENVIRONMENT_NAME;
 
 use state::{Settings, Shared};

@@ -12,13 +12,14 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use serde_json::Value;
 
-use super::envelope::{envelope, json_response, raw_json};
+use super::envelope::{envelope, envelope_body, json_response, raw_json};
 use super::faults;
 use super::files;
 use super::lookups::{LookupError, lookup};
 use super::mode::FaultMode;
 use super::spec;
 use super::state::Shared;
+use super::vendor_lookups;
 use super::views;
 
 /// The create path (the seed's form; a trailing slash is accepted too).
@@ -118,27 +119,41 @@ async fn job_status(State(s): State<Arc<Shared>>, Path(job_id): Path<String>) ->
 }
 
 async fn lookup_route(
+    State(s): State<Arc<Shared>>,
     Path(name): Path<String>,
     Query(query): Query<HashMap<String, String>>,
 ) -> Response {
-    match lookup(&name, &query) {
-        Ok(v) => json_response(StatusCode::OK, &v),
-        Err(LookupError::Unknown) => envelope(
+    let differs = s.mode() == FaultMode::VendorDiffers;
+    let answer = if differs {
+        vendor_lookups::lookup(&name, &query)
+    } else {
+        lookup(&name, &query)
+    };
+    let (status, message, details) = match answer {
+        Ok(v) => return json_response(StatusCode::OK, &v),
+        Err(LookupError::Unknown) => (
             StatusCode::NOT_FOUND,
             "Lookup not found",
-            &format!("There is no lookup named '{name}'"),
+            format!("There is no lookup named '{name}'"),
         ),
-        Err(LookupError::BadCursor(c)) => envelope(
+        Err(LookupError::BadCursor(c)) => (
             StatusCode::BAD_REQUEST,
             "Invalid cursor",
-            &format!("'{c}' is not a cursor this lookup handed out"),
+            format!("'{c}' is not a cursor this lookup handed out"),
         ),
-        Err(LookupError::BadLimit(l)) => envelope(
+        Err(LookupError::BadLimit(l)) => (
             StatusCode::BAD_REQUEST,
             "Invalid limit",
-            &format!("limit '{l}' must be a number from 1 to 100"),
+            format!("limit '{l}' must be a number from 1 to 100"),
         ),
-    }
+    };
+    let body = envelope_body(status, message, &details);
+    let body = if differs {
+        vendor_lookups::pad_envelope(body)
+    } else {
+        body
+    };
+    json_response(status, &body)
 }
 
 async fn download(

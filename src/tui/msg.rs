@@ -109,6 +109,9 @@ pub enum Msg {
 pub struct LookupItems {
     pub items: Vec<serde_json::Value>,
     pub fetched_at: chrono::DateTime<chrono::Utc>,
+    /// Why the list may be cut off (its paging stopped early), in a few
+    /// words; `None` for a complete list.
+    pub warning: Option<String>,
 }
 
 /// How a submit ended.

@@ -1,6 +1,7 @@
-//! The lookup pickers: segments for Segment ID, event types (the documented
-//! ones plus features_events) for Event types. Typing in the field works
-//! without them (offline too).
+//! The lookup pickers: segments for Segment ID (from the `segments`
+//! lookup), event types for Event types (the documented ones; no lookup:
+//! `features_events` lists features, which are not event types). Typing in
+//! the field works without them (offline too).
 
 use super::Picker;
 use crate::export::Field;
@@ -10,27 +11,25 @@ use crate::tui::form::Focus;
 use crate::tui::keymap::Action;
 use crate::tui::msg::{Effect, LookupItems};
 
-/// The lookup behind a pickable field.
-fn lookup_for(field: Field) -> &'static str {
-    if field == Field::SegmentId {
-        "segments"
-    } else {
-        "features_events"
-    }
+/// The lookup behind a pickable field, if any.
+fn lookup_for(field: Field) -> Option<&'static str> {
+    (field == Field::SegmentId).then_some("segments")
 }
+
+/// The event type picker's note: where the list comes from.
+const EVENT_TYPES_NOTE: &str = "the API's event types · a feature's events are track_feature";
 
 impl App {
     /// The choices for `field` from what is loaded.
     fn choices_for(&self, field: Field) -> Vec<Choice> {
-        let items = self
-            .lookups
-            .get(lookup_for(field))
-            .map(|l| l.items.as_slice())
-            .unwrap_or(&[]);
-        if field == Field::SegmentId {
-            segments(items)
-        } else {
-            event_types(items)
+        match lookup_for(field) {
+            Some(name) => segments(
+                self.lookups
+                    .get(name)
+                    .map(|l| l.items.as_slice())
+                    .unwrap_or(&[]),
+            ),
+            None => event_types(),
         }
     }
 
@@ -40,10 +39,19 @@ impl App {
             return vec![];
         };
         let mut p = Picker::new(field, self.form.value(field), self.choices_for(field));
-        let name = lookup_for(field);
-        let loaded = self.lookups.contains_key(name);
-        p.loading = !loaded;
-        p.note = (!loaded).then(|| format!("loading {name}…"));
+        let Some(name) = lookup_for(field) else {
+            p.note = Some(EVENT_TYPES_NOTE.into());
+            self.overlay = Some(Overlay::Picker(p));
+            return vec![];
+        };
+        let loaded = self.lookups.get(name);
+        p.loading = loaded.is_none();
+        p.note = match loaded {
+            None => Some(format!("loading {name}…")),
+            // A list that may be cut off says so each time.
+            Some(l) => l.warning.as_ref().map(|w| format!("{name} {w}")),
+        };
+        let loaded = loaded.is_some();
         self.overlay = Some(Overlay::Picker(p));
         if loaded {
             vec![]
@@ -71,7 +79,11 @@ impl App {
             }
             Action::Toggle => p.toggle(),
             Action::Refresh => {
-                let name = lookup_for(p.field.unwrap_or(Field::EventType)).to_owned();
+                let Some(name) = p.field.and_then(lookup_for) else {
+                    self.dirty = false;
+                    return vec![];
+                };
+                let name = name.to_owned();
                 p.loading = true;
                 p.note = Some(format!("refreshing {name}…"));
                 return vec![Effect::LoadLookup {
@@ -121,24 +133,31 @@ impl App {
     ) -> Vec<Effect> {
         match result {
             Ok(items) => {
-                let when = self.clock.short_time(items.fetched_at);
-                self.lookups.insert(name.clone(), items);
-                let field = if name == "segments" {
-                    Field::SegmentId
-                } else {
-                    Field::EventType
+                let note = match &items.warning {
+                    Some(w) => format!("{name} {w}"),
+                    None => format!(
+                        "{name} as of {} · Ctrl-R refreshes",
+                        self.clock.short_time(items.fetched_at)
+                    ),
                 };
+                self.lookups.insert(name.clone(), items);
+                let field = Field::SegmentId;
+                if lookup_for(field) != Some(name.as_str()) {
+                    return vec![];
+                }
                 let choices = self.choices_for(field);
                 if let Some(Overlay::Picker(p)) = &mut self.overlay
                     && p.field == Some(field)
                 {
                     p.set_choices(choices);
                     p.loading = false;
-                    p.note = Some(format!("{name} as of {when} · Ctrl-R refreshes"));
+                    p.note = Some(note);
                 }
             }
             Err(e) => {
-                if let Some(Overlay::Picker(p)) = &mut self.overlay {
+                if let Some(Overlay::Picker(p)) = &mut self.overlay
+                    && p.field.and_then(lookup_for) == Some(name.as_str())
+                {
                     p.loading = false;
                     p.note = Some(format!("{name} unavailable ({e}); type the value instead"));
                 }

@@ -17,23 +17,20 @@ impl Runner {
         tokio::spawn(async move {
             let result = match client.get().await {
                 Err(e) => Err(e),
-                Ok(c) => match &cache {
-                    Some(cache) => crate::jobs::lookups::load(cache, &c, &name, refresh)
-                        .await
-                        .map(|got| LookupItems {
-                            items: got.items,
-                            fetched_at: got.fetched_at,
-                        })
-                        .map_err(|e| e.to_string()),
-                    None => c
-                        .lookup(&name)
-                        .await
-                        .map(|items| LookupItems {
-                            items,
-                            fetched_at: chrono::Utc::now(),
-                        })
-                        .map_err(|e| e.to_string()),
-                },
+                Ok(c) => {
+                    let got = match &cache {
+                        Some(cache) => crate::jobs::lookups::load(cache, &c, &name, refresh).await,
+                        None => crate::jobs::lookups::fetch(None, &c, &name).await,
+                    };
+                    got.map(|got| LookupItems {
+                        items: got.items,
+                        fetched_at: got.fetched_at,
+                        // Only a list that may be cut off is flagged; one
+                        // that stopped early but is whole is just a list.
+                        warning: got.short_warning.filter(|_| !got.complete),
+                    })
+                    .map_err(|e| e.to_string())
+                }
             };
             let _ = tx.send(Msg::LookupLoaded { name, result });
         });

@@ -1,4 +1,6 @@
 //! `src/api`: the HTTP client.
 
+mod body_caps;
 mod client;
+pub(crate) mod lookup_paging;
 mod resume;

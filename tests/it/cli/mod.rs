@@ -3,6 +3,7 @@
 mod commands;
 mod docs;
 mod downloads;
+mod lookups;
 mod queue;
 mod setup;
 mod vendor_differs;

@@ -601,6 +601,95 @@ async fn lookups_answer_and_segments_page_through() {
     .await;
 }
 
+/// One item of each lookup as the vendor's OpenAPI document shows it
+/// (its response examples), with each field's JSON type.
+fn vendor_example(name: &str) -> Value {
+    match name {
+        "segments" => {
+            json!({"id": 101, "title": "Active Users", "usage": "all", "category": "user_id", "is_hidden": false, "is_protected": false, "status": "published"})
+        }
+        "events_properties" => {
+            json!({"id": 12, "key": "url", "display_name": "URL", "is_auto_property": true, "is_mobile_auto_property": false, "data_type": "string", "category": "css_attribute", "description": "Page URL", "is_archived": false, "event": {"id": 33, "display_name": "page_view"}, "inserted_at": "2025-01-01T00:00:00Z", "last_seen": "2025-01-10T00:00:00Z"})
+        }
+        "user_properties" => {
+            json!({"id": 1, "type": "user_property", "key": "email", "display_name": "Email", "data_type": "string", "is_auto_property": false})
+        }
+        "company_properties" => {
+            json!({"id": 10, "type": "company_property", "key": "company_name", "display_name": "Company Name", "data_type": "string", "is_auto_property": false})
+        }
+        "features_events" | "resource_center_modules" | "checklists" => {
+            json!({"display_name": "Feature A", "key": "feature_a", "data_type": "string"})
+        }
+        "flows" | "banners" | "spotlights" => json!({"id": 123, "title": "Onboarding Flow"}),
+        "embeds" => json!({"id": 77, "title": "Promo Banner", "type": "banner"}),
+        "surveys" => {
+            json!({"id": 45, "title": "CSAT Survey", "platform": "web", "modules": [{"id": 1, "order": 1, "type": "open_text", "question": "How was it?"}]})
+        }
+        other => panic!("no example for {other}"),
+    }
+}
+
+/// The shape of a JSON value: its kind, and for objects and arrays the
+/// shapes inside (an array's first element).
+fn shape(v: &Value) -> Value {
+    match v {
+        Value::Null => json!("null"),
+        Value::Bool(_) => json!("bool"),
+        Value::Number(_) => json!("number"),
+        Value::String(_) => json!("string"),
+        Value::Array(a) => json!([a.first().map(shape)]),
+        Value::Object(m) => m.iter().map(|(k, v)| (k.clone(), shape(v))).collect(),
+    }
+}
+
+/// Every lookup's items are shaped as the vendor's example (the same
+/// fields with the same JSON types, nested ones too), in normal mode.
+#[tokio::test]
+async fn lookup_items_are_shaped_as_the_vendors_examples() {
+    within(async {
+        let s = server(FaultMode::Normal).await;
+        let c = client();
+        for name in upexport::demo::LOOKUPS {
+            let (status, v) =
+                get_json(&c, &s, &format!("/api/v1/analytics/exports/lookups/{name}")).await;
+            assert_eq!(status, StatusCode::OK, "{name}");
+            let items = if upexport::api::is_paginated(name) {
+                v["data"].clone()
+            } else {
+                v.clone()
+            };
+            let items = items.as_array().expect("a list").clone();
+            assert!(!items.is_empty(), "{name}");
+            let want = shape(&vendor_example(name));
+            for item in &items {
+                assert_eq!(shape(item), want, "{name}: {item}");
+            }
+        }
+    })
+    .await;
+}
+
+/// Under `vendor-differs` a lookup's error envelope carries fields the
+/// vendor never documented; the client still reads its message.
+#[tokio::test]
+async fn vendor_differs_pads_lookup_error_envelopes_and_the_client_reads_them() {
+    within(async {
+        let s = server(FaultMode::VendorDiffers).await;
+        let (status, v) = get_json(&client(), &s, "/api/v1/analytics/exports/lookups/nope").await;
+        assert_eq!(status, StatusCode::NOT_FOUND);
+        assert!(v["request_id"].is_string(), "{v}");
+        assert!(v["errors"][0]["trace_id"].is_string(), "{v}");
+        assert_eq!(v["errors"][0]["message"], "Lookup not found");
+        let e = crate::support::demo::client(&s)
+            .lookup("nope")
+            .await
+            .unwrap_err();
+        assert_eq!(e.kind().as_str(), "not_found");
+        assert!(e.to_string().contains("no lookup named 'nope'"), "{e}");
+    })
+    .await;
+}
+
 #[tokio::test]
 async fn status_code_faults() {
     within(async {

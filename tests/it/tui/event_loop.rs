@@ -533,3 +533,45 @@ async fn downloads_go_under_the_job_id_and_a_cut_part_of_one_job_never_feeds_ano
         assert_file(path, &server.part_content(&a, &p.filename).unwrap());
     }
 }
+
+/// The segment picker against a vendor whose paging ignores the cursor
+/// (`vendor-differs`): it opens, the lookup ends after two requests, each
+/// segment is listed once, and the note says the list is incomplete.
+#[tokio::test]
+async fn the_segment_picker_opens_on_a_vendor_whose_paging_repeats() {
+    let server = server(FaultMode::VendorDiffers, 10).await;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut h = harness(&server, &dir.path().join("history.db")).await;
+    while h.app().focus != Focus::Field(upexport::export::Field::SegmentId) {
+        h.key(KeyCode::Tab);
+    }
+    h.key(KeyCode::Enter);
+    assert!(
+        h.wait_until(
+            WAIT_LIMIT,
+            |a| matches!(&a.overlay, Some(Overlay::Picker(p)) if !p.loading)
+        )
+        .await
+    );
+    let Some(Overlay::Picker(p)) = &h.app().overlay else {
+        panic!("no picker")
+    };
+    let ids: std::collections::HashSet<&str> = p.choices.iter().map(|c| c.id.as_str()).collect();
+    assert_eq!((p.choices.len(), ids.len()), (50, 50), "each segment once");
+    let note = p.note.clone().unwrap_or_default();
+    assert!(
+        note.contains("incomplete") && note.contains("50 of 120"),
+        "{note}"
+    );
+    let screen = h.screen();
+    assert!(
+        screen.contains("segments incomplete: paging stopped at page 2, 50 of 120"),
+        "{screen}"
+    );
+    let lookups = server
+        .requests()
+        .iter()
+        .filter(|r| r.path.contains("/lookups/segments"))
+        .count();
+    assert_eq!(lookups, 2);
+}

@@ -355,12 +355,48 @@ fn the_segment_picker_fills_the_field_from_the_lookup() {
                 serde_json::json!({"id": 102, "title": "Trial accounts"}),
             ],
             fetched_at: now(),
+            warning: None,
         }),
     });
     type_text(&mut a, "trial");
     a.update(key(KeyCode::Enter));
     assert!(a.overlay.is_none());
     assert_eq!(a.form.value(Field::SegmentId), "102");
+}
+
+/// A segment list that may be cut off says so when it arrives and again
+/// each time the picker opens on it this session.
+#[test]
+fn the_segment_picker_says_a_list_is_incomplete_each_time_it_opens() {
+    let mut a = app();
+    for _ in 0..6 {
+        a.update(key(KeyCode::Tab));
+    }
+    a.update(key(KeyCode::Enter));
+    a.update(Msg::LookupLoaded {
+        name: "segments".into(),
+        result: Ok(LookupItems {
+            items: vec![serde_json::json!({"id": 101, "title": "Active Users"})],
+            fetched_at: now(),
+            warning: Some("incomplete: paging stopped at page 2, 1 of 120".into()),
+        }),
+    });
+    let note = |a: &App| match &a.overlay {
+        Some(Overlay::Picker(p)) => p.note.clone().unwrap_or_default(),
+        other => panic!("no picker: {other:?}"),
+    };
+    assert_eq!(
+        note(&a),
+        "segments incomplete: paging stopped at page 2, 1 of 120"
+    );
+    a.update(key(KeyCode::Esc));
+    assert!(a.overlay.is_none());
+    let fx = a.update(key(KeyCode::Enter));
+    assert!(fx.is_empty(), "loaded this session: {fx:?}");
+    assert_eq!(
+        note(&a),
+        "segments incomplete: paging stopped at page 2, 1 of 120"
+    );
 }
 
 #[test]

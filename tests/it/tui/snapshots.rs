@@ -772,7 +772,7 @@ async fn segment_picker() {
             .collect();
         h.send(Msg::LookupLoaded {
             name: "segments".into(),
-            result: Ok(upexport::tui::msg::LookupItems { items, fetched_at: now() }),
+            result: Ok(upexport::tui::msg::LookupItems { items, fetched_at: now(), warning: None }),
         });
         h.type_text("segment 1");
     })

@@ -624,10 +624,7 @@ fn event_type_picker_toggles_filters_and_applies() {
     let mut a = app();
     field(&mut a, Field::EventType);
     let fx = a.update(key(KeyCode::Enter));
-    assert!(
-        fx.iter().any(|e| matches!(e, Effect::LoadLookup { name, refresh: false } if name == "features_events")),
-        "{fx:?}"
-    );
+    assert!(fx.is_empty(), "the event types need no lookup: {fx:?}");
     let picker = |a: &App| match &a.overlay {
         Some(Overlay::Picker(p)) => p.clone(),
         other => panic!("no picker: {other:?}"),
@@ -660,6 +657,53 @@ fn event_type_picker_toggles_filters_and_applies() {
     assert_eq!(a.form.count(Field::EventType), 3);
     assert!(matches!(fx.as_slice(), [Effect::SaveDraft(_)]));
     assert_eq!(a.focus, Focus::Field(Field::EventType));
+}
+
+/// `event_type` takes event types; the keys of `features_events` are not
+/// event types (a feature's events are exported as `track_feature`), so
+/// they are never offered there, even when that lookup is loaded or
+/// arrives while the picker is open.
+#[test]
+fn the_event_type_picker_never_offers_feature_keys() {
+    use upexport::tui::msg::LookupItems;
+    let features = || LookupItems {
+        items: vec![
+            serde_json::json!({"display_name": "Feature A", "key": "feature_a", "data_type": "string"}),
+            serde_json::json!({"display_name": "Report Shared", "key": "report_shared", "data_type": "string"}),
+        ],
+        fetched_at: now(),
+        warning: None,
+    };
+    let mut a = app();
+    a.lookups.insert("features_events".into(), features());
+    field(&mut a, Field::EventType);
+    a.update(key(KeyCode::Enter));
+    let ids = |a: &App| match &a.overlay {
+        Some(Overlay::Picker(p)) => p.choices.iter().map(|c| c.id.clone()).collect::<Vec<_>>(),
+        other => panic!("no picker: {other:?}"),
+    };
+    assert_eq!(ids(&a), KNOWN_EVENT_TYPES.map(String::from));
+    a.update(Msg::LookupLoaded {
+        name: "features_events".into(),
+        result: Ok(features()),
+    });
+    assert_eq!(ids(&a), KNOWN_EVENT_TYPES.map(String::from));
+    let Some(Overlay::Picker(p)) = &a.overlay else {
+        panic!("no picker")
+    };
+    assert!(
+        p.note
+            .as_deref()
+            .is_some_and(|n| n.contains("track_feature")),
+        "{:?}",
+        p.note
+    );
+    // Ctrl-R has nothing to refresh here.
+    assert!(a.update(ctrl('r')).is_empty());
+    type_text(&mut a, "feature");
+    a.update(ch(' '));
+    a.update(key(KeyCode::Enter));
+    assert_eq!(a.form.value(Field::EventType), "track_feature");
 }
 
 #[test]
