@@ -9,8 +9,10 @@
 //! The file is opened in WAL mode with a busy timeout and every write is a
 //! short `BEGIN IMMEDIATE` transaction, so several upexport processes (or
 //! threads, each with its own store) can write at once. A file that cannot
-//! be used (damaged, or written by a newer upexport) is moved aside with its
-//! `-wal`/`-shm` files, never deleted, and a new one is started.
+//! be read (damaged, or not an upexport history) is moved aside with its
+//! `-wal`/`-shm` files, never deleted, and a new one is started. A file
+//! written by a newer upexport is refused ([`HistoryError::Newer`]) and left
+//! in place: a downgrade must not split the history silently.
 //!
 //! The store never receives the API key.
 
@@ -74,13 +76,14 @@ impl HistoryStore {
     /// Open (or create) the database at `path`. Missing parent directories
     /// are created with mode 0700, a new file gets mode 0600.
     ///
-    /// A file that is not a database, is damaged, belongs to something else
-    /// or was written by a newer upexport is renamed to
-    /// `<path>.<corrupt|foreign|newer>-<UTC time>` together with its
-    /// `-wal`/`-shm` files, a warning names both paths, and a new database
-    /// is started. That only happens when no other upexport process has the
-    /// database open (they hold a shared lock on `<path>.lock`); otherwise
-    /// the error is [`HistoryError::InUse`].
+    /// A file that is not a database, is damaged or belongs to something
+    /// else is renamed to `<path>.<corrupt|foreign>-<UTC time>` together
+    /// with its `-wal`/`-shm` files, a warning names both paths, and a new
+    /// database is started. That only happens when no other upexport
+    /// process has the database open (they hold a shared lock on
+    /// `<path>.lock`); otherwise the error is [`HistoryError::InUse`].
+    /// A file written by a newer upexport is refused
+    /// ([`HistoryError::Newer`]): nothing is moved, changed or created.
     pub fn open(path: &Path) -> Result<OpenReport, HistoryError> {
         files::ensure_parent_dir(path)?;
         let lock = DbLock::shared(path)?;
@@ -126,6 +129,20 @@ impl HistoryStore {
         let (conn, more) = opened;
         warnings.extend(more);
         Ok(Self::report(path, conn, lock, warnings))
+    }
+
+    /// Refuse a file written by a newer upexport ([`HistoryError::Newer`])
+    /// without opening it for use; `Ok` for anything else (a missing file
+    /// too: [`HistoryStore::open`] judges the rest). Cheap: a front end
+    /// calls it before taking over the terminal.
+    pub fn check_not_newer(path: &Path) -> Result<(), HistoryError> {
+        recover::check_not_newer(path)
+    }
+
+    /// Earlier history files moved aside beside `path` (kept, never read
+    /// again), oldest first within each kind.
+    pub fn moved_aside(path: &Path) -> Vec<PathBuf> {
+        recover::moved_aside(path)
     }
 
     fn report(path: &Path, conn: Connection, lock: DbLock, warnings: Vec<String>) -> OpenReport {
