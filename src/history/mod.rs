@@ -303,11 +303,21 @@ impl HistoryStore {
         })
     }
 
-    /// Store a polled job status on the row(s) with this `job_id`.
+    /// Store a status that the server at `base_url` gave for `job_id` on
+    /// the row(s) of that job *on that server*: a job id is only known to
+    /// be unique within one server (the vendor does not say more), so the
+    /// same id from another server or environment is another job and its
+    /// row is never touched. `base_url` is the client's normalised base URL
+    /// ([`crate::api::ApiClient::base_url`]), as rows store it.
     /// A snapshot older than the one stored (by `checked_at`) is ignored, so
     /// two processes polling the same job cannot move it backwards; so is a
     /// job this history does not know.
-    pub fn record_job_status(&self, job_id: &str, s: &JobSnapshot) -> Result<(), HistoryError> {
+    pub fn record_job_status(
+        &self,
+        base_url: &str,
+        job_id: &str,
+        s: &JobSnapshot,
+    ) -> Result<(), HistoryError> {
         let op = "recording a job status";
         let files = serde_json::to_string(&s.files)
             .map_err(|e| rusqlite::Error::ToSqlConversionFailure(Box::new(e)))
@@ -318,7 +328,8 @@ impl HistoryStore {
                 "UPDATE attempts SET job_status = ?2, job_progress = ?3, chunks_done = ?4,
                         chunks_total = ?5, job_files_json = ?6, job_error = ?7, job_checked_at = ?8,
                         job_end_time = ?9
-                 WHERE job_id = ?1 AND (job_checked_at IS NULL OR job_checked_at <= ?8)",
+                 WHERE job_id = ?1 AND base_url = ?10
+                   AND (job_checked_at IS NULL OR job_checked_at <= ?8)",
                 params![
                     job_id,
                     s.status,
@@ -328,7 +339,8 @@ impl HistoryStore {
                     files,
                     s.error,
                     checked_at,
-                    s.ended_at.map(fmt_time)
+                    s.ended_at.map(fmt_time),
+                    base_url
                 ],
             )
             .map_err(self.err(op))?;
@@ -423,12 +435,14 @@ impl HistoryStore {
             .map(|v| v.into_iter().next())
     }
 
-    /// The newest entry that created the job `job_id`.
-    pub fn by_job_id(&self, job_id: &str) -> Result<Option<Entry>, HistoryError> {
+    /// The newest entry that created the job `job_id` on the server at
+    /// `base_url` (see [`HistoryStore::record_job_status`]: another
+    /// server's job of the same id is another job).
+    pub fn by_job(&self, base_url: &str, job_id: &str) -> Result<Option<Entry>, HistoryError> {
         self.select(
             "finding a job",
-            "WHERE job_id = ?1 ORDER BY id DESC LIMIT 1",
-            [job_id],
+            "WHERE job_id = ?1 AND base_url = ?2 ORDER BY id DESC LIMIT 1",
+            [job_id, base_url],
         )
         .map(|v| v.into_iter().next())
     }

@@ -64,6 +64,13 @@ pub(crate) const MIGRATIONS: &[&str] = &[
     );
     CREATE INDEX queue_by_position ON queue (profile, position);
     "#,
+    // 3: a job is found by its server and its id (two servers may hand out
+    // the same id). Every row has had its base URL (the client's normalised
+    // one) since step 1, so nothing needs filling in.
+    r#"
+    DROP INDEX attempts_by_job_id;
+    CREATE INDEX attempts_by_job ON attempts (job_id, base_url) WHERE job_id IS NOT NULL;
+    "#,
 ];
 
 /// The `WHERE` term of `attempts_unfinished`; queries must repeat it exactly

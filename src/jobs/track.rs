@@ -310,7 +310,10 @@ async fn follow<S: StoreAccess>(
                 let saved = match recorded {
                     Some((store, _)) => {
                         let (id, snap) = (job_id.to_owned(), snapshot(&s));
-                        store.with(move |st| st.record_job_status(&id, &snap)).await
+                        let base = client.base_url().as_str().to_owned();
+                        store
+                            .with(move |st| st.record_job_status(&base, &id, &snap))
+                            .await
                     }
                     None => Ok(()),
                 };
@@ -398,10 +401,10 @@ fn record_gone_at(
     profile: &str,
     job_id: &str,
 ) -> Result<bool, HistoryError> {
-    let Some(e) = store.by_job_id(job_id)? else {
+    let Some(e) = store.by_job(base_url, job_id)? else {
         return Ok(false);
     };
-    if e.profile != profile || e.base_url != base_url {
+    if e.profile != profile {
         return Ok(false);
     }
     if e.job.as_ref().is_some_and(JobSnapshot::is_finished) {
@@ -418,6 +421,7 @@ fn mark_expired(store: &HistoryStore, e: &Entry) -> Result<(), HistoryError> {
     };
     let prev = e.job.as_ref();
     store.record_job_status(
+        &e.base_url,
         &c.job_id,
         &JobSnapshot {
             status: EXPIRED.into(),

@@ -45,8 +45,11 @@ pub enum Msg {
     Notice(Notice),
     /// SIGTERM or SIGHUP: keep the draft and leave.
     Terminate,
-    /// A tracked job's status (or why it could not be read).
+    /// A tracked job's status (or why it could not be read), from the
+    /// server at `base_url` (a job id is that server's: another server's
+    /// job of the same id is another job).
     JobUpdate {
+        base_url: String,
         job_id: String,
         result: Result<JobStatus, SubmitError>,
     },
@@ -67,6 +70,7 @@ pub enum Msg {
     /// A followed job is no longer polled: this error ended it (not
     /// transient, or too many transient ones in a row).
     JobFollowStopped {
+        base_url: String,
         job_id: String,
         error: SubmitError,
     },

@@ -2,5 +2,6 @@
 
 mod commands;
 mod docs;
+mod history;
 mod queue;
 mod setup;

@@ -406,3 +406,53 @@ async fn a_409_with_no_running_job_to_wait_for_gives_up() {
     })
     .await;
 }
+
+/// Where the vendor is silent: whether a job id is unique beyond one
+/// server. Two `vendor-differs` servers hand out the same job id; a status
+/// (or a 404) from one must only ever touch that server's row.
+#[tokio::test]
+async fn one_job_id_on_two_servers_keeps_two_rows_apart() {
+    within(async {
+        let a = server(FaultMode::VendorDiffers, ROWS).await;
+        let b = server(FaultMode::VendorDiffers, ROWS).await;
+        let (ca, cb) = (client(&a), client(&b));
+        let store = HistoryStore::open_in_memory().unwrap();
+        // B's row first, so A's is the newest row of that job id.
+        let (row_b, job_b) = create_recorded(&store, &cb).await;
+        let (row_a, job_a) = create_recorded(&store, &ca).await;
+        assert_eq!(job_a, job_b, "each vendor-differs server counts from 1");
+        let job = job_a;
+
+        // A's job, followed to its end, is saved on A's row only.
+        let done = wait_recorded(&store, &ca, PROFILE, &job, &fast(), |ev| {
+            if let Event::Status { .. } = ev {
+                a.finish_running_jobs();
+            }
+        })
+        .await
+        .expect("A's job ends");
+        let e = store.get(row_a).unwrap().unwrap();
+        assert_eq!(e.job.as_ref().map(|j| &j.status), done.status.as_ref());
+        let e = store.get(row_b).unwrap().unwrap();
+        assert_eq!(e.job, None, "B's row heard of A's job: {e:?}");
+        let unfinished: Vec<i64> = store
+            .unfinished_jobs()
+            .unwrap()
+            .iter()
+            .map(|e| e.id)
+            .collect();
+        assert_eq!(unfinished, [row_b]);
+
+        // B forgets its job (404): recorded on B's row, though A's row of the
+        // same job id is newer; A's row keeps A's answer.
+        b.set_mode(FaultMode::NotFound);
+        let gone = wait_recorded(&store, &cb, PROFILE, &job, &fast(), |_| {}).await;
+        assert!(matches!(gone, Err(ApiError::NotFound { .. })), "{gone:?}");
+        let e = store.get(row_b).unwrap().unwrap();
+        assert_eq!(e.job.map(|j| j.status).as_deref(), Some("expired"));
+        let e = store.get(row_a).unwrap().unwrap();
+        assert_eq!(e.job.as_ref().map(|j| &j.status), done.status.as_ref());
+        assert!(store.unfinished_jobs().unwrap().is_empty());
+    })
+    .await;
+}

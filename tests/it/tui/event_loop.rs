@@ -413,3 +413,70 @@ async fn a_hundred_thousand_entries_scroll_by_pages() {
     assert!(h.wait_until(WAIT_LIMIT, |a| !a.history.loading).await);
     assert!(h.screen().contains("#100000 "));
 }
+
+/// Where the vendor is silent: whether a job id is unique beyond one
+/// server. Rows of two servers with one job id: the TUI, talking to B,
+/// follows B's row and shows and saves B's answers on it alone.
+#[tokio::test]
+async fn one_job_id_on_two_servers_the_tui_updates_only_its_servers_row() {
+    use upexport::jobs::submit::{Origin, submit_recorded};
+    let a = server(FaultMode::VendorDiffers, 10).await;
+    let b = server(FaultMode::VendorDiffers, 10).await;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = dir.path().join("history.db");
+    let origin = Origin {
+        source: "cli",
+        profile: "test",
+    };
+    let mut rows = Vec::new();
+    for s in [&a, &b] {
+        let store = HistoryStore::open(&db).expect("history file").store;
+        let c = ApiClient::new(
+            &s.base_url(),
+            ApiKey::new(s.key()).expect("key"),
+            Timeouts::default(),
+        )
+        .expect("client");
+        let (id, created, _) = submit_recorded(
+            &store,
+            &c,
+            origin,
+            &upexport::export::ExportRequest::default(),
+        )
+        .await
+        .expect("recorded");
+        rows.push((id, created.expect("created").job_id.expect("job id")));
+    }
+    let ((row_a, job_a), (row_b, job_b)) = (rows[0].clone(), rows[1].clone());
+    assert_eq!(job_a, job_b, "each vendor-differs server counts from 1");
+    b.finish_running_jobs();
+
+    // The TUI of B follows its unfinished job to the end.
+    let mut h = harness(&b, &db).await;
+    let shown = |a: &App, id: i64| {
+        a.history
+            .entries
+            .iter()
+            .find(|e| e.id == id)
+            .map(|e| e.job.as_ref().map(|j| j.status.clone()))
+    };
+    let ended = h
+        .wait_until(WAIT_LIMIT, |app| {
+            shown(app, row_b) == Some(Some("completed".into())) && app.jobs.busy("test").is_none()
+        })
+        .await;
+    assert!(ended, "B's job ends: {:?}", h.app().history.entries);
+    assert_eq!(
+        shown(h.app(), row_a),
+        Some(None),
+        "A's row shows B's answer"
+    );
+    let stored = reopened(&db);
+    let job_of = |id: i64| stored.iter().find(|e| e.id == id).map(|e| e.job.clone());
+    assert_eq!(job_of(row_a), Some(None), "A's row took B's answer");
+    assert_eq!(
+        job_of(row_b).flatten().map(|j| j.status).as_deref(),
+        Some("completed")
+    );
+    drop(a);
+}

@@ -102,11 +102,13 @@ fn a_created_job_is_followed_until_it_ends() {
     // Following twice polls once.
     assert!(tracks(&a.update(Msg::Unfinished(vec![]))).is_empty());
     a.update(Msg::JobUpdate {
+        base_url: "http://127.0.0.1:9/".into(),
         job_id: "job-1".into(),
         result: Ok(status("processing", (1, 3))),
     });
     assert_eq!(a.jobs.busy("test"), Some("job-1"));
     a.update(Msg::JobUpdate {
+        base_url: "http://127.0.0.1:9/".into(),
         job_id: "job-1".into(),
         result: Ok(status("completed", (3, 3))),
     });
@@ -157,6 +159,7 @@ fn a_409_offers_to_wait_and_the_queue_sends_it_when_the_job_ends() {
     assert!(submits(&fx).is_empty());
     // The running job ends: the queued export goes.
     let fx = a.update(Msg::JobUpdate {
+        base_url: "http://127.0.0.1:9/".into(),
         job_id: "running-1".into(),
         result: Ok(status("completed", (2, 2))),
     });
