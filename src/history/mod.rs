@@ -3,8 +3,11 @@
 //! A row is written *before* the request goes out (state `sending`) and
 //! updated with the outcome, so a crash mid-request leaves a visible entry
 //! whose outcome is unknown ([`Entry::outcome_unknown`]) and the request body
-//! is never lost. Job polling results are stored on the same row. The
-//! export queue lives in the same file (see [`QueuedExport`]).
+//! is never lost. Job polling results are stored on the same row. An
+//! attempt refused with 409 and sent again once the environment is free is
+//! the same row ([`HistoryStore::resend_after_conflict`]), counting its
+//! conflicts. The export queue lives in the same file (see
+//! [`QueuedExport`]).
 //!
 //! The file is opened in WAL mode with a busy timeout and every write is a
 //! short `BEGIN IMMEDIATE` transaction, so several upexport processes (or
@@ -252,16 +255,57 @@ impl HistoryStore {
         })
     }
 
-    /// Record that attempt `id` failed.
+    /// Record that attempt `id` failed (a 409 is counted in its
+    /// [`Entry::conflicts`]).
     pub fn record_failed(&self, id: i64, f: &Failed) -> Result<(), HistoryError> {
         let op = "recording a failed attempt";
         self.finish(id, op, |tx| {
             tx.execute(
                 "UPDATE attempts SET state = 'failed', finished_at = ?2, error_kind = ?3,
-                        http_status = ?4, error_message = ?5
+                        http_status = ?4, error_message = ?5,
+                        conflicts = conflicts + (?3 = ?6)
                  WHERE id = ?1 AND state = 'sending'",
-                params![id, fmt_time(Utc::now()), f.kind, f.http_status, f.message],
+                params![
+                    id,
+                    fmt_time(Utc::now()),
+                    f.kind,
+                    f.http_status,
+                    f.message,
+                    crate::api::ErrorKind::Conflict.as_str()
+                ],
             )
+        })
+    }
+
+    /// Send attempt `id` again after it was refused with 409: the same row
+    /// goes back to `sending` (this process, sent now) with its 409s
+    /// counted, so one export stays one row however many conflicts it waits
+    /// through. Only a row whose outcome is a 409 and that holds this very
+    /// request for the same profile and server qualifies: `false`
+    /// otherwise (and when another process took it first); then begin a
+    /// new attempt instead.
+    pub fn resend_after_conflict(&self, id: i64, a: &NewAttempt) -> Result<bool, HistoryError> {
+        let op = "sending an attempt again after a 409";
+        self.write(op, |tx| {
+            let n = tx
+                .execute(
+                    "UPDATE attempts SET state = 'sending', pid = ?2, sent_at = ?3,
+                            finished_at = NULL, error_kind = NULL, http_status = NULL,
+                            error_message = NULL
+                     WHERE id = ?1 AND state = 'failed' AND error_kind = ?4
+                       AND profile = ?5 AND base_url = ?6 AND request_json = ?7",
+                    params![
+                        id,
+                        std::process::id(),
+                        fmt_time(Utc::now()),
+                        crate::api::ErrorKind::Conflict.as_str(),
+                        a.profile,
+                        a.base_url,
+                        a.request_json
+                    ],
+                )
+                .map_err(self.err(op))?;
+            Ok(n == 1)
         })
     }
 

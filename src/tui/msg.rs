@@ -216,10 +216,13 @@ pub enum Effect {
     /// Send [`Msg::QueueRetryDue`] after this long (a put-back queued
     /// export is tried again).
     QueueRetryAfter(std::time::Duration),
-    /// Append to the queue (at its head with `front`).
+    /// Append to the queue (at its head with `front`). `resend`: the
+    /// attempt these were refused with 409 (the 409 dialog's one request),
+    /// sent again on that row when its turn comes.
     QueueAdd {
         requests: Vec<ExportRequest>,
         front: bool,
+        resend: Option<i64>,
     },
     QueueRemove {
         id: i64,

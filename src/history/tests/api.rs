@@ -149,6 +149,8 @@ fn outcome_unknown_rules() {
         created: None,
         failed: None,
         job: None,
+        conflicts: 0,
+        sent_at: None,
     };
     assert!(!e.outcome_unknown_at(now), "our own, young: in flight");
     assert!(e.outcome_unknown_at(now + SENDING_STALE_AFTER), "too old");

@@ -304,17 +304,18 @@ async fn a_409_waits_for_the_running_job_then_submits_automatically() {
         assert_ne!(new_job, running);
         assert_eq!(running_polls, 3);
 
-        // History: the 409 attempt, then the created one.
+        // History: one row, refused with 409, sent again, created.
         assert_eq!(conflicts.len(), 1);
         let (conflict_id, named) = conflicts[0].clone();
         assert_eq!(named.as_deref(), Some(running.as_str()));
-        let refused = store.get(conflict_id).unwrap().unwrap();
-        assert_eq!(refused.state, EntryState::Failed);
-        assert_eq!(refused.failed.unwrap().http_status, Some(409));
+        assert_eq!(submitted.attempt_id, conflict_id, "the same row");
+        assert_eq!(store.count().unwrap(), 1);
         let ok = store.get(submitted.attempt_id).unwrap().unwrap();
         assert_eq!(ok.state, EntryState::Created);
+        assert_eq!(ok.failed, None);
+        assert_eq!(ok.conflicts, 1);
+        assert!(ok.sent_at.is_some());
         assert_eq!(ok.created.unwrap().job_id, new_job);
-        assert!(submitted.attempt_id > conflict_id);
 
         // On the wire: 409, the job list, the running job's status, 201.
         let log = s.requests();
@@ -402,7 +403,15 @@ async fn a_409_with_no_running_job_to_wait_for_gives_up() {
             .filter(|r| r.method == "POST" && r.path == CREATE)
             .count();
         assert_eq!(posts, 3);
-        assert_eq!(store.count().unwrap(), 3);
+        // One row for the one export, its three 409s counted.
+        assert_eq!(store.count().unwrap(), 1);
+        let e = &store.page(0, 1).unwrap()[0];
+        assert_eq!(e.state, EntryState::Failed);
+        assert_eq!(e.conflicts, 3);
+        assert_eq!(
+            e.conflicts_note().as_deref(),
+            Some("refused with 409 3 times")
+        );
     })
     .await;
 }

@@ -480,3 +480,80 @@ async fn one_job_id_on_two_servers_the_tui_updates_only_its_servers_row() {
     );
     drop(a);
 }
+
+/// The 409 dialog's "wait & submit": the refused attempt's row is sent
+/// again when the running job ends, and becomes the created one, counting
+/// the conflict it waited through; no second row for the same export.
+#[tokio::test]
+async fn wait_and_submit_after_a_409_sends_the_refused_row_again() {
+    use upexport::history::QueueState;
+    let server = server(FaultMode::Normal, 10).await;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = dir.path().join("history.db");
+    let mut h = harness(&server, &db).await;
+    fill_form(&mut h);
+    h.ctrl('s');
+    settle(&mut h, 1).await;
+    // Again while that job runs: 409, the dialog finds the running job.
+    h.ctrl('s');
+    settle(&mut h, 2).await;
+    let refused = h.app().history.entries[0].id;
+    let found = h
+        .wait_until(
+            WAIT_LIMIT,
+            |a| matches!(&a.overlay, Some(Overlay::Conflict(c)) if !c.looking),
+        )
+        .await;
+    assert!(found, "{}", h.screen());
+    h.key(KeyCode::Char('w'));
+    let queued = h
+        .wait_until(WAIT_LIMIT, |a| {
+            a.queue.iter().any(|q| q.state == QueueState::Waiting)
+        })
+        .await;
+    assert!(queued, "{:?}", h.app().queue);
+    // The running job ends: the queued export goes, on the refused row.
+    server.finish_running_jobs();
+    let sent = h
+        .wait_until(WAIT_LIMIT, |a| {
+            a.queue.iter().any(|q| q.state == QueueState::Submitted)
+                && a.in_flight.is_none()
+                && !a.history.loading
+                && a.history
+                    .entries
+                    .first()
+                    .is_some_and(|e| e.state != EntryState::Sending)
+        })
+        .await;
+    let screen = h.screen();
+    assert!(sent, "{:?} {screen}", h.app().queue);
+    assert_eq!(creates(&server).len(), 3);
+    let stored = reopened(&db);
+    let conflicts = |e: &Entry| serde_json::to_value(e).expect("json")["conflicts"].clone();
+    assert_eq!(stored.len(), 2, "one row per export: {stored:?}");
+    assert_eq!(stored[0].id, refused);
+    assert_eq!(stored[0].state, EntryState::Created, "{:?}", stored[0]);
+    assert_eq!(stored[0].failed, None);
+    assert_eq!(conflicts(&stored[0]), 1, "{:?}", stored[0]);
+    assert_eq!(conflicts(&stored[1]), 0, "{:?}", stored[1]);
+    let screen = h.screen();
+    assert!(screen.contains("waited through 1 conflict"), "{screen}");
+    // Its details say so too.
+    for _ in 0..20 {
+        if h.app().focus == Focus::History {
+            break;
+        }
+        h.key(KeyCode::Tab);
+    }
+    assert_eq!(h.app().focus, Focus::History);
+    h.key(KeyCode::Home);
+    h.key(KeyCode::Enter);
+    assert!(matches!(h.app().overlay, Some(Overlay::Detail { .. })));
+    let screen = h.screen();
+    assert!(
+        screen
+            .lines()
+            .any(|l| l.contains("Conflicts") && l.contains("waited through 1 conflict")),
+        "{screen}"
+    );
+}

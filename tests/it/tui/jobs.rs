@@ -128,6 +128,10 @@ fn a_created_job_is_followed_until_it_ends() {
 fn a_409_offers_to_wait_and_the_queue_sends_it_when_the_job_ends() {
     let mut a = three_months();
     let seq = submit_seq(&mut a);
+    a.update(Msg::SubmitStarted {
+        seq,
+        attempt_id: 41,
+    });
     let fx = a.update(Msg::SubmitDone {
         seq,
         outcome: SubmitOutcome::Failed(SubmitError {
@@ -146,9 +150,11 @@ fn a_409_offers_to_wait_and_the_queue_sends_it_when_the_job_ends() {
     assert_eq!(tracks(&fx), ["running-1"]);
     let fx = a.update(ch('w'));
     assert!(a.overlay.is_none());
+    // Queued with the refused row, to be sent again on it.
     let Some(Effect::QueueAdd {
         requests,
         front: true,
+        resend: Some(41),
     }) = fx.first()
     else {
         panic!("queued at the head: {fx:?}");
@@ -182,6 +188,7 @@ fn a_long_range_is_queued_by_month_in_one_action() {
     let Some(Effect::QueueAdd {
         requests,
         front: false,
+        resend: None,
     }) = fx.first()
     else {
         panic!("{fx:?}");
