@@ -567,9 +567,23 @@ fn a_newer_history_is_refused_with_exit_2_by_the_cli_the_tui_and_doctor_and_left
     let tmux = Tmux::new("newer");
     let base = format!("http://127.0.0.1:{}", crate::support::closed_port());
     let raw = sb.root().join("raw.out");
-    tmux.start_recorded(160, 40, &tui_line(&sb, &base, ""), &raw);
-    tmux.wait_dead("the TUI refusing a newer history");
-    assert_eq!(tmux.format("#{pane_dead_status}"), "2");
+    let exit = sb.root().join("exit-status");
+    // The shell records the exit status, then keeps the pane open (it
+    // exits at once: tmux could close the pane before keeping it).
+    tmux.start_recorded(
+        160,
+        40,
+        &format!(
+            "{}; echo $? > {}; read _",
+            tui_line(&sb, &base, ""),
+            exit.display()
+        ),
+        &raw,
+    );
+    wait_for("the exit status", WAIT_LIMIT, || {
+        (!read(&exit).is_empty()).then_some(())
+    });
+    assert_eq!(read(&exit).trim(), "2");
     // -J: lines the terminal wrapped, joined again.
     let screen = tmux.cmd(&["capture-pane", "-p", "-J", "-S", "-", "-t", "t"]);
     says(&screen);
