@@ -263,8 +263,10 @@ impl JobStatus {
             v => Some(v.to_string()),
         })
         .or_else(|| {
-            (JobState::parse(self.raw_status()).is_unknown() && self.has_end_time())
-                .then(|| unknown_end_note(self.raw_status()))
+            (JobState::parse(self.raw_status()).is_unknown()
+                && self.has_end_time()
+                && self.presigned_urls.is_empty())
+            .then(|| unknown_end_note(self.raw_status()))
         })
     }
 }
@@ -416,6 +418,7 @@ mod tests {
             url: Some("http://127.0.0.1/a".into()),
         });
         assert_eq!(j.state(), JobState::Completed);
+        assert_eq!(j.failure_reason(), None, "completed: no reason to give");
         // No status at all, or an empty one, with an end time: over too.
         for status in [None, Some(""), Some("  ")] {
             let j = JobStatus {

@@ -65,7 +65,7 @@ pub enum Command {
     History {
         #[arg(long)]
         json: bool,
-        /// How many entries
+        /// How many entries, newest first (0: every entry)
         #[arg(long, default_value_t = 20)]
         limit: u32,
     },

@@ -95,8 +95,7 @@ impl Context {
                 self.paths.state_dir.display()
             ))
         })?;
-        let report = HistoryStore::open(&self.paths.history_db())
-            .map_err(|e| CliError::History(e.to_string()))?;
+        let report = HistoryStore::open(&self.paths.history_db())?;
         for w in &report.warnings {
             warn(w);
         }

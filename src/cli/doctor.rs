@@ -1,8 +1,10 @@
 //! `upexport doctor`: what this installation would do and whether it can:
 //! versions, paths, the resolved profile and where each setting came from,
 //! the key's source (never the key), config problems, a GET of the job
-//! list, and the history store's health. Exits with the most relevant
-//! documented code: config (2) before key (3) before network/history (5).
+//! list, and the history store's health (and the files moved aside
+//! earlier). Exits with the most relevant documented code: config (2)
+//! before key (3) before network/history (5; 2 for a history file of a
+//! newer upexport).
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -14,7 +16,7 @@ use super::context::flags_and_env;
 use super::exit::{CliError, code};
 use crate::api::{ApiClient, ApiError, Timeouts};
 use crate::config::{ConfigError, EnvVars, Origin, Paths, Resolved, resolve, resolve_without_file};
-use crate::history::{HistoryStore, LATEST_VERSION};
+use crate::history::{HistoryError, HistoryStore, LATEST_VERSION};
 
 /// The longest the connectivity check may take to connect, and in all.
 const CONNECT_LIMIT: Duration = Duration::from_secs(5);
@@ -119,6 +121,9 @@ pub struct HistoryReport {
     pub schema_version: Option<i64>,
     pub entries: Option<u64>,
     pub integrity: Option<String>,
+    /// Earlier history files moved aside (damaged or not a history): kept,
+    /// never read again.
+    pub moved_aside: Vec<PathBuf>,
 }
 
 /// Everything `doctor` found.
@@ -338,13 +343,39 @@ async fn connectivity(r: &Resolved, key: crate::api::ApiKey) -> Check {
 }
 
 /// Open the store (when the file exists: doctor creates nothing), read its
-/// schema version and size, run `PRAGMA integrity_check`.
+/// schema version and size, run `PRAGMA integrity_check`; list the files
+/// moved aside earlier. A file of a newer upexport is a setup problem
+/// (exit 2), left as it is.
 fn history(db: &Path) -> HistoryReport {
+    let mut report = history_file(db);
+    // Read after opening: the open may have just moved one aside.
+    report.moved_aside = HistoryStore::moved_aside(db);
+    if !report.moved_aside.is_empty() {
+        if report.check.status == Status::Ok {
+            report.check.status = Status::Warning;
+        }
+        for p in &report.moved_aside {
+            let shown = p.display().to_string();
+            // Just moved by this run's open: its warning says so already.
+            if report.check.messages.iter().any(|m| m.contains(&shown)) {
+                continue;
+            }
+            report.check.messages.push(format!(
+                "moved aside earlier (kept, not read; delete it once you have no use for it): {}",
+                p.display()
+            ));
+        }
+    }
+    report
+}
+
+fn history_file(db: &Path) -> HistoryReport {
     let empty = |check: Check| HistoryReport {
         check,
         schema_version: None,
         entries: None,
         integrity: None,
+        moved_aside: Vec::new(),
     };
     if !db.exists() {
         return empty(Check::ok(format!(
@@ -354,6 +385,9 @@ fn history(db: &Path) -> HistoryReport {
     }
     let opened = match HistoryStore::open(db) {
         Ok(o) => o,
+        Err(e @ HistoryError::Newer { .. }) => {
+            return empty(Check::error(code::INVALID, e.to_string()));
+        }
         Err(e) => return empty(Check::error(code::API, format!("cannot open: {e}"))),
     };
     let store = opened.store;
@@ -406,6 +440,7 @@ fn history(db: &Path) -> HistoryReport {
         schema_version,
         entries,
         integrity,
+        moved_aside: Vec::new(),
     }
 }
 

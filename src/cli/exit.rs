@@ -47,11 +47,12 @@ impl From<crate::jobs::track::TrackError> for CliError {
 
 impl From<crate::history::HistoryError> for CliError {
     /// A queue item that does not exist or is in the wrong state is the
-    /// caller's mistake (exit 2); anything else is the database's (exit 5).
+    /// caller's mistake, and a history file of a newer upexport a setup
+    /// problem (exit 2); anything else is the database's (exit 5).
     fn from(e: crate::history::HistoryError) -> Self {
         use crate::history::HistoryError as H;
         match e {
-            H::NoSuchQueueItem { .. } | H::QueueItemState { .. } => {
+            H::NoSuchQueueItem { .. } | H::QueueItemState { .. } | H::Newer { .. } => {
                 CliError::Invalid(e.to_string())
             }
             e => CliError::History(e.to_string()),

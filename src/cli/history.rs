@@ -3,11 +3,21 @@
 use super::context::Context;
 use super::exit::CliError;
 use crate::export::ExportRequest;
-use crate::history::{Entry, EntryState};
+use std::io::Write;
+
+use crate::history::{Entry, EntryState, HistoryStore};
 use crate::human::local_time;
 
-/// One line about what happened to an attempt.
+/// One line about what happened to an attempt, with the 409s it waited
+/// through.
 pub fn outcome_line(e: &Entry) -> String {
+    match e.conflicts_note() {
+        Some(n) => format!("{} · {n}", outcome(e)),
+        None => outcome(e),
+    }
+}
+
+fn outcome(e: &Entry) -> String {
     match e.state {
         EntryState::Sending if e.outcome_unknown() => {
             "? outcome unknown (interrupted while sending)".into()
@@ -32,31 +42,92 @@ pub fn outcome_line(e: &Entry) -> String {
     }
 }
 
+/// Entries read from the store at a time: `--limit 0` on a large history
+/// streams, it never holds every entry in memory.
+const BATCH: u32 = 500;
+
+/// `upexport history [--json] [--limit N]`: the newest `limit` entries,
+/// newest first; `--limit 0` means every entry (the one way for a script to
+/// get the whole history, e.g. as JSON), read in batches.
 pub fn run(ctx: &Context, json: bool, limit: u32) -> Result<(), CliError> {
     let store = ctx.store()?;
-    let entries = store
-        .page(0, limit)
-        .map_err(|e| CliError::History(e.to_string()))?;
-    if json {
-        println!("{}", serde_json::to_string(&entries).unwrap_or_default());
-        return Ok(());
-    }
-    if entries.is_empty() {
+    let mut out = std::io::stdout().lock();
+    let printed = match print_entries(&mut out, &store, json, limit) {
+        Ok(n) => n,
+        Err(Printing::History(e)) => return Err(e.into()),
+        // `history --limit 0 | head`: the reader has all it wanted.
+        Err(Printing::Output(e)) if e.kind() == std::io::ErrorKind::BrokenPipe => return Ok(()),
+        Err(Printing::Output(e)) => {
+            return Err(CliError::History(format!(
+                "cannot write the history to stdout: {e}"
+            )));
+        }
+    };
+    if printed == 0 && !json {
         println!("no history yet: submit an export with `upexport` or `upexport submit`");
-        return Ok(());
-    }
-    for e in &entries {
-        let summary = serde_json::from_str::<ExportRequest>(&e.request_json)
-            .map(|r| r.summary())
-            .unwrap_or_else(|_| "(request not readable)".into());
-        println!(
-            "#{:<5} {}  {:<8} {}",
-            e.id,
-            local_time(e.created_at),
-            e.profile,
-            outcome_line(e)
-        );
-        println!("       {summary}");
     }
     Ok(())
+}
+
+enum Printing {
+    History(crate::history::HistoryError),
+    Output(std::io::Error),
+}
+
+/// Print up to `limit` entries (all for 0) newest first; returns how many.
+fn print_entries(
+    out: &mut impl Write,
+    store: &HistoryStore,
+    json: bool,
+    limit: u32,
+) -> Result<u64, Printing> {
+    let wanted = if limit == 0 {
+        u64::MAX
+    } else {
+        u64::from(limit)
+    };
+    let (mut printed, mut before) = (0u64, None);
+    if json {
+        out.write_all(b"[").map_err(Printing::Output)?;
+    }
+    while printed < wanted {
+        let n = BATCH.min(u32::try_from(wanted - printed).unwrap_or(BATCH));
+        let batch = store.page_before(before, n).map_err(Printing::History)?;
+        for e in &batch {
+            if json {
+                if printed > 0 {
+                    out.write_all(b",").map_err(Printing::Output)?;
+                }
+                serde_json::to_writer(&mut *out, e)
+                    .map_err(|e| Printing::Output(std::io::Error::other(e)))?;
+            } else {
+                write_entry(out, e).map_err(Printing::Output)?;
+            }
+            printed += 1;
+        }
+        match batch.last() {
+            Some(last) if batch.len() == n as usize => before = Some(last.id),
+            _ => break,
+        }
+    }
+    if json {
+        out.write_all(b"]\n").map_err(Printing::Output)?;
+    }
+    out.flush().map_err(Printing::Output)?;
+    Ok(printed)
+}
+
+fn write_entry(out: &mut impl Write, e: &Entry) -> std::io::Result<()> {
+    let summary = serde_json::from_str::<ExportRequest>(&e.request_json)
+        .map(|r| r.summary())
+        .unwrap_or_else(|_| "(request not readable)".into());
+    writeln!(
+        out,
+        "#{:<5} {}  {:<8} {}",
+        e.id,
+        local_time(e.created_at),
+        e.profile,
+        outcome_line(e)
+    )?;
+    writeln!(out, "       {summary}")
 }

@@ -18,10 +18,12 @@ use crate::jobs::submit::snapshot;
 /// Download links live 2 days after the job ends.
 pub const LINK_LIFETIME_SECS: i64 = 2 * 86_400;
 
-fn save_status(ctx: &Context, job_id: &str, s: &JobStatus) {
+/// Save `s` on the history row of `job_id` on the server that answered
+/// (`base_url`): another server's job of the same id is left alone.
+fn save_status(ctx: &Context, base_url: &str, job_id: &str, s: &JobStatus) {
     match ctx.store() {
         Ok(store) => {
-            if let Err(e) = store.record_job_status(job_id, &snapshot(s)) {
+            if let Err(e) = store.record_job_status(base_url, job_id, &snapshot(s)) {
                 warn(&format!("could not save the status in history: {e}"));
             }
         }
@@ -32,7 +34,7 @@ fn save_status(ctx: &Context, job_id: &str, s: &JobStatus) {
 pub async fn status(ctx: &mut Context, job_id: &str, json: bool) -> Result<(), CliError> {
     let client = ctx.client()?;
     let s = client.job(job_id).await?;
-    save_status(ctx, job_id, &s);
+    save_status(ctx, client.base_url().as_str(), job_id, &s);
     if json {
         println!("{}", serde_json::to_string(&s).unwrap_or_default());
         return Ok(());
@@ -115,7 +117,7 @@ pub async fn jobs(ctx: &mut Context, json: bool) -> Result<(), CliError> {
 pub async fn download(ctx: &mut Context, a: &DownloadArgs) -> Result<(), CliError> {
     let client = ctx.client()?;
     let s = client.job(&a.job_id).await?;
-    save_status(ctx, &a.job_id, &s);
+    save_status(ctx, client.base_url().as_str(), &a.job_id, &s);
     match s.state() {
         JobState::Completed => {}
         JobState::Failed => {

@@ -293,6 +293,9 @@ pub async fn run(global: &Global) -> Result<(), CliError> {
     // The key (maybe a command) before the questions: no use filling the
     // form to learn at the end that nothing can be sent.
     let client = ctx.client()?;
+    // The history too (a newer upexport's file is refused): the attempt is
+    // recorded before it is sent.
+    let store = ctx.store()?;
     let mut err = std::io::stderr();
     say(
         &mut err,
@@ -322,7 +325,6 @@ pub async fn run(global: &Global) -> Result<(), CliError> {
         }
         Err(stop) => return Err(CliError::Invalid(stop.to_string())),
     };
-    let store = ctx.store()?;
     let origin = Origin {
         source: SOURCE_CLI,
         profile: &ctx.resolved.profile,

@@ -43,8 +43,10 @@ pub enum FaultMode {
     /// Succeeds, but answers as a differently-behaved vendor might where the
     /// vendor's documentation is silent: status words the client does not
     /// know, `end_time` set beside an unknown status, a lookup cursor that
-    /// repeats, a 5 MB lookup, extra fields in every object, and files with
-    /// no `ETag`, `Last-Modified` or `Accept-Ranges` (ranges still work).
+    /// repeats, a 5 MB lookup, extra fields in every object, files with no
+    /// `ETag`, `Last-Modified` or `Accept-Ranges` (ranges still work), and
+    /// job ids counted from 1 on each server (two servers hand out the same
+    /// ids).
     /// The client must neither hang, mangle nor lose anything.
     VendorDiffers,
 }
@@ -126,7 +128,7 @@ impl FaultMode {
                 "the first download of each file stops halfway; later downloads (and resumes) succeed"
             }
             FaultMode::VendorDiffers => {
-                "succeeds, but with unknown status words, end_time set, a repeating cursor, a 5 MB lookup, extra fields and files without validators"
+                "succeeds, but with unknown status words, end_time set, a repeating cursor, a 5 MB lookup, extra fields, files without validators and job ids that repeat across servers"
             }
         }
     }

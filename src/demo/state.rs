@@ -143,7 +143,14 @@ impl Shared {
         if let Some(running) = jobs.iter().find(|j| j.phase(now).is_running()) {
             return Err(running.info(now));
         }
-        let id = lock(&self.ids).uuid_like();
+        // Where the vendor is silent: whether a job id is unique beyond one
+        // environment. `vendor-differs` counts each server's jobs from 1,
+        // so two servers (or environments) hand out the same ids.
+        let id = if self.mode() == FaultMode::VendorDiffers {
+            format!("00000000-0000-4000-8000-{:012x}", jobs.len() + 1)
+        } else {
+            lock(&self.ids).uuid_like()
+        };
         let files = (1..=PARTS)
             .map(|i| format!("part-{i:04}.{}.gz", extension(spec.format)))
             .collect();

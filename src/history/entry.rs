@@ -147,6 +147,15 @@ pub struct Entry {
     pub created: Option<Created>,
     pub failed: Option<Failed>,
     pub job: Option<JobSnapshot>,
+    /// How many 409 answers ("an export is already running") this attempt
+    /// got. It is sent again after each one it waits through, on this same
+    /// row, so one export is one row however long it waited.
+    #[serde(default)]
+    pub conflicts: u32,
+    /// When it was last sent, if it was sent again after a 409 (else it
+    /// went at `created_at`).
+    #[serde(default)]
+    pub sent_at: Option<DateTime<Utc>>,
 }
 
 impl Entry {
@@ -171,12 +180,33 @@ impl Entry {
         if self.state != EntryState::Sending {
             return false;
         }
-        if now - self.created_at >= SENDING_STALE_AFTER {
+        if now - self.sent_at.unwrap_or(self.created_at) >= SENDING_STALE_AFTER {
             return true;
         }
         match self.pid {
             Some(pid) if pid != std::process::id() => process_gone(pid),
             _ => false,
+        }
+    }
+}
+
+impl Entry {
+    /// The 409s this attempt waited through, for people: `None` when
+    /// there were none, and for a row refused once (its outcome says 409).
+    /// Both front ends show this.
+    pub fn conflicts_note(&self) -> Option<String> {
+        let n = self.conflicts;
+        let refused = self.state == EntryState::Failed
+            && self
+                .failed
+                .as_ref()
+                .is_some_and(|f| f.kind == crate::api::ErrorKind::Conflict.as_str());
+        let s = if n == 1 { "" } else { "s" };
+        match n {
+            0 => None,
+            1 if refused => None,
+            _ if refused => Some(format!("refused with 409 {n} times")),
+            _ => Some(format!("waited through {n} conflict{s}")),
         }
     }
 }

@@ -47,6 +47,15 @@ pub enum HistoryError {
     },
 
     #[error(
+        "history database {path} was written by a newer upexport (schema version {found}; this one knows up to {known}); nothing was moved or changed. Use that newer upexport, or move {path} away by hand to start an empty history with this one"
+    )]
+    Newer {
+        path: PathBuf,
+        found: i64,
+        known: i64,
+    },
+
+    #[error(
         "history database {path} {problem}, but another upexport process has it open so it cannot be moved aside; quit every upexport and start again, or move {path} away by hand"
     )]
     InUse { path: PathBuf, problem: String },

@@ -3,14 +3,19 @@
 //! A row is written *before* the request goes out (state `sending`) and
 //! updated with the outcome, so a crash mid-request leaves a visible entry
 //! whose outcome is unknown ([`Entry::outcome_unknown`]) and the request body
-//! is never lost. Job polling results are stored on the same row. The
-//! export queue lives in the same file (see [`QueuedExport`]).
+//! is never lost. Job polling results are stored on the same row. An
+//! attempt refused with 409 and sent again once the environment is free is
+//! the same row ([`HistoryStore::resend_after_conflict`]), counting its
+//! conflicts. The export queue lives in the same file (see
+//! [`QueuedExport`]).
 //!
 //! The file is opened in WAL mode with a busy timeout and every write is a
 //! short `BEGIN IMMEDIATE` transaction, so several upexport processes (or
 //! threads, each with its own store) can write at once. A file that cannot
-//! be used (damaged, or written by a newer upexport) is moved aside with its
-//! `-wal`/`-shm` files, never deleted, and a new one is started.
+//! be read (damaged, or not an upexport history) is moved aside with its
+//! `-wal`/`-shm` files, never deleted, and a new one is started. A file
+//! written by a newer upexport is refused ([`HistoryError::Newer`]) and left
+//! in place: a downgrade must not split the history silently.
 //!
 //! The store never receives the API key.
 
@@ -74,13 +79,14 @@ impl HistoryStore {
     /// Open (or create) the database at `path`. Missing parent directories
     /// are created with mode 0700, a new file gets mode 0600.
     ///
-    /// A file that is not a database, is damaged, belongs to something else
-    /// or was written by a newer upexport is renamed to
-    /// `<path>.<corrupt|foreign|newer>-<UTC time>` together with its
-    /// `-wal`/`-shm` files, a warning names both paths, and a new database
-    /// is started. That only happens when no other upexport process has the
-    /// database open (they hold a shared lock on `<path>.lock`); otherwise
-    /// the error is [`HistoryError::InUse`].
+    /// A file that is not a database, is damaged or belongs to something
+    /// else is renamed to `<path>.<corrupt|foreign>-<UTC time>` together
+    /// with its `-wal`/`-shm` files, a warning names both paths, and a new
+    /// database is started. That only happens when no other upexport
+    /// process has the database open (they hold a shared lock on
+    /// `<path>.lock`); otherwise the error is [`HistoryError::InUse`].
+    /// A file written by a newer upexport is refused
+    /// ([`HistoryError::Newer`]): nothing is moved, changed or created.
     pub fn open(path: &Path) -> Result<OpenReport, HistoryError> {
         files::ensure_parent_dir(path)?;
         let lock = DbLock::shared(path)?;
@@ -126,6 +132,20 @@ impl HistoryStore {
         let (conn, more) = opened;
         warnings.extend(more);
         Ok(Self::report(path, conn, lock, warnings))
+    }
+
+    /// Refuse a file written by a newer upexport ([`HistoryError::Newer`])
+    /// without opening it for use; `Ok` for anything else (a missing file
+    /// too: [`HistoryStore::open`] judges the rest). Cheap: a front end
+    /// calls it before taking over the terminal.
+    pub fn check_not_newer(path: &Path) -> Result<(), HistoryError> {
+        recover::check_not_newer(path)
+    }
+
+    /// Earlier history files moved aside beside `path` (kept, never read
+    /// again), oldest first within each kind.
+    pub fn moved_aside(path: &Path) -> Vec<PathBuf> {
+        recover::moved_aside(path)
     }
 
     fn report(path: &Path, conn: Connection, lock: DbLock, warnings: Vec<String>) -> OpenReport {
@@ -235,16 +255,57 @@ impl HistoryStore {
         })
     }
 
-    /// Record that attempt `id` failed.
+    /// Record that attempt `id` failed (a 409 is counted in its
+    /// [`Entry::conflicts`]).
     pub fn record_failed(&self, id: i64, f: &Failed) -> Result<(), HistoryError> {
         let op = "recording a failed attempt";
         self.finish(id, op, |tx| {
             tx.execute(
                 "UPDATE attempts SET state = 'failed', finished_at = ?2, error_kind = ?3,
-                        http_status = ?4, error_message = ?5
+                        http_status = ?4, error_message = ?5,
+                        conflicts = conflicts + (?3 = ?6)
                  WHERE id = ?1 AND state = 'sending'",
-                params![id, fmt_time(Utc::now()), f.kind, f.http_status, f.message],
+                params![
+                    id,
+                    fmt_time(Utc::now()),
+                    f.kind,
+                    f.http_status,
+                    f.message,
+                    crate::api::ErrorKind::Conflict.as_str()
+                ],
             )
+        })
+    }
+
+    /// Send attempt `id` again after it was refused with 409: the same row
+    /// goes back to `sending` (this process, sent now) with its 409s
+    /// counted, so one export stays one row however many conflicts it waits
+    /// through. Only a row whose outcome is a 409 and that holds this very
+    /// request for the same profile and server qualifies: `false`
+    /// otherwise (and when another process took it first); then begin a
+    /// new attempt instead.
+    pub fn resend_after_conflict(&self, id: i64, a: &NewAttempt) -> Result<bool, HistoryError> {
+        let op = "sending an attempt again after a 409";
+        self.write(op, |tx| {
+            let n = tx
+                .execute(
+                    "UPDATE attempts SET state = 'sending', pid = ?2, sent_at = ?3,
+                            finished_at = NULL, error_kind = NULL, http_status = NULL,
+                            error_message = NULL
+                     WHERE id = ?1 AND state = 'failed' AND error_kind = ?4
+                       AND profile = ?5 AND base_url = ?6 AND request_json = ?7",
+                    params![
+                        id,
+                        std::process::id(),
+                        fmt_time(Utc::now()),
+                        crate::api::ErrorKind::Conflict.as_str(),
+                        a.profile,
+                        a.base_url,
+                        a.request_json
+                    ],
+                )
+                .map_err(self.err(op))?;
+            Ok(n == 1)
         })
     }
 
@@ -286,11 +347,21 @@ impl HistoryStore {
         })
     }
 
-    /// Store a polled job status on the row(s) with this `job_id`.
+    /// Store a status that the server at `base_url` gave for `job_id` on
+    /// the row(s) of that job *on that server*: a job id is only known to
+    /// be unique within one server (the vendor does not say more), so the
+    /// same id from another server or environment is another job and its
+    /// row is never touched. `base_url` is the client's normalised base URL
+    /// ([`crate::api::ApiClient::base_url`]), as rows store it.
     /// A snapshot older than the one stored (by `checked_at`) is ignored, so
     /// two processes polling the same job cannot move it backwards; so is a
     /// job this history does not know.
-    pub fn record_job_status(&self, job_id: &str, s: &JobSnapshot) -> Result<(), HistoryError> {
+    pub fn record_job_status(
+        &self,
+        base_url: &str,
+        job_id: &str,
+        s: &JobSnapshot,
+    ) -> Result<(), HistoryError> {
         let op = "recording a job status";
         let files = serde_json::to_string(&s.files)
             .map_err(|e| rusqlite::Error::ToSqlConversionFailure(Box::new(e)))
@@ -301,7 +372,8 @@ impl HistoryStore {
                 "UPDATE attempts SET job_status = ?2, job_progress = ?3, chunks_done = ?4,
                         chunks_total = ?5, job_files_json = ?6, job_error = ?7, job_checked_at = ?8,
                         job_end_time = ?9
-                 WHERE job_id = ?1 AND (job_checked_at IS NULL OR job_checked_at <= ?8)",
+                 WHERE job_id = ?1 AND base_url = ?10
+                   AND (job_checked_at IS NULL OR job_checked_at <= ?8)",
                 params![
                     job_id,
                     s.status,
@@ -311,7 +383,8 @@ impl HistoryStore {
                     files,
                     s.error,
                     checked_at,
-                    s.ended_at.map(fmt_time)
+                    s.ended_at.map(fmt_time),
+                    base_url
                 ],
             )
             .map_err(self.err(op))?;
@@ -406,12 +479,14 @@ impl HistoryStore {
             .map(|v| v.into_iter().next())
     }
 
-    /// The newest entry that created the job `job_id`.
-    pub fn by_job_id(&self, job_id: &str) -> Result<Option<Entry>, HistoryError> {
+    /// The newest entry that created the job `job_id` on the server at
+    /// `base_url` (see [`HistoryStore::record_job_status`]: another
+    /// server's job of the same id is another job).
+    pub fn by_job(&self, base_url: &str, job_id: &str) -> Result<Option<Entry>, HistoryError> {
         self.select(
             "finding a job",
-            "WHERE job_id = ?1 ORDER BY id DESC LIMIT 1",
-            [job_id],
+            "WHERE job_id = ?1 AND base_url = ?2 ORDER BY id DESC LIMIT 1",
+            [job_id, base_url],
         )
         .map(|v| v.into_iter().next())
     }
@@ -419,11 +494,16 @@ impl HistoryStore {
     /// Created entries whose job is not finished (status unknown or not one
     /// of [`FINISHED_JOB_STATUSES`]), newest first: the jobs to keep polling.
     pub fn unfinished_jobs(&self) -> Result<Vec<Entry>, HistoryError> {
-        self.select(
+        // The index finds the rows whose status is not a final word this
+        // code writes; a status read as final otherwise (another spelling,
+        // or an unknown word beside an end time) is left out here.
+        let mut rows = self.select(
             "listing unfinished jobs",
             &format!("WHERE {} ORDER BY id DESC", schema::UNFINISHED_WHERE),
             [],
-        )
+        )?;
+        rows.retain(|e| !e.job.as_ref().is_some_and(JobSnapshot::is_finished));
+        Ok(rows)
     }
 
     /// The schema version of the file (`PRAGMA user_version`); equal to

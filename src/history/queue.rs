@@ -83,7 +83,9 @@ pub struct QueuedExport {
     pub request_json: String,
     pub added_at: DateTime<Utc>,
     pub state: QueueState,
-    /// The history attempt that created its job, once submitted.
+    /// Its history attempt: the one that created its job, once submitted;
+    /// while it waits after a 409, the refused one, which is sent again
+    /// (the same row) when its turn comes.
     pub attempt_id: Option<i64>,
     /// Why it failed, or a note on its job (e.g. that the job failed).
     pub message: Option<String>,
@@ -332,6 +334,53 @@ impl HistoryStore {
         })
     }
 
+    /// A claimed item was refused with 409 by history attempt
+    /// `attempt_id`: put it back to `waiting` with `message`, remembering
+    /// the attempt (sent again, on the same row, when the item's turn
+    /// comes).
+    pub fn queue_release_after_conflict(
+        &self,
+        id: i64,
+        attempt_id: i64,
+        message: &str,
+    ) -> Result<(), HistoryError> {
+        self.settle(id, "putting a queued export back after a 409", |tx| {
+            tx.execute(
+                "UPDATE queue SET state = 'waiting', message = ?2, attempt_id = ?3, pid = NULL,
+                        claimed_at = NULL
+                 WHERE id = ?1 AND state = 'submitting'",
+                params![id, message, attempt_id],
+            )
+        })
+    }
+
+    /// While an item waits through a 409 (still claimed): its note, and the
+    /// refused attempt, so that it is sent again on the same row even if
+    /// this process stops meanwhile.
+    pub fn queue_note_conflict(
+        &self,
+        id: i64,
+        attempt_id: i64,
+        message: &str,
+    ) -> Result<(), HistoryError> {
+        let op = "noting a 409 on a queued export";
+        self.write(op, |tx| {
+            let n = tx
+                .execute(
+                    "UPDATE queue SET message = ?2, attempt_id = ?3 WHERE id = ?1",
+                    params![id, message, attempt_id],
+                )
+                .map_err(self.err(op))?;
+            if n == 0 {
+                return Err(HistoryError::NoSuchQueueItem {
+                    path: self.location.clone(),
+                    id,
+                });
+            }
+            Ok(())
+        })
+    }
+
     /// Set (or clear) an item's note without changing its state, e.g.
     /// "waiting for job … to finish" or "its job failed: …".
     pub fn queue_note(&self, id: i64, message: Option<&str>) -> Result<(), HistoryError> {
@@ -456,7 +505,8 @@ impl HistoryStore {
 
     /// Decide what became of a claim whose submitter stopped: find the
     /// attempt it recorded for the item (same process, same body, same
-    /// profile, not before the claim), newest first.
+    /// profile, sent — first or again after a 409 — not before the claim),
+    /// newest first.
     fn settle_claim(
         &self,
         tx: &Transaction<'_>,
@@ -467,7 +517,8 @@ impl HistoryStore {
             (Some(pid), Some(since)) => tx
                 .query_row(
                     "SELECT id, state, error_kind FROM attempts
-                     WHERE pid = ?1 AND request_json = ?2 AND profile = ?3 AND created_at >= ?4
+                     WHERE pid = ?1 AND request_json = ?2 AND profile = ?3
+                       AND coalesce(sent_at, created_at) >= ?4
                      ORDER BY id DESC LIMIT 1",
                     params![pid, c.request_json, c.profile, since],
                     |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),

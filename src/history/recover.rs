@@ -1,5 +1,11 @@
 //! Opening a database file, judging whether this code can use it, and
 //! moving an unusable one aside (never deleting it).
+//!
+//! Only a file this code cannot read, or one that is not an upexport
+//! history at all, is moved aside. A history written by a newer upexport is
+//! refused and left exactly where it is ([`HistoryError::Newer`]): moving it
+//! aside and starting an empty one would split the history silently after a
+//! downgrade.
 
 use std::fs;
 use std::io;
@@ -19,8 +25,6 @@ use super::schema::{self, BUSY_TIMEOUT, LATEST_VERSION, Migration};
 pub(crate) enum Verdict {
     /// SQLite cannot read it; SQLite's own words.
     Unreadable(String),
-    /// Written by a newer upexport: schema version found.
-    Newer(i64),
     /// A database, but not an upexport history one.
     Foreign(String),
 }
@@ -30,7 +34,6 @@ impl Verdict {
     fn tag(&self) -> &'static str {
         match self {
             Verdict::Unreadable(_) => "corrupt",
-            Verdict::Newer(_) => "newer",
             Verdict::Foreign(_) => "foreign",
         }
     }
@@ -39,9 +42,6 @@ impl Verdict {
     pub(crate) fn problem(&self) -> String {
         match self {
             Verdict::Unreadable(why) => format!("was unreadable ({why})"),
-            Verdict::Newer(v) => format!(
-                "was written by a newer upexport (schema version {v}; this one knows up to {LATEST_VERSION}) and was left untouched"
-            ),
             Verdict::Foreign(why) => format!("is not an upexport history database ({why})"),
         }
     }
@@ -52,8 +52,17 @@ impl Verdict {
 pub(crate) enum Failure {
     /// The file is unusable: move it aside.
     Bad(Verdict),
-    /// Something else (permissions, disk, lock held too long): report it.
+    /// Something else (permissions, disk, lock held too long, a newer
+    /// upexport's file): report it; the file is left as it is.
     Fatal(HistoryError),
+}
+
+fn newer(path: &Path, found: i64) -> Failure {
+    Failure::Fatal(HistoryError::Newer {
+        path: path.to_owned(),
+        found,
+        known: LATEST_VERSION,
+    })
 }
 
 /// Open `path`, judge it, configure it and bring its schema up to date.
@@ -101,7 +110,7 @@ pub(crate) fn try_open(path: &Path) -> Result<(Connection, Vec<String>), Failure
         )
         .map_err(fail("reading the schema version"))?;
     if version > LATEST_VERSION {
-        return Err(Failure::Bad(Verdict::Newer(version)));
+        return Err(newer(path, version));
     }
     if version == 0 && objects > 0 {
         return Err(Failure::Bad(Verdict::Foreign(format!(
@@ -116,7 +125,7 @@ pub(crate) fn try_open(path: &Path) -> Result<(Connection, Vec<String>), Failure
         ));
     }
     match schema::migrate(&conn).map_err(fail("updating the schema"))? {
-        Migration::Newer(v) => return Err(Failure::Bad(Verdict::Newer(v))),
+        Migration::Newer(v) => return Err(newer(path, v)),
         Migration::Applied { from } if from > 0 => {
             tracing::info!(path = %loc, from, to = LATEST_VERSION, "history schema updated");
         }
@@ -217,4 +226,63 @@ pub(crate) fn moved_warning(path: &Path, verdict: &Verdict, moved: &MovedAside) 
         verdict.problem(),
         moved.to.display()
     )
+}
+
+/// Refuse a history written by a newer upexport without opening it for
+/// use: for a front end to check before it takes over the terminal. Only
+/// reads the schema version; any other problem is left to
+/// [`super::HistoryStore::open`] (`Ok` here).
+pub(crate) fn check_not_newer(path: &Path) -> Result<(), HistoryError> {
+    if fs::symlink_metadata(path).is_err() {
+        return Ok(());
+    }
+    let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+    let Ok(conn) = Connection::open_with_flags(path, flags) else {
+        return Ok(());
+    };
+    // Reading the version writes nothing; closing must not either.
+    let _ = conn.busy_timeout(BUSY_TIMEOUT);
+    let _ = conn.set_db_config(DbConfig::SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, true);
+    match schema::user_version(&conn) {
+        Ok(found) if found > LATEST_VERSION => Err(HistoryError::Newer {
+            path: path.to_owned(),
+            found,
+            known: LATEST_VERSION,
+        }),
+        _ => Ok(()),
+    }
+}
+
+/// The files [`move_aside`] left beside `path` (this version's
+/// `corrupt`/`foreign` ones, and `newer` ones of older versions), without
+/// their companions, sorted by name (so by time within a kind).
+pub(crate) fn moved_aside(path: &Path) -> Vec<PathBuf> {
+    let (Some(dir), Some(name)) = (path.parent(), path.file_name()) else {
+        return Vec::new();
+    };
+    let dir = if dir.as_os_str().is_empty() {
+        Path::new(".")
+    } else {
+        dir
+    };
+    let name = name.to_string_lossy();
+    let Ok(entries) = fs::read_dir(dir) else {
+        return Vec::new();
+    };
+    let mut found: Vec<PathBuf> = entries
+        .flatten()
+        .filter(|e| {
+            let n = e.file_name().to_string_lossy().into_owned();
+            let Some(rest) = n.strip_prefix(&*name).and_then(|r| r.strip_prefix('.')) else {
+                return false;
+            };
+            ["corrupt-", "foreign-", "newer-"]
+                .iter()
+                .any(|tag| rest.starts_with(tag))
+                && !COMPANIONS.iter().any(|c| rest.ends_with(c))
+        })
+        .map(|e| dir.join(e.file_name()))
+        .collect();
+    found.sort();
+    found
 }

@@ -9,7 +9,7 @@ use super::entry::{Created, Entry, EntryState, Failed, JobFile, JobSnapshot, par
 pub(crate) const COLUMNS: &str = "id, created_at, source, profile, base_url, request_json, \
     state, pid, finished_at, job_id, environment_name, environment_app_token, start_time, \
     links, error_kind, http_status, error_message, job_status, job_progress, chunks_done, \
-    chunks_total, job_files_json, job_error, job_checked_at, job_end_time";
+    chunks_total, job_files_json, job_error, job_checked_at, job_end_time, conflicts, sent_at";
 
 fn bad(col: usize, ty: Type, e: impl std::error::Error + Send + Sync + 'static) -> rusqlite::Error {
     rusqlite::Error::FromSqlConversionFailure(col, ty, Box::new(e))
@@ -93,5 +93,7 @@ pub(crate) fn from_row(row: &Row<'_>) -> rusqlite::Result<Entry> {
         created,
         failed,
         job,
+        conflicts: row.get(25)?,
+        sent_at: time(row, 26)?,
     })
 }

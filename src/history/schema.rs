@@ -64,6 +64,20 @@ pub(crate) const MIGRATIONS: &[&str] = &[
     );
     CREATE INDEX queue_by_position ON queue (profile, position);
     "#,
+    // 3: a job is found by its server and its id (two servers may hand out
+    // the same id). Every row has had its base URL (the client's normalised
+    // one) since step 1, so nothing needs filling in.
+    // And one row per export attempt however many 409s it waits through:
+    // `conflicts` counts the 409 answers it got (a refused row of an older
+    // version got one), `sent_at` is when it was last sent (NULL: at
+    // `created_at`).
+    r#"
+    DROP INDEX attempts_by_job_id;
+    CREATE INDEX attempts_by_job ON attempts (job_id, base_url) WHERE job_id IS NOT NULL;
+    ALTER TABLE attempts ADD COLUMN conflicts INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE attempts ADD COLUMN sent_at TEXT;
+    UPDATE attempts SET conflicts = 1 WHERE state = 'failed' AND error_kind = 'conflict';
+    "#,
 ];
 
 /// The `WHERE` term of `attempts_unfinished`; queries must repeat it exactly

@@ -18,7 +18,9 @@ use crate::api::{ApiClient, ApiError, JobState, JobStatus};
 use crate::export::{DateBound, ExportRequest};
 use crate::history::{HistoryError, HistoryStore, QueueState, QueuedExport, SOURCE_CLI};
 use crate::jobs::submit::Origin;
-use crate::jobs::track::{Event, TrackError, WaitOptions, submit_when_free, wait_recorded};
+use crate::jobs::track::{
+    Event, Start, TrackError, WaitOptions, submit_when_free_from, wait_recorded,
+};
 
 /// How to cut a date range.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -292,15 +294,21 @@ pub fn waiting_note(running: Option<&str>, after_409: bool) -> String {
 }
 
 /// Store step: record what claimed item `id` became after a failed create
-/// (`message`: the error's text).
+/// (`message`: the error's text) by history attempt `attempt` (after a 409
+/// the item remembers it: it is sent again on that row).
 pub fn settle(
     store: &HistoryStore,
     id: i64,
     d: Disposition,
     message: &str,
+    attempt: Option<i64>,
 ) -> Result<(), HistoryError> {
+    let note = waiting_note(None, true);
     match d {
-        Disposition::WaitForRunning => store.queue_release(id, Some(&waiting_note(None, true))),
+        Disposition::WaitForRunning => match attempt {
+            Some(a) => store.queue_release_after_conflict(id, a, &note),
+            None => store.queue_release(id, Some(&note)),
+        },
         Disposition::Refused => store.queue_failed(id, &format!("refused: {message}")),
         Disposition::MaybeCreated => store.queue_failed(id, message),
         Disposition::PutBack => {
@@ -313,6 +321,16 @@ pub fn settle(
 /// took it first.
 pub fn claim(store: &HistoryStore, id: i64) -> Result<bool, HistoryError> {
     store.queue_claim(id)
+}
+
+/// Store step: the attempt a claimed item was refused with 409 before, if
+/// any: sent again, on that row (see [`crate::jobs::submit::begin_or_resend`],
+/// which checks that it still is one).
+pub fn refused_attempt(store: &HistoryStore, id: i64) -> Result<Option<i64>, HistoryError> {
+    Ok(store.queue_get(id)?.and_then(|q| match q.state {
+        QueueState::Submitted => None,
+        _ => q.attempt_id,
+    }))
 }
 
 /// Take the next waiting item of `profile` through submit and its job's
@@ -359,16 +377,26 @@ pub async fn run_next(
         source: opts.source,
         profile,
     };
+    let start = Start {
+        check_first: true,
+        resend: item.attempt_id,
+    };
+    let mut refused = None;
     let result = {
-        let mut relay = |ev: Event<'_>| relay(store, id, None, ev, &mut on_event);
-        submit_when_free(store, client, origin, &req, true, &opts.wait, &mut relay).await
+        let mut relay = |ev: Event<'_>| {
+            if let Event::Conflict { attempt_id, .. } = ev {
+                refused = Some(attempt_id);
+            }
+            relay(store, id, None, ev, &mut on_event)
+        };
+        submit_when_free_from(store, client, origin, &req, start, &opts.wait, &mut relay).await
     };
     let submitted = match result {
         Ok(s) => s,
         Err(TrackError::Api(e)) => {
             let message = e.to_string();
             let d = disposition(&e);
-            settle(store, id, d, &message)?;
+            settle(store, id, d, &message, refused)?;
             guard.armed = false;
             if matches!(d, Disposition::Refused | Disposition::MaybeCreated) {
                 on_event(QueueEvent::Failed {
@@ -484,7 +512,14 @@ fn relay(
             attempt_id,
             running,
         } => {
-            note(store, item_id, &waiting_note(running, true), on_event);
+            // The item remembers its refused row (sent again on it), even
+            // if this process stops while waiting.
+            let text = waiting_note(running, true);
+            if let Err(e) = store.queue_note_conflict(item_id, attempt_id, &text) {
+                on_event(QueueEvent::Warning(format!(
+                    "could not note on queued export {item_id}: {e}"
+                )));
+            }
             on_event(QueueEvent::Conflict {
                 item_id,
                 attempt_id,
@@ -595,7 +630,7 @@ mod tests {
         for (d, state, note) in cases {
             let id = store.queue_add("p", "http://127.0.0.1:9/", "{}").unwrap();
             assert!(claim(&store, id).unwrap());
-            settle(&store, id, d, "boom").unwrap();
+            settle(&store, id, d, "boom", None).unwrap();
             let item = store.queue_get(id).unwrap().unwrap();
             assert_eq!(item.state, state, "{d:?}");
             let text = item.message.clone().unwrap_or_default();

@@ -1,5 +1,6 @@
 //! Submitting an export, the one path both front ends use: the attempt is
-//! written before the request goes out ([`begin`]), its outcome after
+//! written before the request goes out ([`begin`], or [`begin_or_resend`]
+//! for an export sent again after a 409: the same row), its outcome after
 //! ([`finish`]); and turning API answers into history records.
 
 use super::StoreAccess;
@@ -86,6 +87,33 @@ pub fn begin(
     })
 }
 
+/// Store step 1 of a submit sent again after a 409: attempt `resend` (the
+/// refused one) goes back to `sending` on the same row, so one export is one
+/// row however many conflicts it waits through
+/// ([`HistoryStore::resend_after_conflict`]). Without one, or when that row
+/// no longer qualifies (another outcome, another request, another server),
+/// a new attempt is begun ([`begin`]). Returns the attempt's id.
+pub fn begin_or_resend(
+    store: &HistoryStore,
+    resend: Option<i64>,
+    origin: Origin<'_>,
+    base_url: &str,
+    request_json: &str,
+) -> Result<i64, HistoryError> {
+    if let Some(id) = resend {
+        let again = NewAttempt {
+            source: origin.source,
+            profile: origin.profile,
+            base_url,
+            request_json,
+        };
+        if store.resend_after_conflict(id, &again)? {
+            return Ok(id);
+        }
+    }
+    begin(store, origin, base_url, request_json)
+}
+
 /// The history record of a create answer (owned, so it can travel to the
 /// store's thread).
 pub fn outcome(result: &Result<CreatedJob, ApiError>) -> Result<Created, Failed> {
@@ -136,17 +164,20 @@ pub async fn submit_recorded<S: StoreAccess>(
     origin: Origin<'_>,
     req: &ExportRequest,
 ) -> Result<Recorded, HistoryError> {
-    submit_recorded_with(store, client, origin, req, |_| {}).await
+    submit_recorded_with(store, client, origin, req, None, |_| {}).await
 }
 
-/// [`submit_recorded`], telling `on_begun` the attempt's id once it is
-/// written and before the request goes out (the TUI shows it, and records
-/// a cancel on it). Both front ends submit through here.
+/// [`submit_recorded`], on the row of attempt `resend` when it is sent
+/// again after a 409 ([`begin_or_resend`]), telling `on_begun` the
+/// attempt's id once it is written and before the request goes out (the
+/// TUI shows it, and records a cancel on it). Both front ends submit
+/// through here.
 pub async fn submit_recorded_with<S: StoreAccess>(
     store: &S,
     client: &ApiClient,
     origin: Origin<'_>,
     req: &ExportRequest,
+    resend: Option<i64>,
     on_begun: impl FnOnce(i64),
 ) -> Result<Recorded, HistoryError> {
     let body = req.to_json();
@@ -158,7 +189,7 @@ pub async fn submit_recorded_with<S: StoreAccess>(
                 source: &source,
                 profile: &profile,
             };
-            begin(s, origin, &base, &body)
+            begin_or_resend(s, resend, origin, &base, &body)
         })
         .await?;
     on_begun(id);

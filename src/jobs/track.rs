@@ -18,7 +18,7 @@ use crate::export::ExportRequest;
 use crate::history::{Entry, EntryState, HistoryError, HistoryStore, JobSnapshot};
 use crate::human::parse_api_time;
 use crate::jobs::StoreAccess;
-use crate::jobs::submit::{Origin, snapshot, submit_recorded};
+use crate::jobs::submit::{Origin, snapshot, submit_recorded_with};
 
 /// How long the API keeps a job's status.
 pub const STATUS_RETENTION: Duration = Duration::days(3);
@@ -376,7 +376,10 @@ async fn follow<S: StoreAccess>(
                 let saved = match recorded {
                     Some((store, _)) => {
                         let (id, snap) = (job_id.to_owned(), snapshot(&s));
-                        store.with(move |st| st.record_job_status(&id, &snap)).await
+                        let base = client.base_url().as_str().to_owned();
+                        store
+                            .with(move |st| st.record_job_status(&base, &id, &snap))
+                            .await
                     }
                     None => Ok(()),
                 };
@@ -493,10 +496,10 @@ fn record_gone_at(
     profile: &str,
     job_id: &str,
 ) -> Result<bool, HistoryError> {
-    let Some(e) = store.by_job_id(job_id)? else {
+    let Some(e) = store.by_job(base_url, job_id)? else {
         return Ok(false);
     };
-    if e.profile != profile || e.base_url != base_url {
+    if e.profile != profile {
         return Ok(false);
     }
     if e.job.as_ref().is_some_and(JobSnapshot::is_finished) {
@@ -513,6 +516,7 @@ fn mark_expired(store: &HistoryStore, e: &Entry) -> Result<(), HistoryError> {
     };
     let prev = e.job.as_ref();
     store.record_job_status(
+        &e.base_url,
         &c.job_id,
         &JobSnapshot {
             status: EXPIRED.into(),
@@ -552,7 +556,7 @@ pub struct Submitted {
 
 /// Wait for the environment's running job (when there is one), then
 /// submit and record the attempt; on 409 find the running job again, wait
-/// for it and submit again. `check_first`: look for a running job before
+/// for it and submit again (the same history row, sent again). `check_first`: look for a running job before
 /// the first try (saves a refused attempt; the queue does, `submit --wait`
 /// tries at once). Gives up with the 409 after
 /// [`WaitOptions::max_blind_conflicts`] refusals with no running job to
@@ -564,16 +568,48 @@ pub async fn submit_when_free<S: StoreAccess>(
     req: &ExportRequest,
     check_first: bool,
     opts: &WaitOptions,
+    on_event: impl FnMut(Event<'_>),
+) -> Result<Submitted, TrackError> {
+    let start = Start {
+        check_first,
+        resend: None,
+    };
+    submit_when_free_from(store, client, origin, req, start, opts, on_event).await
+}
+
+/// How [`submit_when_free_from`] begins.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Start {
+    /// Look for a running job before the first try.
+    pub check_first: bool,
+    /// The attempt this export was refused with 409 before (a queued
+    /// item's): its row is sent again rather than a new one begun.
+    pub resend: Option<i64>,
+}
+
+/// [`submit_when_free`] from `start`. Every try after a 409 is the same
+/// history row, sent again ([`crate::jobs::submit::begin_or_resend`]):
+/// one export, one row, its conflicts counted.
+pub async fn submit_when_free_from<S: StoreAccess>(
+    store: &S,
+    client: &ApiClient,
+    origin: Origin<'_>,
+    req: &ExportRequest,
+    start: Start,
+    opts: &WaitOptions,
     mut on_event: impl FnMut(Event<'_>),
 ) -> Result<Submitted, TrackError> {
     let mut backoff = opts.backoff.clone();
     backoff.reset();
     let mut blind = 0u32;
-    if check_first {
+    let mut resend = start.resend;
+    if start.check_first {
         wait_until_free(store, client, origin.profile, opts, &mut on_event, None).await?;
     }
     loop {
-        let (attempt_id, result, not_saved) = submit_recorded(store, client, origin, req).await?;
+        let (attempt_id, result, not_saved) =
+            submit_recorded_with(store, client, origin, req, resend, |_| {}).await?;
+        resend = Some(attempt_id);
         if let Some(e) = &not_saved {
             on_event(Event::NotSaved(e));
         }
@@ -709,6 +745,8 @@ mod tests {
                 checked_at: t("2026-11-01T11:00:00Z"),
                 ended_at: None,
             }),
+            conflicts: 0,
+            sent_at: None,
         }
     }
 

@@ -244,6 +244,13 @@ pub async fn run(global: &Global) -> u8 {
             return code::INVALID;
         }
     };
+    // A history of a newer upexport: refused before the terminal is taken
+    // over (the store itself opens in the background, after the first
+    // frame), so the app never starts on an empty history in its place.
+    if let Err(e) = HistoryStore::check_not_newer(&paths.history_db()) {
+        eprintln!("upexport: error: {e}");
+        return code::INVALID;
+    }
     let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
     let prepared = prepare(global, &paths, EnvVars::from_process(), tx.clone()).await;
     let Prepared {

@@ -45,8 +45,11 @@ pub enum Msg {
     Notice(Notice),
     /// SIGTERM or SIGHUP: keep the draft and leave.
     Terminate,
-    /// A tracked job's status (or why it could not be read).
+    /// A tracked job's status (or why it could not be read), from the
+    /// server at `base_url` (a job id is that server's: another server's
+    /// job of the same id is another job).
     JobUpdate {
+        base_url: String,
         job_id: String,
         result: Result<JobStatus, SubmitError>,
     },
@@ -67,6 +70,7 @@ pub enum Msg {
     /// A followed job is no longer polled: this error ended it (not
     /// transient, or too many transient ones in a row).
     JobFollowStopped {
+        base_url: String,
         job_id: String,
         error: SubmitError,
     },
@@ -215,10 +219,13 @@ pub enum Effect {
     /// Send [`Msg::QueueRetryDue`] after this long (a put-back queued
     /// export is tried again).
     QueueRetryAfter(std::time::Duration),
-    /// Append to the queue (at its head with `front`).
+    /// Append to the queue (at its head with `front`). `resend`: the
+    /// attempt these were refused with 409 (the 409 dialog's one request),
+    /// sent again on that row when its turn comes.
     QueueAdd {
         requests: Vec<ExportRequest>,
         front: bool,
+        resend: Option<i64>,
     },
     QueueRemove {
         id: i64,

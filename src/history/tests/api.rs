@@ -33,7 +33,7 @@ fn attempt_then_created_round_trips() {
     assert!(e.finished_at.unwrap() >= e.created_at);
     assert_eq!(e.failed, None);
     assert!(!e.outcome_unknown());
-    assert_eq!(store.by_job_id("job-1").unwrap(), Some(e));
+    assert_eq!(store.by_job(BASE_URL, "job-1").unwrap(), Some(e));
 }
 
 #[test]
@@ -86,7 +86,7 @@ fn an_outcome_is_recorded_once_and_errors_name_the_file() {
     assert!(e.to_string().contains(&path.display().to_string()), "{e}");
     assert_eq!(store.count().unwrap(), 1);
     assert_eq!(store.get(id + 1).unwrap(), None);
-    assert_eq!(store.by_job_id("job-2").unwrap(), None);
+    assert_eq!(store.by_job(BASE_URL, "job-2").unwrap(), None);
 }
 
 #[test]
@@ -149,6 +149,8 @@ fn outcome_unknown_rules() {
         created: None,
         failed: None,
         job: None,
+        conflicts: 0,
+        sent_at: None,
     };
     assert!(!e.outcome_unknown_at(now), "our own, young: in flight");
     assert!(e.outcome_unknown_at(now + SENDING_STALE_AFTER), "too old");

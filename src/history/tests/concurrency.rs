@@ -59,8 +59,8 @@ fn two_writers_append_at_once() {
             PER_THREAD / 2
         );
     }
-    assert!(store.by_job_id("tui-498").unwrap().is_some());
-    assert!(store.by_job_id("cli-0").unwrap().is_some());
+    assert!(store.by_job(BASE_URL, "tui-498").unwrap().is_some());
+    assert!(store.by_job(BASE_URL, "cli-0").unwrap().is_some());
 }
 
 #[test]

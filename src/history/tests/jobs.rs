@@ -25,7 +25,9 @@ fn job_status_is_stored_and_never_goes_back_in_time() {
     let t0 = Utc::now();
 
     let processing = snapshot("processing", t0);
-    store.record_job_status("job-1", &processing).unwrap();
+    store
+        .record_job_status(BASE_URL, "job-1", &processing)
+        .unwrap();
     assert_eq!(
         store.get(id).unwrap().unwrap().job,
         Some(processing.clone())
@@ -50,8 +52,8 @@ fn job_status_is_stored_and_never_goes_back_in_time() {
         checked_at: t0 + Duration::seconds(5),
         ended_at: Some(t0 + Duration::seconds(4)),
     };
-    store.record_job_status("job-1", &done).unwrap();
-    let e = store.by_job_id("job-1").unwrap().unwrap();
+    store.record_job_status(BASE_URL, "job-1", &done).unwrap();
+    let e = store.by_job(BASE_URL, "job-1").unwrap().unwrap();
     assert_eq!(e.job, Some(done.clone()));
     assert!(e.job.as_ref().unwrap().is_finished());
     assert_eq!(
@@ -62,13 +64,17 @@ fn job_status_is_stored_and_never_goes_back_in_time() {
 
     // A slower poller's older answer is ignored.
     store
-        .record_job_status("job-1", &snapshot("processing", t0 + Duration::seconds(1)))
+        .record_job_status(
+            BASE_URL,
+            "job-1",
+            &snapshot("processing", t0 + Duration::seconds(1)),
+        )
         .unwrap();
     assert_eq!(store.get(id).unwrap().unwrap().job, Some(done));
 
     // A job this history does not know: nothing happens.
     store
-        .record_job_status("elsewhere", &snapshot("processing", t0))
+        .record_job_status(BASE_URL, "elsewhere", &snapshot("processing", t0))
         .unwrap();
     assert_eq!(store.count().unwrap(), 1);
 }
@@ -88,7 +94,7 @@ fn failed_job_keeps_its_error() {
         checked_at: Utc::now(),
         ended_at: None,
     };
-    store.record_job_status("job-1", &s).unwrap();
+    store.record_job_status(BASE_URL, "job-1", &s).unwrap();
     assert_eq!(store.get(id).unwrap().unwrap().job, Some(s));
 }
 
@@ -114,7 +120,7 @@ fn unfinished_jobs_are_created_rows_not_yet_done() {
         store.record_created(id, &created(&job)).unwrap();
         if let Some(status) = status {
             store
-                .record_job_status(&job, &snapshot(status, now))
+                .record_job_status(BASE_URL, &job, &snapshot(status, now))
                 .unwrap();
         }
         if !matches!(status, Some("completed" | "failed" | "expired")) {
@@ -139,7 +145,61 @@ fn unfinished_jobs_are_created_rows_not_yet_done() {
 
     // Once a job finishes it leaves the list.
     store
-        .record_job_status("job-1", &snapshot("completed", now + Duration::seconds(1)))
+        .record_job_status(
+            BASE_URL,
+            "job-1",
+            &snapshot("completed", now + Duration::seconds(1)),
+        )
         .unwrap();
     assert_eq!(store.unfinished_jobs().unwrap().len(), expect.len() - 1);
+}
+
+#[test]
+fn one_job_id_on_two_servers_is_two_jobs() {
+    let store = HistoryStore::open_in_memory().unwrap();
+    let t0 = Utc::now();
+    let mut ids = Vec::new();
+    for base in ["https://a.example/", "https://b.example/"] {
+        let id = store
+            .begin_attempt(&NewAttempt {
+                base_url: base,
+                ..attempt(&body(1))
+            })
+            .unwrap();
+        store.record_created(id, &created("job-1")).unwrap();
+        ids.push(id);
+    }
+    store
+        .record_job_status("https://b.example/", "job-1", &snapshot("completed", t0))
+        .unwrap();
+    let job = |id| store.get(id).unwrap().unwrap().job.map(|j| j.status);
+    assert_eq!(job(ids[0]), None, "A's row is another job");
+    assert_eq!(job(ids[1]).as_deref(), Some("completed"));
+    assert_eq!(
+        store
+            .by_job("https://a.example/", "job-1")
+            .unwrap()
+            .map(|e| e.id),
+        Some(ids[0])
+    );
+    assert_eq!(
+        store
+            .by_job("https://b.example/", "job-1")
+            .unwrap()
+            .map(|e| e.id),
+        Some(ids[1])
+    );
+    // A server this history never used: nothing found, nothing written.
+    store
+        .record_job_status("https://c.example/", "job-1", &snapshot("failed", t0))
+        .unwrap();
+    assert_eq!(job(ids[0]), None);
+    assert_eq!(job(ids[1]).as_deref(), Some("completed"));
+    let unfinished: Vec<i64> = store
+        .unfinished_jobs()
+        .unwrap()
+        .iter()
+        .map(|e| e.id)
+        .collect();
+    assert_eq!(unfinished, [ids[0]]);
 }

@@ -2,6 +2,7 @@
 
 mod api;
 mod concurrency;
+mod conflicts;
 mod crash;
 mod jobs;
 mod paging;

@@ -82,7 +82,7 @@ fn large_store(n: u64) {
     let t = Instant::now();
     assert_eq!(store.count().unwrap(), n);
     eprintln!("counted in {:?}", t.elapsed());
-    assert_eq!(store.by_job_id("bulk-1").unwrap().unwrap().id, 1);
+    assert_eq!(store.by_job(BASE_URL, "bulk-1").unwrap().unwrap().id, 1);
     assert!(store.unfinished_jobs().unwrap().is_empty());
 
     // New attempts go on top.

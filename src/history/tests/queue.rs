@@ -392,7 +392,7 @@ fn a_version_1_database_is_upgraded_and_keeps_its_entries() {
         .pragma_query_value(None, "user_version", |r| r.get(0))
         .unwrap();
     assert_eq!(version, LATEST_VERSION);
-    let e = store.by_job_id("old-job").unwrap().expect("kept");
+    let e = store.by_job(BASE_URL, "old-job").unwrap().expect("kept");
     assert_eq!(e.request_json, r#"{"format":"csv"}"#);
     let job = e.job.expect("job status kept");
     assert_eq!((job.status.as_str(), job.ended_at), ("completed", None));

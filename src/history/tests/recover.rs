@@ -75,7 +75,7 @@ fn a_truncated_database_is_moved_aside() {
 }
 
 #[test]
-fn a_newer_schema_is_left_untouched_and_moved_aside_with_its_wal() {
+fn a_newer_schema_is_refused_and_left_in_place_with_its_wal() {
     let dir = tempfile::tempdir().unwrap();
     let path = db_path(&dir);
     {
@@ -98,25 +98,50 @@ fn a_newer_schema_is_left_untouched_and_moved_aside_with_its_wal() {
     let wal_bytes = fs::read(&wal).unwrap();
     assert!(!wal_bytes.is_empty());
 
-    let (_store, aside, warning) = open_moving_aside(&path, "newer");
-    assert!(warning.contains("newer upexport"), "{warning}");
-    assert!(warning.contains("-wal"), "{warning}");
-    assert_eq!(fs::read(&aside).unwrap(), main_bytes);
-    assert_eq!(
-        fs::read(files::companion(&aside, "-wal")).unwrap(),
-        wal_bytes
-    );
+    // Refused, twice (a downgrade must not split the history silently):
+    // nothing moved, nothing written, the error says what to do.
+    for _ in 0..2 {
+        let e = HistoryStore::open(&path).expect_err("a newer file is refused");
+        let text = e.to_string();
+        assert!(text.contains("newer upexport"), "{text}");
+        assert!(text.contains(&path.display().to_string()), "{text}");
+        assert!(
+            text.contains(&format!("schema version {}", LATEST_VERSION + 1)),
+            "{text}"
+        );
+        assert!(text.contains("nothing was moved"), "{text}");
+        assert!(HistoryStore::check_not_newer(&path).is_err());
+    }
+    let aside: Vec<PathBuf> = files_starting(dir.path(), "history.sqlite3.")
+        .into_iter()
+        .filter(|p| !p.to_string_lossy().ends_with(".lock"))
+        .collect();
+    assert!(aside.is_empty(), "nothing moved aside: {aside:?}");
+    assert!(HistoryStore::moved_aside(&path).is_empty());
+    assert_eq!(fs::read(&path).unwrap(), main_bytes);
+    assert_eq!(fs::read(&wal).unwrap(), wal_bytes);
 
-    // The moved-aside pair still opens as the newer version left it.
-    let old = Connection::open(&aside).unwrap();
-    let v: i64 = old
-        .pragma_query_value(None, "user_version", |r| r.get(0))
-        .unwrap();
-    assert_eq!(v, LATEST_VERSION + 1);
-    let n: i64 = old
+    // The newer version still finds its rows.
+    let conn = Connection::open(&path).unwrap();
+    let n: i64 = conn
         .query_row("SELECT count(*) FROM attempts", [], |r| r.get(0))
         .unwrap();
     assert_eq!(n, 1);
+}
+
+#[test]
+fn files_moved_aside_are_listed() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = db_path(&dir);
+    assert!(HistoryStore::moved_aside(&path).is_empty());
+    fs::write(&path, noise(4096)).unwrap();
+    let (_store, aside, _) = open_moving_aside(&path, "corrupt");
+    // One left by an older upexport, which moved newer files aside too.
+    let older = dir.path().join("history.sqlite3.newer-20260101T000000Z");
+    fs::write(&older, b"x").unwrap();
+    fs::write(files::companion(&older, "-wal"), b"x").unwrap();
+    fs::write(dir.path().join("history.sqlite3.bak"), b"x").unwrap();
+    assert_eq!(HistoryStore::moved_aside(&path), [aside, older]);
 }
 
 #[test]

@@ -91,9 +91,13 @@ fn queries_use_the_indexes() {
     assert!(!keyset.contains("TEMP B-TREE"), "{keyset}");
     let job = plan(
         &store,
-        "SELECT * FROM attempts WHERE job_id = 'x' ORDER BY id DESC LIMIT 1",
+        "SELECT * FROM attempts WHERE job_id = 'x' AND base_url = 'y' ORDER BY id DESC LIMIT 1",
     );
-    assert!(job.contains("attempts_by_job_id"), "{job}");
+    assert!(job.contains("attempts_by_job"), "{job}");
+    assert!(
+        job.contains("base_url=?"),
+        "both columns of the index: {job}"
+    );
     let unfinished = plan(
         &store,
         &format!(
@@ -128,4 +132,47 @@ fn files_are_private() {
     assert!(report.warnings[0].contains(&path.display().to_string()));
     assert_eq!(mode(&path), 0o600);
     assert_eq!(report.store.count().unwrap(), 1);
+}
+
+#[test]
+fn a_version_2_file_is_upgraded_and_its_jobs_found_by_server() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = db_path(&dir);
+    {
+        let conn = rusqlite::Connection::open(&path).unwrap();
+        for step in &super::super::schema::MIGRATIONS[..2] {
+            conn.execute_batch(step).unwrap();
+        }
+        // The same job id from two servers, as an older upexport stored it.
+        conn.execute_batch(
+            r#"PRAGMA user_version = 2;
+               INSERT INTO attempts (created_at, source, profile, base_url, request_json, state,
+                                     pid, finished_at, job_id)
+               VALUES ('2026-01-01T00:00:00.000000000Z', 'cli', 'default', 'https://a.example/',
+                       '{"n":1}', 'created', 1, '2026-01-01T00:00:01.000000000Z', 'job-1'),
+                      ('2026-01-01T00:00:02.000000000Z', 'cli', 'default', 'https://b.example/',
+                       '{"n":2}', 'created', 1, '2026-01-01T00:00:03.000000000Z', 'job-1');"#,
+        )
+        .unwrap();
+    }
+    let store = HistoryStore::open(&path).unwrap().store;
+    assert_eq!(store.schema_version().unwrap(), LATEST_VERSION);
+    assert_eq!(store.count().unwrap(), 2);
+    let a = store
+        .by_job("https://a.example/", "job-1")
+        .unwrap()
+        .expect("A's");
+    let b = store
+        .by_job("https://b.example/", "job-1")
+        .unwrap()
+        .expect("B's");
+    assert_eq!((a.id, b.id), (1, 2));
+    assert_eq!(a.request_json, r#"{"n":1}"#);
+    assert_eq!(store.by_job("https://c.example/", "job-1").unwrap(), None);
+    let names = names(&store);
+    assert!(names.iter().any(|n| n == "attempts_by_job"), "{names:?}");
+    assert!(
+        !names.iter().any(|n| n == "attempts_by_job_id"),
+        "{names:?}"
+    );
 }

@@ -15,6 +15,21 @@ pub fn job_of(e: &Entry) -> Option<&str> {
     e.created.as_ref().map(|c| c.job_id.as_str())
 }
 
+/// A base URL as the client uses it (and history stores it): normalised,
+/// so that `https://host` and `https://host/` are one server.
+fn server(base_url: &str) -> String {
+    crate::api::check_base_url(base_url)
+        .map(|u| u.to_string())
+        .unwrap_or_else(|_| base_url.to_owned())
+}
+
+/// True when `e` created the job `job_id` on the server at `base` (a
+/// normalised base URL): the vendor does not say a job id is unique beyond
+/// one server, so the same id elsewhere is another job.
+fn is_job(e: &Entry, base: &str, job_id: &str) -> bool {
+    job_of(e) == Some(job_id) && server(&e.base_url) == base
+}
+
 impl App {
     /// Start polling `job_id` (of this environment) unless it is polled
     /// already.
@@ -34,18 +49,20 @@ impl App {
         }
     }
 
-    /// Show `snap` on every cached entry (and the open detail) of `job_id`.
-    fn show_snapshot(&mut self, job_id: &str, snap: &JobSnapshot) {
+    /// Show `snap` (an answer of the server at `base_url`) on every cached
+    /// entry (and the open detail) of `job_id` on that server.
+    fn show_snapshot(&mut self, base_url: &str, job_id: &str, snap: &JobSnapshot) {
+        let base = server(base_url);
         for e in self
             .history
             .entries
             .iter_mut()
-            .filter(|e| job_of(e) == Some(job_id))
+            .filter(|e| is_job(e, &base, job_id))
         {
             e.job = Some(snap.clone());
         }
         if let Some(Overlay::Detail { entry, .. }) = &mut self.overlay
-            && job_of(entry) == Some(job_id)
+            && is_job(entry, &base, job_id)
         {
             entry.job = Some(snap.clone());
         }
@@ -53,6 +70,7 @@ impl App {
 
     pub(crate) fn job_update(
         &mut self,
+        base_url: &str,
         job_id: &str,
         result: Result<JobStatus, SubmitError>,
     ) -> Vec<Effect> {
@@ -60,7 +78,8 @@ impl App {
         match result {
             Ok(s) => {
                 let state = s.state();
-                self.show_snapshot(job_id, &crate::jobs::submit::snapshot_at(&s, now));
+                let snap = crate::jobs::submit::snapshot_at(&s, now);
+                self.show_snapshot(base_url, job_id, &snap);
                 let short: String = job_id.chars().take(8).collect();
                 match &state {
                     JobState::Completed => {
@@ -95,13 +114,18 @@ impl App {
                     e.kind,
                     ErrorKind::NotFound | ErrorKind::Unauthorized | ErrorKind::Forbidden
                 );
-                self.job_poll_failed(job_id, e, fatal)
+                self.job_poll_failed(base_url, job_id, e, fatal)
             }
         }
     }
 
     /// The poller gave up on `job_id` (see [`crate::jobs::track::Poller`]).
-    pub(crate) fn job_follow_stopped(&mut self, job_id: &str, e: SubmitError) -> Vec<Effect> {
+    pub(crate) fn job_follow_stopped(
+        &mut self,
+        base_url: &str,
+        job_id: &str,
+        e: SubmitError,
+    ) -> Vec<Effect> {
         if e.kind == ErrorKind::WaitLimit {
             let short: String = job_id.chars().take(8).collect();
             let word = self
@@ -121,11 +145,17 @@ impl App {
                 ),
             ));
         }
-        self.job_poll_failed(job_id, e, true)
+        self.job_poll_failed(base_url, job_id, e, true)
     }
 
     /// A poll failed; `fatal`: the job is no longer polled.
-    fn job_poll_failed(&mut self, job_id: &str, e: SubmitError, fatal: bool) -> Vec<Effect> {
+    fn job_poll_failed(
+        &mut self,
+        base_url: &str,
+        job_id: &str,
+        e: SubmitError,
+        fatal: bool,
+    ) -> Vec<Effect> {
         let now = self.clock.now;
         if e.kind == ErrorKind::NotFound {
             let snap = JobSnapshot {
@@ -138,7 +168,7 @@ impl App {
                 checked_at: now,
                 ended_at: None,
             };
-            self.show_snapshot(job_id, &snap);
+            self.show_snapshot(base_url, job_id, &snap);
         }
         self.jobs.failed(job_id, e.message, fatal, now);
         if fatal { self.drive_queue() } else { vec![] }
@@ -177,14 +207,17 @@ impl App {
     }
 
     /// Created jobs left unfinished by an earlier run: poll those of this
-    /// environment still in the API's 3-day window (another environment's
-    /// jobs need its own key; they are followed when it is switched to).
+    /// environment (its profile and server) still in the API's 3-day window
+    /// (another environment's jobs need its own key, another server's its
+    /// own client; they are followed when it is switched to).
     pub(crate) fn unfinished(&mut self, entries: Vec<Entry>) -> Vec<Effect> {
         let now = self.clock.now;
+        let base = server(&self.env.base_url);
         let mut fx = Vec::new();
         for e in &entries {
             if tracking(e, now) == Tracking::Poll
                 && e.profile == self.env.profile
+                && server(&e.base_url) == base
                 && let Some(job) = job_of(e)
             {
                 fx.extend(self.follow_in(job, &e.profile));

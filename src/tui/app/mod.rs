@@ -287,7 +287,11 @@ impl App {
                 self.quit = true;
                 vec![Effect::SaveDraft(self.form.to_input())]
             }
-            Msg::JobUpdate { job_id, result } => self.job_update(&job_id, result),
+            Msg::JobUpdate {
+                base_url,
+                job_id,
+                result,
+            } => self.job_update(&base_url, &job_id, result),
             Msg::Unfinished(entries) => self.unfinished(entries),
             Msg::RunningJob(result) => self.running_job(result),
             Msg::QueueLoaded(items) => self.queue_loaded(items),
@@ -300,7 +304,11 @@ impl App {
                 self.queue_hold = false;
                 self.drive_queue()
             }
-            Msg::JobFollowStopped { job_id, error } => self.job_follow_stopped(&job_id, error),
+            Msg::JobFollowStopped {
+                base_url,
+                job_id,
+                error,
+            } => self.job_follow_stopped(&base_url, &job_id, error),
             Msg::LookupLoaded { name, result } => self.lookup_loaded(name, result),
             Msg::DownloadPlanned { job_id, result } => self.download_planned(&job_id, result),
             Msg::Fetch { job_id, event } => self.fetch_event(&job_id, &event),

@@ -121,6 +121,7 @@ impl App {
                     if let Some(f) = flight {
                         self.overlay = Some(Overlay::Conflict(Conflict {
                             request: f.request,
+                            attempt_id: f.attempt_id,
                             running: None,
                             looking: true,
                             error: None,

@@ -13,6 +13,9 @@ use crate::tui::msg::{Effect, Level, Notice};
 #[derive(Clone, Debug, PartialEq)]
 pub struct Conflict {
     pub request: ExportRequest,
+    /// The refused attempt's history row: "wait & submit" sends it again
+    /// on that row.
+    pub attempt_id: Option<i64>,
     pub running: Option<JobSummary>,
     /// The running job is being looked up.
     pub looking: bool,
@@ -49,6 +52,7 @@ impl App {
         vec![Effect::QueueAdd {
             requests: vec![c.request],
             front: true,
+            resend: c.attempt_id,
         }]
     }
 }

@@ -116,6 +116,13 @@ pub fn lines(app: &App, e: &Entry, width: usize) -> Vec<Line<'static>> {
     if let Some(f) = &e.failed {
         row(&mut out, app, "Message", &f.message, base, width);
     }
+    if e.conflicts > 0 {
+        let n = e
+            .conflicts_note()
+            .unwrap_or_else(|| "refused with 409 once".into());
+        let text = format!("{n} (409: another export was running; sent again on this row)");
+        row(&mut out, app, "Conflicts", &text, base, width);
+    }
     let when = format!(
         "#{} · {} · {} · {}",
         e.id,

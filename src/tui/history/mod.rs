@@ -154,6 +154,8 @@ mod tests {
             created: None,
             failed: None,
             job: None,
+            conflicts: 0,
+            sent_at: None,
         }
     }
 

@@ -244,8 +244,12 @@ pub fn draw(frame: &mut Frame, app: &App, area: Rect) {
         } else {
             String::new()
         };
+        let conflicts = e
+            .conflicts_note()
+            .map(|n| format!(" · {n}"))
+            .unwrap_or_default();
         let second = clip(
-            &format!("#{} {}{profile} · {summary}", e.id, e.source),
+            &format!("#{} {}{profile}{conflicts} · {summary}", e.id, e.source),
             width.saturating_sub(7),
         );
         lines.push(Line::from(vec![

@@ -153,6 +153,7 @@ impl App {
         vec![Effect::QueueAdd {
             requests,
             front: false,
+            resend: None,
         }]
     }
 

@@ -220,13 +220,16 @@ impl Runner {
             Effect::LoadUnfinished => self.store_task(|s| s.unfinished_jobs(), |r| Msg::Unfinished(r.unwrap_or_default())),
             Effect::LoadQueue => self.queue_task(|_| Ok(())),
             Effect::QueueRetryAfter(after) => self.queue_retry_after(after),
-            Effect::QueueAdd { requests, front } => {
+            Effect::QueueAdd { requests, front, resend } => {
                 let (profile, base) = (self.profile.clone(), self.client_base());
                 self.queue_task(move |s| {
                     for r in requests.iter().rev().filter(|_| front).chain(requests.iter().filter(|_| !front)) {
                         let id = s.queue_add(&profile, &base, &r.to_json())?;
                         if front {
                             s.queue_move(id, -1_000_000)?;
+                        }
+                        if let Some(a) = resend {
+                            s.queue_note_conflict(id, a, &crate::jobs::queue::waiting_note(None, true))?;
                         }
                     }
                     Ok(())

@@ -55,11 +55,14 @@ impl Runner {
                     )));
                 }
             };
-            if let Some(q) = queue_id
-                && !claim(&client, &store, q, &tx, seq).await
-            {
-                return;
-            }
+            // A queued item refused with 409 before is sent again on that row.
+            let resend = match queue_id {
+                Some(q) => match claim(&client, &store, q, &tx, seq).await {
+                    Some(resend) => resend,
+                    None => return,
+                },
+                None => None,
+            };
             let origin = Origin {
                 source: SOURCE_TUI,
                 profile: &profile,
@@ -73,18 +76,21 @@ impl Runner {
                     attempt_id: id,
                 });
             };
-            let (id, result, not_saved) =
-                match submit_recorded_with(&store, &client, origin, &request, started).await {
-                    Ok(r) => r,
-                    Err(e) => {
-                        if let Some(q) = queue_id {
-                            let _ = on_store(&store, move |s| s.queue_release(q, None)).await;
-                        }
-                        let msg =
-                            format!("not sent: the attempt could not be recorded in history ({e})");
-                        return drop(tx.send(failed(seq, ErrorKind::NotSent, msg)));
+            let (id, result, not_saved) = match submit_recorded_with(
+                &store, &client, origin, &request, resend, started,
+            )
+            .await
+            {
+                Ok(r) => r,
+                Err(e) => {
+                    if let Some(q) = queue_id {
+                        let _ = on_store(&store, move |s| s.queue_release(q, None)).await;
                     }
-                };
+                    let msg =
+                        format!("not sent: the attempt could not be recorded in history ({e})");
+                    return drop(tx.send(failed(seq, ErrorKind::NotSent, msg)));
+                }
+            };
             if let Some(e) = not_saved {
                 tracing::error!("history #{id}: {e}");
             }
@@ -96,7 +102,7 @@ impl Runner {
                 let d = settled.as_ref().map(|(d, _)| *d);
                 let stored = on_store(&store, move |s| match &settled {
                     None => s.queue_submitted(q, id),
-                    Some((d, message)) => queue::settle(s, q, *d, message),
+                    Some((d, message)) => queue::settle(s, q, *d, message, Some(id)),
                 })
                 .await;
                 if let Err(e) = stored {
@@ -149,24 +155,32 @@ impl Runner {
     }
 }
 
-/// Take queue item `q` for sending; false (and the app told) when another
-/// window took it or a job is running.
+/// Take queue item `q` for sending: `Some` with the attempt it was
+/// refused with 409 before, if any (sent again on that row); `None` (and
+/// the app told) when another window took it or a job is running.
 async fn claim(
     client: &ApiClient,
     store: &Store,
     q: i64,
     tx: &UnboundedSender<Msg>,
     seq: u64,
-) -> bool {
-    match on_store(store, move |s| queue::claim(s, q)).await {
-        Ok(true) => {}
-        Ok(false) => {
+) -> Option<Option<i64>> {
+    let claimed = on_store(store, move |s| {
+        Ok(match queue::claim(s, q)? {
+            true => Some(queue::refused_attempt(s, q)?),
+            false => None,
+        })
+    })
+    .await;
+    let resend = match claimed {
+        Ok(Some(resend)) => resend,
+        Ok(None) => {
             let _ = tx.send(failed(
                 seq,
                 ErrorKind::NotSent,
                 format!("queue #{q} was taken by another upexport window"),
             ));
-            return false;
+            return None;
         }
         Err(e) => {
             let _ = tx.send(failed(
@@ -174,22 +188,22 @@ async fn claim(
                 ErrorKind::NotSent,
                 format!("not sent: the queue could not be read ({e})"),
             ));
-            return false;
+            return None;
         }
-    }
+    };
     // One export at a time: look before sending (a 409 is still handled).
     match running_before_submit(client).await {
         Ok(Some(job)) if job.job_id.is_some() => {
             let note = queue::waiting_note(job.job_id.as_deref(), false);
             let _ = on_store(store, move |s| s.queue_release(q, Some(&note))).await;
             let _ = tx.send(Msg::EnvBusy { queue_id: q, job });
-            false
+            None
         }
-        Ok(_) => true,
+        Ok(_) => Some(resend),
         // Refused before sending (401…): settled as `queue run` does.
         Err(e) => {
             let (d, message) = (disposition(&e), e.to_string());
-            let _ = on_store(store, move |s| queue::settle(s, q, d, &message)).await;
+            let _ = on_store(store, move |s| queue::settle(s, q, d, &message, None)).await;
             let _ = tx.send(Msg::QueueSettled {
                 queue_id: q,
                 disposition: d,
@@ -198,7 +212,7 @@ async fn claim(
                 seq,
                 outcome: SubmitOutcome::Failed(SubmitError::from_api(&e)),
             });
-            false
+            None
         }
     }
 }

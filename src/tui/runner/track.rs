@@ -22,13 +22,17 @@ impl Runner {
             let (Ok(client), Ok(store)) = (client.get().await, store.get().await) else {
                 return;
             };
+            // The answers are this server's: the app shows them on its rows.
+            let base = client.base_url().as_str().to_owned();
             let relay = |ev: Event<'_>| {
                 let msg = match ev {
                     Event::Status { job_id, status } => Msg::JobUpdate {
+                        base_url: base.clone(),
                         job_id: job_id.to_owned(),
                         result: Ok(status.clone()),
                     },
                     Event::Retrying { error, .. } => Msg::JobUpdate {
+                        base_url: base.clone(),
                         job_id: id.clone(),
                         result: Err(SubmitError::from_api(error)),
                     },
@@ -42,6 +46,7 @@ impl Runner {
             };
             if let Err(e) = wait_recorded(&store, &client, &profile, &id, &opts, relay).await {
                 let _ = tx.send(Msg::JobFollowStopped {
+                    base_url: base.clone(),
                     job_id: id.clone(),
                     error: SubmitError::from_api(&e),
                 });

@@ -3,6 +3,7 @@
 mod commands;
 mod docs;
 mod downloads;
+mod history;
 mod lookups;
 mod queue;
 mod setup;

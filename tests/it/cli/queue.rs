@@ -204,7 +204,8 @@ fn submit_wait_after_a_409_waits_for_the_running_job_then_submits() {
     let v = json(&r.stdout);
     assert_eq!(v["status"], "completed", "{v}");
     assert_ne!(v["job_id"], running.as_str());
-    // History: created, refused with 409, created (newest first).
+    // History: one row per export (newest first): the refused attempt was
+    // sent again and is now created, having waited through one 409.
     let h = json(&sb.expect(&["history", "--json"], 0).stdout);
     let states: Vec<&str> = h
         .as_array()
@@ -212,11 +213,19 @@ fn submit_wait_after_a_409_waits_for_the_running_job_then_submits() {
         .iter()
         .map(|e| e["state"].as_str().unwrap())
         .collect();
-    assert_eq!(states, ["created", "failed", "created"], "{h}");
-    assert_eq!(h[1]["failed"]["http_status"], 409);
+    assert_eq!(states, ["created", "created"], "{h}");
+    assert_eq!(h[0]["conflicts"], 1, "{h}");
+    assert_eq!(h[0]["created"]["job_id"], v["job_id"], "{h}");
+    assert_eq!(h[1]["conflicts"], 0, "{h}");
     assert_eq!(
-        h[2]["job"]["status"], "completed",
+        h[1]["job"]["status"], "completed",
         "the running job was followed"
+    );
+    let text = sb.expect(&["history"], 0).stdout;
+    assert_eq!(
+        text.matches("waited through 1 conflict").count(),
+        1,
+        "{text}"
     );
 }
 

@@ -302,9 +302,37 @@ async fn doctor_reports_a_damaged_history_file_and_exits_5() {
         "says where it went: {}",
         r.stdout
     );
-    // The next run finds the new store healthy.
+    // The next run finds the new store healthy, and lists the file moved
+    // aside (kept, never read again), in text and in JSON.
+    let aside: Vec<_> = std::fs::read_dir(sb.state_dir())
+        .expect("state dir")
+        .flatten()
+        .map(|e| e.path())
+        .filter(|p| {
+            p.file_name()
+                .is_some_and(|n| n.to_string_lossy().starts_with("history.sqlite3.corrupt-"))
+        })
+        .collect();
+    assert_eq!(aside.len(), 1, "{aside:?}");
+    let aside = aside[0].display().to_string();
     let r = up(&sb, Some(DEMO_KEY), &["doctor", "--base-url", &url]).await;
     expect(&r, 0, "after the move");
+    assert!(r.stdout.contains("history        warning:"), "{}", r.stdout);
+    assert!(r.stdout.contains("moved aside earlier"), "{}", r.stdout);
+    assert!(r.stdout.contains(&aside), "lists {aside}: {}", r.stdout);
+    let r = up(
+        &sb,
+        Some(DEMO_KEY),
+        &["doctor", "--json", "--base-url", &url],
+    )
+    .await;
+    expect(&r, 0, "doctor --json after the move");
+    let v = json(&r.stdout);
+    assert_eq!(
+        v["history"]["moved_aside"],
+        serde_json::json!([aside]),
+        "{v}"
+    );
 }
 
 // ------------------------------------------------------------ line mode

@@ -306,17 +306,18 @@ async fn a_409_waits_for_the_running_job_then_submits_automatically() {
         assert_ne!(new_job, running);
         assert_eq!(running_polls, 3);
 
-        // History: the 409 attempt, then the created one.
+        // History: one row, refused with 409, sent again, created.
         assert_eq!(conflicts.len(), 1);
         let (conflict_id, named) = conflicts[0].clone();
         assert_eq!(named.as_deref(), Some(running.as_str()));
-        let refused = store.get(conflict_id).unwrap().unwrap();
-        assert_eq!(refused.state, EntryState::Failed);
-        assert_eq!(refused.failed.unwrap().http_status, Some(409));
+        assert_eq!(submitted.attempt_id, conflict_id, "the same row");
+        assert_eq!(store.count().unwrap(), 1);
         let ok = store.get(submitted.attempt_id).unwrap().unwrap();
         assert_eq!(ok.state, EntryState::Created);
+        assert_eq!(ok.failed, None);
+        assert_eq!(ok.conflicts, 1);
+        assert!(ok.sent_at.is_some());
         assert_eq!(ok.created.unwrap().job_id, new_job);
-        assert!(submitted.attempt_id > conflict_id);
 
         // On the wire: 409, the job list, the running job's status, 201.
         let log = s.requests();
@@ -404,7 +405,65 @@ async fn a_409_with_no_running_job_to_wait_for_gives_up() {
             .filter(|r| r.method == "POST" && r.path == CREATE)
             .count();
         assert_eq!(posts, 3);
-        assert_eq!(store.count().unwrap(), 3);
+        // One row for the one export, its three 409s counted.
+        assert_eq!(store.count().unwrap(), 1);
+        let e = &store.page(0, 1).unwrap()[0];
+        assert_eq!(e.state, EntryState::Failed);
+        assert_eq!(e.conflicts, 3);
+        assert_eq!(
+            e.conflicts_note().as_deref(),
+            Some("refused with 409 3 times")
+        );
+    })
+    .await;
+}
+
+/// Where the vendor is silent: whether a job id is unique beyond one
+/// server. Two `vendor-differs` servers hand out the same job id; a status
+/// (or a 404) from one must only ever touch that server's row.
+#[tokio::test]
+async fn one_job_id_on_two_servers_keeps_two_rows_apart() {
+    within(async {
+        let a = server(FaultMode::VendorDiffers, ROWS).await;
+        let b = server(FaultMode::VendorDiffers, ROWS).await;
+        let (ca, cb) = (client(&a), client(&b));
+        let store = HistoryStore::open_in_memory().unwrap();
+        // B's row first, so A's is the newest row of that job id.
+        let (row_b, job_b) = create_recorded(&store, &cb).await;
+        let (row_a, job_a) = create_recorded(&store, &ca).await;
+        assert_eq!(job_a, job_b, "each vendor-differs server counts from 1");
+        let job = job_a;
+
+        // A's job, followed to its end, is saved on A's row only.
+        let done = wait_recorded(&store, &ca, PROFILE, &job, &fast(), |ev| {
+            if let Event::Status { .. } = ev {
+                a.finish_running_jobs();
+            }
+        })
+        .await
+        .expect("A's job ends");
+        let e = store.get(row_a).unwrap().unwrap();
+        assert_eq!(e.job.as_ref().map(|j| &j.status), done.status.as_ref());
+        let e = store.get(row_b).unwrap().unwrap();
+        assert_eq!(e.job, None, "B's row heard of A's job: {e:?}");
+        let unfinished: Vec<i64> = store
+            .unfinished_jobs()
+            .unwrap()
+            .iter()
+            .map(|e| e.id)
+            .collect();
+        assert_eq!(unfinished, [row_b]);
+
+        // B forgets its job (404): recorded on B's row, though A's row of the
+        // same job id is newer; A's row keeps A's answer.
+        b.set_mode(FaultMode::NotFound);
+        let gone = wait_recorded(&store, &cb, PROFILE, &job, &fast(), |_| {}).await;
+        assert!(matches!(gone, Err(ApiError::NotFound { .. })), "{gone:?}");
+        let e = store.get(row_b).unwrap().unwrap();
+        assert_eq!(e.job.map(|j| j.status).as_deref(), Some("expired"));
+        let e = store.get(row_a).unwrap().unwrap();
+        assert_eq!(e.job.as_ref().map(|j| &j.status), done.status.as_ref());
+        assert!(store.unfinished_jobs().unwrap().is_empty());
     })
     .await;
 }

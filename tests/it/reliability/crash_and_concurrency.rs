@@ -397,13 +397,13 @@ fn break_files(sb: &Sandbox, how: &Broken) -> (PathBuf, Vec<u8>) {
 }
 
 #[test]
-fn corrupt_truncated_newer_history_and_a_malformed_config_still_start() {
+fn corrupt_truncated_history_and_a_malformed_config_still_start() {
     if !require_tool("tmux") {
         return;
     }
     let tmux = Tmux::new("broken");
     let base = format!("http://127.0.0.1:{}", crate::support::closed_port());
-    let cases: [(Broken, &str, &[&str]); 4] = [
+    let cases: [(Broken, &str, &[&str]); 3] = [
         (
             Broken::CorruptDb,
             "corrupt",
@@ -413,15 +413,6 @@ fn corrupt_truncated_newer_history_and_a_malformed_config_still_start() {
             Broken::TruncatedDb,
             "corrupt",
             &["was unreadable", "moved aside to", "starting a new one"],
-        ),
-        (
-            Broken::NewerDb,
-            "newer",
-            &[
-                "written by a newer upexport",
-                "moved aside to",
-                "starting a new one",
-            ],
         ),
         (
             Broken::MalformedConfig,
@@ -505,6 +496,103 @@ fn corrupt_truncated_newer_history_and_a_malformed_config_still_start() {
             assert!(out.stdout.contains("no history yet"), "{}", out.stdout);
         }
     }
+}
+
+/// The files of the state directory other than the history, its WAL and
+/// shared memory and its lock: anything moved aside would show here.
+fn aside_files(sb: &Sandbox) -> Vec<String> {
+    let mut v: Vec<String> = std::fs::read_dir(sb.state_dir())
+        .expect("state dir")
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with("history.sqlite3."))
+        .filter(|n| n != "history.sqlite3.lock")
+        .collect();
+    v.sort();
+    v
+}
+
+#[test]
+fn a_newer_history_is_refused_with_exit_2_by_the_cli_the_tui_and_doctor_and_left_in_place() {
+    // A downgrade must not split the history: the file of a newer upexport
+    // is neither moved aside nor replaced by an empty one.
+    let sb = Sandbox::new();
+    let (file, bytes) = break_files(&sb, &Broken::NewerDb);
+    let says = |text: &str| {
+        let f = flat(text);
+        for w in [
+            "written by a newer upexport",
+            "schema version 99",
+            "nothing was moved",
+            &file.display().to_string(),
+        ] {
+            assert!(f.contains(w), "no {w:?} in {text}");
+        }
+    };
+    for args in [&["history"][..], &["history", "--json"], &["queue", "list"]] {
+        let mut c = sb.command(None);
+        c.args(args);
+        let out = run(c);
+        assert_eq!(out.code, Some(2), "{args:?}: {out:?}");
+        if args.contains(&"--json") {
+            // The error as JSON, nothing else.
+            let v: serde_json::Value = serde_json::from_str(&out.stdout).expect("JSON");
+            says(v["error"]["message"].as_str().unwrap_or_default());
+        } else {
+            assert!(out.stdout.is_empty(), "{args:?}: {}", out.stdout);
+        }
+        says(&out.stderr);
+    }
+    // doctor says the same and exits 2 (a setup problem, not the network's).
+    let server = sb.demo_server("normal", 1.0, &[]);
+    let mut c = sb.command(Some(DEMO_KEY));
+    c.args(["doctor", "--base-url", &server.url]);
+    let out = run(c);
+    drop(server);
+    assert_eq!(out.code, Some(2), "{out:?}");
+    assert!(
+        out.stdout.contains("history        error:"),
+        "{}",
+        out.stdout
+    );
+    says(&out.stdout);
+    assert_eq!(std::fs::read(&file).expect("kept"), bytes, "left as it was");
+    assert!(aside_files(&sb).is_empty(), "{:?}", aside_files(&sb));
+
+    // The TUI refuses before taking over the terminal: the message stays on
+    // the screen and the exit status is 2.
+    if !require_tool("tmux") {
+        return;
+    }
+    let tmux = Tmux::new("newer");
+    let base = format!("http://127.0.0.1:{}", crate::support::closed_port());
+    let raw = sb.root().join("raw.out");
+    let exit = sb.root().join("exit-status");
+    // The shell records the exit status, then keeps the pane open (it
+    // exits at once: tmux could close the pane before keeping it).
+    tmux.start_recorded(
+        160,
+        40,
+        &format!(
+            "{}; echo $? > {}; read _",
+            tui_line(&sb, &base, ""),
+            exit.display()
+        ),
+        &raw,
+    );
+    wait_for("the exit status", WAIT_LIMIT, || {
+        (!read(&exit).is_empty()).then_some(())
+    });
+    assert_eq!(read(&exit).trim(), "2");
+    // -J: lines the terminal wrapped, joined again.
+    let screen = tmux.cmd(&["capture-pane", "-p", "-J", "-S", "-", "-t", "t"]);
+    says(&screen);
+    assert!(
+        !screen.contains("Company IDs"),
+        "the form never showed: {screen}"
+    );
+    assert_eq!(std::fs::read(&file).expect("kept"), bytes, "left as it was");
+    assert!(aside_files(&sb).is_empty(), "{:?}", aside_files(&sb));
 }
 
 // ---------------------------------------------------------------------------

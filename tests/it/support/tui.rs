@@ -92,6 +92,8 @@ fn base_entry(id: i64, at: DateTime<Utc>) -> Entry {
         created: None,
         failed: None,
         job: None,
+        conflicts: 0,
+        sent_at: None,
     }
 }
 

@@ -429,7 +429,11 @@ async fn completed_row(server: &DemoServer, client: &ApiClient, store: &HistoryS
     server.finish_running_jobs();
     let st = client.job(&job).await.expect("status");
     store
-        .record_job_status(&job, &upexport::jobs::submit::snapshot(&st))
+        .record_job_status(
+            client.base_url().as_str(),
+            &job,
+            &upexport::jobs::submit::snapshot(&st),
+        )
         .expect("status saved");
     job
 }
@@ -574,4 +578,150 @@ async fn the_segment_picker_opens_on_a_vendor_whose_paging_repeats() {
         .filter(|r| r.path.contains("/lookups/segments"))
         .count();
     assert_eq!(lookups, 2);
+}
+
+/// Where the vendor is silent: whether a job id is unique beyond one
+/// server. Rows of two servers with one job id: the TUI, talking to B,
+/// follows B's row and shows and saves B's answers on it alone.
+#[tokio::test]
+async fn one_job_id_on_two_servers_the_tui_updates_only_its_servers_row() {
+    use upexport::jobs::submit::{Origin, submit_recorded};
+    let a = server(FaultMode::VendorDiffers, 10).await;
+    let b = server(FaultMode::VendorDiffers, 10).await;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = dir.path().join("history.db");
+    let origin = Origin {
+        source: "cli",
+        profile: "test",
+    };
+    let mut rows = Vec::new();
+    for s in [&a, &b] {
+        let store = HistoryStore::open(&db).expect("history file").store;
+        let c = ApiClient::new(
+            &s.base_url(),
+            ApiKey::new(s.key()).expect("key"),
+            Timeouts::default(),
+        )
+        .expect("client");
+        let (id, created, _) = submit_recorded(
+            &store,
+            &c,
+            origin,
+            &upexport::export::ExportRequest::default(),
+        )
+        .await
+        .expect("recorded");
+        rows.push((id, created.expect("created").job_id.expect("job id")));
+    }
+    let ((row_a, job_a), (row_b, job_b)) = (rows[0].clone(), rows[1].clone());
+    assert_eq!(job_a, job_b, "each vendor-differs server counts from 1");
+    b.finish_running_jobs();
+
+    // The TUI of B follows its unfinished job to the end.
+    let mut h = harness(&b, &db).await;
+    let shown = |a: &App, id: i64| {
+        a.history
+            .entries
+            .iter()
+            .find(|e| e.id == id)
+            .map(|e| e.job.as_ref().map(|j| j.status.clone()))
+    };
+    let ended = h
+        .wait_until(WAIT_LIMIT, |app| {
+            // vendor-differs ends a job with a word of its own, beside end_time.
+            shown(app, row_b) == Some(Some("ready_for_download".into()))
+                && app.jobs.busy("test").is_none()
+        })
+        .await;
+    assert!(ended, "B's job ends: {:?}", h.app().history.entries);
+    assert_eq!(
+        shown(h.app(), row_a),
+        Some(None),
+        "A's row shows B's answer"
+    );
+    let stored = reopened(&db);
+    let job_of = |id: i64| stored.iter().find(|e| e.id == id).map(|e| e.job.clone());
+    assert_eq!(job_of(row_a), Some(None), "A's row took B's answer");
+    assert_eq!(
+        job_of(row_b).flatten().map(|j| j.status).as_deref(),
+        Some("ready_for_download")
+    );
+    drop(a);
+}
+
+/// The 409 dialog's "wait & submit": the refused attempt's row is sent
+/// again when the running job ends, and becomes the created one, counting
+/// the conflict it waited through; no second row for the same export.
+#[tokio::test]
+async fn wait_and_submit_after_a_409_sends_the_refused_row_again() {
+    use upexport::history::QueueState;
+    let server = server(FaultMode::Normal, 10).await;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = dir.path().join("history.db");
+    let mut h = harness(&server, &db).await;
+    fill_form(&mut h);
+    h.ctrl('s');
+    settle(&mut h, 1).await;
+    // Again while that job runs: 409, the dialog finds the running job.
+    h.ctrl('s');
+    settle(&mut h, 2).await;
+    let refused = h.app().history.entries[0].id;
+    let found = h
+        .wait_until(
+            WAIT_LIMIT,
+            |a| matches!(&a.overlay, Some(Overlay::Conflict(c)) if !c.looking),
+        )
+        .await;
+    assert!(found, "{}", h.screen());
+    h.key(KeyCode::Char('w'));
+    let queued = h
+        .wait_until(WAIT_LIMIT, |a| {
+            a.queue.iter().any(|q| q.state == QueueState::Waiting)
+        })
+        .await;
+    assert!(queued, "{:?}", h.app().queue);
+    // The running job ends: the queued export goes, on the refused row.
+    server.finish_running_jobs();
+    let sent = h
+        .wait_until(WAIT_LIMIT, |a| {
+            a.queue.iter().any(|q| q.state == QueueState::Submitted)
+                && a.in_flight.is_none()
+                && !a.history.loading
+                && a.history
+                    .entries
+                    .first()
+                    .is_some_and(|e| e.state != EntryState::Sending)
+        })
+        .await;
+    let screen = h.screen();
+    assert!(sent, "{:?} {screen}", h.app().queue);
+    assert_eq!(creates(&server).len(), 3);
+    let stored = reopened(&db);
+    let conflicts = |e: &Entry| serde_json::to_value(e).expect("json")["conflicts"].clone();
+    assert_eq!(stored.len(), 2, "one row per export: {stored:?}");
+    assert_eq!(stored[0].id, refused);
+    assert_eq!(stored[0].state, EntryState::Created, "{:?}", stored[0]);
+    assert_eq!(stored[0].failed, None);
+    assert_eq!(conflicts(&stored[0]), 1, "{:?}", stored[0]);
+    assert_eq!(conflicts(&stored[1]), 0, "{:?}", stored[1]);
+    let screen = h.screen();
+    assert!(screen.contains("waited through 1 conflict"), "{screen}");
+    // Its details say so too.
+    for _ in 0..20 {
+        if h.app().focus == Focus::History {
+            break;
+        }
+        h.key(KeyCode::Tab);
+    }
+    assert_eq!(h.app().focus, Focus::History);
+    h.key(KeyCode::Home);
+    h.key(KeyCode::Enter);
+    assert!(matches!(h.app().overlay, Some(Overlay::Detail { .. })));
+    let screen = h.screen();
+    assert!(
+        screen
+            .lines()
+            .any(|l| l.contains("Conflicts") && l.contains("waited through 1 conflict")),
+        "{screen}"
+    );
 }

@@ -102,11 +102,13 @@ fn a_created_job_is_followed_until_it_ends() {
     // Following twice polls once.
     assert!(tracks(&a.update(Msg::Unfinished(vec![]))).is_empty());
     a.update(Msg::JobUpdate {
+        base_url: "http://127.0.0.1:9/".into(),
         job_id: "job-1".into(),
         result: Ok(status("processing", (1, 3))),
     });
     assert_eq!(a.jobs.busy("test"), Some("job-1"));
     a.update(Msg::JobUpdate {
+        base_url: "http://127.0.0.1:9/".into(),
         job_id: "job-1".into(),
         result: Ok(status("completed", (3, 3))),
     });
@@ -126,6 +128,10 @@ fn a_created_job_is_followed_until_it_ends() {
 fn a_409_offers_to_wait_and_the_queue_sends_it_when_the_job_ends() {
     let mut a = three_months();
     let seq = submit_seq(&mut a);
+    a.update(Msg::SubmitStarted {
+        seq,
+        attempt_id: 41,
+    });
     let fx = a.update(Msg::SubmitDone {
         seq,
         outcome: SubmitOutcome::Failed(SubmitError {
@@ -144,9 +150,11 @@ fn a_409_offers_to_wait_and_the_queue_sends_it_when_the_job_ends() {
     assert_eq!(tracks(&fx), ["running-1"]);
     let fx = a.update(ch('w'));
     assert!(a.overlay.is_none());
+    // Queued with the refused row, to be sent again on it.
     let Some(Effect::QueueAdd {
         requests,
         front: true,
+        resend: Some(41),
     }) = fx.first()
     else {
         panic!("queued at the head: {fx:?}");
@@ -157,6 +165,7 @@ fn a_409_offers_to_wait_and_the_queue_sends_it_when_the_job_ends() {
     assert!(submits(&fx).is_empty());
     // The running job ends: the queued export goes.
     let fx = a.update(Msg::JobUpdate {
+        base_url: "http://127.0.0.1:9/".into(),
         job_id: "running-1".into(),
         result: Ok(status("completed", (2, 2))),
     });
@@ -179,6 +188,7 @@ fn a_long_range_is_queued_by_month_in_one_action() {
     let Some(Effect::QueueAdd {
         requests,
         front: false,
+        resend: None,
     }) = fx.first()
     else {
         panic!("{fx:?}");
