@@ -7,4 +7,5 @@ mod history;
 mod lookups;
 mod queue;
 mod setup;
+mod sync;
 mod vendor_differs;
