@@ -7,6 +7,7 @@
 //! TUI do.
 
 pub mod def;
+pub mod dest;
 pub mod plan;
 
 pub use def::{Destination, Sync, SyncDef};

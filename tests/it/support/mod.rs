@@ -15,6 +15,7 @@
 
 pub mod demo;
 pub mod netns;
+pub mod s3;
 pub mod sandbox;
 pub mod scripted;
 pub mod tmux;
