@@ -169,10 +169,7 @@ impl Store {
         match e {
             object_store::Error::NotFound { .. } => StoreError::Missing {
                 dest: self.shown.clone(),
-                detail: format!(
-                    "the bucket (or container) does not exist: {}",
-                    one_line(&e)
-                ),
+                detail: format!("the bucket (or container) does not exist: {}", one_line(&e)),
             },
             e => self.classify(e),
         }

@@ -8,6 +8,7 @@
 
 pub mod def;
 pub mod dest;
+pub mod lock;
 pub mod plan;
 
 pub use def::{Destination, Sync, SyncDef};

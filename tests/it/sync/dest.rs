@@ -120,3 +120,37 @@ async fn s3_over_the_real_protocol_takes_streamed_files_whole_or_not_at_all() {
     })
     .await;
 }
+
+/// A run killed with -9 leaves no lock behind: the kernel drops an `flock`
+/// with its process. (`flock(1)` holds the same kind of lock as
+/// `upexport sync`, on the same file.)
+#[test]
+fn a_killed_holder_leaves_no_lock_behind() {
+    use std::process::{Command, Stdio};
+    if !crate::support::require_tool("flock") {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("events.lock");
+    // -o: the lock stays with flock itself, not with the `sleep` it runs.
+    let mut child = Command::new("flock")
+        .arg("-o")
+        .arg(&path)
+        .args(["sleep", "600"])
+        .stdin(Stdio::null())
+        .spawn()
+        .unwrap();
+    // Busy while it lives (the file appears when flock has it open; wait
+    // until the lock is really held).
+    crate::support::wait_for("flock to hold the lock", crate::support::WAIT_LIMIT, || {
+        matches!(
+            upexport::sync::lock::lock(dir.path(), "events"),
+            Err(upexport::sync::lock::LockError::Busy { .. })
+        )
+        .then_some(())
+    });
+    child.kill().unwrap();
+    child.wait().unwrap();
+    let held = upexport::sync::lock::lock(dir.path(), "events");
+    assert!(held.is_ok(), "{held:?}");
+}
