@@ -76,6 +76,24 @@ impl App {
         orphans: Vec<i64>,
     ) -> Vec<Effect> {
         let visible = self.visible();
+        // A page read before a job's final answer was saved may arrive after
+        // that answer was shown: a job never goes back from final, so the
+        // final status shown stays (else the row would slip back to
+        // "processing" with nothing left polling to correct it).
+        let finals: std::collections::HashMap<i64, crate::history::JobSnapshot> = self
+            .history
+            .entries
+            .iter()
+            .filter_map(|e| Some((e.id, e.job.clone().filter(|j| j.is_finished())?)))
+            .collect();
+        let mut entries = entries;
+        for e in &mut entries {
+            if let Some(done) = finals.get(&e.id)
+                && !e.job.as_ref().is_some_and(|j| j.is_finished())
+            {
+                e.job = Some(done.clone());
+            }
+        }
         self.history.loaded(offset, entries, total, visible);
         self.history.orphans = orphans.into_iter().collect();
         self.load_if_needed()

@@ -7,7 +7,7 @@ use crate::support::tui::*;
 use crossterm::event::KeyCode;
 use upexport::api::{CreatedJob, JobStatus, JobSummary, PresignedUrl};
 use upexport::export::Field;
-use upexport::history::{QueueState, QueuedExport};
+use upexport::history::{Entry, QueueState, QueuedExport};
 use upexport::jobs::fetch::{FetchEvent, FilePlan};
 use upexport::tui::app::{App, Overlay};
 use upexport::tui::form::Focus;
@@ -582,4 +582,45 @@ fn submit_seq_of(fx: &[Effect]) -> u64 {
             _ => None,
         })
         .expect("submitted")
+}
+
+/// A page read before a job's final answer was saved can arrive after that
+/// answer was shown: the row keeps the final status (nothing polls any
+/// more to correct it), while other rows take the page's values.
+#[test]
+fn a_stale_page_never_takes_a_job_back_from_its_final_status() {
+    let mut a = app();
+    let mut running = created_entry(7, now());
+    if let Some(j) = running.job.as_mut() {
+        j.status = "processing".into();
+        j.files.clear();
+    }
+    let job = running
+        .created
+        .clone()
+        .map(|c| c.job_id)
+        .unwrap_or_default();
+    let page = |e: Entry| Msg::HistoryLoaded {
+        offset: 0,
+        entries: vec![e],
+        total: 1,
+        orphans: vec![],
+    };
+    a.update(page(running.clone()));
+    a.update(Msg::JobUpdate {
+        base_url: running.base_url.clone(),
+        job_id: job.clone(),
+        result: Ok(status("completed", (2, 2))),
+    });
+    let shown = |a: &App| a.history.entries[0].job.as_ref().map(|j| j.status.clone());
+    assert_eq!(shown(&a).as_deref(), Some("completed"));
+    // The stale page: still "processing" in it.
+    a.update(page(running.clone()));
+    assert_eq!(shown(&a).as_deref(), Some("completed"), "slipped back");
+    // A page with news of another kind is taken (the final status stays).
+    let mut renamed = running;
+    renamed.source = "cli".into();
+    a.update(page(renamed));
+    assert_eq!(a.history.entries[0].source, "cli");
+    assert_eq!(shown(&a).as_deref(), Some("completed"));
 }
