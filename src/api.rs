@@ -29,6 +29,7 @@ pub use error::{ApiError, host_port as host_port_of};
 pub use error_kind::{ErrorKind, UnknownKind};
 pub use key::ApiKey;
 pub use paging::{EarlyStop, Lookup, MAX_LOOKUP_PAGES};
+pub(crate) use tally::Tallied;
 pub use tally::{FileTally, Tally, tally_file};
 pub use types::{
     CreatedJob, JobState, JobStatus, JobSummary, LOOKUPS, LookupPage, PresignedUrl, is_paginated,

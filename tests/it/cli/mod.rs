@@ -6,5 +6,6 @@ mod downloads;
 mod history;
 mod lookups;
 mod queue;
+mod ready;
 mod setup;
 mod vendor_differs;

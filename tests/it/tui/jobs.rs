@@ -317,6 +317,7 @@ fn downloads_ask_before_overwriting_and_retry_what_failed() {
             size: 10,
             decompressed: true,
             how: upexport::jobs::fetch::How::Fetched,
+            tally: None,
         },
         FetchEvent::Failed {
             index: 1,
