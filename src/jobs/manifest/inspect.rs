@@ -423,7 +423,7 @@ fn avro(path: &Path) -> Result<AvroFound, String> {
                 "block {block} does not end in the file's sync marker (corrupt)"
             ));
         }
-        rows += count;
+        rows = rows.saturating_add(count);
     };
     Ok((cols, counted))
 }

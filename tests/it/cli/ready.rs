@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use std::time::Duration;
 
 use serde_json::Value;
-use upexport::demo::{APP_TOKEN, DEMO_KEY, DemoOptions, DemoServer, ENVIRONMENT_NAME};
+use upexport::demo::{APP_TOKEN, DEMO_KEY, DemoOptions, DemoServer, ENVIRONMENT_NAME, FaultMode};
 
 use crate::support::demo::{CREATE, start};
 use crate::support::{Out, Sandbox, run_async, within};
@@ -306,6 +306,110 @@ async fn submit_wait_download_and_queue_run_download_write_the_manifest() {
             "{}",
             r.stdout
         );
+    })
+    .await;
+}
+
+/// A job's parts fetched one run at a time (`--only`): each run's manifest
+/// lists the files there, the first says it is incomplete, the second
+/// carries the first file over and is complete.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_manifest_lists_what_is_there_and_says_when_a_part_is_missing() {
+    within(async {
+        let s = quick_server().await;
+        let base = s.base_url();
+        let sb = Sandbox::new();
+        let out = sb.root().join("exports");
+        let out_s = out.to_str().unwrap();
+        let r = up(
+            &sb,
+            &base,
+            &[
+                "submit",
+                "--wait",
+                "--json",
+                "--from",
+                "2026-10-01",
+                "--to",
+                "2026-10-31",
+                "--format",
+                "avro",
+            ],
+        )
+        .await;
+        ok(&r);
+        let job = serde_json::from_str::<Value>(&r.stdout).expect("JSON")["job_id"]
+            .as_str()
+            .expect("a job id")
+            .to_owned();
+        let dir = out.join(&job);
+        let read = || -> Value {
+            serde_json::from_slice(&std::fs::read(dir.join("manifest.json")).unwrap()).unwrap()
+        };
+        ok(&up(
+            &sb,
+            &base,
+            &["download", &job, "--out", out_s, "--only", "2"],
+        )
+        .await);
+        let m = read();
+        assert_eq!(m["complete"], false, "{m}");
+        assert_eq!(m["files"].as_array().unwrap().len(), 1, "{m}");
+        assert_eq!(m["files"][0]["part"], 2, "{m}");
+        assert_eq!(m["rows"], ROWS as u64, "{m}");
+        let r = up(
+            &sb,
+            &base,
+            &["download", &job, "--out", out_s, "--only", "1"],
+        )
+        .await;
+        ok(&r);
+        let m = check_manifest(&dir, &job, "avro", &sent_body(&s));
+        assert_eq!(m["files"][1]["name"], "part-0002.avro", "carried over: {m}");
+    })
+    .await;
+}
+
+/// A vendor that gzips every part (vendor-differs): the Parquet parts are
+/// inflated by their bytes, and the manifest reads them as Parquet.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn gzip_parquet_parts_are_inflated_and_read_as_parquet() {
+    within(async {
+        let s = start(DemoOptions {
+            mode: FaultMode::VendorDiffers,
+            job_duration: Duration::from_millis(50),
+            rows_per_part: ROWS,
+            ..DemoOptions::default()
+        })
+        .await;
+        let base = s.base_url();
+        let sb = Sandbox::new();
+        let out = sb.root().join("exports");
+        let out_s = out.to_str().unwrap();
+        let r = up(
+            &sb,
+            &base,
+            &[
+                "submit",
+                "--wait",
+                "--download",
+                out_s,
+                "--json",
+                "--from",
+                "2026-10-01",
+                "--to",
+                "2026-10-31",
+                "--format",
+                "parquet",
+            ],
+        )
+        .await;
+        ok(&r);
+        let v: Value = serde_json::from_str(&r.stdout).expect("JSON");
+        let job = v["job"]["job_id"].as_str().expect("a job id").to_owned();
+        assert_eq!(v["files"][0]["decompressed"], true, "{v}");
+        let m = check_manifest(&out.join(&job), &job, "parquet", &sent_body(&s));
+        assert_eq!(m["files"][0]["name"], "part-0001.parquet", "{m}");
     })
     .await;
 }
