@@ -246,16 +246,18 @@ impl App {
                 } else {
                     None
                 };
-                if let Some(why) = why {
-                    self.status = Some(Notice::new(Level::Info, why));
-                    return vec![];
-                }
+                let dir = match (&run.ready, why) {
+                    (Some(Ok(r)), None) => r.dir.clone(),
+                    (_, why) => {
+                        let why = why.unwrap_or("no manifest.json for this download");
+                        self.status = Some(Notice::new(Level::Info, why));
+                        return vec![];
+                    }
+                };
                 run.merging = true;
                 run.merged = None;
-                return vec![Effect::MergeParts {
-                    job_id,
-                    dir: run.dir.clone(),
-                }];
+                // The folder the manifest describes.
+                return vec![Effect::MergeParts { job_id, dir }];
             }
             Action::OpenFilePreview => match run.files.get(run.cursor) {
                 Some((_, FileState::Done { path, .. })) => {
