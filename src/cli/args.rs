@@ -230,6 +230,10 @@ pub struct DownloadArgs {
     /// Print a JSON summary of the files
     #[arg(long)]
     pub json: bool,
+    /// Then join a CSV or NDJSON job's parts into DIR/<job id>.csv or
+    /// .ndjson (one CSV header); Parquet and Avro parts are kept apart
+    #[arg(long, conflicts_with = "only")]
+    pub merge: bool,
 }
 
 /// `upexport queue …`: exports submitted one after another, each as soon as

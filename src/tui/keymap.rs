@@ -124,6 +124,8 @@ pub enum Action {
     ToggleOverwrite,
     SelectAll,
     OpenFilePreview,
+    /// Join a finished CSV or NDJSON download's parts into one file.
+    Merge,
     UseKey,
     SaveKey,
     OpenEnvironments,
@@ -291,6 +293,7 @@ pub const BINDINGS: &[Binding] = &[
     b!(Downloads, [k(C::Down), ch('j')], A::Down, "next file"),
     f!(Downloads, [k(C::Enter), ch('p')], A::OpenFilePreview, "preview the file's first rows", "Enter", "preview"),
     f!(Downloads, [ch('r')], A::Retry, "retry the failed files (resumes partial ones)", "r", "retry"),
+    f!(Downloads, [ch('m')], A::Merge, "join a CSV or NDJSON job's parts into one file beside its folder", "m", "merge"),
     f!(Downloads, [k(C::Esc), ch('q')], A::Escape, "close (downloads go on)", "Esc", "close"),
     f!(FilePreview, [k(C::Up), ch('k')], A::Up, "scroll up", "←↑↓→", "scroll"),
     b!(FilePreview, [k(C::Down), ch('j')], A::Down, "scroll down"),

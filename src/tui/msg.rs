@@ -9,6 +9,8 @@ use crate::export::{ExportRequest, FormInput};
 use crate::history::{Entry, QueuedExport};
 use crate::jobs::fetch::{FetchEvent, FilePlan};
 use crate::jobs::file_preview::Table;
+use crate::jobs::manifest::Ready;
+use crate::jobs::merge::MergeError;
 use crate::jobs::queue::Disposition;
 
 /// Something that happened: input, or a background task's result.
@@ -105,6 +107,16 @@ pub enum Msg {
     FilePreviewLoaded {
         path: PathBuf,
         result: Result<Table, String>,
+    },
+    /// A job folder's manifest, found on disk (none: no manifest there).
+    ManifestFound {
+        job_id: String,
+        ready: Option<Ready>,
+    },
+    /// What merging a job's parts did: its lines, or why not.
+    Merged {
+        job_id: String,
+        result: Result<Vec<String>, MergeError>,
     },
 }
 
@@ -253,6 +265,16 @@ pub enum Effect {
     /// Read a downloaded file's first rows (the file preview).
     LoadFilePreview {
         path: PathBuf,
+    },
+    /// Read the manifest of a job's folder, if there is one.
+    FindManifest {
+        job_id: String,
+        dir: PathBuf,
+    },
+    /// Join the parts in a job's folder (CSV, NDJSON) into one file.
+    MergeParts {
+        job_id: String,
+        dir: PathBuf,
     },
     LoadProfiles,
     SwitchProfile {

@@ -126,6 +126,9 @@ pub struct App {
     pub(crate) queue_retry: (crate::jobs::track::Backoff, u32),
     /// Downloads of this session, newest last.
     pub downloads: Vec<DownloadRun>,
+    /// Jobs whose folder has a manifest (downloaded this session, or
+    /// found when their detail opened): what opens them in DuckDB.
+    pub ready: BTreeMap<String, crate::jobs::manifest::Ready>,
     /// Lookups loaded this session (for the pickers).
     pub lookups: BTreeMap<String, LookupItems>,
     /// The config's profiles (for the switcher).
@@ -159,6 +162,7 @@ impl App {
             queue_hold: false,
             queue_retry: Default::default(),
             downloads: Vec::new(),
+            ready: BTreeMap::new(),
             lookups: BTreeMap::new(),
             profiles: Vec::new(),
             history_mine: false,
@@ -313,6 +317,8 @@ impl App {
             Msg::DownloadPlanned { job_id, result } => self.download_planned(&job_id, result),
             Msg::Fetch { job_id, event } => self.fetch_event(&job_id, &event),
             Msg::FilePreviewLoaded { path, result } => self.file_preview_loaded(path, result),
+            Msg::ManifestFound { job_id, ready } => self.manifest_found(job_id, ready),
+            Msg::Merged { job_id, result } => self.merged(&job_id, result),
             Msg::ProfilesLoaded(result) => self.profiles_loaded(result),
             Msg::ProfileSwitched { env, first_run } => self.profile_switched(env, first_run),
         }

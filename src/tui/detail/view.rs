@@ -113,6 +113,30 @@ pub fn lines(app: &App, e: &Entry, width: usize) -> Vec<Line<'static>> {
             row(&mut out, app, "File", &f.filename, base, width);
         }
     }
+    // A downloaded job's folder: its manifest and the DuckDB command.
+    if let Some(r) = e.created.as_ref().and_then(|c| app.ready.get(&c.job_id)) {
+        let files = format!("{} file(s)", r.files);
+        let rows = r.rows.map(|n| format!(", {n} rows")).unwrap_or_default();
+        let note = if r.complete { "" } else { " · not every part" };
+        let text = format!("{} ({files}{rows}{note})", r.manifest.display());
+        row(&mut out, app, "Manifest", &text, base, width);
+        match &r.duckdb {
+            Ok(l) => {
+                row(&mut out, app, "DuckDB", l, t.ok(), width);
+                if r.format == Some(crate::export::Format::Avro) {
+                    row(
+                        &mut out,
+                        app,
+                        "",
+                        crate::jobs::manifest::AVRO_NOTE,
+                        t.dim(),
+                        width,
+                    );
+                }
+            }
+            Err(why) => row(&mut out, app, "DuckDB", why, t.dim(), width),
+        }
+    }
     if let Some(f) = &e.failed {
         row(&mut out, app, "Message", &f.message, base, width);
     }

@@ -2,7 +2,7 @@
 //! entries around what is visible, and asks for the page it lacks.
 
 use crate::history::Entry;
-use crate::tui::app::{App, Overlay};
+use crate::tui::app::App;
 use crate::tui::keymap::Action;
 use crate::tui::msg::{Effect, Level, Notice};
 
@@ -18,16 +18,13 @@ impl App {
             Action::Home => i64::MIN / 2,
             Action::End => i64::MAX / 2,
             Action::Open => {
-                match self.history.selected_entry() {
-                    Some(e) => {
-                        self.overlay = Some(Overlay::Detail {
-                            entry: Box::new(e.clone()),
-                            scroll: 0,
-                        })
+                return match self.history.selected_entry().cloned() {
+                    Some(e) => self.open_detail(e),
+                    None => {
+                        self.dirty = false;
+                        vec![]
                     }
-                    None => self.dirty = false,
-                }
-                return vec![];
+                };
             }
             Action::FilterProfile => return self.toggle_history_filter(),
             Action::Refresh => {

@@ -6,6 +6,7 @@ mod downloads;
 mod history;
 mod lookups;
 mod queue;
+mod ready;
 mod setup;
 mod sync;
 mod vendor_differs;

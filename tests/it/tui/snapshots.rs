@@ -832,6 +832,7 @@ async fn download_setup_and_progress() {
                         size: 48_213,
                         decompressed: true,
                         how: How::Fetched,
+                        tally: None,
                     },
                     FetchEvent::Started {
                         index: 1,
