@@ -30,5 +30,5 @@ pub use key::ApiKey;
 pub use paging::{EarlyStop, Lookup, MAX_LOOKUP_PAGES};
 pub use types::{
     CreatedJob, JobState, JobStatus, JobSummary, LOOKUPS, LookupPage, PresignedUrl, is_paginated,
-    safe_component,
+    progress_words, safe_component,
 };
