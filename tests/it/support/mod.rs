@@ -16,6 +16,7 @@
 pub mod demo;
 pub mod netns;
 pub mod sandbox;
+pub mod screen;
 pub mod scripted;
 pub mod tmux;
 pub mod tui;

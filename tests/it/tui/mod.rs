@@ -6,6 +6,7 @@ mod big_form;
 mod diff_backend;
 mod event_loop;
 mod jobs;
+mod messages;
 mod snapshots;
 mod tmux;
 mod update;
