@@ -9,5 +9,6 @@ mod jobs;
 mod messages;
 mod snapshots;
 mod tmux;
+mod tour;
 mod update;
 mod vendor_differs;
