@@ -33,5 +33,5 @@ pub(crate) use tally::Tallied;
 pub use tally::{FileTally, Tally, tally_file};
 pub use types::{
     CreatedJob, JobState, JobStatus, JobSummary, LOOKUPS, LookupPage, PresignedUrl, is_paginated,
-    safe_component,
+    progress_words, safe_component,
 };

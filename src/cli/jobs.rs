@@ -53,9 +53,7 @@ pub(super) fn print_status(job_id: &str, s: &JobStatus) {
     let state = s.state();
     let shown = s.status.as_deref().unwrap_or("unknown");
     println!("job {job_id}: {shown}");
-    if let Some((done, all)) = s.chunks() {
-        println!("  progress     {done}/{all} chunks");
-    } else if let Some(p) = &s.progress {
+    if let Some(p) = s.progress_text() {
         println!("  progress     {p}");
     }
     if let Some(t) = s.start_time.as_deref().filter(|t| !t.is_empty()) {
@@ -109,7 +107,7 @@ pub async fn jobs(ctx: &mut Context, json: bool) -> Result<(), CliError> {
             "{:<36}  {:<10}  {:>8}  {:<20}  {}",
             j.job_id.as_deref().unwrap_or("?"),
             j.status.as_deref().unwrap_or("?"),
-            j.progress.as_deref().unwrap_or(""),
+            j.progress_text().unwrap_or_default(),
             j.start_time.as_deref().unwrap_or(""),
             j.elapsed_time.as_deref().unwrap_or("")
         );

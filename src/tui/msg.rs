@@ -165,12 +165,17 @@ pub enum Level {
     Error = 3,
 }
 
+/// A status-line message. The status line shows `text` in up to two rows;
+/// the rest, and `detail`, are in the message log (F6).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Notice {
     pub level: Level,
     pub text: String,
-    /// Cleared when focus moves (e.g. "not sent: fix …", so the focused
-    /// field's own message shows instead).
+    /// More than the status line says (the server's own words, a long
+    /// path): shown in the message log, announced by "F6 more".
+    pub detail: Option<String>,
+    /// Cleared when focus moves or a field changes (e.g. "not sent: fix
+    /// …", so the focused field's own message shows instead).
     pub transient: bool,
 }
 
@@ -179,7 +184,16 @@ impl Notice {
         Notice {
             level,
             text: text.into(),
+            detail: None,
             transient: false,
+        }
+    }
+
+    /// The same notice, with more to read in the message log.
+    pub fn with_detail(self, detail: impl Into<String>) -> Notice {
+        Notice {
+            detail: Some(detail.into()),
+            ..self
         }
     }
 

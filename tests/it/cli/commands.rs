@@ -395,6 +395,18 @@ fn demo_server_submit_history_status_jobs_conflict_lookups() {
         "{}",
         r.stdout
     );
+    // Progress with its units, worded as the TUI's rows and 409 dialog
+    // word it (api::progress_words).
+    let progress = r
+        .stdout
+        .lines()
+        .find(|l| l.contains("progress"))
+        .unwrap_or("");
+    assert!(
+        progress.contains("% · ") && progress.ends_with(" chunks"),
+        "{}",
+        r.stdout
+    );
     let s = json(&expect_code(key(), &["status", "--base-url", &url, &job, "--json"], 0).stdout);
     assert_eq!(s["job_id"], job.as_str());
     assert!(
@@ -437,6 +449,13 @@ fn demo_server_submit_history_status_jobs_conflict_lookups() {
         4,
     );
     assert!(r.stderr.contains("already running"), "{}", r.stderr);
+    // What to do is said once, not the server's advice and then ours.
+    assert_eq!(
+        r.stderr.matches("wait for it to finish").count(),
+        1,
+        "{}",
+        r.stderr
+    );
     let r = expect_code(
         key(),
         &[
