@@ -8,6 +8,9 @@ use upexport::frontend::code;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    // Every command upexport suggests carries the flags that reach the
+    // same server and history.
+    upexport::suggest::set(cli.global.reach());
     let _log = upexport::config::Paths::discover()
         .ok()
         .and_then(|p| upexport::logging::init(&p));

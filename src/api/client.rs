@@ -371,8 +371,9 @@ impl ApiClient {
             ApiError::Decode { detail, excerpt, .. } => ApiError::Decode {
                 what: "job confirmation",
                 detail: format!(
-                    "HTTP {}, so the export was probably created: see `upexport jobs`; {detail}",
-                    status.as_u16()
+                    "HTTP {}, so the export was probably created: see `{}`; {detail}",
+                    status.as_u16(),
+                    crate::suggest::cmd("jobs")
                 ),
                 excerpt,
             },
@@ -402,8 +403,9 @@ impl ApiClient {
             return Err(ApiError::Decode {
                 what: "job confirmation",
                 detail: format!(
-                    "HTTP {} without a job_id, so the export was probably created: see `upexport jobs`",
-                    status.as_u16()
+                    "HTTP {} without a job_id, so the export was probably created: see `{}`",
+                    status.as_u16(),
+                    crate::suggest::cmd("jobs")
                 ),
                 excerpt: "(no job_id)".into(),
             });

@@ -49,7 +49,7 @@ pub(super) async fn flags_and_env(
 
 impl Context {
     pub async fn new(global: &Global) -> Result<Context, CliError> {
-        let paths = Paths::discover()?;
+        let paths = Paths::discover_for(global.demo)?;
         Self::with_paths(global, paths, EnvVars::from_process()).await
     }
 
@@ -67,11 +67,20 @@ impl Context {
             warn(w);
         }
         resolved.warnings.clear();
-        Ok(Context {
+        let ctx = Context {
             paths,
             resolved,
             demo,
-        })
+        };
+        if let Some(d) = &ctx.demo {
+            // The demo's own history: jobs of demo servers that stopped are
+            // gone, links and all.
+            let store = ctx.store()?;
+            if let Err(e) = crate::jobs::demo_history::retire_stopped_servers(&store, &d.base_url()) {
+                warn(&format!("could not mark the stopped demo's jobs as expired: {e}"));
+            }
+        }
+        Ok(ctx)
     }
 
     /// A client for the resolved profile (fetches the key).

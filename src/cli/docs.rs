@@ -163,6 +163,10 @@ fn extra_sections() -> Roff {
             "$XDG_STATE_HOME/upexport/history.sqlite3",
             "Every submit attempt and the export queue.",
         ),
+        (
+            "$XDG_STATE_HOME/upexport/demo/",
+            "--demo's own history and draft (its lookups in $XDG_CACHE_HOME/upexport/demo/), apart from the real ones.",
+        ),
         ("$XDG_STATE_HOME/upexport/logs/", logs.as_str()),
         (
             "$XDG_CACHE_HOME/upexport/lookups/",

@@ -169,7 +169,7 @@ impl Report {
 }
 
 pub async fn run(global: &Global, json: bool) -> Result<(), CliError> {
-    let paths = Paths::discover()?;
+    let paths = Paths::discover_for(global.demo)?;
     let report = check(global, paths, EnvVars::from_process()).await?;
     if json {
         println!(

@@ -202,9 +202,12 @@ fn outcome(probes: &[Probe], json: bool) -> Result<(), CliError> {
             failed.len(),
             probes.len(),
             if refused {
-                ": the key was refused (see `upexport doctor`)"
+                format!(
+                    ": the key was refused (see `{}`)",
+                    crate::suggest::cmd("doctor")
+                )
             } else {
-                ""
+                String::new()
             }
         ),
         json,

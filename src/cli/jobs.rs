@@ -13,35 +13,48 @@ use crate::api::{ApiClient, ApiError, JobState, JobStatus};
 use crate::frontend::wait_for_shutdown;
 use crate::human::{bytes, duration, parse_api_time};
 use crate::jobs::fetch::{self, FetchEvent, FetchOptions, How, Totals};
-use crate::jobs::submit::snapshot;
+use crate::jobs::track::look_recorded;
+use crate::suggest::shell_word;
 
 /// Download links live 2 days after the job ends.
 pub const LINK_LIFETIME_SECS: i64 = 2 * 86_400;
 
-/// Save `s` on the history row of `job_id` on the server that answered
-/// (`base_url`): another server's job of the same id is left alone.
-fn save_status(ctx: &Context, base_url: &str, job_id: &str, s: &JobStatus) {
-    match ctx.store() {
-        Ok(store) => {
-            if let Err(e) = store.record_job_status(base_url, job_id, &snapshot(s)) {
-                warn(&format!("could not save the status in history: {e}"));
-            }
+/// One look at `job_id`, saved on its history row of the server that
+/// answered (another server's job of the same id is left alone); a 404
+/// recorded as `expired` and said so.
+async fn look(ctx: &Context, client: &ApiClient, job_id: &str) -> Result<JobStatus, CliError> {
+    let store = match ctx.store() {
+        Ok(store) => store,
+        Err(e) => {
+            warn(&e.to_string());
+            return Ok(client.job(job_id).await?);
         }
-        Err(e) => warn(&e.to_string()),
+    };
+    let looked = look_recorded(&store, client, &ctx.resolved.profile, job_id).await;
+    if let Some(e) = looked.not_saved {
+        warn(&format!("could not save the status in history: {e}"));
     }
+    if looked.gone {
+        warn(&format!(
+            "job {job_id} is no longer known to the API (404): its status and links are gone; recorded as expired in history"
+        ));
+    }
+    Ok(looked.result?)
 }
 
 pub async fn status(ctx: &mut Context, job_id: &str, json: bool) -> Result<(), CliError> {
     let client = ctx.client()?;
-    let s = client.job(job_id).await?;
-    save_status(ctx, client.base_url().as_str(), job_id, &s);
+    let s = look(ctx, &client, job_id).await?;
     if json {
         println!("{}", serde_json::to_string(&s).unwrap_or_default());
         return Ok(());
     }
     print_status(job_id, &s);
     if !s.presigned_urls.is_empty() {
-        println!("\ndownload:  upexport download {job_id}");
+        println!(
+            "\ndownload:  {}",
+            crate::suggest::job(&format!("download {}", shell_word(job_id)))
+        );
     }
     Ok(())
 }
@@ -116,8 +129,7 @@ pub async fn jobs(ctx: &mut Context, json: bool) -> Result<(), CliError> {
 
 pub async fn download(ctx: &mut Context, a: &DownloadArgs) -> Result<(), CliError> {
     let client = ctx.client()?;
-    let s = client.job(&a.job_id).await?;
-    save_status(ctx, client.base_url().as_str(), &a.job_id, &s);
+    let s = look(ctx, &client, &a.job_id).await?;
     match s.state() {
         JobState::Completed => {}
         JobState::Failed => {
@@ -130,10 +142,10 @@ pub async fn download(ctx: &mut Context, a: &DownloadArgs) -> Result<(), CliErro
         }
         _ if s.presigned_urls.is_empty() => {
             return Err(CliError::Api(ApiError::Other(format!(
-                "job {} is {} and has no files yet; try again when it is completed (upexport status {})",
+                "job {} is {} and has no files yet; try again when it is completed (see {})",
                 a.job_id,
                 s.status.as_deref().unwrap_or("unknown"),
-                a.job_id
+                crate::suggest::job(&format!("status {}", shell_word(&a.job_id)))
             ))));
         }
         _ => {}
@@ -264,7 +276,7 @@ impl Fetch<'_> {
         tokio::select! {
             r = self.run(client) => Ok(r),
             () = shutdown => Err(CliError::Interrupted(format!(
-                "stopped downloading; {} resumes",
+                "stopped downloading; to resume: {}",
                 self.resume_command()
             ))),
         }
@@ -272,23 +284,11 @@ impl Fetch<'_> {
 
     /// The command that fetches what is missing and resumes what was cut.
     pub fn resume_command(&self) -> String {
-        format!(
-            "`upexport download {} --out {}`",
+        crate::suggest::job(&format!(
+            "download {} --out {}",
             shell_word(self.job_id),
             shell_word(&self.base.display().to_string())
-        )
-    }
-}
-
-/// `s` as one shell word: as it is when plain, else single-quoted.
-fn shell_word(s: &str) -> String {
-    let plain = !s.is_empty()
-        && s.chars()
-            .all(|c| c.is_ascii_alphanumeric() || "/._-+:=,@~%".contains(c));
-    if plain {
-        s.to_owned()
-    } else {
-        crate::api::shell_quote(s)
+        ))
     }
 }
 
@@ -303,7 +303,7 @@ fn chosen(only: &[usize], count: usize) -> Result<Option<Vec<usize>>, CliError> 
     }
     if let Some(bad) = only.iter().find(|n| **n == 0 || **n > count) {
         return Err(CliError::Invalid(format!(
-            "--only {bad}: the job has {count} file{} (numbered 1-{count}, see upexport status)",
+            "--only {bad}: the job has {count} file{} (numbered 1-{count} as `status` lists them)",
             if count == 1 { "" } else { "s" }
         )));
     }

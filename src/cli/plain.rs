@@ -109,6 +109,21 @@ pub fn expand_date(answer: &str, today: NaiveDate) -> String {
     }
 }
 
+/// What to run next about a created job, with the flags that reach the
+/// same server (with `--demo`: why there is nothing to run).
+pub fn follow_lines(job: &str) -> String {
+    let job = crate::suggest::shell_word(job);
+    let (status, files) = (
+        crate::suggest::job(&format!("status {job}")),
+        crate::suggest::job(&format!("download {job}")),
+    );
+    if status == files {
+        format!("follow it: {status}")
+    } else {
+        format!("follow it:  {status}\nfiles:      {files}")
+    }
+}
+
 /// Text safe to print on a plain terminal: control characters (escape
 /// sequences among them) become `?`.
 pub fn plain(s: &str) -> String {
@@ -349,8 +364,7 @@ pub async fn run(global: &Global) -> Result<(), CliError> {
         println!("links: {}", plain(l));
     }
     println!("history entry: #{id}");
-    println!("follow it: upexport status {job}");
-    println!("files: upexport download {job}");
+    println!("{}", follow_lines(&job));
     Ok(())
 }
 

@@ -83,7 +83,10 @@ fn add(ctx: &Context, a: &QueueAddArgs) -> Result<(), CliError> {
         .iter()
         .filter(|q| q.state == QueueState::Waiting)
         .count();
-    println!("\n{waiting} waiting in the queue · submit them in order: upexport queue run");
+    println!(
+        "\n{waiting} waiting in the queue · submit them in order: {}",
+        crate::suggest::cmd("queue run")
+    );
     Ok(())
 }
 
@@ -113,7 +116,10 @@ fn list(store: &HistoryStore, profile: Option<&str>, json: bool) -> Result<(), C
         return Ok(());
     }
     if items.is_empty() {
-        println!("the queue is empty: add exports with `upexport queue add`");
+        println!(
+            "the queue is empty: add exports with `{}`",
+            crate::suggest::cmd("queue add")
+        );
         return Ok(());
     }
     for q in &items {
@@ -188,7 +194,8 @@ async fn run_all(
                 progress.clear();
                 let left = waiting(&store)?;
                 return Err(CliError::Interrupted(format!(
-                    "stopped; {left} queued export(s) still waiting (`upexport queue run` goes on; a job already created keeps running)"
+                    "stopped; {left} queued export(s) still waiting (`{}` goes on; a job already created keeps running)",
+                    crate::suggest::cmd("queue run")
                 )));
             }
         };
@@ -221,7 +228,7 @@ async fn run_all(
                 Err(e) => {
                     ok = false;
                     warn(&format!(
-                        "queue #{}: the files of job {job} were not all downloaded ({e}); {} resumes",
+                        "queue #{}: the files of job {job} were not all downloaded ({e}); to resume: {}",
                         q.id,
                         fetch.resume_command()
                     ));
@@ -263,7 +270,9 @@ async fn run_all(
     }
     if not > 0 {
         return Err(CliError::Api(crate::api::ApiError::Other(format!(
-            "{not} queued export(s) did not complete; see `upexport queue list` and `upexport history`"
+            "{not} queued export(s) did not complete; see `{}` and `{}`",
+            crate::suggest::cmd("queue list"),
+            crate::suggest::cmd("history")
         ))));
     }
     Ok(())

@@ -101,7 +101,7 @@ pub async fn run(ctx: &mut Context, a: &SubmitArgs) -> Result<(), CliError> {
     }
     print_created(&created, &v);
     let job = created.job_id.as_deref().unwrap_or("?");
-    println!("\nfollow it:  upexport status {job}\nfiles:      upexport download {job}");
+    println!("\n{}", super::plain::follow_lines(job));
     Ok(())
 }
 
@@ -153,7 +153,7 @@ async fn run_wait(
         _ = &mut shutdown => {
             progress.clear();
             return Err(CliError::Interrupted(
-                "stopped before the export was created (if a request was in flight, check `upexport history`)".into(),
+                format!("stopped before the export was created (if a request was in flight, check `{}`)", crate::suggest::cmd("history")),
             ));
         }
     };
@@ -172,7 +172,8 @@ async fn run_wait(
         _ = &mut shutdown => {
             progress.clear();
             return Err(CliError::Interrupted(format!(
-                "stopped waiting; job {job_id} goes on: `upexport status {job_id}`, then `upexport download {job_id}`"
+                "stopped waiting; job {job_id} goes on: {}",
+                super::plain::follow_lines(&job_id).replace('\n', "; ")
             )));
         }
     };

@@ -4,6 +4,9 @@ use std::path::{Path, PathBuf};
 
 use super::ConfigError;
 
+/// The folder of `--demo`'s own history, draft and caches.
+pub const DEMO_DIR: &str = "demo";
+
 /// The app's directories and the files in them.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Paths {
@@ -27,6 +30,24 @@ impl Paths {
                 .to_owned(),
             cache_dir: dirs.cache_dir().to_owned(),
         })
+    }
+
+    /// [`Paths::discover`], then [`Paths::for_demo`] when `demo`.
+    pub fn discover_for(demo: bool) -> Result<Paths, ConfigError> {
+        let p = Paths::discover()?;
+        Ok(if demo { p.for_demo() } else { p })
+    }
+
+    /// Where `--demo` keeps its history, draft and lookup caches: a
+    /// `demo/` folder in the state and cache directories, so the demo's
+    /// jobs never show in (or mix with) the real history. The config stays
+    /// the same (theme, download folder).
+    pub fn for_demo(&self) -> Paths {
+        Paths {
+            config_dir: self.config_dir.clone(),
+            state_dir: self.state_dir.join(DEMO_DIR),
+            cache_dir: self.cache_dir.join(DEMO_DIR),
+        }
     }
 
     /// All three under one directory (tests, `--demo` sandboxes).

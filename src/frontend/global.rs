@@ -34,7 +34,8 @@ pub struct Global {
     )]
     pub config: Option<PathBuf>,
 
-    /// Start the embedded demo server and use it (no account needed)
+    /// Start the embedded demo server and use it (no account needed; its
+    /// own history, apart from the real one)
     #[arg(help_heading = "Global options", long, global = true)]
     pub demo: bool,
 
@@ -43,4 +44,17 @@ pub struct Global {
     /// links, scripts)
     #[arg(help_heading = "Global options", long, global = true)]
     pub plain: bool,
+}
+
+impl Global {
+    /// The flags a suggested command needs to reach the same server,
+    /// profile, config and history ([`crate::suggest`]).
+    pub fn reach(&self) -> crate::suggest::Reach {
+        crate::suggest::Reach {
+            demo: self.demo,
+            profile: self.profile.clone(),
+            base_url: self.base_url.clone(),
+            config: self.config.clone(),
+        }
+    }
 }

@@ -154,6 +154,7 @@ pub async fn prepare(
 
     let state_dir = paths.state_dir.clone();
     let db = paths.history_db();
+    let demo_url = demo.as_ref().map(DemoServer::base_url);
     // Looked at before the store starts opening (and perhaps creating) it.
     let history_existed = db.exists();
     let store = Deferred::started("history-open", move || {
@@ -164,6 +165,17 @@ pub async fn prepare(
             Ok(report) => {
                 for w in report.warnings {
                     let _ = tx.send(Msg::Notice(Notice::new(Level::Warning, w)));
+                }
+                // The demo's own history: jobs of demo servers that stopped
+                // are gone, links and all.
+                if let Some(url) = &demo_url
+                    && let Err(e) =
+                        crate::jobs::demo_history::retire_stopped_servers(&report.store, url)
+                {
+                    let _ = tx.send(Msg::Notice(Notice::new(
+                        Level::Warning,
+                        format!("could not mark the stopped demo's jobs as expired: {e}"),
+                    )));
                 }
                 // The visible part of the first page (an entry takes two
                 // lines), read here while the terminal is being set up, so
@@ -237,7 +249,7 @@ pub fn cannot_run() -> Option<&'static str> {
 
 /// `upexport` (no subcommand): run the TUI until the user quits.
 pub async fn run(global: &Global) -> u8 {
-    let paths = match Paths::discover() {
+    let paths = match Paths::discover_for(global.demo) {
         Ok(p) => p,
         Err(e) => {
             eprintln!("upexport: error: {e}");

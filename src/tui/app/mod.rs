@@ -310,6 +310,7 @@ impl App {
                 error,
             } => self.job_follow_stopped(&base_url, &job_id, error),
             Msg::LookupLoaded { name, result } => self.lookup_loaded(name, result),
+            Msg::JobGone { base_url, job_id } => self.job_gone(&base_url, &job_id),
             Msg::DownloadPlanned { job_id, result } => self.download_planned(&job_id, result),
             Msg::Fetch { job_id, event } => self.fetch_event(&job_id, &event),
             Msg::FilePreviewLoaded { path, result } => self.file_preview_loaded(path, result),

@@ -21,6 +21,14 @@ impl App {
             return vec![];
         };
         let status = e.job.as_ref().map(|j| j.status.as_str()).unwrap_or("");
+        if status == crate::jobs::track::EXPIRED {
+            let short: String = job_id.chars().take(8).collect();
+            self.status = Some(Notice::new(
+                Level::Warning,
+                format!("job {short}… has expired: its status and files are gone, nothing to download"),
+            ));
+            return vec![];
+        }
         let completed = e
             .job
             .as_ref()

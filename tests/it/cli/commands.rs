@@ -378,7 +378,13 @@ fn demo_server_submit_history_status_jobs_conflict_lookups() {
     );
     let job = job_id_of(&r.stdout);
     assert_eq!(job.len(), 36, "a UUID: {job}");
-    assert!(r.stdout.contains(&format!("upexport status {job}")));
+    // The suggestion reaches the same server.
+    assert!(
+        r.stdout
+            .contains(&format!("`upexport --base-url {url} status {job}`")),
+        "{}",
+        r.stdout
+    );
 
     let r = expect_code(key(), &["history"], 0);
     assert!(r.stdout.contains(&format!("created {job}")), "{}", r.stdout);

@@ -1,6 +1,7 @@
 //! `src/cli`: the `upexport` binary seen from a shell.
 
 mod commands;
+mod demo_apart;
 mod docs;
 mod downloads;
 mod history;

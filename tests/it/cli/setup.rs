@@ -393,7 +393,12 @@ async fn plain_mode_asks_reasks_submits_and_records() {
         .find_map(|l| l.strip_prefix("created export job "))
         .unwrap_or_else(|| panic!("no job line: {}", r.stdout))
         .to_owned();
-    assert!(r.stdout.contains(&format!("upexport status {job}")));
+    assert!(
+        r.stdout
+            .contains(&format!("`upexport --base-url {url} status {job}`")),
+        "{}",
+        r.stdout
+    );
     assert!(!r.all().contains('\u{1b}'), "no escape sequences");
     assert!(!r.all().contains(DEMO_KEY));
 

@@ -80,7 +80,7 @@ fn max_wait_bounds_submit_wait_and_queue_run() {
         "{}",
         r.stderr
     );
-    assert!(r.stderr.contains("upexport status "), "{}", r.stderr);
+    assert!(r.stderr.contains("look again with `upexport --base-url "), "{}", r.stderr);
     let h = json(&sb.expect(&["history", "--json"], 0).stdout);
     assert_eq!(h[0]["state"], "created", "{h}");
     let word = h[0]["job"]["status"].as_str().unwrap_or_default();
