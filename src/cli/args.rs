@@ -209,7 +209,9 @@ impl From<FormatArg> for Format {
 #[derive(Debug, Args)]
 pub struct DownloadArgs {
     pub job_id: String,
-    /// Save into DIR/<job id>/ [default DIR: the profile's download_dir, else .]
+    /// Save into DIR/<job id>/ [default DIR: the profile's download_dir,
+    /// else upexport/ in the downloads folder: $XDG_DOWNLOAD_DIR, else
+    /// ~/Downloads]
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
     /// Fetch again and replace files already there (without it, a file this

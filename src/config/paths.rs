@@ -88,6 +88,25 @@ pub fn ensure_private_dir(dir: &Path) -> std::io::Result<()> {
     b.create(dir)
 }
 
+/// Where downloads go when neither `--out` nor `download_dir` says:
+/// `upexport/` in the user's downloads folder: `$XDG_DOWNLOAD_DIR` when set
+/// (absolute), else the platform's (XDG user-dirs on Linux, `~/Downloads`
+/// on macOS), else `~/Downloads`. Never the current directory: a download
+/// started in a git checkout would show up in `git status`. Each job's
+/// files then go in its own `<job id>/` folder below it.
+pub fn default_download_dir() -> PathBuf {
+    let from_env = std::env::var_os("XDG_DOWNLOAD_DIR")
+        .map(PathBuf::from)
+        .filter(|p| p.is_absolute());
+    let downloads = from_env
+        .or_else(|| {
+            directories::UserDirs::new().and_then(|u| u.download_dir().map(Path::to_owned))
+        })
+        .or_else(|| directories::BaseDirs::new().map(|b| b.home_dir().join("Downloads")))
+        .unwrap_or_else(|| PathBuf::from("Downloads"));
+    downloads.join("upexport")
+}
+
 /// Expand a leading `~/` to the home directory.
 pub fn expand_home(p: &Path) -> PathBuf {
     if let Ok(rest) = p.strip_prefix("~")

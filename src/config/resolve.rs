@@ -226,7 +226,7 @@ fn resolve_with(
         .download_dir
         .or(file.download_dir)
         .map(|p| expand_home(&p))
-        .unwrap_or_else(|| PathBuf::from("."));
+        .unwrap_or_else(super::paths::default_download_dir);
 
     let theme = file.theme.clone().unwrap_or_else(|| "auto".to_owned());
     Ok(Resolved {

@@ -1,8 +1,6 @@
 //! Downloading a completed job's files: the setup dialog (directory, which
 //! files, overwrite), progress, retry (resumes).
 
-use std::path::PathBuf;
-
 use super::{DownloadRun, DownloadSetup, FileState};
 use crate::history::Entry;
 use crate::jobs::fetch::{FetchEvent, job_dir};
@@ -49,7 +47,7 @@ impl App {
             .env
             .download_dir
             .clone()
-            .unwrap_or_else(|| PathBuf::from("."))
+            .unwrap_or_else(crate::config::default_download_dir)
             .display()
             .to_string();
         let setup = DownloadSetup::new(&job_id, &dir);

@@ -628,3 +628,28 @@ fn an_expired_job_offers_no_download_and_a_404_while_planning_closes_the_dialog(
     let said = a.status.as_ref().map(|n| n.text.clone()).unwrap_or_default();
     assert!(said.contains("has expired"), "{said}");
 }
+
+#[test]
+fn the_download_dialog_starts_in_the_downloads_folder_not_the_current_directory() {
+    let mut a = app();
+    a.env.download_dir = None;
+    let entry = created_entry(5, now());
+    a.update(Msg::HistoryLoaded {
+        offset: 0,
+        entries: vec![entry],
+        total: 1,
+        orphans: vec![],
+    });
+    a.focus = Focus::History;
+    let fx = a.update(ch('d'));
+    let Some(Overlay::DownloadSetup(s)) = &a.overlay else {
+        panic!("no dialog: {fx:?}");
+    };
+    let default = upexport::config::default_download_dir();
+    assert_eq!(s.dir.value(), default.display().to_string());
+    assert!(default.ends_with("upexport") && default.is_absolute(), "{default:?}");
+    assert!(
+        matches!(fx.as_slice(), [Effect::PlanDownload { dir, .. }] if *dir == default),
+        "{fx:?}"
+    );
+}
