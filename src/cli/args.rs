@@ -145,11 +145,12 @@ pub struct SubmitArgs {
 /// The export request's fields, as flags or a JSON body file.
 #[derive(Debug, Args, Default, Clone)]
 pub struct RequestArgs {
-    /// Start date, YYYY-MM-DD (or an RFC 3339 datetime)
+    /// Start date, YYYY-MM-DD (or an RFC 3339 datetime, or today,
+    /// yesterday, 7d for 7 days ago: days in UTC)
     #[arg(long)]
     pub from: Option<String>,
-    /// End date, YYYY-MM-DD (or an RFC 3339 datetime); the day is taken as
-    /// included (assumed: the API does not say)
+    /// End date, the same forms as --from; the day is taken as included
+    /// (assumed: the API does not say)
     #[arg(long)]
     pub to: Option<String>,
     /// Who gets the download links (repeatable; commas and semicolons also split)

@@ -10,7 +10,7 @@
 
 use std::io::{BufRead, IsTerminal, Write};
 
-use chrono::{Local, NaiveDate};
+use chrono::NaiveDate;
 
 use super::args::Global;
 use super::context::Context;
@@ -91,19 +91,11 @@ fn current(form: &FormInput, field: Field) -> String {
     }
 }
 
-/// `today`, `yesterday` and `Nd` (N days ago) as `YYYY-MM-DD`; anything
-/// else unchanged (the date parser judges it).
+/// `today`, `yesterday` and `Nd` (N days ago) as `YYYY-MM-DD`
+/// ([`crate::export::relative_date`]); anything else unchanged (the date
+/// parser judges it).
 pub fn expand_date(answer: &str, today: NaiveDate) -> String {
-    let a = answer.trim().to_ascii_lowercase();
-    let days = match a.as_str() {
-        "today" => Some(0),
-        "yesterday" => Some(1),
-        _ => a
-            .strip_suffix('d')
-            .filter(|n| !n.is_empty() && n.len() <= 5 && n.bytes().all(|b| b.is_ascii_digit()))
-            .and_then(|n| n.parse::<u64>().ok()),
-    };
-    match days.and_then(|d| today.checked_sub_days(chrono::Days::new(d))) {
+    match crate::export::relative_date::resolve(answer, today) {
         Some(day) => day.format("%Y-%m-%d").to_string(),
         None => answer.trim().to_owned(),
     }
@@ -328,7 +320,7 @@ pub async fn run(global: &Global) -> Result<(), CliError> {
     };
     let stdin = std::io::stdin();
     let talk = Talk {
-        today: Local::now().date_naive(),
+        today: crate::export::relative_date::today_utc(),
         echo: !stdin.is_terminal(),
     };
     let decision = dialogue(&mut stdin.lock(), &mut err, start, talk);

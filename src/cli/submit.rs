@@ -2,8 +2,6 @@
 
 use std::io::Read;
 
-use chrono::Local;
-
 use super::args::{RequestArgs, SubmitArgs};
 use super::context::{Context, warn};
 use super::exit::CliError;
@@ -34,7 +32,18 @@ pub fn form_from_args(a: &RequestArgs) -> FormInput {
 
 /// The request the flags (or the body file) describe, validated.
 pub(super) fn validated(a: &RequestArgs) -> Result<Validated, CliError> {
-    let today = Local::now().date_naive();
+    let today = crate::export::relative_date::today_utc();
+    for (flag, raw) in [("--from", &a.from), ("--to", &a.to)] {
+        if let Some(raw) = raw
+            && let Some(day) = crate::export::relative_date::resolve(raw, today)
+        {
+            eprintln!(
+                "upexport: note: {flag} {} is {} (UTC)",
+                raw.trim(),
+                day.format("%Y-%m-%d")
+            );
+        }
+    }
     if let Some(path) = &a.body_file {
         let mut text = String::new();
         let read = if path.as_os_str() == "-" {

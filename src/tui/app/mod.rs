@@ -83,8 +83,11 @@ impl Clock {
         Clock { now, offset, zone }
     }
 
+    /// Today in UTC: the day relative dates, the calendar's presets and
+    /// "in the future" count from (the same as the CLI's,
+    /// [`crate::export::relative_date`]).
     pub fn today(&self) -> NaiveDate {
-        self.now.with_timezone(&self.offset).date_naive()
+        self.now.date_naive()
     }
 
     /// `11-27 09:14` in this time zone.

@@ -144,9 +144,10 @@ fn dry_run_prints_the_whole_body_and_a_curl_line_without_the_key() {
         "range: 2026-11-01 to 2026-11-26: 26 days, 2026-11-26 included (assumed: the API does not say whether `to` is inclusive)\n"
     );
     let help = expect_code(sb.cmd(), &["submit", "--help"], 0);
+    // (clap wraps the help to the terminal's width.)
+    let words = help.stdout.split_whitespace().collect::<Vec<_>>().join(" ");
     assert!(
-        help.stdout
-            .contains("included (assumed: the API does not say)"),
+        words.contains("included (assumed: the API does not say)"),
         "{}",
         help.stdout
     );
@@ -1332,4 +1333,37 @@ fn a_base_url_with_the_api_path_is_cut_to_the_host() {
     );
     assert!(!r.stdout.contains("/api/v1/api/v1"), "{}", r.stdout);
     assert!(r.stderr.contains("is the host only"), "{}", r.stderr);
+}
+
+/// `submit --from/--to` take the relative dates `--plain` does, resolved
+/// in UTC, and say what they became.
+#[test]
+fn submit_takes_relative_dates_resolved_in_utc_and_says_so() {
+    let sb = Sandbox::new();
+    let port = closed_port().to_string();
+    let base = format!("http://127.0.0.1:{port}");
+    let day = |back: u64| {
+        (chrono::Utc::now().date_naive() - chrono::Days::new(back))
+            .format("%Y-%m-%d")
+            .to_string()
+    };
+    let before = (day(7), day(1));
+    let r = expect_code(
+        sb.cmd(),
+        &[
+            "submit", "--dry-run", "--json", "--from", "7d", "--to", "yesterday", "--base-url", &base,
+        ],
+        0,
+    );
+    let after = (day(7), day(1));
+    let body = r.stdout.clone();
+    let ok = |(f, t): &(String, String)| {
+        body.contains(&format!("\"from\":\"{f}\"")) && body.contains(&format!("\"to\":\"{t}\""))
+    };
+    assert!(ok(&before) || ok(&after), "{body}");
+    assert!(
+        r.stderr.contains("--from 7d is ") && r.stderr.contains("(UTC)"),
+        "{}",
+        r.stderr
+    );
 }
