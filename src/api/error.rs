@@ -122,8 +122,9 @@ fn unauthorized_text(status: u16, message: Option<&str>) -> String {
         )
     } else {
         format!(
-            "the API key was refused (HTTP 401{}); check it is this environment's key (Userpilot → Environment settings)",
-            colon(message)
+            "the API key was refused (HTTP 401{}); check it is this environment's key ({})",
+            colon(message),
+            super::KEY_FOUND_AT
         )
     }
 }

@@ -22,7 +22,7 @@ pub struct Cli {
     pub command: Option<Command>,
 }
 
-pub const EXIT_CODES: &str = "Exit codes: 0 ok · 2 invalid input or config · 3 unauthorized (or no key) · 4 conflict (an export is already running) · 5 other API or network error";
+pub const EXIT_CODES: &str = "Exit codes: 0 ok · 2 invalid input or config · 3 unauthorized (or no key) · 4 conflict (an export is already running) · 5 other API or network error · 130 stopped by Ctrl-C while waiting or downloading";
 
 #[derive(Debug, Subcommand)]
 pub enum Command {

@@ -84,9 +84,10 @@ impl Resolved {
     pub fn load_key(&mut self) -> Result<ApiKey, ConfigError> {
         let source = self.key_source.clone().ok_or_else(|| ConfigError::NoKey {
             detail: format!(
-                "no API key for profile '{}': set {KEY_ENV}, or add api_key_file / api_key_command to the profile in {}",
+                "no API key for profile '{}': set {KEY_ENV}, or add api_key_file / api_key_command to the profile in {} (the key is in {})",
                 self.profile,
-                self.config_file.display()
+                self.config_file.display(),
+                crate::api::KEY_FOUND_AT
             ),
         })?;
         source.load(self.env_key.as_ref(), &mut self.warnings)

@@ -1367,3 +1367,26 @@ fn submit_takes_relative_dates_resolved_in_utc_and_says_so() {
         r.stderr
     );
 }
+
+/// `--help` lists every exit code the README documents, 130 included.
+#[test]
+fn help_lists_every_exit_code() {
+    use upexport::frontend::code;
+    let sb = Sandbox::new();
+    let r = expect_code(sb.cmd(), &["--help"], 0);
+    let words = r.stdout.split_whitespace().collect::<Vec<_>>().join(" ");
+    for c in [
+        code::OK,
+        code::INVALID,
+        code::UNAUTHORIZED,
+        code::CONFLICT,
+        code::API,
+        code::INTERRUPTED,
+    ] {
+        assert!(
+            words.contains(&format!(" {c} ")),
+            "--help lacks exit code {c}: {}",
+            r.stdout
+        );
+    }
+}
