@@ -20,6 +20,7 @@ mod submit;
 pub use crate::frontend::wait_for_shutdown;
 pub use args::{
     Cli, Command, CompletionShell, Global, QueueAddArgs, QueueCommand, RequestArgs, SubmitArgs,
+    key_flag_refusal,
 };
 pub use context::Context;
 pub use exit::{CliError, code};

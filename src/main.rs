@@ -7,6 +7,12 @@ use upexport::cli::Cli;
 use upexport::frontend::code;
 
 fn main() -> ExitCode {
+    // Before clap, whose "unexpected argument" would not say where the key
+    // comes from.
+    if let Some(why) = upexport::cli::key_flag_refusal(std::env::args_os().skip(1)) {
+        eprintln!("upexport: error: {why}");
+        return ExitCode::from(code::INVALID);
+    }
     let cli = Cli::parse();
     // Every command upexport suggests carries the flags that reach the
     // same server and history.

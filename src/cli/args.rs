@@ -281,3 +281,34 @@ pub struct QueueAddArgs {
     #[arg(long)]
     pub json: bool,
 }
+
+/// Flags a user may try for the key, which upexport never takes (a key in
+/// argv is visible to every user of the machine and kept in shell history).
+const KEY_FLAGS: [&str; 5] = ["--api-key", "--api_key", "--apikey", "--key", "--token"];
+
+/// When `args` (without the program name) try to give the key as a flag:
+/// what to say instead of clap's "unexpected argument". The value is never
+/// repeated. Arguments after `--` are not flags.
+pub fn key_flag_refusal<I, S>(args: I) -> Option<String>
+where
+    I: IntoIterator<Item = S>,
+    S: AsRef<std::ffi::OsStr>,
+{
+    let flag = args
+        .into_iter()
+        .map(|a| a.as_ref().to_string_lossy().into_owned())
+        .take_while(|a| a != "--")
+        .find_map(|a| {
+            let name = a.split('=').next().unwrap_or_default().to_owned();
+            KEY_FLAGS.contains(&name.as_str()).then_some(name)
+        })?;
+    Some(format!(
+        "there is no {flag}: upexport never takes the API key as an argument (every user of \
+         this machine could read it, and your shell history would keep it). It reads the key \
+         from ${}, or from the profile's api_key_file or api_key_command in the config file \
+         (`upexport doctor` shows which one is used); the TUI also takes it pasted. The key \
+         is in {}.",
+        crate::config::KEY_ENV,
+        crate::api::KEY_FOUND_AT
+    ))
+}

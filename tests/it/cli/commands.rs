@@ -1390,3 +1390,29 @@ fn help_lists_every_exit_code() {
         );
     }
 }
+
+/// There is no `--api-key`: the error says where the key comes from
+/// instead of clap's "unexpected argument", and never repeats the value.
+#[test]
+fn an_api_key_flag_says_where_the_key_comes_from() {
+    let sb = Sandbox::new();
+    for args in [
+        &["--api-key", SENTINEL, "jobs"][..],
+        &["jobs", &format!("--api-key={SENTINEL}")],
+        &["submit", "--from", "2026-11-01", "--api-key", SENTINEL],
+        &["--apikey", SENTINEL],
+        &["--token", SENTINEL, "status", "J"],
+    ] {
+        let r = expect_code(sb.cmd(), args, 2);
+        assert!(!r.all().contains(SENTINEL), "the key was repeated: {}", r.all());
+        assert!(!r.stderr.contains("unexpected argument"), "{}", r.stderr);
+        for said in [
+            "USERPILOT_API_KEY",
+            "api_key_file",
+            "api_key_command",
+            upexport::api::KEY_FOUND_AT,
+        ] {
+            assert!(r.stderr.contains(said), "{args:?}: no {said} in {}", r.stderr);
+        }
+    }
+}
