@@ -10,11 +10,12 @@
 //! See ARCHITECTURE.md for the layers and where each kind of change goes.
 
 pub mod api;
+#[macro_use]
+pub mod frontend;
 pub mod cli;
 pub mod config;
 pub mod demo;
 pub mod export;
-pub mod frontend;
 pub mod history;
 pub mod human;
 pub mod jobs;

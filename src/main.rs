@@ -1,16 +1,21 @@
 //! The `upexport` binary: parse arguments, start logging, dispatch.
 
+// Printing goes through `upexport::frontend::out` (never a panic on a
+// closed pipe).
+#![deny(clippy::print_stdout, clippy::print_stderr)]
+
 use std::process::ExitCode;
 
 use clap::Parser;
 use upexport::cli::Cli;
+use upexport::errln;
 use upexport::frontend::code;
 
 fn main() -> ExitCode {
     // Before clap, whose "unexpected argument" would not say where the key
     // comes from.
     if let Some(why) = upexport::cli::key_flag_refusal(std::env::args_os().skip(1)) {
-        eprintln!("upexport: error: {why}");
+        errln!("upexport: error: {why}");
         return ExitCode::from(code::INVALID);
     }
     let cli = Cli::parse();
@@ -26,7 +31,7 @@ fn main() -> ExitCode {
     {
         Ok(r) => r,
         Err(e) => {
-            eprintln!("upexport: error: cannot start the async runtime: {e}");
+            errln!("upexport: error: cannot start the async runtime: {e}");
             return ExitCode::from(code::API);
         }
     };
@@ -34,13 +39,13 @@ fn main() -> ExitCode {
         match &cli.command {
             Some(cmd) => {
                 if cli.global.plain {
-                    eprintln!("upexport: warning: --plain is the interactive form's line mode; it does nothing for a command");
+                    errln!("upexport: warning: --plain is the interactive form's line mode; it does nothing for a command");
                 }
                 upexport::cli::run(&cli.global, cmd).await
             }
             None if cli.global.plain => upexport::cli::run_plain(&cli.global).await,
             None if let Some(why) = upexport::tui::cannot_run() => {
-                eprintln!("upexport: {why}: using the plain line mode (--plain)");
+                errln!("upexport: {why}: using the plain line mode (--plain)");
                 upexport::cli::run_plain(&cli.global).await
             }
             None => upexport::tui::run(&cli.global).await,

@@ -18,7 +18,7 @@ pub struct Context {
 
 /// Print a warning on stderr (the CLI) — the TUI shows them in its status line.
 pub fn warn(w: &str) {
-    eprintln!("upexport: warning: {w}");
+    errln!("upexport: warning: {w}");
 }
 
 /// The flags as the resolver sees them; with `--demo`, the embedded server

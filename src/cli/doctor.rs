@@ -172,7 +172,7 @@ pub async fn run(global: &Global, json: bool) -> Result<(), CliError> {
     let paths = Paths::discover_for(global.demo)?;
     let report = check(global, paths, EnvVars::from_process()).await?;
     if json {
-        println!(
+        outln!(
             "{}",
             serde_json::to_string_pretty(&report).unwrap_or_default()
         );
@@ -455,22 +455,22 @@ fn count_logs(dir: &Path) -> usize {
 }
 
 fn print_text(r: &Report) {
-    let row = |name: &str, value: &str| println!("  {name:<14} {value}");
+    let row = |name: &str, value: &str| outln!("  {name:<14} {value}");
     let check = |name: &str, c: &Check| {
         let mut lines = c.messages.iter();
         let first = lines.next().map(String::as_str).unwrap_or("");
-        println!("  {name:<14} {}: {first}", c.status.word());
+        outln!("  {name:<14} {}: {first}", c.status.word());
         for l in lines {
-            println!("  {:<14} {l}", "");
+            outln!("  {:<14} {l}", "");
         }
     };
-    println!("version");
+    outln!("version");
     row("upexport", r.version.upexport);
     row(
         "git describe",
         r.version.git_describe.unwrap_or("(unknown)"),
     );
-    println!("paths");
+    outln!("paths");
     let found = if r.paths.config_found {
         "found"
     } else {
@@ -493,7 +493,7 @@ fn print_text(r: &Report) {
         ),
     );
     row("cache dir", &r.paths.cache_dir.display().to_string());
-    println!("profile");
+    outln!("profile");
     let p = &r.profile;
     row("name", &p.name);
     if !p.profiles.is_empty() {
@@ -511,7 +511,7 @@ fn print_text(r: &Report) {
         ),
     );
     row("key source", p.key_source.as_deref().unwrap_or("none"));
-    println!("checks");
+    outln!("checks");
     check("config", &r.config);
     check("key", &r.key);
     check("connectivity", &r.connectivity);
@@ -521,7 +521,7 @@ fn print_text(r: &Report) {
         r.history.entries,
         r.history.integrity.as_deref(),
     ) {
-        println!(
+        outln!(
             "  {:<14} schema version {v}, {n} entr{}, integrity {}",
             "",
             if n == 1 { "y" } else { "ies" },
@@ -529,7 +529,7 @@ fn print_text(r: &Report) {
         );
     }
     match r.exit_code {
-        code::OK => println!("result: everything is fine"),
-        c => println!("result: problems found (exit {c})"),
+        code::OK => outln!("result: everything is fine"),
+        c => outln!("result: problems found (exit {c})"),
     }
 }

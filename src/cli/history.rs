@@ -64,7 +64,7 @@ pub fn run(ctx: &Context, json: bool, limit: u32) -> Result<(), CliError> {
         }
     };
     if printed == 0 && !json {
-        println!("no history yet: submit an export with `upexport` or `upexport submit`");
+        outln!("no history yet: submit an export with `upexport` or `upexport submit`");
     }
     Ok(())
 }

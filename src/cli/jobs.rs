@@ -46,12 +46,12 @@ pub async fn status(ctx: &mut Context, job_id: &str, json: bool) -> Result<(), C
     let client = ctx.client()?;
     let s = look(ctx, &client, job_id).await?;
     if json {
-        println!("{}", serde_json::to_string(&s).unwrap_or_default());
+        outln!("{}", serde_json::to_string(&s).unwrap_or_default());
         return Ok(());
     }
     print_status(job_id, &s);
     if !s.presigned_urls.is_empty() {
-        println!(
+        outln!(
             "\ndownload:  {}",
             crate::suggest::job(&format!("download {}", shell_word(job_id)))
         );
@@ -62,20 +62,20 @@ pub async fn status(ctx: &mut Context, job_id: &str, json: bool) -> Result<(), C
 pub(super) fn print_status(job_id: &str, s: &JobStatus) {
     let state = s.state();
     let shown = s.status.as_deref().unwrap_or("unknown");
-    println!("job {job_id}: {shown}");
+    outln!("job {job_id}: {shown}");
     if let Some((done, all)) = s.chunks() {
-        println!("  progress     {done}/{all} chunks");
+        outln!("  progress     {done}/{all} chunks");
     } else if let Some(p) = &s.progress {
-        println!("  progress     {p}");
+        outln!("  progress     {p}");
     }
     if let Some(t) = s.start_time.as_deref().filter(|t| !t.is_empty()) {
-        println!("  started      {t}");
+        outln!("  started      {t}");
     }
     if let Some(t) = s.end_time.as_deref().filter(|t| !t.is_empty()) {
-        println!("  ended        {t}");
+        outln!("  ended        {t}");
     }
     if state == JobState::Failed {
-        println!(
+        outln!(
             "  reason       {}",
             s.failure_reason().unwrap_or_else(|| "not given".into())
         );
@@ -88,13 +88,13 @@ pub(super) fn print_status(job_id: &str, s: &JobStatus) {
             .map(|end| LINK_LIFETIME_SECS - (Utc::now() - end).num_seconds());
         match expiry {
             Some(left) if left > 0 => {
-                println!("  files        (links expire in {})", duration(left))
+                outln!("  files        (links expire in {})", duration(left))
             }
-            Some(_) => println!("  files        (links have probably expired: they last 2 days)"),
-            None => println!("  files"),
+            Some(_) => outln!("  files        (links have probably expired: they last 2 days)"),
+            None => outln!("  files"),
         }
         for (i, p) in s.presigned_urls.iter().enumerate() {
-            println!("    {:>2}  {}", i + 1, p.safe_filename(i));
+            outln!("    {:>2}  {}", i + 1, p.safe_filename(i));
         }
     }
 }
@@ -103,19 +103,19 @@ pub async fn jobs(ctx: &mut Context, json: bool) -> Result<(), CliError> {
     let client = ctx.client()?;
     let list = client.jobs().await?;
     if json {
-        println!("{}", serde_json::to_string(&list).unwrap_or_default());
+        outln!("{}", serde_json::to_string(&list).unwrap_or_default());
         return Ok(());
     }
     if list.is_empty() {
-        println!("no recent export jobs");
+        outln!("no recent export jobs");
         return Ok(());
     }
-    println!(
+    outln!(
         "{:<36}  {:<10}  {:>8}  {:<20}  elapsed",
         "job", "status", "progress", "started"
     );
     for j in &list {
-        println!(
+        outln!(
             "{:<36}  {:<10}  {:>8}  {:<20}  {}",
             j.job_id.as_deref().unwrap_or("?"),
             j.status.as_deref().unwrap_or("?"),
@@ -178,7 +178,7 @@ pub async fn download(ctx: &mut Context, a: &DownloadArgs) -> Result<(), CliErro
     };
     let outcome = fetch.run_until(&client, shutdown).await?;
     if a.json {
-        println!("{}", outcome.summary(&a.job_id));
+        outln!("{}", outcome.summary(&a.job_id));
     }
     outcome.result(a.json)
 }
@@ -344,7 +344,7 @@ impl Progress {
                         (Some(f), n) if n > 1 => format!("  (all: {:.0}%)", f * 100.0),
                         _ => String::new(),
                     };
-                    eprint!(
+                    errout!(
                         "\r\x1b[2K{}  {}{of}{pct}{overall}",
                         self.label(*index),
                         bytes(*received)
@@ -376,7 +376,7 @@ impl Progress {
                     } else {
                         format!(" ({})", notes.join(", "))
                     };
-                    println!("{}  {}{how}", path.display(), bytes(*size));
+                    outln!("{}  {}{how}", path.display(), bytes(*size));
                 }
                 let mut row = serde_json::json!({
                     "path": path,
@@ -398,7 +398,7 @@ impl Progress {
             } => {
                 self.clear_line();
                 let name = self.names.get(index).cloned().unwrap_or_default();
-                eprintln!("upexport: error: {name}: {message}");
+                errln!("upexport: error: {name}: {message}");
                 self.failed.push(serde_json::json!({
                     "index": index + 1,
                     "filename": name,
@@ -416,7 +416,7 @@ impl Progress {
 
     fn clear_line(&self) {
         if self.tty {
-            eprint!("\r\x1b[2K");
+            errout!("\r\x1b[2K");
             let _ = std::io::stderr().flush();
         }
     }

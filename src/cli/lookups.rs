@@ -22,7 +22,7 @@ pub async fn run(
 ) -> Result<(), CliError> {
     let Some(name) = name else {
         for n in LOOKUPS {
-            println!("{n}");
+            outln!("{n}");
         }
         return Ok(());
     };
@@ -68,9 +68,9 @@ pub async fn run(
     };
     let n = got.items.len();
     if json {
-        println!("{}", serde_json::Value::Array(got.items));
+        outln!("{}", serde_json::Value::Array(got.items));
         if cached {
-            eprintln!("{n} items{note}");
+            errln!("{n} items{note}");
         }
     } else {
         // A table: the value, the name, the detail (each lookup's own
@@ -86,11 +86,11 @@ pub async fn run(
         let (w_id, w_label) = (width(|c| &c.id, 40), width(|c| &c.label, 50));
         for c in &rows {
             match &c.detail {
-                Some(d) => println!("{:<w_id$}  {:<w_label$}  {d}", c.id, c.label),
-                None => println!("{:<w_id$}  {}", c.id, c.label),
+                Some(d) => outln!("{:<w_id$}  {:<w_label$}  {d}", c.id, c.label),
+                None => outln!("{:<w_id$}  {}", c.id, c.label),
             }
         }
-        eprintln!("{n} items{note}");
+        errln!("{n} items{note}");
     }
     // Paging that stopped early: a warning when the list is still
     // complete, a failure (exit 5, after the items) when it may be cut

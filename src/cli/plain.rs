@@ -327,7 +327,7 @@ pub async fn run(global: &Global) -> Result<(), CliError> {
     let v = match decision {
         Ok(Decision::Send(v)) => *v,
         Ok(Decision::Declined) => {
-            println!("not sent");
+            outln!("not sent");
             return Ok(());
         }
         Err(stop) => return Err(CliError::Invalid(stop.to_string())),
@@ -336,27 +336,27 @@ pub async fn run(global: &Global) -> Result<(), CliError> {
         source: SOURCE_CLI,
         profile: &ctx.resolved.profile,
     };
-    eprintln!("sending");
+    errln!("sending");
     let (id, result, history_error) = submit_recorded(&store, &client, origin, &v.request)
         .await
         .map_err(|e| CliError::History(format!("{e}; nothing was sent")))?;
     if let Some(e) = history_error {
-        eprintln!("upexport: warning: history entry #{id} could not be updated: {e}");
+        errln!("upexport: warning: history entry #{id} could not be updated: {e}");
     }
     let created = result?;
     let job = plain(created.job_id.as_deref().unwrap_or("?"));
-    println!("created export job {job}");
+    outln!("created export job {job}");
     if let Some(n) = &created.environment_name {
-        println!("environment: {}", plain(n));
+        outln!("environment: {}", plain(n));
     }
     if let Some(t) = &created.start_time {
-        println!("started: {}", plain(t));
+        outln!("started: {}", plain(t));
     }
     if let Some(l) = created.links.as_deref().filter(|l| !l.is_empty()) {
-        println!("links: {}", plain(l));
+        outln!("links: {}", plain(l));
     }
-    println!("history entry: #{id}");
-    println!("{}", follow_lines(&job));
+    outln!("history entry: #{id}");
+    outln!("{}", follow_lines(&job));
     Ok(())
 }
 

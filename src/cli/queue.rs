@@ -27,14 +27,14 @@ pub async fn run(ctx: &mut Context, cmd: &QueueCommand) -> Result<(), CliError> 
         }
         QueueCommand::Remove { id } => {
             ctx.store()?.queue_remove(*id)?;
-            println!("removed #{id} from the queue");
+            outln!("removed #{id} from the queue");
             Ok(())
         }
         QueueCommand::Up { id } => move_by(ctx, *id, -1),
         QueueCommand::Down { id } => move_by(ctx, *id, 1),
         QueueCommand::Clear => {
             let n = ctx.store()?.queue_clear_done(Some(&profile))?;
-            println!("cleared {n} submitted or failed item(s) from the queue");
+            outln!("cleared {n} submitted or failed item(s) from the queue");
             Ok(())
         }
         QueueCommand::Run {
@@ -72,18 +72,18 @@ fn add(ctx: &Context, a: &QueueAddArgs) -> Result<(), CliError> {
         })?);
     }
     if a.json {
-        println!("{}", serde_json::to_string(&added).unwrap_or_default());
+        outln!("{}", serde_json::to_string(&added).unwrap_or_default());
         return Ok(());
     }
     for q in &added {
-        println!("queued #{:<4} {}", q.id, summary(&q.request_json));
+        outln!("queued #{:<4} {}", q.id, summary(&q.request_json));
     }
     let waiting = store
         .queue_list(Some(&ctx.resolved.profile))?
         .iter()
         .filter(|q| q.state == QueueState::Waiting)
         .count();
-    println!(
+    outln!(
         "\n{waiting} waiting in the queue · submit them in order: {}",
         crate::suggest::cmd("queue run")
     );
@@ -112,11 +112,11 @@ fn list(store: &HistoryStore, profile: Option<&str>, json: bool) -> Result<(), C
                 v
             })
             .collect();
-        println!("{}", serde_json::Value::Array(out));
+        outln!("{}", serde_json::Value::Array(out));
         return Ok(());
     }
     if items.is_empty() {
-        println!(
+        outln!(
             "the queue is empty: add exports with `{}`",
             crate::suggest::cmd("queue add")
         );
@@ -128,7 +128,7 @@ fn list(store: &HistoryStore, profile: Option<&str>, json: bool) -> Result<(), C
         } else {
             String::new()
         };
-        println!(
+        outln!(
             "#{:<4} {:<10} {}  {who}{}",
             q.id,
             q.state.as_str(),
@@ -138,10 +138,10 @@ fn list(store: &HistoryStore, profile: Option<&str>, json: bool) -> Result<(), C
         let (job_id, job_status) = job_of(store, q);
         if let Some(job) = job_id {
             let status = job_status.map(|s| format!(" · {s}")).unwrap_or_default();
-            println!("      job {job}{status}");
+            outln!("      job {job}{status}");
         }
         if let Some(m) = &q.message {
-            println!("      {m}");
+            outln!("      {m}");
         }
     }
     Ok(())
@@ -175,7 +175,7 @@ async fn run_all(
     };
     if waiting(&store)? == 0 {
         if !json {
-            println!("nothing is waiting in the queue of profile {profile}");
+            outln!("nothing is waiting in the queue of profile {profile}");
         }
         return Ok(());
     }
@@ -241,7 +241,7 @@ async fn run_all(
             not += 1;
         }
         if json {
-            println!(
+            outln!(
                 "{}",
                 serde_json::json!({
                     "item": q,
@@ -262,11 +262,11 @@ async fn run_all(
                 .as_deref()
                 .map(|m| format!(" · {m}"))
                 .unwrap_or_default();
-            println!("#{:<4} {state}{job}{msg}", q.id);
+            outln!("#{:<4} {state}{job}{msg}", q.id);
         }
     }
     if !json {
-        println!("\nqueue done: {completed} completed, {not} not");
+        outln!("\nqueue done: {completed} completed, {not} not");
     }
     if not > 0 {
         return Err(CliError::Api(crate::api::ApiError::Other(format!(

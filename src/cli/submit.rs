@@ -37,7 +37,7 @@ pub(super) fn validated(a: &RequestArgs) -> Result<Validated, CliError> {
         if let Some(raw) = raw
             && let Some(day) = crate::export::relative_date::resolve(raw, today)
         {
-            eprintln!(
+            errln!(
                 "upexport: note: {flag} {} is {} (UTC)",
                 raw.trim(),
                 day.format("%Y-%m-%d")
@@ -75,12 +75,12 @@ pub async fn run(ctx: &mut Context, a: &SubmitArgs) -> Result<(), CliError> {
     if a.dry_run {
         let base = crate::api::check_base_url(&ctx.resolved.base_url)?;
         if let Some(note) = v.request.range_note() {
-            eprintln!("range: {note}");
+            errln!("range: {note}");
         }
         if a.json {
-            println!("{}", v.request.to_json());
+            outln!("{}", v.request.to_json());
         } else {
-            println!(
+            outln!(
                 "{}\n\n{}",
                 v.request.to_json_pretty(),
                 curl_create_export(&base, &v.request.to_json())
@@ -105,18 +105,18 @@ pub async fn run(ctx: &mut Context, a: &SubmitArgs) -> Result<(), CliError> {
     }
     let created = result?;
     if a.json {
-        println!("{}", serde_json::to_string(&created).unwrap_or_default());
+        outln!("{}", serde_json::to_string(&created).unwrap_or_default());
         return Ok(());
     }
     print_created(&created, &v);
     let job = created.job_id.as_deref().unwrap_or("?");
-    println!("\n{}", super::plain::follow_lines(job));
+    outln!("\n{}", super::plain::follow_lines(job));
     Ok(())
 }
 
 fn print_created(created: &CreatedJob, v: &Validated) {
     let job = created.job_id.as_deref().unwrap_or("?");
-    println!("created export job {job}");
+    outln!("created export job {job}");
     let env = match (&created.environment_name, &created.environment_app_token) {
         (Some(n), Some(t)) => Some(format!("{n} ({t})")),
         (Some(n), None) => Some(n.clone()),
@@ -124,15 +124,15 @@ fn print_created(created: &CreatedJob, v: &Validated) {
         (None, None) => None,
     };
     if let Some(env) = env {
-        println!("  environment  {env}");
+        outln!("  environment  {env}");
     }
     if let Some(t) = &created.start_time {
-        println!("  started      {t}");
+        outln!("  started      {t}");
     }
     if let Some(l) = created.links.as_deref().filter(|l| !l.is_empty()) {
-        println!("  links        {l}");
+        outln!("  links        {l}");
     }
-    println!("  request      {}", v.request.summary());
+    outln!("  request      {}", v.request.summary());
 }
 
 /// `submit --wait [--download DIR]`: submit (waiting out a 409), follow
@@ -197,17 +197,17 @@ async fn run_wait(
         ))));
     }
     if !a.json {
-        println!();
+        outln!();
         print_status(&job_id, &status);
     }
     let Some(dir) = &a.download else {
         if a.json {
-            println!("{}", serde_json::to_string(&status).unwrap_or_default());
+            outln!("{}", serde_json::to_string(&status).unwrap_or_default());
         }
         return Ok(());
     };
     if !a.json {
-        println!();
+        outln!();
     }
     let fetch = Fetch {
         job_id: &job_id,
@@ -219,7 +219,7 @@ async fn run_wait(
     };
     let done = fetch.run_until(client, shutdown.as_mut()).await?;
     if a.json {
-        println!(
+        outln!(
             "{}",
             serde_json::json!({"job": status, "files": done.done, "failed": done.failed})
         );

@@ -252,7 +252,7 @@ pub async fn run(global: &Global) -> u8 {
     let paths = match Paths::discover_for(global.demo) {
         Ok(p) => p,
         Err(e) => {
-            eprintln!("upexport: error: {e}");
+            errln!("upexport: error: {e}");
             return code::INVALID;
         }
     };
@@ -260,7 +260,7 @@ pub async fn run(global: &Global) -> u8 {
     // over (the store itself opens in the background, after the first
     // frame), so the app never starts on an empty history in its place.
     if let Err(e) = HistoryStore::check_not_newer(&paths.history_db()) {
-        eprintln!("upexport: error: {e}");
+        errln!("upexport: error: {e}");
         return code::INVALID;
     }
     let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
@@ -282,7 +282,7 @@ pub async fn run(global: &Global) -> u8 {
         Ok(t) => t,
         Err(e) => {
             term::restore();
-            eprintln!("upexport: error: cannot use this terminal: {e}");
+            errln!("upexport: error: cannot use this terminal: {e}");
             return code::INVALID;
         }
     };
@@ -346,7 +346,7 @@ pub async fn run(global: &Global) -> u8 {
     match result {
         Ok(()) => code::OK,
         Err(e) => {
-            eprintln!("upexport: error: terminal input failed: {e}");
+            errln!("upexport: error: terminal input failed: {e}");
             code::API
         }
     }

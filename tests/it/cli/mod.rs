@@ -1,5 +1,6 @@
 //! `src/cli`: the `upexport` binary seen from a shell.
 
+mod closed_pipe;
 mod commands;
 mod demo_apart;
 mod docs;
