@@ -14,6 +14,7 @@ mod doctor_api;
 mod exit;
 mod history;
 mod jobs;
+mod json;
 mod lookups;
 pub mod plain;
 mod progress;

@@ -28,7 +28,10 @@ impl Reach {
     fn flags(&self) -> String {
         let mut out = String::new();
         if let Some(c) = &self.config {
-            out.push_str(&format!("--config {} ", shell_word(&c.display().to_string())));
+            out.push_str(&format!(
+                "--config {} ",
+                shell_word(&c.display().to_string())
+            ));
         }
         if self.demo {
             // The demo replaces the profile and the server.
@@ -78,7 +81,9 @@ pub fn reach() -> Reach {
 
 /// `upexport [flags] rest` with this process's flags.
 pub fn cmd(rest: &str) -> String {
-    REACH.get().map_or_else(|| format!("upexport {rest}"), |r| r.cmd(rest))
+    REACH
+        .get()
+        .map_or_else(|| format!("upexport {rest}"), |r| r.cmd(rest))
 }
 
 /// [`Reach::job`] with this process's flags.

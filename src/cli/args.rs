@@ -31,7 +31,7 @@ pub enum Command {
     /// Show one job's status, progress and files
     Status {
         job_id: String,
-        /// Print the server's answer as JSON
+        /// Print the job's status as JSON (its shape: docs/json.md)
         #[arg(long)]
         json: bool,
     },
@@ -54,7 +54,8 @@ pub enum Command {
     Lookups {
         /// Lookup name; omit to list the names
         name: Option<String>,
-        /// Print the items as a JSON array, as the API sent them
+        /// Print the items as JSON, as the API sent them (in an object:
+        /// docs/json.md)
         #[arg(long)]
         json: bool,
         /// Fetch again instead of using the cached copy
@@ -125,7 +126,8 @@ pub struct SubmitArgs {
     /// Print the JSON body and an equivalent curl command; send nothing
     #[arg(long, conflicts_with_all = ["wait", "download"])]
     pub dry_run: bool,
-    /// Print the server's answer as JSON (with --wait: the final job status)
+    /// Print the outcome as JSON (with --wait: and the final job status;
+    /// docs/json.md)
     #[arg(long)]
     pub json: bool,
     /// Follow the job until it completes (progress on stderr); on 409, wait

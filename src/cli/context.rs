@@ -76,8 +76,11 @@ impl Context {
             // The demo's own history: jobs of demo servers that stopped are
             // gone, links and all.
             let store = ctx.store()?;
-            if let Err(e) = crate::jobs::demo_history::retire_stopped_servers(&store, &d.base_url()) {
-                warn(&format!("could not mark the stopped demo's jobs as expired: {e}"));
+            if let Err(e) = crate::jobs::demo_history::retire_stopped_servers(&store, &d.base_url())
+            {
+                warn(&format!(
+                    "could not mark the stopped demo's jobs as expired: {e}"
+                ));
             }
         }
         Ok(ctx)

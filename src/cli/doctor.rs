@@ -129,6 +129,8 @@ pub struct HistoryReport {
 /// Everything `doctor` found.
 #[derive(Debug, Serialize)]
 pub struct Report {
+    /// (`"upexport"` in `--json`: `"version"` is the shape's version.)
+    #[serde(rename = "upexport")]
     pub version: Versions,
     pub paths: PathsReport,
     pub profile: ProfileReport,
@@ -172,10 +174,7 @@ pub async fn run(global: &Global, json: bool) -> Result<(), CliError> {
     let paths = Paths::discover_for(global.demo)?;
     let report = check(global, paths, EnvVars::from_process()).await?;
     if json {
-        outln!(
-            "{}",
-            serde_json::to_string_pretty(&report).unwrap_or_default()
-        );
+        outln!("{}", super::json::pretty(&report));
     } else {
         print_text(&report);
     }

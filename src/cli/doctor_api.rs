@@ -99,7 +99,7 @@ pub async fn run(ctx: &mut Context, json: bool, save: Option<&Path>) -> Result<(
         host,
         probes,
     };
-    let text = serde_json::to_string_pretty(&report).unwrap_or_default();
+    let text = super::json::pretty(&report);
     if let Some(path) = save {
         std::fs::write(path, format!("{text}\n")).map_err(|e| {
             CliError::Api(ApiError::Io {

@@ -9,6 +9,7 @@ use chrono::Utc;
 use super::args::DownloadArgs;
 use super::context::{Context, warn};
 use super::exit::CliError;
+use super::json;
 use crate::api::{ApiClient, ApiError, JobState, JobStatus};
 use crate::frontend::wait_for_shutdown;
 use crate::human::{bytes, duration, parse_api_time};
@@ -42,11 +43,13 @@ async fn look(ctx: &Context, client: &ApiClient, job_id: &str) -> Result<JobStat
     Ok(looked.result?)
 }
 
-pub async fn status(ctx: &mut Context, job_id: &str, json: bool) -> Result<(), CliError> {
+pub async fn status(ctx: &mut Context, job_id: &str, as_json: bool) -> Result<(), CliError> {
     let client = ctx.client()?;
     let s = look(ctx, &client, job_id).await?;
-    if json {
-        outln!("{}", serde_json::to_string(&s).unwrap_or_default());
+    if as_json {
+        json::print(&json::StatusOut {
+            job: json::Job::of(job_id, &s),
+        });
         return Ok(());
     }
     print_status(job_id, &s);
@@ -99,11 +102,13 @@ pub(super) fn print_status(job_id: &str, s: &JobStatus) {
     }
 }
 
-pub async fn jobs(ctx: &mut Context, json: bool) -> Result<(), CliError> {
+pub async fn jobs(ctx: &mut Context, as_json: bool) -> Result<(), CliError> {
     let client = ctx.client()?;
     let list = client.jobs().await?;
-    if json {
-        outln!("{}", serde_json::to_string(&list).unwrap_or_default());
+    if as_json {
+        json::print(&json::JobsOut {
+            jobs: list.iter().map(json::JobRow::of).collect(),
+        });
         return Ok(());
     }
     if list.is_empty() {
@@ -112,7 +117,10 @@ pub async fn jobs(ctx: &mut Context, json: bool) -> Result<(), CliError> {
     }
     outln!(
         "{:<36}  {:<10}  {:>8}  {:<20}  elapsed",
-        "job", "status", "progress", "started"
+        "job",
+        "status",
+        "progress",
+        "started"
     );
     for j in &list {
         outln!(
@@ -178,30 +186,33 @@ pub async fn download(ctx: &mut Context, a: &DownloadArgs) -> Result<(), CliErro
     };
     let outcome = fetch.run_until(&client, shutdown).await?;
     if a.json {
-        outln!("{}", outcome.summary(&a.job_id));
+        json::print(&outcome.summary(&a.job_id));
     }
     outcome.result(a.json)
 }
 
-/// The files a fetch saved and the ones that failed, as JSON rows.
+/// The files a fetch saved and the ones that failed.
 pub(super) struct Fetched {
-    pub done: Vec<serde_json::Value>,
-    pub failed: Vec<serde_json::Value>,
+    /// `DIR/<job id>`.
+    pub dir: std::path::PathBuf,
+    pub done: Vec<json::SavedFile>,
+    pub failed: Vec<json::FailedFile>,
 }
 
 impl Fetched {
-    /// `{"job_id", "files", "failed"?, "error"?}` for `--json`.
-    pub fn summary(&self, job_id: &str) -> serde_json::Value {
-        let mut summary = serde_json::json!({"job_id": job_id, "files": self.done});
-        if !self.failed.is_empty() {
-            summary["failed"] = serde_json::Value::Array(self.failed.clone());
-            summary["error"] = serde_json::json!({
-                "kind": self.failed[0]["kind"],
-                "http_status": null,
-                "message": failure_text(self.failed.len(), self.done.len()),
-            });
+    /// What `--json` says of it.
+    pub fn summary(&self, job_id: &str) -> json::DownloadOut {
+        json::DownloadOut {
+            job_id: job_id.to_owned(),
+            dir: self.dir.display().to_string(),
+            files: self.done.clone(),
+            failed: self.failed.clone(),
+            error: self.failed.first().map(|f| json::ErrorOut {
+                kind: f.kind.clone(),
+                http_status: None,
+                message: failure_text(self.failed.len(), self.done.len()),
+            }),
         }
-        summary
     }
 
     /// An error when any file failed (each was reported already).
@@ -261,6 +272,7 @@ impl Fetch<'_> {
         };
         tokio::join!(fetching, showing);
         Fetched {
+            dir: fetch::job_dir(self.base, self.job_id),
             done: view.done,
             failed: view.failed,
         }
@@ -319,8 +331,8 @@ struct Progress {
     count: usize,
     names: HashMap<usize, String>,
     totals: Totals,
-    done: Vec<serde_json::Value>,
-    failed: Vec<serde_json::Value>,
+    done: Vec<json::SavedFile>,
+    failed: Vec<json::FailedFile>,
 }
 
 impl Progress {
@@ -353,11 +365,11 @@ impl Progress {
                 }
             }
             FetchEvent::Done {
+                index,
                 path,
                 size,
                 decompressed,
                 how,
-                ..
             } => {
                 self.clear_line();
                 if !self.json {
@@ -378,18 +390,18 @@ impl Progress {
                     };
                     outln!("{}  {}{how}", path.display(), bytes(*size));
                 }
-                let mut row = serde_json::json!({
-                    "path": path,
-                    "size": size,
-                    "decompressed": decompressed,
-                    "resumed": *how == How::Resumed,
+                self.done.push(json::SavedFile {
+                    number: index + 1,
+                    path: path.display().to_string(),
+                    size: *size,
+                    decompressed: *decompressed,
+                    resumed: *how == How::Resumed,
+                    skipped: (*how == How::AlreadyThere).then_some("already downloaded"),
+                    started_over: match how {
+                        How::StartedOver(why) => Some(why.clone()),
+                        _ => None,
+                    },
                 });
-                match how {
-                    How::AlreadyThere => row["skipped"] = "already downloaded".into(),
-                    How::StartedOver(why) => row["started_over"] = why.as_str().into(),
-                    How::Fetched | How::Resumed => {}
-                }
-                self.done.push(row);
             }
             FetchEvent::Failed {
                 index,
@@ -399,12 +411,12 @@ impl Progress {
                 self.clear_line();
                 let name = self.names.get(index).cloned().unwrap_or_default();
                 errln!("upexport: error: {name}: {message}");
-                self.failed.push(serde_json::json!({
-                    "index": index + 1,
-                    "filename": name,
-                    "kind": kind,
-                    "message": message,
-                }));
+                self.failed.push(json::FailedFile {
+                    number: index + 1,
+                    filename: name,
+                    kind: kind.as_str().to_owned(),
+                    message: message.clone(),
+                });
             }
         }
     }

@@ -3,6 +3,7 @@
 
 use super::context::{Context, warn};
 use super::exit::CliError;
+use super::json;
 use crate::api::LOOKUPS;
 use crate::human::duration;
 use crate::jobs::lookups::{self, Choice, LookupCache};
@@ -17,10 +18,16 @@ use crate::jobs::lookups::{self, Choice, LookupCache};
 pub async fn run(
     ctx: &mut Context,
     name: Option<&str>,
-    json: bool,
+    as_json: bool,
     refresh: bool,
 ) -> Result<(), CliError> {
     let Some(name) = name else {
+        if as_json {
+            json::print(&json::LookupNamesOut {
+                lookups: LOOKUPS.to_vec(),
+            });
+            return Ok(());
+        }
         for n in LOOKUPS {
             outln!("{n}");
         }
@@ -67,8 +74,14 @@ pub async fn run(
         String::new()
     };
     let n = got.items.len();
-    if json {
-        outln!("{}", serde_json::Value::Array(got.items));
+    if as_json {
+        json::print(&json::LookupOut::new(
+            name,
+            got.complete,
+            cached,
+            got.fetched_at,
+            got.items,
+        ));
         if cached {
             errln!("{n} items{note}");
         }
@@ -100,7 +113,7 @@ pub async fn run(
         Some(w) => {
             return Err(CliError::Incomplete {
                 message: format!("{name}: {w}; not cached, so the next run asks the server again"),
-                json,
+                json: as_json,
             });
         }
         None => {}

@@ -7,6 +7,7 @@ use super::args::{QueueAddArgs, QueueCommand};
 use super::context::{Context, warn};
 use super::exit::CliError;
 use super::jobs::Fetch;
+use super::json;
 use super::progress::Progress;
 use super::submit::validated;
 use crate::api::{JobState, check_base_url};
@@ -72,7 +73,9 @@ fn add(ctx: &Context, a: &QueueAddArgs) -> Result<(), CliError> {
         })?);
     }
     if a.json {
-        outln!("{}", serde_json::to_string(&added).unwrap_or_default());
+        json::print(&json::QueueOut {
+            items: added.iter().map(|q| item(&store, q)).collect(),
+        });
         return Ok(());
     }
     for q in &added {
@@ -98,21 +101,17 @@ fn job_of(store: &HistoryStore, q: &QueuedExport) -> (Option<String>, Option<Str
     (e.created.map(|c| c.job_id), e.job.map(|j| j.status))
 }
 
-fn list(store: &HistoryStore, profile: Option<&str>, json: bool) -> Result<(), CliError> {
+/// A queued item as `--json` shows it.
+fn item(store: &HistoryStore, q: &QueuedExport) -> json::QueueItem {
+    json::QueueItem::of(q, summary(&q.request_json), job_of(store, q))
+}
+
+fn list(store: &HistoryStore, profile: Option<&str>, as_json: bool) -> Result<(), CliError> {
     let items = store.queue_list(profile)?;
-    if json {
-        let out: Vec<serde_json::Value> = items
-            .iter()
-            .map(|q| {
-                let (job_id, job_status) = job_of(store, q);
-                let mut v = serde_json::to_value(q).unwrap_or_default();
-                v["summary"] = summary(&q.request_json).into();
-                v["job_id"] = job_id.into();
-                v["job_status"] = job_status.into();
-                v
-            })
-            .collect();
-        outln!("{}", serde_json::Value::Array(out));
+    if as_json {
+        json::print(&json::QueueOut {
+            items: items.iter().map(|q| item(store, q)).collect(),
+        });
         return Ok(());
     }
     if items.is_empty() {
@@ -209,7 +208,7 @@ async fn run_all(
             .job
             .as_ref()
             .filter(|j| j.state() == JobState::Completed);
-        let mut files = Vec::new();
+        let mut saved = None;
         let mut ok = q.state == QueueState::Submitted && done.is_some();
         if let (Some(base), Some(status), Some(job)) = (download, done, &job_id) {
             // Each job's files in base/<job id>/, as `download` and
@@ -223,8 +222,9 @@ async fn run_all(
                 json,
             };
             let got = fetch.run_until(&client, shutdown.as_mut()).await?;
+            saved = Some(got.summary(job));
             match got.result(json) {
-                Ok(()) => files = got.done,
+                Ok(()) => {}
                 Err(e) => {
                     ok = false;
                     warn(&format!(
@@ -241,15 +241,15 @@ async fn run_all(
             not += 1;
         }
         if json {
-            outln!(
-                "{}",
-                serde_json::json!({
-                    "item": q,
-                    "job_id": job_id,
-                    "status": outcome.job,
-                    "files": files,
-                })
-            );
+            json::print(&json::QueueRunOut {
+                item: item(&store, q),
+                job: outcome
+                    .job
+                    .as_ref()
+                    .zip(job_id.as_deref())
+                    .map(|(s, id)| json::Job::of(id, s)),
+                download: saved,
+            });
         } else {
             let job = job_id.map(|j| format!(" · job {j}")).unwrap_or_default();
             let state = outcome

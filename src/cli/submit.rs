@@ -6,6 +6,7 @@ use super::args::{RequestArgs, SubmitArgs};
 use super::context::{Context, warn};
 use super::exit::CliError;
 use super::jobs::{Fetch, print_status};
+use super::json;
 use super::progress::Progress;
 use crate::api::{ApiClient, ApiError, CreatedJob, JobState, curl_create_export};
 use crate::export::{FormInput, Validated, list, validate, validate_json};
@@ -78,7 +79,10 @@ pub async fn run(ctx: &mut Context, a: &SubmitArgs) -> Result<(), CliError> {
             errln!("range: {note}");
         }
         if a.json {
-            outln!("{}", v.request.to_json());
+            json::print(&json::DryRunOut {
+                request: json::request(&v.request.to_json()),
+                curl: curl_create_export(&base, &v.request.to_json()),
+            });
         } else {
             outln!(
                 "{}\n\n{}",
@@ -105,7 +109,13 @@ pub async fn run(ctx: &mut Context, a: &SubmitArgs) -> Result<(), CliError> {
     }
     let created = result?;
     if a.json {
-        outln!("{}", serde_json::to_string(&created).unwrap_or_default());
+        json::print(&json::SubmitOut {
+            history_id: id,
+            request: json::request(&v.request.to_json()),
+            created: json::Created::of(&created),
+            job: None,
+            download: None,
+        });
         return Ok(());
     }
     print_created(&created, &v);
@@ -200,9 +210,16 @@ async fn run_wait(
         outln!();
         print_status(&job_id, &status);
     }
+    let out = |download: Option<json::DownloadOut>| json::SubmitOut {
+        history_id: submitted.attempt_id,
+        request: json::request(&v.request.to_json()),
+        created: json::Created::of(&submitted.job),
+        job: Some(json::Job::of(&job_id, &status)),
+        download,
+    };
     let Some(dir) = &a.download else {
         if a.json {
-            outln!("{}", serde_json::to_string(&status).unwrap_or_default());
+            json::print(&out(None));
         }
         return Ok(());
     };
@@ -219,10 +236,7 @@ async fn run_wait(
     };
     let done = fetch.run_until(client, shutdown.as_mut()).await?;
     if a.json {
-        outln!(
-            "{}",
-            serde_json::json!({"job": status, "files": done.done, "failed": done.failed})
-        );
+        json::print(&out(Some(done.summary(&job_id))));
     }
     done.result(a.json)
 }

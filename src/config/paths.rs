@@ -99,9 +99,7 @@ pub fn default_download_dir() -> PathBuf {
         .map(PathBuf::from)
         .filter(|p| p.is_absolute());
     let downloads = from_env
-        .or_else(|| {
-            directories::UserDirs::new().and_then(|u| u.download_dir().map(Path::to_owned))
-        })
+        .or_else(|| directories::UserDirs::new().and_then(|u| u.download_dir().map(Path::to_owned)))
         .or_else(|| directories::BaseDirs::new().map(|b| b.home_dir().join("Downloads")))
         .unwrap_or_else(|| PathBuf::from("Downloads"));
     downloads.join("upexport")

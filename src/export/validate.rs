@@ -5,8 +5,8 @@ use chrono::NaiveDate;
 
 use super::date::DateBound;
 use super::email;
-use super::relative_date;
 use super::list;
+use super::relative_date;
 use super::request::{ExportRequest, Field, FormInput};
 
 /// Event types the API documents. Others are allowed with a warning.

@@ -37,7 +37,9 @@ pub fn stdout_failed(e: &std::io::Error) -> ! {
     if e.kind() == ErrorKind::BrokenPipe {
         std::process::exit(i32::from(code::OK));
     }
-    stderr(format_args!("upexport: error: cannot write to stdout: {e}\n"));
+    stderr(format_args!(
+        "upexport: error: cannot write to stdout: {e}\n"
+    ));
     std::process::exit(i32::from(code::API));
 }
 

@@ -11,8 +11,7 @@ use crate::history::{HistoryError, HistoryStore};
 use crate::jobs::track::{EXPIRED, mark_expired};
 
 /// The reason recorded with a job of a demo server that has stopped.
-pub const STOPPED: &str =
-    "the demo server that ran this job has stopped, and its jobs with it (the demo keeps them in memory)";
+pub const STOPPED: &str = "the demo server that ran this job has stopped, and its jobs with it (the demo keeps them in memory)";
 
 /// How long a connection to an earlier demo server may take before it
 /// counts as stopped (it is on this machine: a refusal is immediate).

@@ -90,8 +90,14 @@ fn every_command_and_global_flag_is_in_the_cli_reference() {
 fn where_the_key_is_found_is_said_one_way() {
     let place = upexport::api::KEY_FOUND_AT;
     assert!(readme().contains(place), "README lacks {place}");
-    assert!(!readme().contains("Settings → Environment"), "README words it otherwise");
-    let mut stack = vec![std::path::PathBuf::from(concat!(env!("CARGO_MANIFEST_DIR"), "/src"))];
+    assert!(
+        !readme().contains("Settings → Environment"),
+        "README words it otherwise"
+    );
+    let mut stack = vec![std::path::PathBuf::from(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/src"
+    ))];
     let mut uses = 0;
     while let Some(dir) = stack.pop() {
         for e in std::fs::read_dir(&dir).expect("src").flatten() {
@@ -103,7 +109,11 @@ fn where_the_key_is_found_is_said_one_way() {
             let text = std::fs::read_to_string(&p).unwrap_or_default();
             if !p.ends_with("api/key.rs") {
                 for other in ["Settings → Environment", place] {
-                    assert!(!text.contains(other), "{} words it itself: {other}", p.display());
+                    assert!(
+                        !text.contains(other),
+                        "{} words it itself: {other}",
+                        p.display()
+                    );
                 }
             }
             uses += text.matches("KEY_FOUND_AT").count();
@@ -147,7 +157,10 @@ fn the_colour_claims_match_the_themes() {
         "theme auto uses 256 colours where the terminal announces them"
     );
     for name in upexport::tui::theme::THEMES {
-        assert!(text.contains(&format!("`{name}`")), "README misses theme {name}");
+        assert!(
+            text.contains(&format!("`{name}`")),
+            "README misses theme {name}"
+        );
     }
     let ssh = &text[text.find("## Over SSH").expect("an SSH section")..];
     assert!(ssh.contains("`ansi16`") && ssh.contains("256"), "{ssh}");

@@ -194,7 +194,9 @@ impl App {
         let short: String = job_id.chars().take(8).collect();
         self.status = Some(Notice::new(
             Level::Warning,
-            format!("job {short}… has expired: the API no longer knows it (404), so its files are gone"),
+            format!(
+                "job {short}… has expired: the API no longer knows it (404), so its files are gone"
+            ),
         ));
         vec![]
     }

@@ -23,7 +23,9 @@ impl App {
             let short: String = job_id.chars().take(8).collect();
             self.status = Some(Notice::new(
                 Level::Warning,
-                format!("job {short}… has expired: its status and files are gone, nothing to download"),
+                format!(
+                    "job {short}… has expired: its status and files are gone, nothing to download"
+                ),
             ));
             return vec![];
         }

@@ -97,8 +97,7 @@ impl App {
             // A relative date (7d, yesterday) is shown as the day it names.
             let today = self.today();
             if f.is_date()
-                && let Some(day) =
-                    crate::export::relative_date::resolve(self.form.value(f), today)
+                && let Some(day) = crate::export::relative_date::resolve(self.form.value(f), today)
             {
                 let day = day.format("%Y-%m-%d").to_string();
                 self.form.set_text(f, &day, today);

@@ -79,37 +79,80 @@ async fn every_command_that_prints_stops_quietly_on_a_closed_stdout() {
         (with_url(&["jobs"]), None, false),
         (with_url(&["jobs", "--json"]), None, false),
         (with_url(&["download", &job, "--out", &dl]), None, false),
-        (with_url(&["download", &job, "--out", &format!("{dl}2"), "--json"]), None, false),
+        (
+            with_url(&["download", &job, "--out", &format!("{dl}2"), "--json"]),
+            None,
+            false,
+        ),
         (with_url(&["lookups"]), None, false),
         (with_url(&["lookups", "segments"]), None, false),
         (with_url(&["lookups", "flows", "--json"]), None, false),
-        (with_url(&["submit", "--dry-run", range[0], range[1]]), None, false),
-        (with_url(&["submit", "--dry-run", "--json", range[0], range[1]]), None, false),
-        (with_url(&["submit", range[0], range[1], range[2], range[3]]), None, true),
-        (with_url(&["submit", "--wait", "--json", range[0], range[1], range[2], range[3]]), None, true),
-        (with_url(&["queue", "add", range[0], range[1], range[2], range[3]]), None, false),
-        (with_url(&["queue", "add", "--json", range[0], range[1], range[2], range[3]]), None, false),
+        (
+            with_url(&["submit", "--dry-run", range[0], range[1]]),
+            None,
+            false,
+        ),
+        (
+            with_url(&["submit", "--dry-run", "--json", range[0], range[1]]),
+            None,
+            false,
+        ),
+        (
+            with_url(&["submit", range[0], range[1], range[2], range[3]]),
+            None,
+            true,
+        ),
+        (
+            with_url(&[
+                "submit", "--wait", "--json", range[0], range[1], range[2], range[3],
+            ]),
+            None,
+            true,
+        ),
+        (
+            with_url(&["queue", "add", range[0], range[1], range[2], range[3]]),
+            None,
+            false,
+        ),
+        (
+            with_url(&[
+                "queue", "add", "--json", range[0], range[1], range[2], range[3],
+            ]),
+            None,
+            false,
+        ),
         (with_url(&["queue", "list"]), None, false),
         (with_url(&["queue", "list", "--json"]), None, false),
         (with_url(&["queue", "run"]), None, true),
         (with_url(&["history"]), None, false),
-        (with_url(&["history", "--json", "--limit", "0"]), None, false),
+        (
+            with_url(&["history", "--json", "--limit", "0"]),
+            None,
+            false,
+        ),
         (with_url(&["doctor"]), None, false),
         (with_url(&["doctor", "--json"]), None, false),
         (with_url(&["doctor", "--api"]), None, false),
-        (with_url(&["--plain"]), Some("2026-11-01\n2026-11-02\n\ntrack\n\n\n\n\n\ny\n"), true),
+        (
+            with_url(&["--plain"]),
+            Some("2026-11-01\n2026-11-02\n\ntrack\n\n\n\n\n\ny\n"),
+            true,
+        ),
         (vec!["completions".into(), "bash".into()], None, false),
         (vec!["man".into()], None, false),
         (vec!["--help".into()], None, false),
         (vec!["--version".into()], None, false),
-        (vec!["demo-server".into(), "--port".into(), "0".into()], None, false),
+        (
+            vec!["demo-server".into(), "--port".into(), "0".into()],
+            None,
+            false,
+        ),
     ];
     // The queue's items, added above, are sent by `queue run`; `history`
     // then has rows to print.
     for (args, stdin, finishes_jobs) in cases.drain(..) {
         let args: Vec<&str> = args.iter().map(String::as_str).collect();
-        let (status, stderr) =
-            closed_stdout(&sb, &args, stdin, finishes_jobs.then_some(&server));
+        let (status, stderr) = closed_stdout(&sb, &args, stdin, finishes_jobs.then_some(&server));
         assert!(
             !stderr.contains("panicked") && !stderr.contains("Broken pipe"),
             "upexport {args:?} on a closed stdout: {stderr}"

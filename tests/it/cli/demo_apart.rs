@@ -6,7 +6,7 @@ use serde_json::Value;
 use upexport::demo::{DEMO_KEY, DemoOptions, FaultMode};
 
 use crate::support::demo::start;
-use crate::support::{Out, Sandbox, json, run_async};
+use crate::support::{Out, Sandbox, entries, json, run_async};
 
 async fn up(sb: &Sandbox, key: Option<&str>, args: &[&str], stdin: Option<&str>) -> Out {
     let mut c = sb.command(key);
@@ -32,10 +32,7 @@ async fn rows(sb: &Sandbox, pre: &[&str]) -> Vec<Value> {
     args.extend(["history", "--json"]);
     let out = up(sb, None, &args, None).await;
     code(&out, 0, "history --json");
-    json(&out.stdout)
-        .as_array()
-        .cloned()
-        .unwrap_or_else(|| panic!("not an array: {}", out.stdout))
+    entries(&json(&out.stdout))
 }
 
 const RANGE: [&str; 4] = ["--from", "2026-11-01", "--to", "2026-11-02"];
@@ -55,13 +52,17 @@ async fn demo_history_is_kept_apart_and_a_stopped_demos_jobs_show_as_expired() {
         out.stdout
     );
     assert!(
-        out.stdout.contains("the demo server stops with this command"),
+        out.stdout
+            .contains("the demo server stops with this command"),
         "{}",
         out.stdout
     );
 
     // The real history never sees the demo's rows.
-    assert!(rows(&sb, &[]).await.is_empty(), "demo rows in the real history");
+    assert!(
+        rows(&sb, &[]).await.is_empty(),
+        "demo rows in the real history"
+    );
     assert!(!sb.db().exists() || rows(&sb, &[]).await.is_empty());
 
     // The demo's history has it; that demo has stopped, so its job (and
@@ -85,7 +86,8 @@ async fn demo_plain_suggests_no_command_that_would_ask_production() {
     assert!(out.stdout.contains("created export job"), "{}", out.stdout);
     assert!(!out.stdout.contains("upexport status"), "{}", out.stdout);
     assert!(
-        out.stdout.contains("the demo server stops with this command"),
+        out.stdout
+            .contains("the demo server stops with this command"),
         "{}",
         out.stdout
     );
@@ -100,9 +102,7 @@ async fn suggested_commands_carry_the_base_url_and_the_profile() {
     })
     .await;
     let url = server.base_url();
-    sb.write_config(&format!(
-        "[profiles.staging]\nbase_url = \"{url}\"\n"
-    ));
+    sb.write_config(&format!("[profiles.staging]\nbase_url = \"{url}\"\n"));
     let mut args = vec!["--profile", "staging", "--base-url", &url, "submit"];
     args.extend(RANGE);
     let out = up(&sb, Some(DEMO_KEY), &args, None).await;
@@ -121,10 +121,17 @@ async fn suggested_commands_carry_the_base_url_and_the_profile() {
     // --plain too.
     let answers = "2026-11-01\n2026-11-02\n\ntrack\n\n\n\n\n\ny\n";
     server.finish_running_jobs();
-    let out = up(&sb, Some(DEMO_KEY), &["--base-url", &url, "--plain"], Some(answers)).await;
+    let out = up(
+        &sb,
+        Some(DEMO_KEY),
+        &["--base-url", &url, "--plain"],
+        Some(answers),
+    )
+    .await;
     code(&out, 0, "--plain");
     assert!(
-        out.stdout.contains(&format!("`upexport --base-url {url} status ")),
+        out.stdout
+            .contains(&format!("`upexport --base-url {url} status ")),
         "{}",
         out.stdout
     );
@@ -151,14 +158,26 @@ async fn a_job_the_api_no_longer_knows_is_recorded_as_expired_even_when_complete
         .trim()
         .to_owned();
     server.finish_running_jobs();
-    let out = up(&sb, Some(DEMO_KEY), &["--base-url", &url, "status", &job], None).await;
+    let out = up(
+        &sb,
+        Some(DEMO_KEY),
+        &["--base-url", &url, "status", &job],
+        None,
+    )
+    .await;
     code(&out, 0, "status");
     assert_eq!(rows(&sb, &[]).await[0]["job"]["status"], "completed");
 
     // The server forgets it (as the API does after 3 days, or a demo
     // restarted): `download` says so and the row is expired, links gone.
     server.set_mode(FaultMode::NotFound);
-    let out = up(&sb, Some(DEMO_KEY), &["--base-url", &url, "download", &job], None).await;
+    let out = up(
+        &sb,
+        Some(DEMO_KEY),
+        &["--base-url", &url, "download", &job],
+        None,
+    )
+    .await;
     code(&out, 5, "download of a forgotten job");
     assert!(out.stderr.contains("recorded as expired"), "{}", out.stderr);
     let row = &rows(&sb, &[]).await[0];

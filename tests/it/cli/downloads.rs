@@ -281,11 +281,19 @@ async fn downloads_default_to_the_downloads_folder_never_the_current_directory()
     within(async {
         let server = one_file_api(|_, _, body| Answer::new(200, body.to_vec()), csv("d", 10)).await;
         let sb = Sandbox::new();
-        let home_dl = sb.root().join("home").join("Downloads").join("upexport").join("J1");
+        let home_dl = sb
+            .root()
+            .join("home")
+            .join("Downloads")
+            .join("upexport")
+            .join("J1");
         let out = upexport(&sb, &server.url, &["download", "J1"]).await;
         code(&out, 0);
         assert!(home_dl.join("big.csv").is_file(), "{}", out.stdout);
-        assert!(!sb.root().join("J1").exists(), "saved in the current directory");
+        assert!(
+            !sb.root().join("J1").exists(),
+            "saved in the current directory"
+        );
         assert!(
             out.stdout.contains(&home_dl.display().to_string()),
             "the full path is said: {}",

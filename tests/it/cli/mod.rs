@@ -6,6 +6,7 @@ mod demo_apart;
 mod docs;
 mod downloads;
 mod history;
+mod json;
 mod lookups;
 mod queue;
 mod setup;

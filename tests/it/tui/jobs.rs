@@ -615,7 +615,11 @@ fn an_expired_job_offers_no_download_and_a_404_while_planning_closes_the_dialog(
         job_id: job.clone(),
     });
     assert!(a.overlay.is_none(), "the dialog stays open on a gone job");
-    let said = a.status.as_ref().map(|n| n.text.clone()).unwrap_or_default();
+    let said = a
+        .status
+        .as_ref()
+        .map(|n| n.text.clone())
+        .unwrap_or_default();
     assert!(said.contains("has expired"), "{said}");
     let row = &a.history.entries[0];
     assert_eq!(row.job.as_ref().map(|j| j.status.as_str()), Some("expired"));
@@ -625,7 +629,11 @@ fn an_expired_job_offers_no_download_and_a_404_while_planning_closes_the_dialog(
     a.update(key(KeyCode::Down));
     let fx = a.update(ch('d'));
     assert!(fx.is_empty() && a.overlay.is_none(), "{fx:?}");
-    let said = a.status.as_ref().map(|n| n.text.clone()).unwrap_or_default();
+    let said = a
+        .status
+        .as_ref()
+        .map(|n| n.text.clone())
+        .unwrap_or_default();
     assert!(said.contains("has expired"), "{said}");
 }
 
@@ -647,7 +655,10 @@ fn the_download_dialog_starts_in_the_downloads_folder_not_the_current_directory(
     };
     let default = upexport::config::default_download_dir();
     assert_eq!(s.dir.value(), default.display().to_string());
-    assert!(default.ends_with("upexport") && default.is_absolute(), "{default:?}");
+    assert!(
+        default.ends_with("upexport") && default.is_absolute(),
+        "{default:?}"
+    );
     assert!(
         matches!(fx.as_slice(), [Effect::PlanDownload { dir, .. }] if *dir == default),
         "{fx:?}"

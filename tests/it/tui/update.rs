@@ -1162,7 +1162,12 @@ fn the_format_keys_are_named_alike_in_the_footer_and_in_help() {
         a.update(key(KeyCode::Tab));
     }
     assert_eq!(a.focus, Focus::Field(upexport::export::Field::Format));
-    for (k, want) in [('p', "parquet"), ('h', "ndjson"), ('l', "parquet"), ('a', "avro")] {
+    for (k, want) in [
+        ('p', "parquet"),
+        ('h', "ndjson"),
+        ('l', "parquet"),
+        ('a', "avro"),
+    ] {
         a.update(ch(k));
         assert_eq!(a.form.format.to_string(), want, "after {k}");
     }
@@ -1186,7 +1191,11 @@ fn relative_dates_in_the_date_fields_are_resolved_in_utc_and_shown() {
         Effect::Submit { request, .. } => Some(request.clone()),
         _ => None,
     });
-    let sent = sent.unwrap_or_else(|| panic!("not submitted: {fx:?} {:?}", a.form.error(Field::To)));
-    assert_eq!(sent.from.map(|d| d.to_wire()).as_deref(), Some("2026-11-20"));
+    let sent =
+        sent.unwrap_or_else(|| panic!("not submitted: {fx:?} {:?}", a.form.error(Field::To)));
+    assert_eq!(
+        sent.from.map(|d| d.to_wire()).as_deref(),
+        Some("2026-11-20")
+    );
     assert_eq!(sent.to.map(|d| d.to_wire()).as_deref(), Some("2026-11-26"));
 }
