@@ -8,8 +8,8 @@ use std::process::ExitCode;
 
 use clap::Parser;
 use upexport::cli::Cli;
-use upexport::errln;
 use upexport::frontend::code;
+use upexport::{errln, noteln};
 
 fn main() -> ExitCode {
     // Before clap, whose "unexpected argument" would not say where the key
@@ -22,9 +22,15 @@ fn main() -> ExitCode {
     // Every command upexport suggests carries the flags that reach the
     // same server and history.
     upexport::suggest::set(cli.global.reach());
-    let _log = upexport::config::Paths::discover()
-        .ok()
-        .and_then(|p| upexport::logging::init(&p));
+    upexport::frontend::out::set_quiet(cli.global.quiet);
+    // -v writes to stderr, which the TUI owns: commands and --plain only.
+    let verbose = if cli.command.is_some() || cli.global.plain {
+        cli.global.verbose
+    } else {
+        0
+    };
+    let paths = upexport::config::Paths::discover().ok();
+    let _log = upexport::logging::init(paths.as_ref(), verbose);
     let runtime = match tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -39,7 +45,7 @@ fn main() -> ExitCode {
         match &cli.command {
             Some(cmd) => {
                 if cli.global.plain {
-                    errln!("upexport: warning: --plain is the interactive form's line mode; it does nothing for a command");
+                    noteln!("upexport: warning: --plain is the interactive form's line mode; it does nothing for a command");
                 }
                 upexport::cli::run(&cli.global, cmd).await
             }

@@ -18,7 +18,7 @@ pub struct Context {
 
 /// Print a warning on stderr (the CLI) — the TUI shows them in its status line.
 pub fn warn(w: &str) {
-    errln!("upexport: warning: {w}");
+    noteln!("upexport: warning: {w}");
 }
 
 /// The flags as the resolver sees them; with `--demo`, the embedded server
@@ -27,11 +27,7 @@ pub(super) async fn flags_and_env(
     global: &Global,
     mut env: EnvVars,
 ) -> Result<(Flags, EnvVars, Option<DemoServer>), CliError> {
-    let mut flags = Flags {
-        profile: global.profile.clone(),
-        base_url: global.base_url.clone(),
-        config: global.config.clone(),
-    };
+    let mut flags = global.flags();
     let demo = if global.demo {
         let server = DemoServer::start(DemoOptions::default())
             .await

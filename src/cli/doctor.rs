@@ -112,6 +112,11 @@ pub struct ProfileReport {
     /// Where the key comes from (`$USERPILOT_API_KEY`, a key file, a
     /// command); never the key.
     pub key_source: Option<String>,
+    /// The TUI's theme and where that came from.
+    pub theme: String,
+    pub theme_from: &'static str,
+    /// Where downloads go without `--out`.
+    pub download_dir: PathBuf,
 }
 
 #[derive(Debug, Serialize)]
@@ -263,6 +268,14 @@ pub async fn check(global: &Global, paths: Paths, env: EnvVars) -> Result<Report
         connect_timeout_secs: resolved.timeouts.connect.as_secs(),
         request_timeout_secs: resolved.timeouts.request.as_secs(),
         key_source,
+        theme: resolved.theme.clone(),
+        theme_from: match resolved.theme_origin {
+            Origin::Flag => "flag --theme",
+            Origin::Env => "environment UPEXPORT_THEME",
+            Origin::File => "config file",
+            Origin::Default => "default",
+        },
+        download_dir: resolved.download_dir.clone(),
     };
     let history = history(&paths.history_db());
     let paths = PathsReport {
@@ -510,6 +523,8 @@ fn print_text(r: &Report) {
         ),
     );
     row("key source", p.key_source.as_deref().unwrap_or("none"));
+    row("theme", &format!("{} (from {})", p.theme, p.theme_from));
+    row("downloads", &p.download_dir.display().to_string());
     outln!("checks");
     check("config", &r.config);
     check("key", &r.key);

@@ -356,7 +356,7 @@ impl Progress {
                         (Some(f), n) if n > 1 => format!("  (all: {:.0}%)", f * 100.0),
                         _ => String::new(),
                     };
-                    errout!(
+                    noteout!(
                         "\r\x1b[2K{}  {}{of}{pct}{overall}",
                         self.label(*index),
                         bytes(*received)
@@ -428,7 +428,7 @@ impl Progress {
 
     fn clear_line(&self) {
         if self.tty {
-            errout!("\r\x1b[2K");
+            noteout!("\r\x1b[2K");
             let _ = std::io::stderr().flush();
         }
     }

@@ -83,7 +83,7 @@ pub async fn run(
             got.items,
         ));
         if cached {
-            errln!("{n} items{note}");
+            noteln!("{n} items{note}");
         }
     } else {
         // A table: the value, the name, the detail (each lookup's own
@@ -103,7 +103,7 @@ pub async fn run(
                 None => outln!("{:<w_id$}  {}", c.id, c.label),
             }
         }
-        errln!("{n} items{note}");
+        noteln!("{n} items{note}");
     }
     // Paging that stopped early: a warning when the list is still
     // complete, a failure (exit 5, after the items) when it may be cut

@@ -38,7 +38,7 @@ pub(super) fn validated(a: &RequestArgs) -> Result<Validated, CliError> {
         if let Some(raw) = raw
             && let Some(day) = crate::export::relative_date::resolve(raw, today)
         {
-            errln!(
+            noteln!(
                 "upexport: note: {flag} {} is {} (UTC)",
                 raw.trim(),
                 day.format("%Y-%m-%d")
@@ -76,7 +76,7 @@ pub async fn run(ctx: &mut Context, a: &SubmitArgs) -> Result<(), CliError> {
     if a.dry_run {
         let base = crate::api::check_base_url(&ctx.resolved.base_url)?;
         if let Some(note) = v.request.range_note() {
-            errln!("range: {note}");
+            noteln!("range: {note}");
         }
         if a.json {
             json::print(&json::DryRunOut {

@@ -19,16 +19,46 @@ pub struct Paths {
 }
 
 impl Paths {
-    /// Find the directories from the environment (XDG variables, HOME).
+    /// Find the directories from the environment: `$XDG_CONFIG_HOME`,
+    /// `$XDG_STATE_HOME` and `$XDG_CACHE_HOME` (each followed by
+    /// `upexport`) when set to an absolute path, on every system (on macOS
+    /// too, where the platform's folders under `~/Library` are used
+    /// otherwise: the help names the XDG variables, so they must work);
+    /// else the platform's folders (`~/.config`, `~/.local/state`,
+    /// `~/.cache` on Linux).
     pub fn discover() -> Result<Paths, ConfigError> {
-        let dirs = directories::ProjectDirs::from("", "", "upexport").ok_or(ConfigError::NoHome)?;
-        Ok(Paths {
-            config_dir: dirs.config_dir().to_owned(),
-            state_dir: dirs
-                .state_dir()
-                .unwrap_or_else(|| dirs.data_local_dir())
-                .to_owned(),
-            cache_dir: dirs.cache_dir().to_owned(),
+        let xdg = |k: &str| std::env::var_os(k);
+        let platform = directories::ProjectDirs::from("", "", "upexport");
+        Paths::from_vars(xdg, platform.as_ref()).ok_or(ConfigError::NoHome)
+    }
+
+    /// [`Paths::discover`] with the variables read through `var` and the
+    /// platform's folders given (`None`: no home directory).
+    pub fn from_vars(
+        var: impl Fn(&str) -> Option<std::ffi::OsString>,
+        platform: Option<&directories::ProjectDirs>,
+    ) -> Option<Paths> {
+        let xdg = |k: &str| {
+            var(k)
+                .map(PathBuf::from)
+                .filter(|p| p.is_absolute())
+                .map(|p| p.join("upexport"))
+        };
+        let config_dir =
+            xdg("XDG_CONFIG_HOME").or_else(|| platform.map(|d| d.config_dir().to_owned()))?;
+        let state_dir = xdg("XDG_STATE_HOME").or_else(|| {
+            platform.map(|d| {
+                d.state_dir()
+                    .unwrap_or_else(|| d.data_local_dir())
+                    .to_owned()
+            })
+        })?;
+        let cache_dir =
+            xdg("XDG_CACHE_HOME").or_else(|| platform.map(|d| d.cache_dir().to_owned()))?;
+        Some(Paths {
+            config_dir,
+            state_dir,
+            cache_dir,
         })
     }
 
@@ -113,4 +143,36 @@ pub fn expand_home(p: &Path) -> PathBuf {
         return home.home_dir().join(rest);
     }
     p.to_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The XDG variables win on every system when set to an absolute path
+    /// (macOS's platform folders are under ~/Library otherwise).
+    #[test]
+    fn xdg_variables_are_honoured_when_set_and_absolute() {
+        let vars = |k: &str| match k {
+            "XDG_CONFIG_HOME" => Some("/x/config".into()),
+            "XDG_STATE_HOME" => Some("relative/state".into()),
+            "XDG_CACHE_HOME" => Some("/x/cache".into()),
+            _ => None,
+        };
+        let platform = directories::ProjectDirs::from("", "", "upexport");
+        let p = Paths::from_vars(vars, platform.as_ref());
+        let Some(p) = p else {
+            return; // no home directory here: nothing to compare with
+        };
+        assert_eq!(p.config_dir, PathBuf::from("/x/config/upexport"));
+        assert_eq!(p.cache_dir, PathBuf::from("/x/cache/upexport"));
+        // A relative value is ignored, as the XDG spec says.
+        assert_ne!(p.state_dir, PathBuf::from("relative/state/upexport"));
+        assert!(p.state_dir.is_absolute(), "{:?}", p.state_dir);
+        // Without a home directory and without the variables: nothing.
+        assert_eq!(Paths::from_vars(|_| None, None), None);
+        let all = |k: &str| vars(k).map(|_| format!("/all/{k}").into());
+        let p = Paths::from_vars(all, None).unwrap_or_else(|| Paths::under(Path::new("/")));
+        assert_eq!(p.state_dir, PathBuf::from("/all/XDG_STATE_HOME/upexport"));
+    }
 }

@@ -10,11 +10,16 @@
 //! - stderr failing: ignored (there is nowhere to say so; stdout may still
 //!   be read).
 //!
+//! [`noteln!`](crate::noteln) and [`noteout!`](crate::noteout) write notes,
+//! warnings and progress to stderr, unless `-q` asked for quiet
+//! ([`set_quiet`]): then only the output and errors are printed.
+//!
 //! The CLI and `main` use only these (clippy's `print_stdout` and
 //! `print_stderr` are denied there).
 
 use std::fmt;
 use std::io::{ErrorKind, Write};
+use std::sync::atomic::{AtomicBool, Ordering};
 
 use super::code;
 
@@ -29,6 +34,25 @@ pub fn stdout(args: fmt::Arguments<'_>) {
 /// Write to stderr; a failure is ignored.
 pub fn stderr(args: fmt::Arguments<'_>) {
     let _ = std::io::stderr().lock().write_fmt(args);
+}
+
+static QUIET: AtomicBool = AtomicBool::new(false);
+
+/// `-q`: leave out notes, warnings and progress.
+pub fn set_quiet(quiet: bool) {
+    QUIET.store(quiet, Ordering::Relaxed);
+}
+
+/// Whether `-q` was given.
+pub fn quiet() -> bool {
+    QUIET.load(Ordering::Relaxed)
+}
+
+/// A note, warning or progress on stderr, unless quiet.
+pub fn note(args: fmt::Arguments<'_>) {
+    if !quiet() {
+        stderr(args);
+    }
 }
 
 /// What a failed write to stdout does: stop quietly when the reader has
@@ -78,5 +102,21 @@ macro_rules! errln {
 macro_rules! errout {
     ($($arg:tt)*) => {
         $crate::frontend::out::stderr(format_args!($($arg)*))
+    };
+}
+
+/// `eprintln!` for notes, warnings and progress: left out with `-q`.
+#[macro_export]
+macro_rules! noteln {
+    ($($arg:tt)*) => {
+        $crate::frontend::out::note(format_args!("{}\n", format_args!($($arg)*)))
+    };
+}
+
+/// `eprint!` for progress: left out with `-q`.
+#[macro_export]
+macro_rules! noteout {
+    ($($arg:tt)*) => {
+        $crate::frontend::out::note(format_args!($($arg)*))
     };
 }

@@ -47,7 +47,7 @@ use ratatui::layout::Rect;
 
 use crate::api::ApiClient;
 use crate::config::{
-    ConfigError, EnvVars, Flags, Paths, Resolved, ensure_private_dir, resolve, resolve_without_file,
+    ConfigError, EnvVars, Paths, Resolved, ensure_private_dir, resolve, resolve_without_file,
 };
 use crate::demo::{DemoOptions, DemoServer};
 use crate::export::{FormInput, Format};
@@ -89,11 +89,7 @@ pub async fn prepare(
     tx: UnboundedSender<Msg>,
 ) -> Prepared {
     let mut notices = Vec::new();
-    let mut flags = Flags {
-        profile: global.profile.clone(),
-        base_url: global.base_url.clone(),
-        config: global.config.clone(),
-    };
+    let mut flags = global.flags();
     let demo = if global.demo {
         match DemoServer::start(DemoOptions::default()).await {
             Ok(s) => {
@@ -317,11 +313,7 @@ pub async fn run(global: &Global) -> u8 {
     if !global.demo {
         runner.switcher = Some(Arc::new(runner::environments::Switcher {
             paths: paths.clone(),
-            flags: Flags {
-                profile: global.profile.clone(),
-                base_url: global.base_url.clone(),
-                config: global.config.clone(),
-            },
+            flags: global.flags(),
             env_vars: EnvVars::from_process(),
             tx: tx.clone(),
         }));

@@ -9,5 +9,6 @@ mod history;
 mod json;
 mod lookups;
 mod queue;
+mod settings;
 mod setup;
 mod vendor_differs;
