@@ -165,3 +165,42 @@ fn the_colour_claims_match_the_themes() {
     let ssh = &text[text.find("## Over SSH").expect("an SSH section")..];
     assert!(ssh.contains("`ansi16`") && ssh.contains("256"), "{ssh}");
 }
+
+/// A newcomer's first screen: what it is, the requirements (before the
+/// first command), the two commands, one screenshot; reference material
+/// comes after.
+#[test]
+fn the_first_screen_has_the_requirements_before_the_two_commands_and_a_screenshot() {
+    let text = readme();
+    let req = text
+        .find("\n## Requirements\n")
+        .expect("a Requirements section");
+    let first_command = text.find("```sh").expect("a command block");
+    assert!(
+        req < first_command,
+        "the requirements come before the first command"
+    );
+    let section = &text[req..first_command];
+    for needle in [
+        format!("Rust {}", env!("CARGO_PKG_RUST_VERSION")),
+        "edition 2024".to_owned(),
+        "C compiler".to_owned(),
+        "SQLite".to_owned(),
+        "zstd".to_owned(),
+        "tmux".to_owned(),
+    ] {
+        assert!(
+            section.contains(&needle),
+            "the requirements lack {needle:?}"
+        );
+    }
+    let first_screen: String = text.lines().take(60).collect::<Vec<_>>().join("\n") + "\n";
+    assert!(first_screen.contains("\ncargo run --release -- --demo\n"));
+    assert!(first_screen.contains("\ncargo test\n"));
+    assert_eq!(first_screen.matches("```text").count(), 1, "one screenshot");
+    // Reference material is below it.
+    for later in ["## Keys", "## CLI", "### Exit codes"] {
+        let at = text.find(&format!("\n{later}\n")).unwrap_or(0);
+        assert!(at > first_screen.len(), "{later} is on the first screen");
+    }
+}

@@ -666,7 +666,10 @@ async fn a_leftover_world_readable_tmp_is_never_renamed_over_the_key_or_the_draf
     let mode = |p: &std::path::Path| std::fs::metadata(p).map(|m| m.permissions().mode() & 0o777);
     let mut leftovers = Vec::new();
     for target in [&key, &draft] {
-        let name = target.file_name().and_then(|n| n.to_str()).unwrap_or_default();
+        let name = target
+            .file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or_default();
         for tmp in [format!("{name}.tmp"), format!(".{name}.tmp")] {
             let p = dir.path().join(tmp);
             std::fs::write(&p, "LEFTOVER, readable by all").expect("write");
@@ -688,7 +691,10 @@ async fn a_leftover_world_readable_tmp_is_never_renamed_over_the_key_or_the_draf
         key: ApiKey::new("fresh-key").expect("a key"),
         save: Some(key.clone()),
     }]);
-    assert_eq!(std::fs::read_to_string(&key).ok().as_deref(), Some("fresh-key\n"));
+    assert_eq!(
+        std::fs::read_to_string(&key).ok().as_deref(),
+        Some("fresh-key\n")
+    );
     assert_eq!(mode(&key).ok(), Some(0o600), "the key file's mode");
     // The draft.
     let form = upexport::export::FormInput {
@@ -697,7 +703,11 @@ async fn a_leftover_world_readable_tmp_is_never_renamed_over_the_key_or_the_draf
     };
     upexport::tui::runner::draft::save(&draft, &form).expect("the draft is saved");
     assert_eq!(mode(&draft).ok(), Some(0o600), "the draft's mode");
-    assert!(std::fs::read_to_string(&draft).unwrap_or_default().contains("ana@x.com"));
+    assert!(
+        std::fs::read_to_string(&draft)
+            .unwrap_or_default()
+            .contains("ana@x.com")
+    );
     // Saved again (a fresh temp file each time), still 0600.
     upexport::tui::runner::draft::save(&draft, &form).expect("saved again");
     assert_eq!(mode(&draft).ok(), Some(0o600));
@@ -716,5 +726,9 @@ async fn a_leftover_world_readable_tmp_is_never_renamed_over_the_key_or_the_draf
         .map(|e| e.file_name().to_string_lossy().into_owned())
         .filter(|n| n.ends_with(".tmp"))
         .collect();
-    assert_eq!(names.len(), leftovers.len(), "no temp file of ours is left: {names:?}");
+    assert_eq!(
+        names.len(),
+        leftovers.len(),
+        "no temp file of ours is left: {names:?}"
+    );
 }
