@@ -169,9 +169,9 @@ if [[ $DOWNLOAD == 1 ]]; then
   demo "$DL_PORT" --job-seconds 0.05 --part-file "$PART"
   DL_BASE=http://127.0.0.1:$DL_PORT
   JOB=$("$UP" submit --base-url "$DL_BASE" --from 2026-01-01 --to 2026-01-02 --wait --json \
-    | python3 -c 'import json,sys; print(json.load(sys.stdin)["job_id"])')
+    | python3 -c 'import json,sys; print(json.load(sys.stdin)["job"]["job_id"])')
   URL=$("$UP" status "$JOB" --base-url "$DL_BASE" --json \
-    | python3 -c 'import json,sys; print(json.load(sys.stdin)["presigned_urls"][0]["url"])')
+    | python3 -c 'import json,sys; print(json.load(sys.stdin)["job"]["files"][0]["url"])')
   mkdir -p "$OUT/dl/up"
   DL_RUNS=$([[ $QUICK == 1 ]] && echo 2 || echo 5)
   hyperfine --warmup 1 --runs "$DL_RUNS" --export-json "$OUT/download.json" \

@@ -27,7 +27,7 @@ pub use download_record::{
 };
 pub use error::{ApiError, host_port as host_port_of};
 pub use error_kind::{ErrorKind, UnknownKind};
-pub use key::ApiKey;
+pub use key::{ApiKey, KEY_FOUND_AT};
 pub use paging::{EarlyStop, Lookup, MAX_LOOKUP_PAGES};
 pub(crate) use tally::Tallied;
 pub use tally::{FileTally, Tally, tally_file};

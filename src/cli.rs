@@ -1,5 +1,9 @@
 //! The command line: argument parsing, one function per command, exit
 //! codes. It uses the library only; it never imports the TUI.
+//!
+//! Printing goes through [`crate::frontend::out`]'s macros, which never
+//! panic on a closed pipe.
+#![deny(clippy::print_stdout, clippy::print_stderr)]
 
 mod args;
 mod context;
@@ -10,6 +14,7 @@ mod doctor_api;
 mod exit;
 mod history;
 mod jobs;
+mod json;
 mod lookups;
 pub mod plain;
 mod progress;
@@ -21,7 +26,7 @@ mod sync;
 pub use crate::frontend::wait_for_shutdown;
 pub use args::{
     Cli, Command, CompletionShell, Global, QueueAddArgs, QueueCommand, RequestArgs, SubmitArgs,
-    SyncArgs,
+    SyncArgs, key_flag_refusal,
 };
 pub use context::Context;
 pub use exit::{CliError, code};
@@ -54,9 +59,9 @@ pub async fn run(global: &Global, cmd: &Command) -> u8 {
         Ok(()) => code::OK,
         Err(e) => {
             if wants_json(cmd) && !e.json_printed() {
-                println!("{}", e.to_json());
+                outln!("{}", e.to_json());
             }
-            eprintln!("upexport: error: {e}");
+            errln!("upexport: error: {e}");
             e.exit_code()
         }
     }
@@ -68,7 +73,7 @@ pub async fn run_plain(global: &Global) -> u8 {
     match plain::run(global).await {
         Ok(()) => code::OK,
         Err(e) => {
-            eprintln!("upexport: error: {e}");
+            errln!("upexport: error: {e}");
             e.exit_code()
         }
     }

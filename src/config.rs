@@ -9,9 +9,9 @@ mod resolve;
 
 use std::path::PathBuf;
 
-pub use file::{ConfigFile, Profile, mode_warning};
+pub use file::{ConfigFile, Profile, THEMES, mode_warning};
 pub use key_source::{KEY_ENV, KeySource};
-pub use paths::{Paths, ensure_private_dir, expand_home};
+pub use paths::{Paths, default_download_dir, ensure_private_dir, expand_home};
 pub use private_file::write_private;
 pub use resolve::{
     EnvVars, Flags, Origin, Resolved, default_key_file, resolve, resolve_without_file,

@@ -4,6 +4,7 @@ pub mod date;
 pub mod email;
 pub mod format;
 pub mod list;
+pub mod relative_date;
 pub mod request;
 pub mod validate;
 

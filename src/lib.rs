@@ -10,15 +10,17 @@
 //! See ARCHITECTURE.md for the layers and where each kind of change goes.
 
 pub mod api;
+#[macro_use]
+pub mod frontend;
 pub mod cli;
 pub mod config;
 pub mod demo;
 pub mod export;
-pub mod frontend;
 pub mod history;
 pub mod human;
 pub mod jobs;
 pub mod logging;
+pub mod suggest;
 pub mod sync;
 pub mod tui;
 pub mod version;

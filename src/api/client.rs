@@ -367,33 +367,39 @@ impl ApiClient {
             .send(Method::POST, EXPORTS_PATH, Some(req.to_json()), true)
             .await?;
         let status = resp.status();
-        let created: CreatedJob = self.json(resp, "job confirmation", MAX_JSON_BODY).await.map_err(|e| match e {
-            ApiError::Decode { detail, excerpt, .. } => ApiError::Decode {
-                what: "job confirmation",
-                detail: format!(
-                    "HTTP {}, so the export was probably created: see `upexport jobs`; {detail}",
-                    status.as_u16()
-                ),
-                excerpt,
-            },
-            // The 2xx head arrived before the body broke off or stalled:
-            // the export was most likely created.
-            ApiError::ConnectionLost { host, detail, .. } => ApiError::ConnectionLost {
-                host,
-                detail,
-                maybe_sent: true,
-            },
-            ApiError::Timeout { host, after, .. } => ApiError::Timeout {
-                host,
-                after,
-                maybe_sent: true,
-            },
-            ApiError::TooLarge { limit, .. } => ApiError::TooLarge {
-                limit,
-                maybe_sent: true,
-            },
-            other => other,
-        })?;
+        let created: CreatedJob = self
+            .json(resp, "job confirmation", MAX_JSON_BODY)
+            .await
+            .map_err(|e| match e {
+                ApiError::Decode {
+                    detail, excerpt, ..
+                } => ApiError::Decode {
+                    what: "job confirmation",
+                    detail: format!(
+                        "HTTP {}, so the export was probably created: see `{}`; {detail}",
+                        status.as_u16(),
+                        crate::suggest::cmd("jobs")
+                    ),
+                    excerpt,
+                },
+                // The 2xx head arrived before the body broke off or stalled:
+                // the export was most likely created.
+                ApiError::ConnectionLost { host, detail, .. } => ApiError::ConnectionLost {
+                    host,
+                    detail,
+                    maybe_sent: true,
+                },
+                ApiError::Timeout { host, after, .. } => ApiError::Timeout {
+                    host,
+                    after,
+                    maybe_sent: true,
+                },
+                ApiError::TooLarge { limit, .. } => ApiError::TooLarge {
+                    limit,
+                    maybe_sent: true,
+                },
+                other => other,
+            })?;
         if created
             .job_id
             .as_deref()
@@ -402,8 +408,9 @@ impl ApiClient {
             return Err(ApiError::Decode {
                 what: "job confirmation",
                 detail: format!(
-                    "HTTP {} without a job_id, so the export was probably created: see `upexport jobs`",
-                    status.as_u16()
+                    "HTTP {} without a job_id, so the export was probably created: see `{}`",
+                    status.as_u16(),
+                    crate::suggest::cmd("jobs")
                 ),
                 excerpt: "(no job_id)".into(),
             });

@@ -40,10 +40,10 @@ pub enum ApiError {
         excerpt: String,
     },
 
-    #[error("the server's answer is over {} KiB; refused to read it{}", limit / 1024, if *maybe_sent { "; the export was probably created: see `upexport jobs`" } else { "" })]
+    #[error("the server's answer is over {} KiB; refused to read it{}", limit / 1024, if *maybe_sent { format!("; the export was probably created: see `{}`", crate::suggest::cmd("jobs")) } else { String::new() })]
     TooLarge { limit: usize, maybe_sent: bool },
 
-    #[error("no answer from {host} within {} s (timeout){}", after.as_secs_f32().round(), if *maybe_sent { "; the export may still have been created: check History or `upexport jobs` before submitting again" } else { "" })]
+    #[error("no answer from {host} within {} s (timeout){}", after.as_secs_f32().round(), if *maybe_sent { format!("; the export may still have been created: check History or `{}` before submitting again", crate::suggest::cmd("jobs")) } else { String::new() })]
     Timeout {
         host: String,
         after: Duration,
@@ -63,7 +63,7 @@ pub enum ApiError {
     )]
     Tls { host: String, detail: String },
 
-    #[error("the connection to {host} broke before the answer was complete ({detail}){}", if *maybe_sent { "; the export may still have been created: check History or `upexport jobs`" } else { "" })]
+    #[error("the connection to {host} broke before the answer was complete ({detail}){}", if *maybe_sent { format!("; the export may still have been created: check History or `{}`", crate::suggest::cmd("jobs")) } else { String::new() })]
     ConnectionLost {
         host: String,
         detail: String,
@@ -106,8 +106,9 @@ fn wait_limit_text(job_id: &str, status: &str, known: bool, waited: Duration) ->
         (false, false) => format!("status '{status}' (a word upexport does not know)"),
     };
     format!(
-        "stopped waiting for job {job_id} after {}: it still reports {word}; it may yet finish: look again with `upexport status {job_id}`, or wait longer with --max-wait",
-        crate::human::duration(waited.as_secs() as i64)
+        "stopped waiting for job {job_id} after {}: it still reports {word}; it may yet finish: look again with {}, or wait longer with --max-wait",
+        crate::human::duration(waited.as_secs() as i64),
+        crate::suggest::job(&format!("status {}", crate::suggest::shell_word(job_id)))
     )
 }
 
@@ -149,8 +150,9 @@ fn unauthorized_text(status: u16, message: Option<&str>) -> String {
         )
     } else {
         format!(
-            "the API key was refused (HTTP 401{}); check it is this environment's key (Userpilot → Environment settings)",
-            colon(message)
+            "the API key was refused (HTTP 401{}); check it is this environment's key ({})",
+            colon(message),
+            super::KEY_FOUND_AT
         )
     }
 }

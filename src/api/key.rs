@@ -2,6 +2,12 @@
 
 use std::fmt;
 
+/// Where a person finds an environment's API key, said this one way
+/// everywhere (the first-run screen, the 401 and missing-key messages, the
+/// README): the vendor's docs call it the environment's "Environment
+/// settings" page.
+pub const KEY_FOUND_AT: &str = "Userpilot → Environment settings";
+
 /// An environment's API key. `Debug` and `Display` print `[redacted]`, so
 /// the key cannot reach a log line, an error message or a panic by accident.
 #[derive(Clone, PartialEq, Eq)]

@@ -22,7 +22,7 @@ pub struct Cli {
     pub command: Option<Command>,
 }
 
-pub const EXIT_CODES: &str = "Exit codes: 0 ok · 2 invalid input or config · 3 unauthorized (or no key) · 4 conflict (an export is already running) · 5 other API or network error";
+pub const EXIT_CODES: &str = "Exit codes: 0 ok · 2 invalid input or config · 3 unauthorized (or no key) · 4 conflict (an export is already running) · 5 other API or network error · 130 stopped by Ctrl-C while waiting or downloading";
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
@@ -31,7 +31,7 @@ pub enum Command {
     /// Show one job's status, progress and files
     Status {
         job_id: String,
-        /// Print the server's answer as JSON
+        /// Print the job's status as JSON (its shape: docs/json.md)
         #[arg(long)]
         json: bool,
     },
@@ -54,7 +54,8 @@ pub enum Command {
     Lookups {
         /// Lookup name; omit to list the names
         name: Option<String>,
-        /// Print the items as a JSON array, as the API sent them
+        /// Print the items as JSON, as the API sent them (in an object:
+        /// docs/json.md)
         #[arg(long)]
         json: bool,
         /// Fetch again instead of using the cached copy
@@ -129,7 +130,8 @@ pub struct SubmitArgs {
     /// Print the JSON body and an equivalent curl command; send nothing
     #[arg(long, conflicts_with_all = ["wait", "download"])]
     pub dry_run: bool,
-    /// Print the server's answer as JSON (with --wait: the final job status)
+    /// Print the outcome as JSON (with --wait: and the final job status;
+    /// docs/json.md)
     #[arg(long)]
     pub json: bool,
     /// Follow the job until it completes (progress on stderr); on 409, wait
@@ -149,11 +151,12 @@ pub struct SubmitArgs {
 /// The export request's fields, as flags or a JSON body file.
 #[derive(Debug, Args, Default, Clone)]
 pub struct RequestArgs {
-    /// Start date, YYYY-MM-DD (or an RFC 3339 datetime)
+    /// Start date, YYYY-MM-DD (or an RFC 3339 datetime, or today,
+    /// yesterday, 7d for 7 days ago: days in UTC)
     #[arg(long)]
     pub from: Option<String>,
-    /// End date, YYYY-MM-DD (or an RFC 3339 datetime); the day is taken as
-    /// included (assumed: the API does not say)
+    /// End date, the same forms as --from; the day is taken as included
+    /// (assumed: the API does not say)
     #[arg(long)]
     pub to: Option<String>,
     /// Who gets the download links (repeatable; commas and semicolons also split)
@@ -213,7 +216,9 @@ impl From<FormatArg> for Format {
 #[derive(Debug, Args)]
 pub struct DownloadArgs {
     pub job_id: String,
-    /// Save into DIR/<job id>/ [default DIR: the profile's download_dir, else .]
+    /// Save into DIR/<job id>/ [default DIR: the profile's download_dir,
+    /// else upexport/ in the downloads folder: $XDG_DOWNLOAD_DIR, else
+    /// ~/Downloads]
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
     /// Fetch again and replace files already there (without it, a file this
@@ -304,4 +309,35 @@ pub struct QueueAddArgs {
     /// Print the added items as JSON
     #[arg(long)]
     pub json: bool,
+}
+
+/// Flags a user may try for the key, which upexport never takes (a key in
+/// argv is visible to every user of the machine and kept in shell history).
+const KEY_FLAGS: [&str; 5] = ["--api-key", "--api_key", "--apikey", "--key", "--token"];
+
+/// When `args` (without the program name) try to give the key as a flag:
+/// what to say instead of clap's "unexpected argument". The value is never
+/// repeated. Arguments after `--` are not flags.
+pub fn key_flag_refusal<I, S>(args: I) -> Option<String>
+where
+    I: IntoIterator<Item = S>,
+    S: AsRef<std::ffi::OsStr>,
+{
+    let flag = args
+        .into_iter()
+        .map(|a| a.as_ref().to_string_lossy().into_owned())
+        .take_while(|a| a != "--")
+        .find_map(|a| {
+            let name = a.split('=').next().unwrap_or_default().to_owned();
+            KEY_FLAGS.contains(&name.as_str()).then_some(name)
+        })?;
+    Some(format!(
+        "there is no {flag}: upexport never takes the API key as an argument (every user of \
+         this machine could read it, and your shell history would keep it). It reads the key \
+         from ${}, or from the profile's api_key_file or api_key_command in the config file \
+         (`upexport doctor` shows which one is used); the TUI also takes it pasted. The key \
+         is in {}.",
+        crate::config::KEY_ENV,
+        crate::api::KEY_FOUND_AT
+    ))
 }

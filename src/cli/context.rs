@@ -18,7 +18,7 @@ pub struct Context {
 
 /// Print a warning on stderr (the CLI) — the TUI shows them in its status line.
 pub fn warn(w: &str) {
-    eprintln!("upexport: warning: {w}");
+    noteln!("upexport: warning: {w}");
 }
 
 /// The flags as the resolver sees them; with `--demo`, the embedded server
@@ -27,11 +27,7 @@ pub(super) async fn flags_and_env(
     global: &Global,
     mut env: EnvVars,
 ) -> Result<(Flags, EnvVars, Option<DemoServer>), CliError> {
-    let mut flags = Flags {
-        profile: global.profile.clone(),
-        base_url: global.base_url.clone(),
-        config: global.config.clone(),
-    };
+    let mut flags = global.flags();
     let demo = if global.demo {
         let server = DemoServer::start(DemoOptions::default())
             .await
@@ -49,7 +45,7 @@ pub(super) async fn flags_and_env(
 
 impl Context {
     pub async fn new(global: &Global) -> Result<Context, CliError> {
-        let paths = Paths::discover()?;
+        let paths = Paths::discover_for(global.demo)?;
         Self::with_paths(global, paths, EnvVars::from_process()).await
     }
 
@@ -67,11 +63,23 @@ impl Context {
             warn(w);
         }
         resolved.warnings.clear();
-        Ok(Context {
+        let ctx = Context {
             paths,
             resolved,
             demo,
-        })
+        };
+        if let Some(d) = &ctx.demo {
+            // The demo's own history: jobs of demo servers that stopped are
+            // gone, links and all.
+            let store = ctx.store()?;
+            if let Err(e) = crate::jobs::demo_history::retire_stopped_servers(&store, &d.base_url())
+            {
+                warn(&format!(
+                    "could not mark the stopped demo's jobs as expired: {e}"
+                ));
+            }
+        }
+        Ok(ctx)
     }
 
     /// A client for the resolved profile (fetches the key).

@@ -26,14 +26,14 @@ pub async fn run(a: &DemoArgs) -> Result<(), CliError> {
         ))
     })?;
     let url = server.base_url();
-    println!("upexport demo server listening on {url}");
-    println!("mode: {mode:?} ({})", mode.describe());
-    println!("key: {}", server.key());
-    println!(
+    outln!("upexport demo server listening on {url}");
+    outln!("mode: {mode:?} ({})", mode.describe());
+    outln!("key: {}", server.key());
+    outln!(
         "try: USERPILOT_API_KEY={} upexport --base-url {url}",
         server.key()
     );
-    println!("stop with Ctrl-C");
+    outln!("stop with Ctrl-C");
     crate::frontend::wait_for_shutdown().await;
     server.shutdown().await;
     Ok(())

@@ -141,10 +141,22 @@ fn extra_sections() -> Roff {
             "UPEXPORT_LOG, RUST_LOG",
             "Log filter, e.g. debug (default: upexport=info).",
         ),
+        (
+            "UPEXPORT_CONFIG",
+            "The config file (--config wins over it).",
+        ),
+        (
+            "UPEXPORT_THEME",
+            "The terminal app's theme: auto, ansi16, dark, light or mono (--theme wins over it, it over the config's theme).",
+        ),
         ("NO_COLOR", "Turns colour off in the terminal app."),
         (
             "XDG_CONFIG_HOME, XDG_STATE_HOME, XDG_CACHE_HOME",
-            "Where the files below live (default: ~/.config, ~/.local/state, ~/.cache).",
+            "Where the files below live, on every system when set (default: ~/.config, ~/.local/state, ~/.cache; on macOS ~/Library/Application Support and ~/Library/Caches).",
+        ),
+        (
+            "XDG_DOWNLOAD_DIR",
+            "Downloads go to its upexport/ folder when neither --out nor download_dir says (default: the system's downloads folder, else ~/Downloads).",
         ),
     ] {
         item(&mut roff, name, text);
@@ -162,6 +174,10 @@ fn extra_sections() -> Roff {
         (
             "$XDG_STATE_HOME/upexport/history.sqlite3",
             "Every submit attempt and the export queue.",
+        ),
+        (
+            "$XDG_STATE_HOME/upexport/demo/",
+            "--demo's own history and draft (its lookups in $XDG_CACHE_HOME/upexport/demo/), apart from the real ones.",
         ),
         ("$XDG_STATE_HOME/upexport/logs/", logs.as_str()),
         (

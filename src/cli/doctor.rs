@@ -112,6 +112,11 @@ pub struct ProfileReport {
     /// Where the key comes from (`$USERPILOT_API_KEY`, a key file, a
     /// command); never the key.
     pub key_source: Option<String>,
+    /// The TUI's theme and where that came from.
+    pub theme: String,
+    pub theme_from: &'static str,
+    /// Where downloads go without `--out`.
+    pub download_dir: PathBuf,
 }
 
 #[derive(Debug, Serialize)]
@@ -129,6 +134,8 @@ pub struct HistoryReport {
 /// Everything `doctor` found.
 #[derive(Debug, Serialize)]
 pub struct Report {
+    /// (`"upexport"` in `--json`: `"version"` is the shape's version.)
+    #[serde(rename = "upexport")]
     pub version: Versions,
     pub paths: PathsReport,
     pub profile: ProfileReport,
@@ -169,13 +176,10 @@ impl Report {
 }
 
 pub async fn run(global: &Global, json: bool) -> Result<(), CliError> {
-    let paths = Paths::discover()?;
+    let paths = Paths::discover_for(global.demo)?;
     let report = check(global, paths, EnvVars::from_process()).await?;
     if json {
-        println!(
-            "{}",
-            serde_json::to_string_pretty(&report).unwrap_or_default()
-        );
+        outln!("{}", super::json::pretty(&report));
     } else {
         print_text(&report);
     }
@@ -264,6 +268,14 @@ pub async fn check(global: &Global, paths: Paths, env: EnvVars) -> Result<Report
         connect_timeout_secs: resolved.timeouts.connect.as_secs(),
         request_timeout_secs: resolved.timeouts.request.as_secs(),
         key_source,
+        theme: resolved.theme.clone(),
+        theme_from: match resolved.theme_origin {
+            Origin::Flag => "flag --theme",
+            Origin::Env => "environment UPEXPORT_THEME",
+            Origin::File => "config file",
+            Origin::Default => "default",
+        },
+        download_dir: resolved.download_dir.clone(),
     };
     let history = history(&paths.history_db());
     let paths = PathsReport {
@@ -455,22 +467,22 @@ fn count_logs(dir: &Path) -> usize {
 }
 
 fn print_text(r: &Report) {
-    let row = |name: &str, value: &str| println!("  {name:<14} {value}");
+    let row = |name: &str, value: &str| outln!("  {name:<14} {value}");
     let check = |name: &str, c: &Check| {
         let mut lines = c.messages.iter();
         let first = lines.next().map(String::as_str).unwrap_or("");
-        println!("  {name:<14} {}: {first}", c.status.word());
+        outln!("  {name:<14} {}: {first}", c.status.word());
         for l in lines {
-            println!("  {:<14} {l}", "");
+            outln!("  {:<14} {l}", "");
         }
     };
-    println!("version");
+    outln!("version");
     row("upexport", r.version.upexport);
     row(
         "git describe",
         r.version.git_describe.unwrap_or("(unknown)"),
     );
-    println!("paths");
+    outln!("paths");
     let found = if r.paths.config_found {
         "found"
     } else {
@@ -493,7 +505,7 @@ fn print_text(r: &Report) {
         ),
     );
     row("cache dir", &r.paths.cache_dir.display().to_string());
-    println!("profile");
+    outln!("profile");
     let p = &r.profile;
     row("name", &p.name);
     if !p.profiles.is_empty() {
@@ -511,7 +523,9 @@ fn print_text(r: &Report) {
         ),
     );
     row("key source", p.key_source.as_deref().unwrap_or("none"));
-    println!("checks");
+    row("theme", &format!("{} (from {})", p.theme, p.theme_from));
+    row("downloads", &p.download_dir.display().to_string());
+    outln!("checks");
     check("config", &r.config);
     check("key", &r.key);
     check("connectivity", &r.connectivity);
@@ -521,7 +535,7 @@ fn print_text(r: &Report) {
         r.history.entries,
         r.history.integrity.as_deref(),
     ) {
-        println!(
+        outln!(
             "  {:<14} schema version {v}, {n} entr{}, integrity {}",
             "",
             if n == 1 { "y" } else { "ies" },
@@ -529,7 +543,7 @@ fn print_text(r: &Report) {
         );
     }
     match r.exit_code {
-        code::OK => println!("result: everything is fine"),
-        c => println!("result: problems found (exit {c})"),
+        code::OK => outln!("result: everything is fine"),
+        c => outln!("result: problems found (exit {c})"),
     }
 }

@@ -99,7 +99,7 @@ pub async fn run(ctx: &mut Context, json: bool, save: Option<&Path>) -> Result<(
         host,
         probes,
     };
-    let text = serde_json::to_string_pretty(&report).unwrap_or_default();
+    let text = super::json::pretty(&report);
     if let Some(path) = save {
         std::fs::write(path, format!("{text}\n")).map_err(|e| {
             CliError::Api(ApiError::Io {
@@ -109,18 +109,18 @@ pub async fn run(ctx: &mut Context, json: bool, save: Option<&Path>) -> Result<(
         })?;
     }
     if json {
-        println!("{text}");
+        outln!("{text}");
     } else {
         print_text(&report);
         if let Some(path) = save {
-            println!("\nsaved as JSON: {}", path.display());
+            outln!("\nsaved as JSON: {}", path.display());
         }
     }
     outcome(&report.probes, json)
 }
 
 fn print_text(r: &Report) {
-    println!(
+    outln!(
         "what {} answers (read-only calls; shapes only: no key, ids, emails or names)",
         r.host
     );
@@ -135,15 +135,15 @@ fn print_text(r: &Report) {
             .bytes
             .map(|b| format!(", {}", crate::human::bytes(b as u64)))
             .unwrap_or_default();
-        println!("\n{}\n  {status}{size}: {}", p.endpoint, p.shape);
+        outln!("\n{}\n  {status}{size}: {}", p.endpoint, p.shape);
         if !p.unknown_fields.is_empty() {
-            println!(
+            outln!(
                 "  fields upexport does not read: {}",
                 p.unknown_fields.join(", ")
             );
         }
         if !p.missing_fields.is_empty() {
-            println!(
+            outln!(
                 "  fields expected, not seen:     {}",
                 p.missing_fields.join(", ")
             );
@@ -160,11 +160,11 @@ fn print_text(r: &Report) {
                     }
                 })
                 .collect();
-            println!("  status words:                  {}", words.join(", "));
+            outln!("  status words:                  {}", words.join(", "));
         }
         if !p.progress_forms.is_empty() {
             let forms: Vec<&str> = p.progress_forms.iter().map(String::as_str).collect();
-            println!("  progress forms:                {}", forms.join(", "));
+            outln!("  progress forms:                {}", forms.join(", "));
         }
         if let Some(env) = &p.pagination {
             let keys: Vec<String> = env
@@ -174,10 +174,10 @@ fn print_text(r: &Report) {
                     format!("{k}: {}", kinds.join("|"))
                 })
                 .collect();
-            println!("  pagination:                    {}", keys.join(", "));
+            outln!("  pagination:                    {}", keys.join(", "));
         }
         for n in &p.notes {
-            println!("  note: {n}");
+            outln!("  note: {n}");
         }
     }
 }
@@ -202,9 +202,12 @@ fn outcome(probes: &[Probe], json: bool) -> Result<(), CliError> {
             failed.len(),
             probes.len(),
             if refused {
-                ": the key was refused (see `upexport doctor`)"
+                format!(
+                    ": the key was refused (see `{}`)",
+                    crate::suggest::cmd("doctor")
+                )
             } else {
-                ""
+                String::new()
             }
         ),
         json,

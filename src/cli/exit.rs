@@ -96,8 +96,8 @@ impl CliError {
         )
     }
 
-    /// The error as JSON, for `--json` callers.
-    pub fn to_json(&self) -> serde_json::Value {
+    /// The error as JSON, for `--json` callers (docs/json.md).
+    pub fn to_json(&self) -> String {
         let (kind, status) = match self {
             CliError::Invalid(_) => ("invalid_input", None),
             CliError::Config(ConfigError::NoKey { .. }) => ("no_key", None),
@@ -109,6 +109,12 @@ impl CliError {
             CliError::Interrupted(_) => ("interrupted", None),
             CliError::Checks { .. } => ("checks", None),
         };
-        serde_json::json!({"error": {"kind": kind, "http_status": status, "message": self.to_string()}})
+        super::json::line(&super::json::ErrorJson {
+            error: super::json::ErrorOut {
+                kind: kind.to_owned(),
+                http_status: status,
+                message: self.to_string(),
+            },
+        })
     }
 }

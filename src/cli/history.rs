@@ -64,7 +64,7 @@ pub fn run(ctx: &Context, json: bool, limit: u32) -> Result<(), CliError> {
         }
     };
     if printed == 0 && !json {
-        println!("no history yet: submit an export with `upexport` or `upexport submit`");
+        outln!("no history yet: submit an export with `upexport` or `upexport submit`");
     }
     Ok(())
 }
@@ -88,7 +88,12 @@ fn print_entries(
     };
     let (mut printed, mut before) = (0u64, None);
     if json {
-        out.write_all(b"[").map_err(Printing::Output)?;
+        // `{"version": 1, "entries": [` … `]}`, written as it is read.
+        let head = super::json::line(&serde_json::json!({}));
+        let head = head.trim_end_matches('}');
+        out.write_all(head.as_bytes())
+            .and_then(|()| out.write_all(b",\"entries\":["))
+            .map_err(Printing::Output)?;
     }
     while printed < wanted {
         let n = BATCH.min(u32::try_from(wanted - printed).unwrap_or(BATCH));
@@ -98,7 +103,7 @@ fn print_entries(
                 if printed > 0 {
                     out.write_all(b",").map_err(Printing::Output)?;
                 }
-                serde_json::to_writer(&mut *out, e)
+                serde_json::to_writer(&mut *out, &super::json::HistoryEntry::of(e))
                     .map_err(|e| Printing::Output(std::io::Error::other(e)))?;
             } else {
                 write_entry(out, e).map_err(Printing::Output)?;
@@ -111,7 +116,7 @@ fn print_entries(
         }
     }
     if json {
-        out.write_all(b"]\n").map_err(Printing::Output)?;
+        out.write_all(b"]}\n").map_err(Printing::Output)?;
     }
     out.flush().map_err(Printing::Output)?;
     Ok(printed)

@@ -9,6 +9,7 @@ use chrono::Utc;
 use super::args::DownloadArgs;
 use super::context::{Context, warn};
 use super::exit::CliError;
+use super::json;
 use crate::api::{ApiClient, ApiError, JobState, JobStatus};
 use crate::frontend::wait_for_shutdown;
 use crate::history::HistoryStore;
@@ -16,35 +17,50 @@ use crate::human::{bytes, duration, parse_api_time};
 use crate::jobs::fetch::{self, FetchEvent, FetchOptions, How, Totals, job_dir};
 use crate::jobs::manifest::{self, JobFacts};
 use crate::jobs::merge::{self, MergeError};
-use crate::jobs::submit::snapshot;
+use crate::jobs::track::look_recorded;
+use crate::suggest::shell_word;
 
 /// Download links live 2 days after the job ends.
 pub const LINK_LIFETIME_SECS: i64 = 2 * 86_400;
 
-/// Save `s` on the history row of `job_id` on the server that answered
-/// (`base_url`): another server's job of the same id is left alone.
-fn save_status(ctx: &Context, base_url: &str, job_id: &str, s: &JobStatus) {
-    match ctx.store() {
-        Ok(store) => {
-            if let Err(e) = store.record_job_status(base_url, job_id, &snapshot(s)) {
-                warn(&format!("could not save the status in history: {e}"));
-            }
+/// One look at `job_id`, saved on its history row of the server that
+/// answered (another server's job of the same id is left alone); a 404
+/// recorded as `expired` and said so.
+async fn look(ctx: &Context, client: &ApiClient, job_id: &str) -> Result<JobStatus, CliError> {
+    let store = match ctx.store() {
+        Ok(store) => store,
+        Err(e) => {
+            warn(&e.to_string());
+            return Ok(client.job(job_id).await?);
         }
-        Err(e) => warn(&e.to_string()),
+    };
+    let looked = look_recorded(&store, client, &ctx.resolved.profile, job_id).await;
+    if let Some(e) = looked.not_saved {
+        warn(&format!("could not save the status in history: {e}"));
     }
+    if looked.gone {
+        warn(&format!(
+            "job {job_id} is no longer known to the API (404): its status and links are gone; recorded as expired in history"
+        ));
+    }
+    Ok(looked.result?)
 }
 
-pub async fn status(ctx: &mut Context, job_id: &str, json: bool) -> Result<(), CliError> {
+pub async fn status(ctx: &mut Context, job_id: &str, as_json: bool) -> Result<(), CliError> {
     let client = ctx.client()?;
-    let s = client.job(job_id).await?;
-    save_status(ctx, client.base_url().as_str(), job_id, &s);
-    if json {
-        println!("{}", serde_json::to_string(&s).unwrap_or_default());
+    let s = look(ctx, &client, job_id).await?;
+    if as_json {
+        json::print(&json::StatusOut {
+            job: json::Job::of(job_id, &s),
+        });
         return Ok(());
     }
     print_status(job_id, &s);
     if !s.presigned_urls.is_empty() {
-        println!("\ndownload:  upexport download {job_id}");
+        outln!(
+            "\ndownload:  {}",
+            crate::suggest::job(&format!("download {}", shell_word(job_id)))
+        );
     }
     Ok(())
 }
@@ -52,18 +68,18 @@ pub async fn status(ctx: &mut Context, job_id: &str, json: bool) -> Result<(), C
 pub(super) fn print_status(job_id: &str, s: &JobStatus) {
     let state = s.state();
     let shown = s.status.as_deref().unwrap_or("unknown");
-    println!("job {job_id}: {shown}");
+    outln!("job {job_id}: {shown}");
     if let Some(p) = s.progress_text() {
-        println!("  progress     {p}");
+        outln!("  progress     {p}");
     }
     if let Some(t) = s.start_time.as_deref().filter(|t| !t.is_empty()) {
-        println!("  started      {t}");
+        outln!("  started      {t}");
     }
     if let Some(t) = s.end_time.as_deref().filter(|t| !t.is_empty()) {
-        println!("  ended        {t}");
+        outln!("  ended        {t}");
     }
     if state == JobState::Failed {
-        println!(
+        outln!(
             "  reason       {}",
             s.failure_reason().unwrap_or_else(|| "not given".into())
         );
@@ -76,34 +92,39 @@ pub(super) fn print_status(job_id: &str, s: &JobStatus) {
             .map(|end| LINK_LIFETIME_SECS - (Utc::now() - end).num_seconds());
         match expiry {
             Some(left) if left > 0 => {
-                println!("  files        (links expire in {})", duration(left))
+                outln!("  files        (links expire in {})", duration(left))
             }
-            Some(_) => println!("  files        (links have probably expired: they last 2 days)"),
-            None => println!("  files"),
+            Some(_) => outln!("  files        (links have probably expired: they last 2 days)"),
+            None => outln!("  files"),
         }
         for (i, p) in s.presigned_urls.iter().enumerate() {
-            println!("    {:>2}  {}", i + 1, p.safe_filename(i));
+            outln!("    {:>2}  {}", i + 1, p.safe_filename(i));
         }
     }
 }
 
-pub async fn jobs(ctx: &mut Context, json: bool) -> Result<(), CliError> {
+pub async fn jobs(ctx: &mut Context, as_json: bool) -> Result<(), CliError> {
     let client = ctx.client()?;
     let list = client.jobs().await?;
-    if json {
-        println!("{}", serde_json::to_string(&list).unwrap_or_default());
+    if as_json {
+        json::print(&json::JobsOut {
+            jobs: list.iter().map(json::JobRow::of).collect(),
+        });
         return Ok(());
     }
     if list.is_empty() {
-        println!("no recent export jobs");
+        outln!("no recent export jobs");
         return Ok(());
     }
-    println!(
+    outln!(
         "{:<36}  {:<10}  {:>8}  {:<20}  elapsed",
-        "job", "status", "progress", "started"
+        "job",
+        "status",
+        "progress",
+        "started"
     );
     for j in &list {
-        println!(
+        outln!(
             "{:<36}  {:<10}  {:>8}  {:<20}  {}",
             j.job_id.as_deref().unwrap_or("?"),
             j.status.as_deref().unwrap_or("?"),
@@ -117,8 +138,7 @@ pub async fn jobs(ctx: &mut Context, json: bool) -> Result<(), CliError> {
 
 pub async fn download(ctx: &mut Context, a: &DownloadArgs) -> Result<(), CliError> {
     let client = ctx.client()?;
-    let s = client.job(&a.job_id).await?;
-    save_status(ctx, client.base_url().as_str(), &a.job_id, &s);
+    let s = look(ctx, &client, &a.job_id).await?;
     match s.state() {
         JobState::Completed => {}
         JobState::Failed => {
@@ -131,10 +151,10 @@ pub async fn download(ctx: &mut Context, a: &DownloadArgs) -> Result<(), CliErro
         }
         _ if s.presigned_urls.is_empty() => {
             return Err(CliError::Api(ApiError::Other(format!(
-                "job {} is {} and has no files yet; try again when it is completed (upexport status {})",
+                "job {} is {} and has no files yet; try again when it is completed (see {})",
                 a.job_id,
                 s.status.as_deref().unwrap_or("unknown"),
-                a.job_id
+                crate::suggest::job(&format!("status {}", shell_word(&a.job_id)))
             ))));
         }
         _ => {}
@@ -178,10 +198,8 @@ pub async fn download(ctx: &mut Context, a: &DownloadArgs) -> Result<(), CliErro
     };
     if a.json {
         let mut summary = outcome.summary(&a.job_id);
-        if let Some(m) = &merged {
-            summary["merge"] = m.json.clone();
-        }
-        println!("{summary}");
+        summary.merge = merged.as_ref().map(|m| m.json.clone());
+        json::print(&summary);
     }
     outcome.result(a.json)?;
     match merged {
@@ -214,7 +232,7 @@ async fn merge_parts(dir: &Path, overwrite: bool, json: bool) -> Merged {
         Ok(m) => {
             if !json {
                 for l in m.lines() {
-                    println!("{l}");
+                    outln!("{l}");
                 }
             }
             Merged {
@@ -231,7 +249,7 @@ async fn merge_parts(dir: &Path, overwrite: bool, json: bool) -> Merged {
         }
         Err(MergeError::KeptApart(why)) => {
             if !json {
-                println!("not merged: {why}");
+                outln!("not merged: {why}");
             }
             Merged {
                 json: serde_json::json!({"kept_parts": why}),
@@ -248,30 +266,32 @@ async fn merge_parts(dir: &Path, overwrite: bool, json: bool) -> Merged {
     }
 }
 
-/// The files a fetch saved and the ones that failed, as JSON rows.
+/// The files a fetch saved and the ones that failed.
 pub(super) struct Fetched {
-    pub done: Vec<serde_json::Value>,
-    pub failed: Vec<serde_json::Value>,
-    /// The manifest written (`{"path", "duckdb"}`), or why not.
+    /// `DIR/<job id>`.
+    pub dir: std::path::PathBuf,
+    pub done: Vec<json::SavedFile>,
+    pub failed: Vec<json::FailedFile>,
+    /// The manifest written (`{"path", "duckdb", …}`), or why not.
     pub manifest: Option<serde_json::Value>,
 }
 
 impl Fetched {
-    /// `{"job_id", "files", "failed"?, "error"?}` for `--json`.
-    pub fn summary(&self, job_id: &str) -> serde_json::Value {
-        let mut summary = serde_json::json!({"job_id": job_id, "files": self.done});
-        if let Some(m) = &self.manifest {
-            summary["manifest"] = m.clone();
+    /// What `--json` says of it.
+    pub fn summary(&self, job_id: &str) -> json::DownloadOut {
+        json::DownloadOut {
+            job_id: job_id.to_owned(),
+            dir: self.dir.display().to_string(),
+            files: self.done.clone(),
+            failed: self.failed.clone(),
+            manifest: self.manifest.clone(),
+            merge: None,
+            error: self.failed.first().map(|f| json::ErrorOut {
+                kind: f.kind.clone(),
+                http_status: None,
+                message: failure_text(self.failed.len(), self.done.len()),
+            }),
         }
-        if !self.failed.is_empty() {
-            summary["failed"] = serde_json::Value::Array(self.failed.clone());
-            summary["error"] = serde_json::json!({
-                "kind": self.failed[0]["kind"],
-                "http_status": null,
-                "message": failure_text(self.failed.len(), self.done.len()),
-            });
-        }
-        summary
     }
 
     /// An error when any file failed (each was reported already).
@@ -352,6 +372,7 @@ impl Fetch<'_> {
         };
         tokio::join!(fetching, showing);
         Fetched {
+            dir: fetch::job_dir(self.base, self.job_id),
             done: view.done,
             failed: view.failed,
             manifest: view.manifest,
@@ -368,7 +389,7 @@ impl Fetch<'_> {
         tokio::select! {
             r = self.run(client) => Ok(r),
             () = shutdown => Err(CliError::Interrupted(format!(
-                "stopped downloading; {} resumes",
+                "stopped downloading; to resume: {}",
                 self.resume_command()
             ))),
         }
@@ -376,23 +397,11 @@ impl Fetch<'_> {
 
     /// The command that fetches what is missing and resumes what was cut.
     pub fn resume_command(&self) -> String {
-        format!(
-            "`upexport download {} --out {}`",
+        crate::suggest::job(&format!(
+            "download {} --out {}",
             shell_word(self.job_id),
             shell_word(&self.base.display().to_string())
-        )
-    }
-}
-
-/// `s` as one shell word: as it is when plain, else single-quoted.
-fn shell_word(s: &str) -> String {
-    let plain = !s.is_empty()
-        && s.chars()
-            .all(|c| c.is_ascii_alphanumeric() || "/._-+:=,@~%".contains(c));
-    if plain {
-        s.to_owned()
-    } else {
-        crate::api::shell_quote(s)
+        ))
     }
 }
 
@@ -407,7 +416,7 @@ fn chosen(only: &[usize], count: usize) -> Result<Option<Vec<usize>>, CliError> 
     }
     if let Some(bad) = only.iter().find(|n| **n == 0 || **n > count) {
         return Err(CliError::Invalid(format!(
-            "--only {bad}: the job has {count} file{} (numbered 1-{count}, see upexport status)",
+            "--only {bad}: the job has {count} file{} (numbered 1-{count} as `status` lists them)",
             if count == 1 { "" } else { "s" }
         )));
     }
@@ -423,8 +432,8 @@ struct Progress {
     count: usize,
     names: HashMap<usize, String>,
     totals: Totals,
-    done: Vec<serde_json::Value>,
-    failed: Vec<serde_json::Value>,
+    done: Vec<json::SavedFile>,
+    failed: Vec<json::FailedFile>,
     manifest: Option<serde_json::Value>,
 }
 
@@ -449,7 +458,7 @@ impl Progress {
                         (Some(f), n) if n > 1 => format!("  (all: {:.0}%)", f * 100.0),
                         _ => String::new(),
                     };
-                    eprint!(
+                    noteout!(
                         "\r\x1b[2K{}  {}{of}{pct}{overall}",
                         self.label(*index),
                         bytes(*received)
@@ -458,6 +467,7 @@ impl Progress {
                 }
             }
             FetchEvent::Done {
+                index,
                 path,
                 size,
                 decompressed,
@@ -481,26 +491,26 @@ impl Progress {
                     } else {
                         format!(" ({})", notes.join(", "))
                     };
-                    println!("{}  {}{how}", path.display(), bytes(*size));
+                    outln!("{}  {}{how}", path.display(), bytes(*size));
                 }
-                let mut row = serde_json::json!({
-                    "path": path,
-                    "size": size,
-                    "decompressed": decompressed,
-                    "resumed": *how == How::Resumed,
+                self.done.push(json::SavedFile {
+                    number: index + 1,
+                    path: path.display().to_string(),
+                    size: *size,
+                    decompressed: *decompressed,
+                    resumed: *how == How::Resumed,
+                    skipped: (*how == How::AlreadyThere).then_some("already downloaded"),
+                    started_over: match how {
+                        How::StartedOver(why) => Some(why.clone()),
+                        _ => None,
+                    },
                 });
-                match how {
-                    How::AlreadyThere => row["skipped"] = "already downloaded".into(),
-                    How::StartedOver(why) => row["started_over"] = why.as_str().into(),
-                    How::Fetched | How::Resumed => {}
-                }
-                self.done.push(row);
             }
             FetchEvent::Manifest(Ok(ready)) => {
                 self.clear_line();
                 if !self.json {
                     for l in ready.lines() {
-                        println!("{l}");
+                        outln!("{l}");
                     }
                 }
                 self.manifest = Some(serde_json::json!({
@@ -522,13 +532,13 @@ impl Progress {
             } => {
                 self.clear_line();
                 let name = self.names.get(index).cloned().unwrap_or_default();
-                eprintln!("upexport: error: {name}: {message}");
-                self.failed.push(serde_json::json!({
-                    "index": index + 1,
-                    "filename": name,
-                    "kind": kind,
-                    "message": message,
-                }));
+                errln!("upexport: error: {name}: {message}");
+                self.failed.push(json::FailedFile {
+                    number: index + 1,
+                    filename: name,
+                    kind: kind.as_str().to_owned(),
+                    message: message.clone(),
+                });
             }
         }
     }
@@ -540,7 +550,7 @@ impl Progress {
 
     fn clear_line(&self) {
         if self.tty {
-            eprint!("\r\x1b[2K");
+            noteout!("\r\x1b[2K");
             let _ = std::io::stderr().flush();
         }
     }

@@ -3,6 +3,7 @@
 
 use super::context::{Context, warn};
 use super::exit::CliError;
+use super::json;
 use crate::api::LOOKUPS;
 use crate::human::duration;
 use crate::jobs::lookups::{self, Choice, LookupCache};
@@ -17,12 +18,18 @@ use crate::jobs::lookups::{self, Choice, LookupCache};
 pub async fn run(
     ctx: &mut Context,
     name: Option<&str>,
-    json: bool,
+    as_json: bool,
     refresh: bool,
 ) -> Result<(), CliError> {
     let Some(name) = name else {
+        if as_json {
+            json::print(&json::LookupNamesOut {
+                lookups: LOOKUPS.to_vec(),
+            });
+            return Ok(());
+        }
         for n in LOOKUPS {
-            println!("{n}");
+            outln!("{n}");
         }
         return Ok(());
     };
@@ -67,10 +74,16 @@ pub async fn run(
         String::new()
     };
     let n = got.items.len();
-    if json {
-        println!("{}", serde_json::Value::Array(got.items));
+    if as_json {
+        json::print(&json::LookupOut::new(
+            name,
+            got.complete,
+            cached,
+            got.fetched_at,
+            got.items,
+        ));
         if cached {
-            eprintln!("{n} items{note}");
+            noteln!("{n} items{note}");
         }
     } else {
         // A table: the value, the name, the detail (each lookup's own
@@ -86,11 +99,11 @@ pub async fn run(
         let (w_id, w_label) = (width(|c| &c.id, 40), width(|c| &c.label, 50));
         for c in &rows {
             match &c.detail {
-                Some(d) => println!("{:<w_id$}  {:<w_label$}  {d}", c.id, c.label),
-                None => println!("{:<w_id$}  {}", c.id, c.label),
+                Some(d) => outln!("{:<w_id$}  {:<w_label$}  {d}", c.id, c.label),
+                None => outln!("{:<w_id$}  {}", c.id, c.label),
             }
         }
-        eprintln!("{n} items{note}");
+        noteln!("{n} items{note}");
     }
     // Paging that stopped early: a warning when the list is still
     // complete, a failure (exit 5, after the items) when it may be cut
@@ -100,7 +113,7 @@ pub async fn run(
         Some(w) => {
             return Err(CliError::Incomplete {
                 message: format!("{name}: {w}; not cached, so the next run asks the server again"),
-                json,
+                json: as_json,
             });
         }
         None => {}

@@ -10,7 +10,7 @@
 
 use std::io::{BufRead, IsTerminal, Write};
 
-use chrono::{Local, NaiveDate};
+use chrono::NaiveDate;
 
 use super::args::Global;
 use super::context::Context;
@@ -91,21 +91,28 @@ fn current(form: &FormInput, field: Field) -> String {
     }
 }
 
-/// `today`, `yesterday` and `Nd` (N days ago) as `YYYY-MM-DD`; anything
-/// else unchanged (the date parser judges it).
+/// `today`, `yesterday` and `Nd` (N days ago) as `YYYY-MM-DD`
+/// ([`crate::export::relative_date`]); anything else unchanged (the date
+/// parser judges it).
 pub fn expand_date(answer: &str, today: NaiveDate) -> String {
-    let a = answer.trim().to_ascii_lowercase();
-    let days = match a.as_str() {
-        "today" => Some(0),
-        "yesterday" => Some(1),
-        _ => a
-            .strip_suffix('d')
-            .filter(|n| !n.is_empty() && n.len() <= 5 && n.bytes().all(|b| b.is_ascii_digit()))
-            .and_then(|n| n.parse::<u64>().ok()),
-    };
-    match days.and_then(|d| today.checked_sub_days(chrono::Days::new(d))) {
+    match crate::export::relative_date::resolve(answer, today) {
         Some(day) => day.format("%Y-%m-%d").to_string(),
         None => answer.trim().to_owned(),
+    }
+}
+
+/// What to run next about a created job, with the flags that reach the
+/// same server (with `--demo`: why there is nothing to run).
+pub fn follow_lines(job: &str) -> String {
+    let job = crate::suggest::shell_word(job);
+    let (status, files) = (
+        crate::suggest::job(&format!("status {job}")),
+        crate::suggest::job(&format!("download {job}")),
+    );
+    if status == files {
+        format!("follow it: {status}")
+    } else {
+        format!("follow it:  {status}\nfiles:      {files}")
     }
 }
 
@@ -313,14 +320,14 @@ pub async fn run(global: &Global) -> Result<(), CliError> {
     };
     let stdin = std::io::stdin();
     let talk = Talk {
-        today: Local::now().date_naive(),
+        today: crate::export::relative_date::today_utc(),
         echo: !stdin.is_terminal(),
     };
     let decision = dialogue(&mut stdin.lock(), &mut err, start, talk);
     let v = match decision {
         Ok(Decision::Send(v)) => *v,
         Ok(Decision::Declined) => {
-            println!("not sent");
+            outln!("not sent");
             return Ok(());
         }
         Err(stop) => return Err(CliError::Invalid(stop.to_string())),
@@ -329,28 +336,27 @@ pub async fn run(global: &Global) -> Result<(), CliError> {
         source: SOURCE_CLI,
         profile: &ctx.resolved.profile,
     };
-    eprintln!("sending");
+    errln!("sending");
     let (id, result, history_error) = submit_recorded(&store, &client, origin, &v.request)
         .await
         .map_err(|e| CliError::History(format!("{e}; nothing was sent")))?;
     if let Some(e) = history_error {
-        eprintln!("upexport: warning: history entry #{id} could not be updated: {e}");
+        errln!("upexport: warning: history entry #{id} could not be updated: {e}");
     }
     let created = result?;
     let job = plain(created.job_id.as_deref().unwrap_or("?"));
-    println!("created export job {job}");
+    outln!("created export job {job}");
     if let Some(n) = &created.environment_name {
-        println!("environment: {}", plain(n));
+        outln!("environment: {}", plain(n));
     }
     if let Some(t) = &created.start_time {
-        println!("started: {}", plain(t));
+        outln!("started: {}", plain(t));
     }
     if let Some(l) = created.links.as_deref().filter(|l| !l.is_empty()) {
-        println!("links: {}", plain(l));
+        outln!("links: {}", plain(l));
     }
-    println!("history entry: #{id}");
-    println!("follow it: upexport status {job}");
-    println!("files: upexport download {job}");
+    outln!("history entry: #{id}");
+    outln!("{}", follow_lines(&job));
     Ok(())
 }
 

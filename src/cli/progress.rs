@@ -32,7 +32,7 @@ impl Progress {
     /// Clear the progress line (terminal only).
     pub fn clear(&mut self) {
         if self.drawn {
-            eprint!("\r\x1b[2K");
+            noteout!("\r\x1b[2K");
             let _ = std::io::stderr().flush();
             self.drawn = false;
         }
@@ -41,7 +41,7 @@ impl Progress {
     /// A message on its own line.
     pub fn say(&mut self, msg: &str) {
         self.clear();
-        eprintln!("upexport: {msg}");
+        noteln!("upexport: {msg}");
     }
 
     /// A status answer for `job_id`; `label` prefixes it (e.g. a queue item).
@@ -53,13 +53,13 @@ impl Progress {
                 .map(|p| format!(" · {p}"))
                 .unwrap_or_default();
             let elapsed = duration(self.started.elapsed().as_secs() as i64);
-            eprint!("\r\x1b[2K{label}job {job_id}: {status}{chunks} · {elapsed}");
+            noteout!("\r\x1b[2K{label}job {job_id}: {status}{chunks} · {elapsed}");
             let _ = std::io::stderr().flush();
             self.drawn = true;
         } else {
             let now = (job_id.to_owned(), status.to_owned());
             if self.last.as_ref() != Some(&now) {
-                eprintln!("upexport: {label}job {job_id}: {status}");
+                noteln!("upexport: {label}job {job_id}: {status}");
                 self.last = Some(now);
             }
         }

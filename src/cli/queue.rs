@@ -7,6 +7,7 @@ use super::args::{QueueAddArgs, QueueCommand};
 use super::context::{Context, warn};
 use super::exit::CliError;
 use super::jobs::Fetch;
+use super::json;
 use super::progress::Progress;
 use super::submit::validated;
 use crate::api::{JobState, check_base_url};
@@ -27,14 +28,14 @@ pub async fn run(ctx: &mut Context, cmd: &QueueCommand) -> Result<(), CliError> 
         }
         QueueCommand::Remove { id } => {
             ctx.store()?.queue_remove(*id)?;
-            println!("removed #{id} from the queue");
+            outln!("removed #{id} from the queue");
             Ok(())
         }
         QueueCommand::Up { id } => move_by(ctx, *id, -1),
         QueueCommand::Down { id } => move_by(ctx, *id, 1),
         QueueCommand::Clear => {
             let n = ctx.store()?.queue_clear_done(Some(&profile))?;
-            println!("cleared {n} submitted or failed item(s) from the queue");
+            outln!("cleared {n} submitted or failed item(s) from the queue");
             Ok(())
         }
         QueueCommand::Run {
@@ -72,18 +73,23 @@ fn add(ctx: &Context, a: &QueueAddArgs) -> Result<(), CliError> {
         })?);
     }
     if a.json {
-        println!("{}", serde_json::to_string(&added).unwrap_or_default());
+        json::print(&json::QueueOut {
+            items: added.iter().map(|q| item(&store, q)).collect(),
+        });
         return Ok(());
     }
     for q in &added {
-        println!("queued #{:<4} {}", q.id, summary(&q.request_json));
+        outln!("queued #{:<4} {}", q.id, summary(&q.request_json));
     }
     let waiting = store
         .queue_list(Some(&ctx.resolved.profile))?
         .iter()
         .filter(|q| q.state == QueueState::Waiting)
         .count();
-    println!("\n{waiting} waiting in the queue · submit them in order: upexport queue run");
+    outln!(
+        "\n{waiting} waiting in the queue · submit them in order: {}",
+        crate::suggest::cmd("queue run")
+    );
     Ok(())
 }
 
@@ -95,25 +101,24 @@ fn job_of(store: &HistoryStore, q: &QueuedExport) -> (Option<String>, Option<Str
     (e.created.map(|c| c.job_id), e.job.map(|j| j.status))
 }
 
-fn list(store: &HistoryStore, profile: Option<&str>, json: bool) -> Result<(), CliError> {
+/// A queued item as `--json` shows it.
+fn item(store: &HistoryStore, q: &QueuedExport) -> json::QueueItem {
+    json::QueueItem::of(q, summary(&q.request_json), job_of(store, q))
+}
+
+fn list(store: &HistoryStore, profile: Option<&str>, as_json: bool) -> Result<(), CliError> {
     let items = store.queue_list(profile)?;
-    if json {
-        let out: Vec<serde_json::Value> = items
-            .iter()
-            .map(|q| {
-                let (job_id, job_status) = job_of(store, q);
-                let mut v = serde_json::to_value(q).unwrap_or_default();
-                v["summary"] = summary(&q.request_json).into();
-                v["job_id"] = job_id.into();
-                v["job_status"] = job_status.into();
-                v
-            })
-            .collect();
-        println!("{}", serde_json::Value::Array(out));
+    if as_json {
+        json::print(&json::QueueOut {
+            items: items.iter().map(|q| item(store, q)).collect(),
+        });
         return Ok(());
     }
     if items.is_empty() {
-        println!("the queue is empty: add exports with `upexport queue add`");
+        outln!(
+            "the queue is empty: add exports with `{}`",
+            crate::suggest::cmd("queue add")
+        );
         return Ok(());
     }
     for q in &items {
@@ -122,7 +127,7 @@ fn list(store: &HistoryStore, profile: Option<&str>, json: bool) -> Result<(), C
         } else {
             String::new()
         };
-        println!(
+        outln!(
             "#{:<4} {:<10} {}  {who}{}",
             q.id,
             q.state.as_str(),
@@ -132,10 +137,10 @@ fn list(store: &HistoryStore, profile: Option<&str>, json: bool) -> Result<(), C
         let (job_id, job_status) = job_of(store, q);
         if let Some(job) = job_id {
             let status = job_status.map(|s| format!(" · {s}")).unwrap_or_default();
-            println!("      job {job}{status}");
+            outln!("      job {job}{status}");
         }
         if let Some(m) = &q.message {
-            println!("      {m}");
+            outln!("      {m}");
         }
     }
     Ok(())
@@ -169,7 +174,7 @@ async fn run_all(
     };
     if waiting(&store)? == 0 {
         if !json {
-            println!("nothing is waiting in the queue of profile {profile}");
+            outln!("nothing is waiting in the queue of profile {profile}");
         }
         return Ok(());
     }
@@ -188,7 +193,8 @@ async fn run_all(
                 progress.clear();
                 let left = waiting(&store)?;
                 return Err(CliError::Interrupted(format!(
-                    "stopped; {left} queued export(s) still waiting (`upexport queue run` goes on; a job already created keeps running)"
+                    "stopped; {left} queued export(s) still waiting (`{}` goes on; a job already created keeps running)",
+                    crate::suggest::cmd("queue run")
                 )));
             }
         };
@@ -202,7 +208,7 @@ async fn run_all(
             .job
             .as_ref()
             .filter(|j| j.state() == JobState::Completed);
-        let mut files = Vec::new();
+        let mut saved = None;
         let mut ok = q.state == QueueState::Submitted && done.is_some();
         if let (Some(base), Some(status), Some(job)) = (download, done, &job_id) {
             // Each job's files in base/<job id>/, as `download` and
@@ -217,12 +223,13 @@ async fn run_all(
                 store: Some(&store),
             };
             let got = fetch.run_until(&client, shutdown.as_mut()).await?;
+            saved = Some(got.summary(job));
             match got.result(json) {
-                Ok(()) => files = got.done,
+                Ok(()) => {}
                 Err(e) => {
                     ok = false;
                     warn(&format!(
-                        "queue #{}: the files of job {job} were not all downloaded ({e}); {} resumes",
+                        "queue #{}: the files of job {job} were not all downloaded ({e}); to resume: {}",
                         q.id,
                         fetch.resume_command()
                     ));
@@ -235,15 +242,15 @@ async fn run_all(
             not += 1;
         }
         if json {
-            println!(
-                "{}",
-                serde_json::json!({
-                    "item": q,
-                    "job_id": job_id,
-                    "status": outcome.job,
-                    "files": files,
-                })
-            );
+            json::print(&json::QueueRunOut {
+                item: item(&store, q),
+                job: outcome
+                    .job
+                    .as_ref()
+                    .zip(job_id.as_deref())
+                    .map(|(s, id)| json::Job::of(id, s)),
+                download: saved,
+            });
         } else {
             let job = job_id.map(|j| format!(" · job {j}")).unwrap_or_default();
             let state = outcome
@@ -256,15 +263,17 @@ async fn run_all(
                 .as_deref()
                 .map(|m| format!(" · {m}"))
                 .unwrap_or_default();
-            println!("#{:<4} {state}{job}{msg}", q.id);
+            outln!("#{:<4} {state}{job}{msg}", q.id);
         }
     }
     if !json {
-        println!("\nqueue done: {completed} completed, {not} not");
+        outln!("\nqueue done: {completed} completed, {not} not");
     }
     if not > 0 {
         return Err(CliError::Api(crate::api::ApiError::Other(format!(
-            "{not} queued export(s) did not complete; see `upexport queue list` and `upexport history`"
+            "{not} queued export(s) did not complete; see `{}` and `{}`",
+            crate::suggest::cmd("queue list"),
+            crate::suggest::cmd("history")
         ))));
     }
     Ok(())

@@ -2,12 +2,11 @@
 
 use std::io::Read;
 
-use chrono::Local;
-
 use super::args::{RequestArgs, SubmitArgs};
 use super::context::{Context, warn};
 use super::exit::CliError;
 use super::jobs::{Fetch, print_status};
+use super::json;
 use super::progress::Progress;
 use crate::api::{ApiClient, ApiError, CreatedJob, JobState, curl_create_export};
 use crate::export::{FormInput, Validated, list, validate, validate_json};
@@ -34,7 +33,18 @@ pub fn form_from_args(a: &RequestArgs) -> FormInput {
 
 /// The request the flags (or the body file) describe, validated.
 pub(super) fn validated(a: &RequestArgs) -> Result<Validated, CliError> {
-    let today = Local::now().date_naive();
+    let today = crate::export::relative_date::today_utc();
+    for (flag, raw) in [("--from", &a.from), ("--to", &a.to)] {
+        if let Some(raw) = raw
+            && let Some(day) = crate::export::relative_date::resolve(raw, today)
+        {
+            noteln!(
+                "upexport: note: {flag} {} is {} (UTC)",
+                raw.trim(),
+                day.format("%Y-%m-%d")
+            );
+        }
+    }
     if let Some(path) = &a.body_file {
         let mut text = String::new();
         let read = if path.as_os_str() == "-" {
@@ -66,12 +76,15 @@ pub async fn run(ctx: &mut Context, a: &SubmitArgs) -> Result<(), CliError> {
     if a.dry_run {
         let base = crate::api::check_base_url(&ctx.resolved.base_url)?;
         if let Some(note) = v.request.range_note() {
-            eprintln!("range: {note}");
+            noteln!("range: {note}");
         }
         if a.json {
-            println!("{}", v.request.to_json());
+            json::print(&json::DryRunOut {
+                request: json::request(&v.request.to_json()),
+                curl: curl_create_export(&base, &v.request.to_json()),
+            });
         } else {
-            println!(
+            outln!(
                 "{}\n\n{}",
                 v.request.to_json_pretty(),
                 curl_create_export(&base, &v.request.to_json())
@@ -96,18 +109,24 @@ pub async fn run(ctx: &mut Context, a: &SubmitArgs) -> Result<(), CliError> {
     }
     let created = result?;
     if a.json {
-        println!("{}", serde_json::to_string(&created).unwrap_or_default());
+        json::print(&json::SubmitOut {
+            history_id: id,
+            request: json::request(&v.request.to_json()),
+            created: json::Created::of(&created),
+            job: None,
+            download: None,
+        });
         return Ok(());
     }
     print_created(&created, &v);
     let job = created.job_id.as_deref().unwrap_or("?");
-    println!("\nfollow it:  upexport status {job}\nfiles:      upexport download {job}");
+    outln!("\n{}", super::plain::follow_lines(job));
     Ok(())
 }
 
 fn print_created(created: &CreatedJob, v: &Validated) {
     let job = created.job_id.as_deref().unwrap_or("?");
-    println!("created export job {job}");
+    outln!("created export job {job}");
     let env = match (&created.environment_name, &created.environment_app_token) {
         (Some(n), Some(t)) => Some(format!("{n} ({t})")),
         (Some(n), None) => Some(n.clone()),
@@ -115,15 +134,15 @@ fn print_created(created: &CreatedJob, v: &Validated) {
         (None, None) => None,
     };
     if let Some(env) = env {
-        println!("  environment  {env}");
+        outln!("  environment  {env}");
     }
     if let Some(t) = &created.start_time {
-        println!("  started      {t}");
+        outln!("  started      {t}");
     }
     if let Some(l) = created.links.as_deref().filter(|l| !l.is_empty()) {
-        println!("  links        {l}");
+        outln!("  links        {l}");
     }
-    println!("  request      {}", v.request.summary());
+    outln!("  request      {}", v.request.summary());
 }
 
 /// `submit --wait [--download DIR]`: submit (waiting out a 409), follow
@@ -153,7 +172,7 @@ async fn run_wait(
         _ = &mut shutdown => {
             progress.clear();
             return Err(CliError::Interrupted(
-                "stopped before the export was created (if a request was in flight, check `upexport history`)".into(),
+                format!("stopped before the export was created (if a request was in flight, check `{}`)", crate::suggest::cmd("history")),
             ));
         }
     };
@@ -172,7 +191,8 @@ async fn run_wait(
         _ = &mut shutdown => {
             progress.clear();
             return Err(CliError::Interrupted(format!(
-                "stopped waiting; job {job_id} goes on: `upexport status {job_id}`, then `upexport download {job_id}`"
+                "stopped waiting; job {job_id} goes on: {}",
+                super::plain::follow_lines(&job_id).replace('\n', "; ")
             )));
         }
     };
@@ -187,17 +207,24 @@ async fn run_wait(
         ))));
     }
     if !a.json {
-        println!();
+        outln!();
         print_status(&job_id, &status);
     }
+    let out = |download: Option<json::DownloadOut>| json::SubmitOut {
+        history_id: submitted.attempt_id,
+        request: json::request(&v.request.to_json()),
+        created: json::Created::of(&submitted.job),
+        job: Some(json::Job::of(&job_id, &status)),
+        download,
+    };
     let Some(dir) = &a.download else {
         if a.json {
-            println!("{}", serde_json::to_string(&status).unwrap_or_default());
+            json::print(&out(None));
         }
         return Ok(());
     };
     if !a.json {
-        println!();
+        outln!();
     }
     let fetch = Fetch {
         job_id: &job_id,
@@ -210,10 +237,7 @@ async fn run_wait(
     };
     let done = fetch.run_until(client, shutdown.as_mut()).await?;
     if a.json {
-        println!(
-            "{}",
-            serde_json::json!({"job": status, "files": done.done, "failed": done.failed})
-        );
+        json::print(&out(Some(done.summary(&job_id))));
     }
     done.result(a.json)
 }

@@ -50,7 +50,7 @@ pub fn run(ctx: &Context, a: &SyncArgs) -> Result<(), CliError> {
     let file = ConfigFile::load(path)?.unwrap_or_default();
     if file.sync.is_empty() {
         return Err(CliError::Invalid(format!(
-            "no sync is defined: add a [sync.NAME] table to {} (see the README's \"Sync\" section)",
+            "no sync is defined: add a [sync.NAME] table to {} (see \"Sync\" in docs/cli.md)",
             path.display()
         )));
     }
@@ -88,7 +88,7 @@ pub fn run(ctx: &Context, a: &SyncArgs) -> Result<(), CliError> {
         plans.push(plan_of(ctx, sync, until)?);
     }
     if a.json {
-        println!("{}", plan_json(&plans, a.dry_run));
+        outln!("{}", plan_json(&plans, a.dry_run));
     } else {
         print_plans(&plans);
     }
@@ -129,7 +129,7 @@ fn print_plans(plans: &[Plan]) {
     for p in plans {
         let size = p.sync.def.partition;
         let format = p.sync.def.format.map_or("ndjson", |f| f.as_str());
-        println!(
+        outln!(
             "sync {} → {} ({} partitions from {}, {format}; up to {}, the last complete UTC day)",
             p.sync.name,
             p.sync.destination,
@@ -141,29 +141,29 @@ fn print_plans(plans: &[Plan]) {
             p.until
         );
         match &p.last_complete {
-            Some(dt) => println!("  complete: {} (latest dt={dt})", p.complete),
-            None => println!("  complete: none yet"),
+            Some(dt) => outln!("  complete: {} (latest dt={dt})", p.complete),
+            None => outln!("  complete: none yet"),
         }
         match (p.missing.first(), p.missing.last()) {
             (Some(first), Some(last)) => {
-                println!(
+                outln!(
                     "  to export: {} partition(s), dt={} … dt={}",
                     p.missing.len(),
                     first.dt(size),
                     last.dt(size)
                 );
                 for m in p.missing.iter().take(3) {
-                    println!(
+                    outln!(
                         "    {}  POST {}",
                         p.sync.partition_path(m),
                         p.sync.request(m).to_json()
                     );
                 }
                 if p.missing.len() > 3 {
-                    println!("    … and {} more", p.missing.len() - 3);
+                    outln!("    … and {} more", p.missing.len() - 3);
                 }
             }
-            _ => println!("  up to date"),
+            _ => outln!("  up to date"),
         }
     }
 }

@@ -20,6 +20,9 @@ use serde::Deserialize;
 
 use super::ConfigError;
 
+/// The TUI's themes (`theme` in the config, `--theme`, `UPEXPORT_THEME`).
+pub const THEMES: [&str; 5] = ["auto", "ansi16", "dark", "light", "mono"];
+
 /// The whole config file.
 #[derive(Clone, Debug, Default, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]

@@ -19,6 +19,10 @@ pub struct EnvVars {
     pub api_key: Option<String>,
     pub base_url: Option<String>,
     pub profile: Option<String>,
+    /// `UPEXPORT_CONFIG`: the config file.
+    pub config: Option<PathBuf>,
+    /// `UPEXPORT_THEME`: the TUI's theme.
+    pub theme: Option<String>,
 }
 
 impl std::fmt::Debug for EnvVars {
@@ -27,6 +31,8 @@ impl std::fmt::Debug for EnvVars {
             .field("api_key", &self.api_key.as_ref().map(|_| "[redacted]"))
             .field("base_url", &self.base_url)
             .field("profile", &self.profile)
+            .field("config", &self.config)
+            .field("theme", &self.theme)
             .finish()
     }
 }
@@ -39,6 +45,8 @@ impl EnvVars {
             api_key: var(KEY_ENV),
             base_url: var("USERPILOT_BASE_URL"),
             profile: var("UPEXPORT_PROFILE"),
+            config: var("UPEXPORT_CONFIG").map(PathBuf::from),
+            theme: var("UPEXPORT_THEME"),
         }
     }
 }
@@ -49,6 +57,7 @@ pub struct Flags {
     pub profile: Option<String>,
     pub base_url: Option<String>,
     pub config: Option<PathBuf>,
+    pub theme: Option<String>,
 }
 
 /// Where a setting came from (shown by `doctor` and the header).
@@ -69,8 +78,10 @@ pub struct Resolved {
     pub timeouts: Timeouts,
     pub key_source: Option<KeySource>,
     pub download_dir: PathBuf,
-    /// The TUI theme's name as configured (`auto` by default).
+    /// The TUI theme's name: `--theme`, else `UPEXPORT_THEME`, else the
+    /// config's `theme`, else `auto`.
     pub theme: String,
+    pub theme_origin: Origin,
     pub config_file: PathBuf,
     pub config_found: bool,
     /// Profile names in the config file.
@@ -84,9 +95,10 @@ impl Resolved {
     pub fn load_key(&mut self) -> Result<ApiKey, ConfigError> {
         let source = self.key_source.clone().ok_or_else(|| ConfigError::NoKey {
             detail: format!(
-                "no API key for profile '{}': set {KEY_ENV}, or add api_key_file / api_key_command to the profile in {}",
+                "no API key for profile '{}': set {KEY_ENV}, or add api_key_file / api_key_command to the profile in {} (the key is in {})",
                 self.profile,
-                self.config_file.display()
+                self.config_file.display(),
+                crate::api::KEY_FOUND_AT
             ),
         })?;
         source.load(self.env_key.as_ref(), &mut self.warnings)
@@ -114,7 +126,7 @@ pub fn default_key_file(config_file: &std::path::Path, profile: &str) -> PathBuf
 
 /// Resolve the profile to use.
 pub fn resolve(paths: &Paths, flags: &Flags, env: &EnvVars) -> Result<Resolved, ConfigError> {
-    let config_file = flags.config.clone().unwrap_or_else(|| paths.config_file());
+    let config_file = config_file(paths, flags, env);
     let file = ConfigFile::load(&config_file)?;
     resolve_with(config_file, file, flags, env)
 }
@@ -126,12 +138,22 @@ pub fn resolve_without_file(
     flags: &Flags,
     env: &EnvVars,
 ) -> Result<Resolved, ConfigError> {
-    let config_file = flags.config.clone().unwrap_or_else(|| paths.config_file());
+    let config_file = config_file(paths, flags, env);
     let flags = Flags {
         profile: None,
         ..flags.clone()
     };
     resolve_with(config_file, None, &flags, env)
+}
+
+/// The config file: `--config`, else `UPEXPORT_CONFIG`, else
+/// `config.toml` in the config directory.
+fn config_file(paths: &Paths, flags: &Flags, env: &EnvVars) -> PathBuf {
+    flags
+        .config
+        .clone()
+        .or_else(|| env.config.clone())
+        .unwrap_or_else(|| paths.config_file())
 }
 
 fn resolve_with(
@@ -226,11 +248,20 @@ fn resolve_with(
         .download_dir
         .or(file.download_dir)
         .map(|p| expand_home(&p))
-        .unwrap_or_else(|| PathBuf::from("."));
+        .unwrap_or_else(super::paths::default_download_dir);
 
-    let theme = file.theme.clone().unwrap_or_else(|| "auto".to_owned());
+    let (theme, theme_origin) = if let Some(t) = &flags.theme {
+        (t.clone(), Origin::Flag)
+    } else if let Some(t) = &env.theme {
+        (t.clone(), Origin::Env)
+    } else if let Some(t) = &file.theme {
+        (t.clone(), Origin::File)
+    } else {
+        ("auto".to_owned(), Origin::Default)
+    };
     Ok(Resolved {
         theme,
+        theme_origin,
         profile: name,
         base_url,
         base_url_origin,

@@ -6,6 +6,7 @@ use chrono::NaiveDate;
 use super::date::DateBound;
 use super::email;
 use super::list;
+use super::relative_date;
 use super::request::{ExportRequest, Field, FormInput};
 
 /// Event types the API documents. Others are allowed with a warning.
@@ -48,8 +49,10 @@ pub struct Validated {
     pub warnings: Vec<Issue>,
 }
 
-/// Check every field; `today` is the user's current day (for "in the
-/// future" warnings). Errors block the submit; warnings do not.
+/// Check every field; `today` is the current day in UTC
+/// ([`relative_date::today_utc`]): relative dates (`today`, `yesterday`,
+/// `7d`) count from it, and "in the future" warnings compare with it.
+/// Errors block the submit; warnings do not.
 pub fn validate(input: &FormInput, today: NaiveDate) -> Result<Validated, Vec<Issue>> {
     let mut errors = Vec::new();
     let mut warnings = Vec::new();
@@ -57,6 +60,9 @@ pub fn validate(input: &FormInput, today: NaiveDate) -> Result<Validated, Vec<Is
     let mut date = |field: Field, raw: &str| -> Option<DateBound> {
         if raw.trim().is_empty() {
             return None;
+        }
+        if let Some(day) = relative_date::resolve(raw, today) {
+            return Some(DateBound::Date(day));
         }
         DateBound::parse(raw)
             .map_err(|m| errors.push(Issue::new(field, m)))

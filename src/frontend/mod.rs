@@ -3,6 +3,8 @@
 //! other; both import this.
 
 mod global;
+#[macro_use]
+pub mod out;
 mod signals;
 
 pub use global::Global;

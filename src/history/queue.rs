@@ -533,7 +533,8 @@ impl HistoryStore {
                 "failed",
                 Some(id),
                 Some(format!(
-                    "interrupted while sending (history #{id}): the export may have been created; check `upexport jobs`, then add it again if it was not"
+                    "interrupted while sending (history #{id}): the export may have been created; check `{}`, then add it again if it was not",
+                    crate::suggest::cmd("jobs")
                 )),
             ),
             Some((id, _, Some(kind)))
@@ -543,7 +544,8 @@ impl HistoryStore {
                     "failed",
                     Some(id),
                     Some(format!(
-                        "{kind} while submitting (history #{id}): the export may have been created; check `upexport jobs`, then add it again if it was not"
+                        "{kind} while submitting (history #{id}): the export may have been created; check `{}`, then add it again if it was not",
+                        crate::suggest::cmd("jobs")
                     )),
                 )
             }

@@ -2,8 +2,9 @@
 //! history row ([`submit`]), following jobs ([`track`]), the export queue
 //! and what a failed queued item becomes ([`queue`]), fetching a job's
 //! files ([`fetch`]) and describing them for analysis tools
-//! ([`manifest`], [`merge`]), reading downloaded files ([`file_preview`])
-//! and lookups cached per profile ([`lookups`]).
+//! ([`manifest`], [`merge`]), reading downloaded files ([`file_preview`]),
+//! lookups cached per profile ([`lookups`]), and `--demo`'s own history
+//! ([`demo_history`]).
 //!
 //! Nothing here knows about a terminal: the CLI prints the events these
 //! functions report, the TUI's runner turns them into messages. Steps on
@@ -11,6 +12,7 @@
 //! awaits; the TUI runs them on a blocking thread behind a lock); steps on
 //! the network are async.
 
+pub mod demo_history;
 pub mod fetch;
 pub mod file_preview;
 pub mod lookups;

@@ -489,6 +489,75 @@ pub fn record_gone(
     record_gone_at(store, client.base_url().as_str(), profile, job_id)
 }
 
+/// What one look at a job's status found.
+#[derive(Debug)]
+pub struct Looked {
+    pub result: Result<JobStatus, ApiError>,
+    /// The API answered 404 and the history row of the job (this server,
+    /// this profile) was recorded as `expired`.
+    pub gone: bool,
+    /// The answer could not be saved in history.
+    pub not_saved: Option<HistoryError>,
+}
+
+/// One look at `job_id`'s status (`upexport status` and `download`, the
+/// TUI's download dialog): the answer is saved on the job's history row of
+/// this server; a 404 for a job this history created with `profile` on
+/// this server is recorded as `expired`, finished or not: the API has
+/// neither its status nor its links any more.
+pub async fn look_recorded<S: StoreAccess>(
+    store: &S,
+    client: &ApiClient,
+    profile: &str,
+    job_id: &str,
+) -> Looked {
+    let result = client.job(job_id).await;
+    let (base, profile, id) = (
+        client.base_url().as_str().to_owned(),
+        profile.to_owned(),
+        job_id.to_owned(),
+    );
+    let saved = match &result {
+        Ok(s) => {
+            let snap = snapshot(s);
+            store
+                .with(move |st| st.record_job_status(&base, &id, &snap).map(|()| false))
+                .await
+        }
+        Err(ApiError::NotFound { .. }) => {
+            store
+                .with(move |st| {
+                    let Some(e) = st.by_job(&base, &id)? else {
+                        return Ok(false);
+                    };
+                    if e.profile != profile || e.job.as_ref().is_some_and(|j| j.status == EXPIRED) {
+                        return Ok(false);
+                    }
+                    mark_expired(
+                        st,
+                        &e,
+                        "the API no longer knows this job (404): its status and download links are gone (status is kept 3 days, links 2)",
+                    )?;
+                    Ok(true)
+                })
+                .await
+        }
+        Err(_) => Ok(false),
+    };
+    match saved {
+        Ok(gone) => Looked {
+            result,
+            gone,
+            not_saved: None,
+        },
+        Err(e) => Looked {
+            result,
+            gone: false,
+            not_saved: Some(e),
+        },
+    }
+}
+
 /// [`record_gone`] for the client of `base_url`.
 fn record_gone_at(
     store: &HistoryStore,
@@ -505,12 +574,17 @@ fn record_gone_at(
     if e.job.as_ref().is_some_and(JobSnapshot::is_finished) {
         return Ok(false);
     }
-    mark_expired(store, &e)?;
+    mark_expired(
+        store,
+        &e,
+        "the API no longer knows this job (404): job status is kept 3 days",
+    )?;
     Ok(true)
 }
 
-/// Record `expired` on the job of `e`, keeping its last progress.
-fn mark_expired(store: &HistoryStore, e: &Entry) -> Result<(), HistoryError> {
+/// Record `expired` on the job of `e` (`why`: the reason shown with it),
+/// keeping its last progress.
+pub(crate) fn mark_expired(store: &HistoryStore, e: &Entry, why: &str) -> Result<(), HistoryError> {
     let Some(c) = &e.created else {
         return Ok(());
     };
@@ -524,7 +598,7 @@ fn mark_expired(store: &HistoryStore, e: &Entry) -> Result<(), HistoryError> {
             chunks_done: prev.and_then(|j| j.chunks_done),
             chunks_total: prev.and_then(|j| j.chunks_total),
             files: Vec::new(),
-            error: Some("the API no longer knows this job (404): job status is kept 3 days".into()),
+            error: Some(why.into()),
             checked_at: Utc::now(),
             ended_at: None,
         },

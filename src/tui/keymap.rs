@@ -239,7 +239,7 @@ pub const BINDINGS: &[Binding] = &[
     f!(Date, [k(C::Enter)], A::OpenCalendar, "calendar and presets (or type YYYY-MM-DD)", "Enter", "calendar", High),
     f!(Pickable, [k(C::Enter)], A::OpenPicker, "pick an event type, or a segment from the lookup (or type)", "Enter", "pick", High),
     b!(PlainText, [k(C::Enter)], A::NextFocus, "next field"),
-    f!(Format, [k(C::Left), ch('h')], A::FormatPrev, "previous format", "←/→ a/c/n/p", "format"),
+    f!(Format, [k(C::Left), ch('h')], A::FormatPrev, "previous format (or type a format's first letter: a/c/n/p)", "←/→ h/l a/c/n/p", "format"),
     b!(Format, [k(C::Right), ch('l')], A::FormatNext, "next format"),
     b!(Format, [k(C::Enter)], A::NextFocus, "next field"),
     f!(Submit, [k(C::Enter)], A::Submit, "submit the export", "Enter", "submit", High),

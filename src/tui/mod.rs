@@ -48,7 +48,7 @@ use ratatui::layout::Rect;
 
 use crate::api::ApiClient;
 use crate::config::{
-    ConfigError, EnvVars, Flags, Paths, Resolved, ensure_private_dir, resolve, resolve_without_file,
+    ConfigError, EnvVars, Paths, Resolved, ensure_private_dir, resolve, resolve_without_file,
 };
 use crate::demo::{DemoOptions, DemoServer};
 use crate::export::{FormInput, Format};
@@ -90,11 +90,7 @@ pub async fn prepare(
     tx: UnboundedSender<Msg>,
 ) -> Prepared {
     let mut notices = Vec::new();
-    let mut flags = Flags {
-        profile: global.profile.clone(),
-        base_url: global.base_url.clone(),
-        config: global.config.clone(),
-    };
+    let mut flags = global.flags();
     let demo = if global.demo {
         match DemoServer::start(DemoOptions::default()).await {
             Ok(s) => {
@@ -155,6 +151,7 @@ pub async fn prepare(
 
     let state_dir = paths.state_dir.clone();
     let db = paths.history_db();
+    let demo_url = demo.as_ref().map(DemoServer::base_url);
     // Looked at before the store starts opening (and perhaps creating) it.
     let history_existed = db.exists();
     let store = Deferred::started("history-open", move || {
@@ -165,6 +162,17 @@ pub async fn prepare(
             Ok(report) => {
                 for w in report.warnings {
                     let _ = tx.send(Msg::Notice(Notice::new(Level::Warning, w)));
+                }
+                // The demo's own history: jobs of demo servers that stopped
+                // are gone, links and all.
+                if let Some(url) = &demo_url
+                    && let Err(e) =
+                        crate::jobs::demo_history::retire_stopped_servers(&report.store, url)
+                {
+                    let _ = tx.send(Msg::Notice(Notice::new(
+                        Level::Warning,
+                        format!("could not mark the stopped demo's jobs as expired: {e}"),
+                    )));
                 }
                 // The visible part of the first page (an entry takes two
                 // lines), read here while the terminal is being set up, so
@@ -238,10 +246,10 @@ pub fn cannot_run() -> Option<&'static str> {
 
 /// `upexport` (no subcommand): run the TUI until the user quits.
 pub async fn run(global: &Global) -> u8 {
-    let paths = match Paths::discover() {
+    let paths = match Paths::discover_for(global.demo) {
         Ok(p) => p,
         Err(e) => {
-            eprintln!("upexport: error: {e}");
+            errln!("upexport: error: {e}");
             return code::INVALID;
         }
     };
@@ -249,7 +257,7 @@ pub async fn run(global: &Global) -> u8 {
     // over (the store itself opens in the background, after the first
     // frame), so the app never starts on an empty history in its place.
     if let Err(e) = HistoryStore::check_not_newer(&paths.history_db()) {
-        eprintln!("upexport: error: {e}");
+        errln!("upexport: error: {e}");
         return code::INVALID;
     }
     let (tx, rx) = tokio::sync::mpsc::unbounded_channel();
@@ -271,7 +279,7 @@ pub async fn run(global: &Global) -> u8 {
         Ok(t) => t,
         Err(e) => {
             term::restore();
-            eprintln!("upexport: error: cannot use this terminal: {e}");
+            errln!("upexport: error: cannot use this terminal: {e}");
             return code::INVALID;
         }
     };
@@ -307,11 +315,7 @@ pub async fn run(global: &Global) -> u8 {
     if !global.demo {
         runner.switcher = Some(Arc::new(runner::environments::Switcher {
             paths: paths.clone(),
-            flags: Flags {
-                profile: global.profile.clone(),
-                base_url: global.base_url.clone(),
-                config: global.config.clone(),
-            },
+            flags: global.flags(),
             env_vars: EnvVars::from_process(),
             tx: tx.clone(),
         }));
@@ -338,7 +342,7 @@ pub async fn run(global: &Global) -> u8 {
     match result {
         Ok(()) => code::OK,
         Err(e) => {
-            eprintln!("upexport: error: terminal input failed: {e}");
+            errln!("upexport: error: terminal input failed: {e}");
             code::API
         }
     }

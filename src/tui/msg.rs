@@ -86,6 +86,12 @@ pub enum Msg {
         name: String,
         result: Result<LookupItems, String>,
     },
+    /// The API no longer knows a job (404 on a look at it): recorded as
+    /// `expired` in history; its status and links are gone.
+    JobGone {
+        base_url: String,
+        job_id: String,
+    },
     /// The files of a job to download, with what already exists.
     DownloadPlanned {
         job_id: String,

@@ -30,7 +30,7 @@ pub struct Theme {
 }
 
 /// Theme names accepted in the config.
-pub const THEMES: [&str; 5] = ["auto", "ansi16", "dark", "light", "mono"];
+pub use crate::config::THEMES;
 
 impl Theme {
     pub const ANSI16: Theme = Theme {

@@ -174,6 +174,33 @@ impl App {
         if fatal { self.drive_queue() } else { vec![] }
     }
 
+    /// A look at a job answered 404 (recorded as `expired` in history):
+    /// its row says so, and a download dialog open on it closes.
+    pub(crate) fn job_gone(&mut self, base_url: &str, job_id: &str) -> Vec<Effect> {
+        let snap = JobSnapshot {
+            status: crate::jobs::track::EXPIRED.into(),
+            progress: None,
+            chunks_done: None,
+            chunks_total: None,
+            files: Vec::new(),
+            error: Some("the API no longer knows this job (404)".into()),
+            checked_at: self.clock.now,
+            ended_at: None,
+        };
+        self.show_snapshot(base_url, job_id, &snap);
+        if matches!(&self.overlay, Some(Overlay::DownloadSetup(s)) if s.job_id == job_id) {
+            self.overlay = None;
+        }
+        let short: String = job_id.chars().take(8).collect();
+        self.status = Some(Notice::new(
+            Level::Warning,
+            format!(
+                "job {short}… has expired: the API no longer knows it (404), so its files are gone"
+            ),
+        ));
+        vec![]
+    }
+
     /// `r` on a history entry: ask for its job's status again and follow
     /// it (after the poller stopped at the wait limit, or to refresh a
     /// finished one's links).

@@ -96,7 +96,10 @@ impl App {
         if let Some(f) = self.in_flight.take() {
             self.status = Some(Notice::new(
                 Level::Warning,
-                "request cancelled; it may still have reached the server and created the job: check History in a minute (or `upexport jobs`) before submitting again",
+                format!(
+                    "request cancelled; it may still have reached the server and created the job: check History in a minute (or `{}`) before submitting again",
+                    crate::suggest::cmd("jobs")
+                ),
             ));
             return vec![Effect::CancelSubmit { seq: f.seq }];
         }

@@ -83,8 +83,11 @@ impl Clock {
         Clock { now, offset, zone }
     }
 
+    /// Today in UTC: the day relative dates, the calendar's presets and
+    /// "in the future" count from (the same as the CLI's,
+    /// [`crate::export::relative_date`]).
     pub fn today(&self) -> NaiveDate {
-        self.now.with_timezone(&self.offset).date_naive()
+        self.now.date_naive()
     }
 
     /// `11-27 09:14` in this time zone.
@@ -345,6 +348,7 @@ impl App {
                 error,
             } => self.job_follow_stopped(&base_url, &job_id, error),
             Msg::LookupLoaded { name, result } => self.lookup_loaded(name, result),
+            Msg::JobGone { base_url, job_id } => self.job_gone(&base_url, &job_id),
             Msg::DownloadPlanned { job_id, result } => self.download_planned(&job_id, result),
             Msg::Fetch { job_id, event } => self.fetch_event(&job_id, &event),
             Msg::FilePreviewLoaded { path, result } => self.file_preview_loaded(path, result),

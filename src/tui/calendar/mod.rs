@@ -10,7 +10,7 @@ use super::keymap::Action;
 use crate::export::Field;
 use crate::export::date::month_start;
 
-/// A named range relative to today (in the local time zone).
+/// A named range relative to today (in UTC, as typed relative dates are).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Preset {
     Today,

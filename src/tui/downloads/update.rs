@@ -1,8 +1,6 @@
 //! Downloading a completed job's files: the setup dialog (directory, which
 //! files, overwrite), progress, retry (resumes).
 
-use std::path::PathBuf;
-
 use super::{DownloadRun, DownloadSetup, FileState};
 use crate::history::Entry;
 use crate::jobs::fetch::{FetchEvent, job_dir};
@@ -23,6 +21,16 @@ impl App {
             return vec![];
         };
         let status = e.job.as_ref().map(|j| j.status.as_str()).unwrap_or("");
+        if status == crate::jobs::track::EXPIRED {
+            let short: String = job_id.chars().take(8).collect();
+            self.status = Some(Notice::new(
+                Level::Warning,
+                format!(
+                    "job {short}… has expired: its status and files are gone, nothing to download"
+                ),
+            ));
+            return vec![];
+        }
         let completed = e
             .job
             .as_ref()
@@ -43,7 +51,7 @@ impl App {
             .env
             .download_dir
             .clone()
-            .unwrap_or_else(|| PathBuf::from("."))
+            .unwrap_or_else(crate::config::default_download_dir)
             .display()
             .to_string();
         let setup = DownloadSetup::new(&job_id, &dir);

@@ -13,14 +13,18 @@ use crate::jobs::fetch::{How, job_dir};
 use crate::tui::app::App;
 use crate::tui::view::layout::popup;
 use crate::tui::view::popup_block;
-use crate::tui::view::wrap::clip;
+use crate::tui::view::wrap::{clip, wrap};
 
 pub fn setup(frame: &mut Frame, app: &App, s: &DownloadSetup, screen: Rect) {
     let t = &app.theme;
+    let width = screen.width.saturating_sub(4).min(90);
+    // Every front end saves a job's files in <directory>/<job id>/: the
+    // whole path is shown (wrapped, never cut), as an absolute path.
+    let into = into_lines(s, usize::from(width.saturating_sub(2)));
     let area = popup(
         screen,
-        screen.width.saturating_sub(4).min(90),
-        (s.plans.len() as u16 + 10).min(screen.height),
+        width,
+        (s.plans.len() as u16 + 9 + into.len() as u16).min(screen.height),
     );
     let short: String = s.job_id.chars().take(8).collect();
     let inner = popup_block(frame, app, area, &format!("Download job {short}…"));
@@ -75,12 +79,7 @@ pub fn setup(frame: &mut Frame, app: &App, s: &DownloadSetup, screen: Rect) {
         ]));
     }
     lines.push(Line::raw(""));
-    // Every front end saves a job's files in <directory>/<job id>/.
-    let into = job_dir(std::path::Path::new(typed_dir(s)), &s.job_id);
-    lines.push(Line::styled(
-        clip(&format!("into {}/", into.display()), w),
-        t.dim(),
-    ));
+    lines.extend(into.into_iter().map(|l| Line::styled(l, t.dim())));
     if let Some(e) = &s.error {
         lines.push(Line::styled(e.clone(), t.error()));
     } else {
@@ -95,10 +94,12 @@ pub fn setup(frame: &mut Frame, app: &App, s: &DownloadSetup, screen: Rect) {
     frame.render_widget(Paragraph::new(lines), inner);
 }
 
-/// The directory as typed (`.` when empty), as the user wrote it.
-fn typed_dir(s: &DownloadSetup) -> &str {
-    let raw = s.dir.value().trim();
-    if raw.is_empty() { "." } else { raw }
+/// "into /the/whole/path/<job id>/", wrapped to `width`.
+fn into_lines(s: &DownloadSetup, width: usize) -> Vec<String> {
+    let dir = s.dir_path();
+    let dir = std::path::absolute(&dir).unwrap_or(dir);
+    let into = job_dir(&dir, &s.job_id);
+    wrap(&format!("into {}/", into.display()), width)
 }
 
 pub fn progress(frame: &mut Frame, app: &App, job_id: &str, screen: Rect) {
@@ -113,25 +114,44 @@ pub fn progress(frame: &mut Frame, app: &App, job_id: &str, screen: Rect) {
     } else {
         notes.len() as u16 + 1
     };
+    // Where the files go, whole (wrapped, never cut), at the bottom.
+    let into = wrap(
+        &format!("into {}/", run.dir.display()),
+        usize::from(width.saturating_sub(2)),
+    );
     let area = popup(
         screen,
         width,
-        (run.files.len() as u16 * 2 + 7 + extra).min(screen.height),
+        (run.files.len() as u16 * 2 + 7 + extra + into.len() as u16).min(screen.height),
     );
     let (done, failed, all) = run.counts();
     let title = format!(
-        "Downloads · {done}/{all} done{} · {}",
+        "Downloads · {done}/{all} done{}",
         if failed > 0 {
             format!(" · {failed} failed")
         } else {
             String::new()
         },
-        clip(&run.dir.display().to_string(), 40)
     );
     let inner = popup_block(frame, app, area, &title);
     if inner.height < 3 {
         return;
     }
+    let into_rows = (into.len() as u16).min(inner.height.saturating_sub(3));
+    let into_y = inner.y + inner.height - into_rows;
+    frame.render_widget(
+        Paragraph::new(
+            into.into_iter()
+                .take(usize::from(into_rows))
+                .map(|l| Line::styled(l, t.dim()))
+                .collect::<Vec<_>>(),
+        ),
+        Rect::new(inner.x, into_y, inner.width, into_rows),
+    );
+    let inner = Rect {
+        height: inner.height - into_rows,
+        ..inner
+    };
     // Overall.
     let ratio = run
         .totals

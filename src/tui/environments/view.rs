@@ -22,7 +22,7 @@ pub fn draw(frame: &mut Frame, app: &App, cursor: usize, screen: Rect) {
     let mut lines: Vec<Line> = Vec::new();
     if app.profiles.is_empty() {
         lines.push(Line::styled(
-            "No profiles in the config file yet: add [profiles.<name>] sections (see README, Configuration).",
+            "No profiles in the config file yet: add [profiles.<name>] sections (see docs/configuration.md).",
             t.dim(),
         ));
     }

@@ -15,7 +15,10 @@ impl App {
         match a {
             Action::UseKey | Action::SaveKey => {
                 let Some(key) = crate::api::ApiKey::new(f.key.0.value()) else {
-                    f.error = Some("paste the key first (Userpilot → Environment settings)".into());
+                    f.error = Some(format!(
+                        "paste the key first ({})",
+                        crate::api::KEY_FOUND_AT
+                    ));
                     return vec![];
                 };
                 let save = (a == Action::SaveKey).then(|| f.key_file.clone());

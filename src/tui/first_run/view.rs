@@ -18,7 +18,7 @@ pub fn draw(frame: &mut Frame, app: &App, f: &FirstRun, screen: Rect) {
     let lines = vec![
         Line::raw(format!("No API key is set for profile '{}'.", f.profile)),
         Line::raw("upexport needs the key of one Userpilot environment"),
-        Line::styled("(Userpilot → Settings → Environment → API key).", t.dim()),
+        Line::styled(format!("({}).", crate::api::KEY_FOUND_AT), t.dim()),
         Line::raw(""),
         Line::raw("It can come from, in this order:"),
         Line::from(vec![

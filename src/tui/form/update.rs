@@ -120,6 +120,14 @@ impl App {
     /// Leaving a field shows its messages from now on.
     pub(crate) fn leave_focus(&mut self) {
         if let Focus::Field(f) = self.focus {
+            // A relative date (7d, yesterday) is shown as the day it names.
+            let today = self.today();
+            if f.is_date()
+                && let Some(day) = crate::export::relative_date::resolve(self.form.value(f), today)
+            {
+                let day = day.format("%Y-%m-%d").to_string();
+                self.form.set_text(f, &day, today);
+            }
             self.form.touch(f);
         }
     }

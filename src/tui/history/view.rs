@@ -84,7 +84,7 @@ fn created_line(app: &App, e: &Entry) -> (String, Kind) {
     };
     match j.state() {
         _ if j.status == crate::jobs::track::EXPIRED => (
-            format!("✔ {job}… status no longer kept (3 days)"),
+            format!("✔ {job}… expired · its status and files are gone"),
             Kind::Pending,
         ),
         JobState::Completed => {

@@ -113,6 +113,7 @@ impl Switcher {
             profile: profile.map(str::to_owned),
             base_url: None,
             config: self.flags.config.clone(),
+            theme: self.flags.theme.clone(),
         }
     }
 }

@@ -7,6 +7,7 @@ use super::Task;
 use crate::jobs::fetch::{FetchOptions, FilePlan, fetch_job, plan};
 use crate::jobs::manifest::{self, JobFacts};
 use crate::jobs::merge::{MergeError, merge};
+use crate::jobs::track::look_recorded;
 use crate::tui::msg::{LookupItems, Msg};
 
 impl Runner {
@@ -39,19 +40,32 @@ impl Runner {
     }
 
     /// Fresh links (they expire) and what is already in `dir/<job id>/`.
+    /// The answer is saved in history; a 404 is recorded as `expired`.
     pub(super) fn plan_download(&self, job_id: String, dir: PathBuf) {
-        let (client, tx) = (self.client.clone(), self.tx.clone());
+        let (client, store, tx) = (self.client.clone(), self.store.clone(), self.tx.clone());
+        let profile = self.profile.clone();
         tokio::spawn(async move {
-            let result = match client.get().await {
+            let looked = match (client.get().await, store.get().await) {
+                (Err(e), _) | (_, Err(e)) => Err(e),
+                (Ok(c), Ok(store)) => {
+                    let looked = look_recorded(&store, &c, &profile, &job_id).await;
+                    if looked.gone {
+                        let _ = tx.send(Msg::JobGone {
+                            base_url: c.base_url().as_str().to_owned(),
+                            job_id: job_id.clone(),
+                        });
+                    }
+                    Ok(looked.result)
+                }
+            };
+            let result = match looked {
                 Err(e) => Err(e),
-                Ok(c) => match c.job(&job_id).await {
-                    Ok(s) if s.presigned_urls.is_empty() => Err(format!(
-                        "the job is {} and lists no files",
-                        s.status.as_deref().unwrap_or("in an unknown state")
-                    )),
-                    Ok(s) => Ok(plan(&job_id, &s, &dir, None)),
-                    Err(e) => Err(e.to_string()),
-                },
+                Ok(Ok(s)) if s.presigned_urls.is_empty() => Err(format!(
+                    "the job is {} and lists no files",
+                    s.status.as_deref().unwrap_or("in an unknown state")
+                )),
+                Ok(Ok(s)) => Ok(plan(&job_id, &s, &dir, None)),
+                Ok(Err(e)) => Err(e.to_string()),
             };
             let _ = tx.send(Msg::DownloadPlanned { job_id, result });
         });

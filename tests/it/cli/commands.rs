@@ -14,7 +14,7 @@ use serde_json::Value;
 use upexport::demo::DEMO_KEY;
 
 use crate::support::{
-    Out, Sandbox, WAIT_LIMIT, closed_port, files_containing, json, set_mode, write_private,
+    Out, Sandbox, WAIT_LIMIT, closed_port, entries, files_containing, json, set_mode, write_private,
 };
 
 const SENTINEL: &str = "sentinel-5d1e9b7c-KEY";
@@ -49,6 +49,21 @@ fn job_id_of(submit_stdout: &str) -> String {
         .to_owned()
 }
 
+/// The body `submit --dry-run --json` would send, as compact text with
+/// its fields in the order they are sent.
+fn dry_body(stdout: &str) -> String {
+    #[derive(serde::Deserialize)]
+    struct Out<'a> {
+        version: u32,
+        #[serde(borrow)]
+        request: &'a serde_json::value::RawValue,
+    }
+    let o: Out = serde_json::from_str(stdout.trim())
+        .unwrap_or_else(|e| panic!("not a dry run's JSON ({e}): {stdout}"));
+    assert_eq!(o.version, 1);
+    o.request.get().to_owned()
+}
+
 /// Poll `status --json` until the job is completed (hard limit).
 fn wait_completed(sb: &Sandbox, url: &str, job: &str) -> Value {
     let deadline = Instant::now() + WAIT_LIMIT;
@@ -59,8 +74,8 @@ fn wait_completed(sb: &Sandbox, url: &str, job: &str) -> Value {
             0,
         );
         let v = json(&r.stdout);
-        if v["status"] == "completed" {
-            return v;
+        if v["job"]["status"] == "completed" {
+            return v["job"].clone();
         }
         assert!(
             Instant::now() < deadline,
@@ -144,9 +159,10 @@ fn dry_run_prints_the_whole_body_and_a_curl_line_without_the_key() {
         "range: 2026-11-01 to 2026-11-26: 26 days, 2026-11-26 included (assumed: the API does not say whether `to` is inclusive)\n"
     );
     let help = expect_code(sb.cmd(), &["submit", "--help"], 0);
+    // (clap wraps the help to the terminal's width.)
+    let words = help.stdout.split_whitespace().collect::<Vec<_>>().join(" ");
     assert!(
-        help.stdout
-            .contains("included (assumed: the API does not say)"),
+        words.contains("included (assumed: the API does not say)"),
         "{}",
         help.stdout
     );
@@ -159,7 +175,7 @@ fn dry_run_needs_no_key_and_json_prints_the_compact_body() {
     let mut args = full_args(&url);
     args.push("--json");
     let r = expect_code(sb.cmd(), &args, 0);
-    assert_eq!(r.stdout, format!("{FULL_COMPACT}\n"));
+    assert_eq!(dry_body(&r.stdout), FULL_COMPACT);
 }
 
 /// Ids may hold spaces (the vendor allows any string): a flag's value or
@@ -185,8 +201,8 @@ fn list_items_keep_their_inner_spaces_and_json_arrays_are_never_split() {
         0,
     );
     assert_eq!(
-        r.stdout,
-        "{\"user_id\":[\"Jane Doe\"],\"company_id\":[\"Acme Inc\",\"EU\",\"x y\"]}\n"
+        dry_body(&r.stdout),
+        "{\"user_id\":[\"Jane Doe\"],\"company_id\":[\"Acme Inc\",\"EU\",\"x y\"]}"
     );
 
     let body = sb.root().join("body.json");
@@ -210,8 +226,8 @@ fn list_items_keep_their_inner_spaces_and_json_arrays_are_never_split() {
         0,
     );
     assert_eq!(
-        r.stdout,
-        "{\"user_id\":[\"Jane Doe\",\"x y\"],\"company_id\":[\"Acme Inc;EU\",\"a, b\"]}\n"
+        dry_body(&r.stdout),
+        "{\"user_id\":[\"Jane Doe\",\"x y\"],\"company_id\":[\"Acme Inc;EU\",\"a, b\"]}"
     );
 
     // An email is still one address: a space inside it is refused.
@@ -240,7 +256,7 @@ fn a_sparse_dry_run_omits_empty_fields() {
     args.extend(["--from", "2026-11-01", "--json"]);
     args.extend(["--exclusions", "", "--segment-id", " ", "--email", ""]);
     let r = expect_code(sb.cmd(), &args, 0);
-    assert_eq!(r.stdout, "{\"from\":\"2026-11-01\"}\n");
+    assert_eq!(dry_body(&r.stdout), "{\"from\":\"2026-11-01\"}");
 
     let mut args = base.to_vec();
     args.extend(["--event-type", "page_view,track"]);
@@ -279,14 +295,14 @@ fn body_file_from_a_file_and_from_stdin() {
     let mut from_file = args.to_vec();
     from_file.push(file);
     let r = expect_code(sb.cmd(), &from_file, 0);
-    assert_eq!(r.stdout, format!("{FULL_COMPACT}\n"));
+    assert_eq!(dry_body(&r.stdout), FULL_COMPACT);
 
     let mut from_stdin = args.to_vec();
     from_stdin.push("-");
     let mut c = sb.cmd();
     c.write_stdin(body);
     let r = expect_code(c, &from_stdin, 0);
-    assert_eq!(r.stdout, format!("{FULL_COMPACT}\n"));
+    assert_eq!(dry_body(&r.stdout), FULL_COMPACT);
 
     // Unknown fields are refused, by name.
     let mut c = sb.cmd();
@@ -378,12 +394,18 @@ fn demo_server_submit_history_status_jobs_conflict_lookups() {
     );
     let job = job_id_of(&r.stdout);
     assert_eq!(job.len(), 36, "a UUID: {job}");
-    assert!(r.stdout.contains(&format!("upexport status {job}")));
+    // The suggestion reaches the same server.
+    assert!(
+        r.stdout
+            .contains(&format!("`upexport --base-url {url} status {job}`")),
+        "{}",
+        r.stdout
+    );
 
     let r = expect_code(key(), &["history"], 0);
     assert!(r.stdout.contains(&format!("created {job}")), "{}", r.stdout);
     let h = json(&expect_code(sb.cmd(), &["history", "--json"], 0).stdout);
-    let rows = h.as_array().expect("an array");
+    let rows = entries(&h);
     assert_eq!(rows.len(), 1, "{h}");
     assert_eq!(rows[0]["state"], "created");
     assert_eq!(rows[0]["created"]["job_id"], job.as_str());
@@ -408,9 +430,10 @@ fn demo_server_submit_history_status_jobs_conflict_lookups() {
         r.stdout
     );
     let s = json(&expect_code(key(), &["status", "--base-url", &url, &job, "--json"], 0).stdout);
-    assert_eq!(s["job_id"], job.as_str());
+    assert_eq!(s["version"], 1);
+    assert_eq!(s["job"]["job_id"], job.as_str());
     assert!(
-        matches!(s["status"].as_str(), Some("pending" | "processing")),
+        matches!(s["job"]["status"].as_str(), Some("pending" | "processing")),
         "{s}"
     );
 
@@ -419,7 +442,8 @@ fn demo_server_submit_history_status_jobs_conflict_lookups() {
     assert!(r.stdout.contains(&job), "{}", r.stdout);
     let j = json(&expect_code(key(), &["jobs", "--base-url", &url, "--json"], 0).stdout);
     assert!(
-        j.as_array()
+        j["jobs"]
+            .as_array()
             .unwrap()
             .iter()
             .any(|x| x["job_id"] == job.as_str()),
@@ -472,7 +496,7 @@ fn demo_server_submit_history_status_jobs_conflict_lookups() {
     assert_eq!(e["error"]["kind"], "conflict");
     assert_eq!(e["error"]["http_status"], 409);
     let h = json(&expect_code(sb.cmd(), &["history", "--json"], 0).stdout);
-    let rows = h.as_array().unwrap();
+    let rows = entries(&h);
     assert_eq!(rows.len(), 3, "{h}");
     assert_eq!(rows[0]["state"], "failed", "newest first: {h}");
     assert_eq!(rows[0]["failed"]["kind"], "conflict");
@@ -494,7 +518,8 @@ fn demo_server_submit_history_status_jobs_conflict_lookups() {
         )
         .stdout,
     );
-    assert_eq!(l.as_array().unwrap().len(), n);
+    assert_eq!(l["items"].as_array().unwrap().len(), n, "{l}");
+    assert_eq!(l["lookup"], "segments");
     let r = expect_code(key(), &["lookups", "--base-url", &url, "nope"], 2);
     assert!(
         r.stderr.contains("'nope'") && r.stderr.contains("segments"),
@@ -525,7 +550,7 @@ fn download_decompresses_and_refuses_to_overwrite() {
     );
     let job = job_id_of(&r.stdout);
     let status = wait_completed(&sb, &url, &job);
-    let urls = status["presigned_urls"].as_array().expect("presigned_urls");
+    let urls = status["files"].as_array().expect("files");
     assert!(!urls.is_empty(), "{status}");
 
     let dir = sb.root().join("out");
@@ -618,7 +643,7 @@ fn download_only_picks_parts_and_a_cut_download_resumes_on_the_next_run() {
     );
     let job = job_id_of(&r.stdout);
     let status = wait_completed(&sb, &url, &job);
-    let urls = status["presigned_urls"].as_array().expect("presigned_urls");
+    let urls = status["files"].as_array().expect("files");
     assert_eq!(urls.len(), 2, "{status}");
     let second = urls[1]["filename"].as_str().unwrap().to_owned();
     // `status` numbers the files as --only takes them.
@@ -655,7 +680,7 @@ fn download_only_picks_parts_and_a_cut_download_resumes_on_the_next_run() {
     let v = json(&r.stdout);
     assert_eq!(v["job_id"], job.as_str());
     assert_eq!(v["files"], serde_json::json!([]));
-    assert_eq!(v["failed"][0]["index"], 2);
+    assert_eq!(v["failed"][0]["number"], 2);
     assert_eq!(v["failed"][0]["filename"], second.as_str());
     assert_eq!(v["failed"][0]["kind"], "connection_lost");
     assert_eq!(v["error"]["kind"], "connection_lost");
@@ -681,7 +706,10 @@ fn download_only_picks_parts_and_a_cut_download_resumes_on_the_next_run() {
     // The next run resumes it; only that part is ever fetched.
     let r = dl(&["--only", "2", "--json"], 0);
     let v = json(&r.stdout);
-    assert!(v.get("failed").is_none() && v.get("error").is_none(), "{v}");
+    assert!(
+        v["failed"] == serde_json::json!([]) && v["error"].is_null(),
+        "{v}"
+    );
     let files = v["files"].as_array().unwrap();
     assert_eq!(files.len(), 1, "{v}");
     assert_eq!(files[0]["resumed"], true);
@@ -744,7 +772,9 @@ fn lookups_are_cached_per_profile_and_refresh_fetches_again() {
     let (ok, _) = server.terminate();
     assert!(ok);
     let offline = look(sb.cmd(), &["--json"], 0);
-    assert_eq!(json(&offline.stdout).as_array().unwrap().len(), 8);
+    let offline = json(&offline.stdout);
+    assert_eq!(offline["items"].as_array().unwrap().len(), 8, "{offline}");
+    assert_eq!(offline["cached"], true, "{offline}");
 
     // A refresh needs the server: it fails, and says a cached copy exists.
     let r = look(sb.with_key(DEMO_KEY), &["--refresh"], 5);
@@ -1229,9 +1259,7 @@ fn the_key_appears_nowhere() {
     );
     // The refused attempts were recorded (so the db was checked with them).
     let h = json(&expect_code(sb.cmd(), &["history", "--json", "--limit", "100"], 0).stdout);
-    let failed = h
-        .as_array()
-        .unwrap()
+    let failed = entries(&h)
         .iter()
         .filter(|e| e["state"] == "failed")
         .count();
@@ -1351,4 +1379,102 @@ fn a_base_url_with_the_api_path_is_cut_to_the_host() {
     );
     assert!(!r.stdout.contains("/api/v1/api/v1"), "{}", r.stdout);
     assert!(r.stderr.contains("is the host only"), "{}", r.stderr);
+}
+
+/// `submit --from/--to` take the relative dates `--plain` does, resolved
+/// in UTC, and say what they became.
+#[test]
+fn submit_takes_relative_dates_resolved_in_utc_and_says_so() {
+    let sb = Sandbox::new();
+    let port = closed_port().to_string();
+    let base = format!("http://127.0.0.1:{port}");
+    let day = |back: u64| {
+        (chrono::Utc::now().date_naive() - chrono::Days::new(back))
+            .format("%Y-%m-%d")
+            .to_string()
+    };
+    let before = (day(7), day(1));
+    let r = expect_code(
+        sb.cmd(),
+        &[
+            "submit",
+            "--dry-run",
+            "--json",
+            "--from",
+            "7d",
+            "--to",
+            "yesterday",
+            "--base-url",
+            &base,
+        ],
+        0,
+    );
+    let after = (day(7), day(1));
+    let body = r.stdout.clone();
+    let ok = |(f, t): &(String, String)| {
+        body.contains(&format!("\"from\":\"{f}\"")) && body.contains(&format!("\"to\":\"{t}\""))
+    };
+    assert!(ok(&before) || ok(&after), "{body}");
+    assert!(
+        r.stderr.contains("--from 7d is ") && r.stderr.contains("(UTC)"),
+        "{}",
+        r.stderr
+    );
+}
+
+/// `--help` lists every exit code the README documents, 130 included.
+#[test]
+fn help_lists_every_exit_code() {
+    use upexport::frontend::code;
+    let sb = Sandbox::new();
+    let r = expect_code(sb.cmd(), &["--help"], 0);
+    let words = r.stdout.split_whitespace().collect::<Vec<_>>().join(" ");
+    for c in [
+        code::OK,
+        code::INVALID,
+        code::UNAUTHORIZED,
+        code::CONFLICT,
+        code::API,
+        code::INTERRUPTED,
+    ] {
+        assert!(
+            words.contains(&format!(" {c} ")),
+            "--help lacks exit code {c}: {}",
+            r.stdout
+        );
+    }
+}
+
+/// There is no `--api-key`: the error says where the key comes from
+/// instead of clap's "unexpected argument", and never repeats the value.
+#[test]
+fn an_api_key_flag_says_where_the_key_comes_from() {
+    let sb = Sandbox::new();
+    for args in [
+        &["--api-key", SENTINEL, "jobs"][..],
+        &["jobs", &format!("--api-key={SENTINEL}")],
+        &["submit", "--from", "2026-11-01", "--api-key", SENTINEL],
+        &["--apikey", SENTINEL],
+        &["--token", SENTINEL, "status", "J"],
+    ] {
+        let r = expect_code(sb.cmd(), args, 2);
+        assert!(
+            !r.all().contains(SENTINEL),
+            "the key was repeated: {}",
+            r.all()
+        );
+        assert!(!r.stderr.contains("unexpected argument"), "{}", r.stderr);
+        for said in [
+            "USERPILOT_API_KEY",
+            "api_key_file",
+            "api_key_command",
+            upexport::api::KEY_FOUND_AT,
+        ] {
+            assert!(
+                r.stderr.contains(said),
+                "{args:?}: no {said} in {}",
+                r.stderr
+            );
+        }
+    }
 }

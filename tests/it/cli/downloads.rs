@@ -246,9 +246,14 @@ async fn ctrl_c_stops_a_download_keeps_the_part_and_says_how_to_resume() {
         .expect("the waiting thread");
         assert_eq!(status.code(), Some(130), "{said:?}");
         let said = said.join("\n");
-        let hint = format!("upexport download J1 --out {}", dir.display());
+        // With the flag that reaches the same server.
+        let hint = format!(
+            "upexport --base-url {} download J1 --out {}",
+            server.url,
+            dir.display()
+        );
         assert!(said.contains(&hint), "{said}");
-        assert!(said.contains("resumes"), "{said}");
+        assert!(said.contains("to resume"), "{said}");
     })
     .await;
 }
@@ -265,4 +270,51 @@ fn walk(dir: &Path) -> Vec<PathBuf> {
         }
     }
     out
+}
+
+/// Without `--out` or a configured `download_dir`, files go to the
+/// downloads folder (`$XDG_DOWNLOAD_DIR`, else the user-dirs one, else
+/// `~/Downloads`), in `upexport/<job id>/`: never into the directory the
+/// command was started in (a git checkout would list them).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn downloads_default_to_the_downloads_folder_never_the_current_directory() {
+    within(async {
+        let server = one_file_api(|_, _, body| Answer::new(200, body.to_vec()), csv("d", 10)).await;
+        let sb = Sandbox::new();
+        let home_dl = sb
+            .root()
+            .join("home")
+            .join("Downloads")
+            .join("upexport")
+            .join("J1");
+        let out = upexport(&sb, &server.url, &["download", "J1"]).await;
+        code(&out, 0);
+        assert!(home_dl.join("big.csv").is_file(), "{}", out.stdout);
+        assert!(
+            !sb.root().join("J1").exists(),
+            "saved in the current directory"
+        );
+        assert!(
+            out.stdout.contains(&home_dl.display().to_string()),
+            "the full path is said: {}",
+            out.stdout
+        );
+
+        // $XDG_DOWNLOAD_DIR when set.
+        let xdg = sb.root().join("dl-xdg");
+        let mut c = sb.command(Some(DEMO_KEY));
+        c.args(["download", "J1", "--base-url", &server.url])
+            .env("XDG_DOWNLOAD_DIR", &xdg);
+        let out = run_async(c, None).await;
+        code(&out, 0);
+        assert!(xdg.join("upexport").join("J1").join("big.csv").is_file());
+
+        // The config's download_dir wins over both.
+        let mine = sb.root().join("mine");
+        sb.write_config(&format!("download_dir = \"{}\"\n", mine.display()));
+        let out = upexport(&sb, &server.url, &["download", "J1"]).await;
+        code(&out, 0);
+        assert!(mine.join("J1").join("big.csv").is_file());
+    })
+    .await;
 }

@@ -6,7 +6,7 @@ use serde_json::Value;
 use upexport::demo::{DEMO_KEY, DemoOptions, FaultMode};
 
 use crate::support::demo::{server, start};
-use crate::support::{Out, Sandbox, json, run_async};
+use crate::support::{Out, Sandbox, entries, json, run_async};
 
 async fn up(sb: &Sandbox, args: &[&str]) -> Out {
     let mut c = sb.command(Some(DEMO_KEY));
@@ -30,7 +30,7 @@ fn ok(out: &Out, what: &str) {
 async fn rows(sb: &Sandbox) -> Vec<Value> {
     let out = up(sb, &["history", "--json"]).await;
     ok(&out, "history --json");
-    json(&out.stdout).as_array().cloned().unwrap_or_default()
+    entries(&json(&out.stdout))
 }
 
 /// Where the vendor is silent: whether a job id is unique beyond one
@@ -58,7 +58,7 @@ async fn status_from_one_server_never_updates_another_servers_row_of_the_same_jo
         .await;
         ok(&out, "submit");
         jobs.push(
-            json(&out.stdout)["job_id"]
+            json(&out.stdout)["created"]["job_id"]
                 .as_str()
                 .unwrap_or_default()
                 .to_owned(),
@@ -71,7 +71,7 @@ async fn status_from_one_server_never_updates_another_servers_row_of_the_same_jo
     b.finish_running_jobs();
     let out = up(&sb, &["status", &job, "--json", "--base-url", &url_b]).await;
     ok(&out, "status from B");
-    let from_b = json(&out.stdout)["status"].clone();
+    let from_b = json(&out.stdout)["job"]["status"].clone();
     let h = rows(&sb).await;
     assert_eq!(h.len(), 2, "{h:?}");
     let (row_b, row_a) = (&h[0], &h[1]);
@@ -97,7 +97,7 @@ async fn status_from_one_server_never_updates_another_servers_row_of_the_same_jo
     // And the other way round: A's answer on A's row; B's row keeps B's.
     let out = up(&sb, &["status", &job, "--json", "--base-url", &url_a]).await;
     ok(&out, "status from A");
-    let from_a = json(&out.stdout)["status"].clone();
+    let from_a = json(&out.stdout)["job"]["status"].clone();
     assert_ne!(from_a, from_b, "A's job still runs");
     let h = rows(&sb).await;
     assert_eq!(h[1]["job"]["status"], from_a, "{}", h[1]);
@@ -143,8 +143,11 @@ async fn queue_run_keeps_one_row_per_export_however_many_409s_it_waits_through()
             .await
             .stdout,
     );
-    assert_eq!(list[0]["state"], "waiting", "{list}");
-    assert_eq!(list[0]["attempt_id"], row, "the item knows its row: {list}");
+    assert_eq!(list["items"][0]["state"], "waiting", "{list}");
+    assert_eq!(
+        list["items"][0]["history_id"], row,
+        "the item knows its row: {list}"
+    );
 
     // The environment is free now: the next run sends the same row again.
     s.set_mode(FaultMode::Normal);
@@ -195,13 +198,11 @@ async fn history_limit_0_lists_every_entry() {
     let out = up(&sb, &["history", "--json", "--limit", "0"]).await;
     ok(&out, "history --json --limit 0");
     let v = json(&out.stdout);
-    let ids: Vec<i64> = v
-        .as_array()
-        .expect("an array")
+    let ids: Vec<i64> = entries(&v)
         .iter()
         .map(|e| e["id"].as_i64().unwrap_or_default())
         .collect();
     assert_eq!(ids, (1..=1234).rev().collect::<Vec<i64>>());
     let out = up(&sb, &["history", "--json", "--limit", "3"]).await;
-    assert_eq!(json(&out.stdout).as_array().map(Vec::len), Some(3));
+    assert_eq!(entries(&json(&out.stdout)).len(), 3);
 }

@@ -114,8 +114,9 @@ fn every_lookup_against_vendor_differs_ends_deduplicated_and_warned() {
             &["lookups", "--base-url", &url, name, "--json"],
             code,
         );
-        let items = crate::support::json(&r.stdout);
-        let items = items
+        let out = crate::support::json(&r.stdout);
+        assert_eq!(out["complete"], !cut_off, "{name}");
+        let items = out["items"]
             .as_array()
             .unwrap_or_else(|| panic!("{name}: {}", r.stdout));
         let ids: std::collections::HashSet<String> = items.iter().map(identity).collect();

@@ -1,12 +1,16 @@
 //! `src/cli`: the `upexport` binary seen from a shell.
 
+mod closed_pipe;
 mod commands;
+mod demo_apart;
 mod docs;
 mod downloads;
 mod history;
+mod json;
 mod lookups;
 mod queue;
 mod ready;
+mod settings;
 mod setup;
 mod sync;
 mod vendor_differs;

@@ -11,7 +11,7 @@ use serde_json::Value;
 use upexport::demo::DEMO_KEY;
 
 use crate::support::sandbox::{lines, until, until_closed};
-use crate::support::{DemoChild, Kill, Out, Sandbox, files_containing, json, run, signal};
+use crate::support::{DemoChild, Kill, Out, Sandbox, entries, files_containing, json, run, signal};
 
 const SENTINEL: &str = "sentinel-77c1e0-KEY";
 
@@ -93,7 +93,7 @@ fn submit_wait_download_fetches_the_completed_jobs_files() {
     );
     let v = json(&r.stdout);
     assert_eq!(v["job"]["status"], "completed", "{v}");
-    let files = v["files"].as_array().unwrap();
+    let files = v["download"]["files"].as_array().unwrap();
     assert_eq!(files.len(), 2, "{v}");
     for f in files {
         let p = PathBuf::from(f["path"].as_str().unwrap());
@@ -102,9 +102,9 @@ fn submit_wait_download_fetches_the_completed_jobs_files() {
         assert_eq!(rows_in(&p), 200, "the demo serves 200 rows a part");
     }
     // The status was followed and saved in history.
-    let h = json(&sb.expect(&["history", "--json"], 0).stdout);
-    assert_eq!(h[0]["job"]["status"], "completed", "{h}");
-    assert!(h[0]["job"]["ended_at"].is_string(), "{h}");
+    let h = entries(&json(&sb.expect(&["history", "--json"], 0).stdout));
+    assert_eq!(h[0]["job"]["status"], "completed", "{h:?}");
+    assert!(h[0]["job"]["ended_at"].is_string(), "{h:?}");
 
     // Without --json: the created lines, the final status, one line a file.
     let out2 = sb.root().join("out2");
@@ -161,7 +161,7 @@ fn submit_wait_download_saves_each_job_under_its_id_never_taking_an_older_file()
         );
         let v = json(&r.stdout);
         let job = v["job"]["job_id"].as_str().unwrap().to_owned();
-        let files = v["files"].as_array().unwrap();
+        let files = v["download"]["files"].as_array().unwrap();
         assert_eq!(files.len(), 2, "{v}");
         for f in files {
             let p = PathBuf::from(f["path"].as_str().unwrap());
@@ -192,7 +192,10 @@ fn submit_wait_after_a_409_waits_for_the_running_job_then_submits() {
     // Long enough that the first job still runs when the second submit starts.
     let sb = Served::new(8.0);
     let first = sb.expect(&["submit", "--json", "--from", "2026-10-01"], 0);
-    let running = json(&first.stdout)["job_id"].as_str().unwrap().to_owned();
+    let running = json(&first.stdout)["created"]["job_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     let r = sb.expect(&["submit", "--wait", "--json", "--from", "2026-10-02"], 0);
     assert!(
         r.stderr
@@ -201,22 +204,17 @@ fn submit_wait_after_a_409_waits_for_the_running_job_then_submits() {
         r.stderr
     );
     assert!(r.stderr.contains(&running), "{}", r.stderr);
-    let v = json(&r.stdout);
+    let v = json(&r.stdout)["job"].clone();
     assert_eq!(v["status"], "completed", "{v}");
     assert_ne!(v["job_id"], running.as_str());
     // History: one row per export (newest first): the refused attempt was
     // sent again and is now created, having waited through one 409.
-    let h = json(&sb.expect(&["history", "--json"], 0).stdout);
-    let states: Vec<&str> = h
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|e| e["state"].as_str().unwrap())
-        .collect();
-    assert_eq!(states, ["created", "created"], "{h}");
-    assert_eq!(h[0]["conflicts"], 1, "{h}");
-    assert_eq!(h[0]["created"]["job_id"], v["job_id"], "{h}");
-    assert_eq!(h[1]["conflicts"], 0, "{h}");
+    let h = entries(&json(&sb.expect(&["history", "--json"], 0).stdout));
+    let states: Vec<&str> = h.iter().map(|e| e["state"].as_str().unwrap()).collect();
+    assert_eq!(states, ["created", "created"], "{h:?}");
+    assert_eq!(h[0]["conflicts"], 1, "{h:?}");
+    assert_eq!(h[0]["created"]["job_id"], v["job_id"], "{h:?}");
+    assert_eq!(h[1]["conflicts"], 0, "{h:?}");
     assert_eq!(
         h[1]["job"]["status"], "completed",
         "the running job was followed"
@@ -255,7 +253,7 @@ fn queue_add_split_list_reorder_remove_run_clear() {
         0,
     );
     let added = json(&r.stdout);
-    let ids: Vec<i64> = added
+    let ids: Vec<i64> = added["items"]
         .as_array()
         .unwrap()
         .iter()
@@ -267,11 +265,12 @@ fn queue_add_split_list_reorder_remove_run_clear() {
 
     let order = |sb: &Served| -> Vec<(i64, String, String)> {
         let v = json(&sb.expect(&["queue", "list", "--json"], 0).stdout);
-        v.as_array()
+        v["items"]
+            .as_array()
             .unwrap()
             .iter()
             .map(|q| {
-                let body = json(q["request_json"].as_str().unwrap());
+                let body = &q["request"];
                 (
                     q["id"].as_i64().unwrap(),
                     q["state"].as_str().unwrap().to_owned(),
@@ -339,9 +338,10 @@ fn queue_add_split_list_reorder_remove_run_clear() {
     for (v, id) in done.iter().zip(&ids) {
         assert_eq!(v["item"]["id"].as_i64(), Some(*id));
         assert_eq!(v["item"]["state"], "submitted");
-        assert_eq!(v["status"]["status"], "completed");
-        let job = v["job_id"].as_str().unwrap();
-        let files = v["files"].as_array().unwrap();
+        assert_eq!(v["version"], 1);
+        assert_eq!(v["job"]["status"], "completed");
+        let job = v["job"]["job_id"].as_str().unwrap();
+        let files = v["download"]["files"].as_array().unwrap();
         assert_eq!(files.len(), 2);
         for f in files {
             let p = PathBuf::from(f["path"].as_str().unwrap());
@@ -359,13 +359,11 @@ fn queue_add_split_list_reorder_remove_run_clear() {
         listed.stdout
     );
     // History holds the three, in the queue's order.
-    let h = json(&sb.expect(&["history", "--json"], 0).stdout);
+    let h = entries(&json(&sb.expect(&["history", "--json"], 0).stdout));
     let froms: Vec<String> = h
-        .as_array()
-        .unwrap()
         .iter()
         .rev()
-        .map(|e| json(e["request_json"].as_str().unwrap())["from"].to_string())
+        .map(|e| e["request"]["from"].to_string())
         .collect();
     assert_eq!(
         froms,
@@ -419,14 +417,14 @@ fn ctrl_c_stops_a_queue_run_leaving_the_rest_waiting() {
     );
 
     let v = json(&sb.expect(&["queue", "list", "--json"], 0).stdout);
-    let states: Vec<&str> = v
+    let states: Vec<&str> = v["items"]
         .as_array()
         .unwrap()
         .iter()
         .map(|q| q["state"].as_str().unwrap())
         .collect();
     assert_eq!(states, ["submitted", "waiting", "waiting"]);
-    assert_eq!(v[0]["job_status"], "pending", "{v}");
+    assert_eq!(v["items"][0]["job_status"], "pending", "{v}");
 }
 
 #[test]
@@ -447,7 +445,7 @@ fn the_key_never_shows_from_the_new_commands() {
     // The refused item is still waiting, with a note that does not hold the key.
     let r = sb.expect(&["queue", "list", "--json"], 0);
     assert!(!r.stdout.contains(SENTINEL));
-    assert_eq!(json(&r.stdout)[0]["state"], "waiting");
+    assert_eq!(json(&r.stdout)["items"][0]["state"], "waiting");
     let (hits, seen) = files_containing(sb.root(), SENTINEL.as_bytes());
     assert!(hits.is_empty(), "the key is in {hits:?}");
     assert!(!seen.is_empty());

@@ -188,7 +188,7 @@ async fn every_format_downloads_with_a_manifest_and_a_duckdb_line() {
             )
             .await;
             ok(&r);
-            let job = serde_json::from_str::<Value>(&r.stdout).expect("JSON")["job_id"]
+            let job = serde_json::from_str::<Value>(&r.stdout).expect("JSON")["created"]["job_id"]
                 .as_str()
                 .expect("a job id")
                 .to_owned();
@@ -338,7 +338,7 @@ async fn a_manifest_lists_what_is_there_and_says_when_a_part_is_missing() {
         )
         .await;
         ok(&r);
-        let job = serde_json::from_str::<Value>(&r.stdout).expect("JSON")["job_id"]
+        let job = serde_json::from_str::<Value>(&r.stdout).expect("JSON")["created"]["job_id"]
             .as_str()
             .expect("a job id")
             .to_owned();
@@ -407,7 +407,7 @@ async fn gzip_parquet_parts_are_inflated_and_read_as_parquet() {
         ok(&r);
         let v: Value = serde_json::from_str(&r.stdout).expect("JSON");
         let job = v["job"]["job_id"].as_str().expect("a job id").to_owned();
-        assert_eq!(v["files"][0]["decompressed"], true, "{v}");
+        assert_eq!(v["download"]["files"][0]["decompressed"], true, "{v}");
         let m = check_manifest(&out.join(&job), &job, "parquet", &sent_body(&s));
         assert_eq!(m["files"][0]["name"], "part-0001.parquet", "{m}");
     })
@@ -434,7 +434,7 @@ async fn merged(s: &DemoServer, sb: &Sandbox, out: &Path, format: &str) -> (Stri
     )
     .await;
     ok(&r);
-    let job = serde_json::from_str::<Value>(&r.stdout).expect("JSON")["job_id"]
+    let job = serde_json::from_str::<Value>(&r.stdout).expect("JSON")["created"]["job_id"]
         .as_str()
         .expect("a job id")
         .to_owned();

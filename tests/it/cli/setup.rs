@@ -6,7 +6,9 @@
 use std::path::Path;
 
 use crate::support::demo::start;
-use crate::support::{Out, Sandbox, closed_port, files_containing, json, run_async, write_private};
+use crate::support::{
+    Out, Sandbox, closed_port, entries, files_containing, json, run_async, write_private,
+};
 use upexport::demo::{DEMO_KEY, DemoOptions, DemoServer};
 
 const SENTINEL: &str = "sentinel-3f9a0c-DOCTOR-KEY";
@@ -84,7 +86,8 @@ async fn doctor_is_happy_with_the_demo_server_and_reports_everything() {
     assert_eq!(v["history"]["integrity"], "ok");
     assert_eq!(v["profile"]["base_url_from"], "flag --base-url");
     assert_eq!(v["paths"]["config_found"], false);
-    assert_eq!(v["version"]["cargo"], env!("CARGO_PKG_VERSION"));
+    assert_eq!(v["version"], 1, "the shape's version");
+    assert_eq!(v["upexport"]["cargo"], env!("CARGO_PKG_VERSION"));
     // Two list calls reached the server, with the key; nothing else.
     let lists = server
         .requests()
@@ -393,7 +396,12 @@ async fn plain_mode_asks_reasks_submits_and_records() {
         .find_map(|l| l.strip_prefix("created export job "))
         .unwrap_or_else(|| panic!("no job line: {}", r.stdout))
         .to_owned();
-    assert!(r.stdout.contains(&format!("upexport status {job}")));
+    assert!(
+        r.stdout
+            .contains(&format!("`upexport --base-url {url} status {job}`")),
+        "{}",
+        r.stdout
+    );
     assert!(!r.all().contains('\u{1b}'), "no escape sequences");
     assert!(!r.all().contains(DEMO_KEY));
 
@@ -410,7 +418,7 @@ async fn plain_mode_asks_reasks_submits_and_records() {
     );
     // And recorded.
     let h = json(&up(&sb, None, &["history", "--json"]).await.stdout);
-    let rows = h.as_array().expect("array");
+    let rows = entries(&h);
     assert_eq!(rows.len(), 1, "{h}");
     assert_eq!(rows[0]["state"], "created");
     assert_eq!(rows[0]["created"]["job_id"], job.as_str());
@@ -422,7 +430,7 @@ async fn plain_mode_asks_reasks_submits_and_records() {
     expect(&r, 4, "conflict");
     assert!(r.stderr.contains("already running"), "{}", r.stderr);
     let h = json(&up(&sb, None, &["history", "--json"]).await.stdout);
-    assert_eq!(h.as_array().map(Vec::len), Some(2), "{h}");
+    assert_eq!(entries(&h).len(), 2, "{h}");
     server.shutdown().await;
 }
 
@@ -450,7 +458,11 @@ async fn plain_mode_sends_nothing_unless_told_yes() {
     }
     assert_eq!(creates(&server), 0, "an export was created");
     let h = json(&up(&sb, None, &["history", "--json"]).await.stdout);
-    assert_eq!(h, serde_json::json!([]), "nothing recorded");
+    assert_eq!(
+        entries(&h),
+        Vec::<serde_json::Value>::new(),
+        "nothing recorded"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -472,7 +484,7 @@ async fn plain_mode_checks_the_key_first_and_never_prints_it() {
     assert!(r.stderr.contains("401"), "{}", r.stderr);
     assert!(!r.all().contains(SENTINEL));
     let h = json(&up(&sb, None, &["history", "--json"]).await.stdout);
-    assert_eq!(h[0]["state"], "failed", "{h}");
+    assert_eq!(h["entries"][0]["state"], "failed", "{h}");
     let (hits, _) = files_containing(sb.root(), SENTINEL.as_bytes());
     assert!(hits.is_empty(), "the key is in {hits:?}");
 }

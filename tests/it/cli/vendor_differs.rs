@@ -9,7 +9,7 @@ use std::path::PathBuf;
 use serde_json::Value;
 
 use super::queue::Served;
-use crate::support::json;
+use crate::support::{entries, json};
 
 /// A job that ends with an unknown status word beside its `end_time` and
 /// its links counts as completed: the files are downloaded, exit 0.
@@ -33,16 +33,16 @@ fn an_unknown_final_word_with_an_end_time_is_the_end() {
     );
     let v = json(&r.stdout);
     assert_eq!(v["job"]["status"], "ready_for_download", "{v}");
-    let files = v["files"].as_array().unwrap();
+    let files = v["download"]["files"].as_array().unwrap();
     assert_eq!(files.len(), 2, "{v}");
     for f in files {
         let p = PathBuf::from(f["path"].as_str().unwrap());
         assert!(p.is_file(), "{}", p.display());
     }
     // History keeps the raw word and the end time.
-    let h = json(&sb.expect(&["history", "--json"], 0).stdout);
-    assert_eq!(h[0]["job"]["status"], "ready_for_download", "{h}");
-    assert!(h[0]["job"]["ended_at"].is_string(), "{h}");
+    let h = entries(&json(&sb.expect(&["history", "--json"], 0).stdout));
+    assert_eq!(h[0]["job"]["status"], "ready_for_download", "{h:?}");
+    assert!(h[0]["job"]["ended_at"].is_string(), "{h:?}");
     // The text output shows the raw word too.
     let id = v["job"]["job_id"].as_str().unwrap();
     let r = sb.expect(&["status", id], 0);
@@ -80,11 +80,15 @@ fn max_wait_bounds_submit_wait_and_queue_run() {
         "{}",
         r.stderr
     );
-    assert!(r.stderr.contains("upexport status "), "{}", r.stderr);
-    let h = json(&sb.expect(&["history", "--json"], 0).stdout);
-    assert_eq!(h[0]["state"], "created", "{h}");
+    assert!(
+        r.stderr.contains("look again with `upexport --base-url "),
+        "{}",
+        r.stderr
+    );
+    let h = entries(&json(&sb.expect(&["history", "--json"], 0).stdout));
+    assert_eq!(h[0]["state"], "created", "{h:?}");
     let word = h[0]["job"]["status"].as_str().unwrap_or_default();
-    assert!(["warming_up", "crunching"].contains(&word), "{h}");
+    assert!(["warming_up", "crunching"].contains(&word), "{h:?}");
 
     // --json callers get the kind.
     let r = sb.expect(
@@ -129,7 +133,7 @@ fn max_wait_values_are_checked() {
     assert!(r.stderr.contains("--wait"), "{}", r.stderr);
     // Nothing was sent by any of them.
     let h = json(&sb.expect(&["history", "--json"], 0).stdout);
-    assert_eq!(h.as_array().map(Vec::len), Some(0), "{h}");
+    assert_eq!(entries(&h).len(), 0, "{h}");
 }
 
 /// After a 409, the job in the way is found even when the list calls it by
@@ -138,10 +142,13 @@ fn max_wait_values_are_checked() {
 fn a_409_waits_for_a_job_with_an_unknown_status_word() {
     let sb = Served::in_mode("vendor-differs", 4.0);
     let first = sb.expect(&["submit", "--json", "--from", "2026-10-01"], 0);
-    let running = json(&first.stdout)["job_id"].as_str().unwrap().to_owned();
+    let running = json(&first.stdout)["created"]["job_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     let r = sb.expect(&["submit", "--wait", "--json", "--from", "2026-10-02"], 0);
     assert!(r.stderr.contains(&running), "{}", r.stderr);
-    let v = json(&r.stdout);
+    let v = json(&r.stdout)["job"].clone();
     assert_eq!(v["status"], "ready_for_download", "{v}");
     assert_ne!(v["job_id"], running.as_str());
 }
@@ -153,7 +160,10 @@ fn a_409_waits_for_a_job_with_an_unknown_status_word() {
 fn doctor_api_reports_shapes_only_and_creates_nothing() {
     let sb = Served::in_mode("vendor-differs", 3600.0);
     let first = sb.expect(&["submit", "--json", "--from", "2026-10-01"], 0);
-    let job = json(&first.stdout)["job_id"].as_str().unwrap().to_owned();
+    let job = json(&first.stdout)["created"]["job_id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     let saved = sb.root().join("api-report.json");
     let r = sb.expect(
         &[
@@ -218,7 +228,7 @@ fn doctor_api_reports_shapes_only_and_creates_nothing() {
     );
     // Nothing was created: the one job is still the only one.
     let jobs = json(&sb.expect(&["jobs", "--json"], 0).stdout);
-    assert_eq!(jobs.as_array().map(Vec::len), Some(1), "{jobs}");
+    assert_eq!(jobs["jobs"].as_array().map(Vec::len), Some(1), "{jobs}");
 }
 
 /// A refused key: exit 3, and still a report of what was answered.

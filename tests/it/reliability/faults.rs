@@ -572,9 +572,9 @@ faults! {
     unavailable_503_then_success: Target::Demo(FaultMode::Flaky) =>
         expect("server_error", Some(503), &["HTTP 503", "upstream is restarting", "try again"], 5);
     empty_201: Target::Demo(FaultMode::EmptyCreated) =>
-        expect("bad_response", None, &["HTTP 201", "probably created", "upexport jobs", "(empty body)"], 5);
+        expect("bad_response", None, &["HTTP 201", "probably created", "`upexport ", " jobs`", "(empty body)"], 5);
     not_json_201: Target::Demo(FaultMode::GarbageJson) =>
-        expect("bad_response", None, &["HTTP 201", "probably created", "upexport jobs", "not json"], 5);
+        expect("bad_response", None, &["HTTP 201", "probably created", "`upexport ", " jobs`", "not json"], 5);
     truncated_body: Target::Demo(FaultMode::Truncated) =>
         expect("connection_lost", None, &["broke before the answer was complete", "may still have been created"], 5);
     connection_reset: Target::Demo(FaultMode::ConnectionReset) =>

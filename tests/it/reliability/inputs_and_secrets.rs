@@ -654,3 +654,83 @@ async fn readable_key_file_and_config_warn_and_plain_http_elsewhere_is_refused()
     assert!(hits.is_empty(), "the key is in {hits:?}");
     assert!(seen.contains(&sb.db()), "{seen:?}");
 }
+
+/// The saved key and the draft are written through one atomic writer that
+/// makes a fresh temp file, mode 0600, every time: a leftover
+/// world-readable `.tmp` (of an older upexport's fixed names, or planted)
+/// is never renamed over them, nor written through.
+#[tokio::test]
+async fn a_leftover_world_readable_tmp_is_never_renamed_over_the_key_or_the_draft() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().expect("temp dir");
+    let key = dir.path().join("default.key");
+    let draft = dir.path().join("draft.json");
+    let mode = |p: &std::path::Path| std::fs::metadata(p).map(|m| m.permissions().mode() & 0o777);
+    let mut leftovers = Vec::new();
+    for target in [&key, &draft] {
+        let name = target
+            .file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or_default();
+        for tmp in [format!("{name}.tmp"), format!(".{name}.tmp")] {
+            let p = dir.path().join(tmp);
+            std::fs::write(&p, "LEFTOVER, readable by all").expect("write");
+            set_mode(&p, 0o644);
+            leftovers.push(p);
+        }
+    }
+    // The key, as the first-run screen saves it (Ctrl-S).
+    let (tx, _rx) = tokio::sync::mpsc::unbounded_channel();
+    let mut runner = Runner::new(
+        upexport::tui::runner::deferred::Deferred::ready(Err("none".into())),
+        upexport::tui::runner::deferred::Deferred::ready(Err("none".into())),
+        "default".into(),
+        None,
+        Box::new(RecordingSink::default()),
+        tx,
+    );
+    runner.run(vec![upexport::tui::msg::Effect::UseKey {
+        key: ApiKey::new("fresh-key").expect("a key"),
+        save: Some(key.clone()),
+    }]);
+    assert_eq!(
+        std::fs::read_to_string(&key).ok().as_deref(),
+        Some("fresh-key\n")
+    );
+    assert_eq!(mode(&key).ok(), Some(0o600), "the key file's mode");
+    // The draft.
+    let form = upexport::export::FormInput {
+        emails: "ana@x.com".into(),
+        ..Default::default()
+    };
+    upexport::tui::runner::draft::save(&draft, &form).expect("the draft is saved");
+    assert_eq!(mode(&draft).ok(), Some(0o600), "the draft's mode");
+    assert!(
+        std::fs::read_to_string(&draft)
+            .unwrap_or_default()
+            .contains("ana@x.com")
+    );
+    // Saved again (a fresh temp file each time), still 0600.
+    upexport::tui::runner::draft::save(&draft, &form).expect("saved again");
+    assert_eq!(mode(&draft).ok(), Some(0o600));
+    // The leftovers were neither used nor moved.
+    for p in &leftovers {
+        assert_eq!(
+            std::fs::read_to_string(p).ok().as_deref(),
+            Some("LEFTOVER, readable by all"),
+            "{}",
+            p.display()
+        );
+    }
+    let names: Vec<String> = std::fs::read_dir(dir.path())
+        .expect("list")
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".tmp"))
+        .collect();
+    assert_eq!(
+        names.len(),
+        leftovers.len(),
+        "no temp file of ours is left: {names:?}"
+    );
+}

@@ -169,3 +169,12 @@ pub fn assert_file(path: &Path, want: &[u8]) {
         );
     }
 }
+
+/// The entries `history --json` printed (its `{"version", "entries"}`).
+pub fn entries(v: &serde_json::Value) -> Vec<serde_json::Value> {
+    assert_eq!(v["version"], 1, "not history --json: {v}");
+    v["entries"]
+        .as_array()
+        .cloned()
+        .unwrap_or_else(|| panic!("no entries: {v}"))
+}

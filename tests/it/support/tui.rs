@@ -18,6 +18,8 @@ pub fn env() -> EnvInfo {
     EnvInfo {
         profile: "test".into(),
         base_url: "http://127.0.0.1:9".into(),
+        // As the config (or the default: the downloads folder) gives it.
+        download_dir: Some("/home/analyst/Downloads/upexport".into()),
         ..Default::default()
     }
 }

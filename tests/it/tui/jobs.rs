@@ -701,3 +701,84 @@ fn a_stale_page_never_takes_a_job_back_from_its_final_status() {
     assert_eq!(a.history.entries[0].source, "cli");
     assert_eq!(shown(&a).as_deref(), Some("completed"));
 }
+
+#[test]
+fn an_expired_job_offers_no_download_and_a_404_while_planning_closes_the_dialog() {
+    let mut a = app();
+    let live = created_entry(6, now());
+    let mut gone = created_entry(5, now());
+    if let Some(j) = &mut gone.job {
+        j.status = "expired".into();
+        j.files.clear();
+    }
+    let job = live.created.clone().map(|c| c.job_id).unwrap_or_default();
+    let base = live.base_url.clone();
+    a.update(Msg::HistoryLoaded {
+        offset: 0,
+        entries: vec![live, gone],
+        total: 2,
+        orphans: vec![],
+    });
+    a.focus = Focus::History;
+    let fx = a.update(ch('d'));
+    assert!(
+        matches!(fx.as_slice(), [Effect::PlanDownload { .. }]),
+        "{fx:?}"
+    );
+    assert!(matches!(&a.overlay, Some(Overlay::DownloadSetup(_))));
+    // The look at it answered 404: recorded expired (by the runner); the
+    // dialog closes (no "Enter start" on a job that is gone), the row says so.
+    a.update(Msg::JobGone {
+        base_url: base,
+        job_id: job.clone(),
+    });
+    assert!(a.overlay.is_none(), "the dialog stays open on a gone job");
+    let said = a
+        .status
+        .as_ref()
+        .map(|n| n.text.clone())
+        .unwrap_or_default();
+    assert!(said.contains("has expired"), "{said}");
+    let row = &a.history.entries[0];
+    assert_eq!(row.job.as_ref().map(|j| j.status.as_str()), Some("expired"));
+
+    // An expired row: `d` says why and opens nothing.
+    a.status = None;
+    a.update(key(KeyCode::Down));
+    let fx = a.update(ch('d'));
+    assert!(fx.is_empty() && a.overlay.is_none(), "{fx:?}");
+    let said = a
+        .status
+        .as_ref()
+        .map(|n| n.text.clone())
+        .unwrap_or_default();
+    assert!(said.contains("has expired"), "{said}");
+}
+
+#[test]
+fn the_download_dialog_starts_in_the_downloads_folder_not_the_current_directory() {
+    let mut a = app();
+    a.env.download_dir = None;
+    let entry = created_entry(5, now());
+    a.update(Msg::HistoryLoaded {
+        offset: 0,
+        entries: vec![entry],
+        total: 1,
+        orphans: vec![],
+    });
+    a.focus = Focus::History;
+    let fx = a.update(ch('d'));
+    let Some(Overlay::DownloadSetup(s)) = &a.overlay else {
+        panic!("no dialog: {fx:?}");
+    };
+    let default = upexport::config::default_download_dir();
+    assert_eq!(s.dir.value(), default.display().to_string());
+    assert!(
+        default.ends_with("upexport") && default.is_absolute(),
+        "{default:?}"
+    );
+    assert!(
+        matches!(fx.as_slice(), [Effect::PlanDownload { dir, .. }] if *dir == default),
+        "{fx:?}"
+    );
+}

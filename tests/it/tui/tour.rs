@@ -270,7 +270,9 @@ fn tour(tag: &str, w: u16, h: u16) -> String {
     // 6. Enter: the details; c copies the job id; e loads the request.
     t.keys(&["Enter"]);
     // (At 80x24 the request body is further down, past the manifest.)
-    t.screen("6. details", |s| s.contains("Attempt #") && s.contains("Job id"));
+    t.screen("6. details", |s| {
+        s.contains("Attempt #") && s.contains("Job id")
+    });
     t.keys(&["c"]);
     t.screen("6. id copied", |s| s.contains("copied the job id"));
     t.keys(&["e"]);

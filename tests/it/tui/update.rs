@@ -980,7 +980,11 @@ fn detail_of(a: &mut App, i: u64) {
         a.update(key(KeyCode::Down));
     }
     let fx = a.update(key(KeyCode::Enter));
-    assert!(fx.is_empty());
+    // Only a look for the job's manifest in the downloads folder.
+    assert!(
+        fx.iter().all(|e| matches!(e, Effect::FindManifest { .. })),
+        "{fx:?}"
+    );
 }
 
 #[test]
@@ -1141,4 +1145,67 @@ fn ids_with_inner_spaces_stay_whole_in_the_form() {
     a.update(Msg::Paste("\tmore ids\n".into()));
     let req = a.preview_request().expect("valid");
     assert_eq!(req.user_id, ["Jane Doe", "x y", "Acme", "more ids"]);
+}
+
+/// The Format footer, F1 and the README name the same keys: the arrows,
+/// h/l and the formats' first letters (which all work).
+#[test]
+fn the_format_keys_are_named_alike_in_the_footer_and_in_help() {
+    use upexport::tui::keymap::{Ctx, hints, table};
+    let footer: String = hints(&[Ctx::Format])
+        .iter()
+        .map(|(k, w)| format!("{k} {w} "))
+        .collect();
+    let help: String = table()
+        .into_iter()
+        .filter(|(c, _)| *c == Ctx::Format)
+        .flat_map(|(_, rows)| rows)
+        .map(|(k, h)| format!("{k} {h} "))
+        .collect();
+    for keys in ["h", "l", "a/c/n/p"] {
+        assert!(footer.contains(keys), "footer lacks {keys}: {footer}");
+        assert!(help.contains(keys), "help lacks {keys}: {help}");
+    }
+    // And each of them works.
+    let mut a = app();
+    for _ in 0..7 {
+        a.update(key(KeyCode::Tab));
+    }
+    assert_eq!(a.focus, Focus::Field(upexport::export::Field::Format));
+    for (k, want) in [
+        ('p', "parquet"),
+        ('h', "ndjson"),
+        ('l', "parquet"),
+        ('a', "avro"),
+    ] {
+        a.update(ch(k));
+        assert_eq!(a.form.format.to_string(), want, "after {k}");
+    }
+}
+
+/// The relative dates `--plain` takes (today, yesterday, Nd) work in the
+/// date fields too, resolved in UTC: the field shows the day once left,
+/// and the request carries it.
+#[test]
+fn relative_dates_in_the_date_fields_are_resolved_in_utc_and_shown() {
+    let mut a = app();
+    assert_eq!(a.focus, Focus::Field(Field::From));
+    type_text(&mut a, "7d");
+    assert!(!a.form.has_errors(), "7d is a date");
+    a.update(key(KeyCode::Tab));
+    // The fixed clock: 2026-11-27 09:14 UTC.
+    assert_eq!(a.form.value(Field::From), "2026-11-20");
+    type_text(&mut a, "Yesterday");
+    let fx = a.update(ctrl('s'));
+    let sent = fx.iter().find_map(|e| match e {
+        Effect::Submit { request, .. } => Some(request.clone()),
+        _ => None,
+    });
+    let sent =
+        sent.unwrap_or_else(|| panic!("not submitted: {fx:?} {:?}", a.form.error(Field::To)));
+    assert_eq!(
+        sent.from.map(|d| d.to_wire()).as_deref(),
+        Some("2026-11-20")
+    );
+    assert_eq!(sent.to.map(|d| d.to_wire()).as_deref(), Some("2026-11-26"));
 }
