@@ -205,7 +205,11 @@ pub fn preview(path: &Path, max_rows: usize) -> Result<Preview, String> {
     }
     let max_rows = max_rows.min(MAX_ROWS);
     let (format, gzip, p) = contain::contained(|| read_file(file, max_rows))
-        .unwrap_or_else(|panic| Err(format!("the reader failed on this file ({panic})")))
+        .unwrap_or_else(|panic| {
+            Err(format!(
+                "the file is damaged: its reader stopped on it ({panic})"
+            ))
+        })
         .map_err(|e| format!("{name}: {e}"))?;
     let p = p.square();
     Ok(Preview {

@@ -232,3 +232,22 @@ fn a_two_gib_line_is_not_read() {
     let e = p.error.unwrap();
     assert!(e.starts_with("one-line.csv: line 2 is longer than"), "{e}");
 }
+
+/// A page on which the `parquet` crate panics (byte 118 of the checked-in
+/// types.parquet set to 6, found by `reliability::preview_props`): the
+/// panic is caught, the schema and the footer's count stay, and the error
+/// says which row group.
+#[test]
+fn a_page_the_parquet_reader_panics_on() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut bad = fixture("types.parquet");
+    bad[118] = 6;
+    let p = preview(&write(dir.path(), "panic.parquet", &bad), 5).unwrap();
+    assert_eq!(p.schema.columns.len(), 18);
+    assert_eq!(p.total_rows.map(|t| t.count), Some(7));
+    let e = p.error.unwrap();
+    assert!(
+        e.starts_with("panic.parquet: row group 1 cannot be read (the Parquet reader stopped on damaged data: "),
+        "{e}"
+    );
+}
