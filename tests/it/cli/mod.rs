@@ -5,6 +5,7 @@ mod docs;
 mod downloads;
 mod history;
 mod lookups;
+mod preview;
 mod queue;
 mod setup;
 mod vendor_differs;
