@@ -32,7 +32,7 @@ pub fn draw(frame: &mut Frame, app: &App, v: &FilePreview, screen: Rect) {
         return;
     }
     let width = usize::from(inner.width);
-    let mut top = vec![Line::styled(clip(&summary(p, v.schema), width), t.dim())];
+    let mut top = vec![Line::styled(clip(&summary(v), width), t.dim())];
     let mut bottom: Vec<Line> = Vec::new();
     if let Some(e) = &p.error {
         bottom.extend(lines(e, width, t.error()));
@@ -58,16 +58,21 @@ pub fn draw(frame: &mut Frame, app: &App, v: &FilePreview, screen: Rect) {
     frame.render_widget(Paragraph::new(top), inner);
 }
 
-/// "Parquet · 7 rows (from the footer) · 18 columns · rows 1–5 shown"
-fn summary(p: &Preview, schema: bool) -> String {
+/// "Parquet · 7 rows (from the footer) · 18 columns · showing 1–5"
+fn summary(v: &FilePreview) -> String {
+    let p = &v.preview;
     let cols = p.schema.columns.len();
-    let shown = if schema {
-        "schema (Tab: rows)".to_owned()
+    let shown = if v.schema {
+        "schema".to_owned()
     } else if p.rows.is_empty() {
-        "no rows shown".to_owned()
+        "no rows".to_owned()
     } else {
         let more = if p.more { "+" } else { "" };
-        format!("first {}{more} rows shown (Tab: schema)", p.rows.len())
+        format!(
+            "showing {}–{}{more}",
+            (v.row + 1).min(p.rows.len()),
+            p.rows.len()
+        )
     };
     format!(
         "{} · {} · {cols} column{} · {shown}",

@@ -100,14 +100,24 @@ fn a_damaged_avro_block_shows_the_blocks_before_it() {
     assert!(e.contains("sync marker does not match"), "{e}");
     assert!(!p.rows.is_empty());
     assert_eq!(json!(p.rows), json!(want[..p.rows.len()]));
-    // The count stops at the same place and says so.
+    // The count stops at the same place; the error says why, once.
     let total = p.total_rows.unwrap();
     assert!(
         !total.exact && total.count == p.rows.len() as u64,
         "{total:?}"
     );
+    assert_eq!(p.notes, Vec::<String>::new());
+    // Two rows are in block 1: no error, but the count says where it
+    // stopped.
+    let p = preview(&dir.path().join("sync.avro"), 2).unwrap();
+    assert_eq!(p.error, None);
+    assert_eq!(json!(p.rows), json!(want[..2]));
+    assert!(!p.total_rows.unwrap().exact);
+    assert_eq!(p.notes.len(), 1);
     assert!(
-        p.notes.iter().any(|n| n.contains("block 2")),
+        p.notes[0].starts_with("row count: block 2 (at byte ")
+            && p.notes[0]
+                .ends_with("is damaged (its sync marker is wrong): the rows before it are counted"),
         "{:?}",
         p.notes
     );

@@ -250,6 +250,10 @@ pub fn read<R: Read>(
             );
         }
     }
+    if p.error.is_some() {
+        // The error says it: no second word on the same damage.
+        p.notes.retain(|n| !n.starts_with("row count: block"));
+    }
     if let Some(t) = p.total
         && t.count > p.rows.len() as u64
     {
