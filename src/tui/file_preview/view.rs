@@ -10,7 +10,7 @@ use ratatui::widgets::Paragraph;
 use unicode_width::UnicodeWidthStr;
 
 use super::FilePreview;
-use crate::jobs::file_preview::{Preview, cell, display};
+use crate::jobs::file_preview::{cell, display};
 use crate::tui::app::App;
 use crate::tui::view::layout::popup;
 use crate::tui::view::popup_block;
