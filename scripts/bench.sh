@@ -18,8 +18,8 @@
 #              (default /tmp/peers/bin; install them with
 #              cargo install --locked --root /tmp/peers atac slumber@5.4.0)
 #
-# Needs: cargo, python3, curl, gzip, hyperfine (Debian: apt-get install
-# hyperfine). Everything runs on this machine: the servers are upexport's
+# Needs: cargo, python3, curl, gzip, hyperfine, GNU time as /usr/bin/time
+# (Debian: apt-get install hyperfine time). Everything runs on this machine: the servers are upexport's
 # demo server on 127.0.0.1; HOME and the XDG directories of every program
 # point into target/bench, never at the user's own.
 set -euo pipefail
@@ -53,7 +53,7 @@ RES=$OUT/results.tsv
 REPORT=$ROOT/scripts/bench_report.py
 mkdir -p "$OUT"
 : > "$RES"
-for tool in python3 curl gzip hyperfine; do
+for tool in python3 curl gzip hyperfine /usr/bin/time; do
   command -v "$tool" >/dev/null || { echo "bench.sh: needs $tool" >&2; exit 2; }
 done
 
@@ -212,7 +212,8 @@ fi
 # 5. Previewing the first page of a 1 GiB Parquet file and of a 1 GiB gzip
 #    NDJSON file (examples/big_files.rs writes them once, into target/bench/
 #    preview/, never checked in): `upexport preview FILE` (20 rows) against
-#    a 2-line CSV, wall time (hyperfine, page cache warm) and peak RSS.
+#    a 2-line CSV, wall time (hyperfine; page cache warm, then cold) and
+#    peak RSS (GNU time).
 if [[ $PREVIEW == 1 ]]; then
   BIG=$OUT/preview
   say "preview: making the 1 GiB files (once, in $BIG)"
@@ -225,6 +226,13 @@ if [[ $PREVIEW == 1 ]]; then
     -n ndjson_gz "$UP preview $BIG/big.ndjson.gz" \
     -n tiny "$UP preview $BIG/tiny.csv" >&2
   python3 "$REPORT" hyperfine preview "$OUT/preview.json" >> "$RES"
+  # Cold: the file's pages dropped from the page cache before each run
+  # (posix_fadvise DONTNEED on that file only; the rest of the cache stays).
+  evict() { echo "python3 -c 'import os; os.posix_fadvise(os.open(\"$1\", os.O_RDONLY), 0, 0, os.POSIX_FADV_DONTNEED)'"; }
+  hyperfine -N --runs "$PRUNS" --export-json "$OUT/preview-cold.json" \
+    --prepare "$(evict "$BIG/big.parquet")" -n parquet_cold "$UP preview $BIG/big.parquet" \
+    --prepare "$(evict "$BIG/big.ndjson.gz")" -n ndjson_gz_cold "$UP preview $BIG/big.ndjson.gz" >&2
+  python3 "$REPORT" hyperfine preview "$OUT/preview-cold.json" >> "$RES"
   for f in parquet:big.parquet ndjson_gz:big.ndjson.gz tiny:tiny.csv; do
     record "preview.rss.${f%%:*}" "$(python3 "$REPORT" maxrss 9 "$UP" preview "$BIG/${f#*:}")"
   done
