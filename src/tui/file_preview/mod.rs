@@ -53,7 +53,8 @@ impl App {
             Err(e) => {
                 self.status = Some(Notice::new(
                     Level::Error,
-                    format!("cannot preview {}: {e}", path.display()),
+                    // `e` starts with the file's name.
+                    format!("cannot preview {e}"),
                 ))
             }
         }

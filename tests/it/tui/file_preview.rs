@@ -132,3 +132,27 @@ async fn any_size_draws() {
         }
     }
 }
+
+/// A file with nothing to show: the status line says why, naming the file
+/// once; no overlay opens.
+#[tokio::test]
+async fn nothing_to_show_is_a_status_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let cut = dir.path().join("cut.parquet");
+    std::fs::write(&cut, b"PAR1 and then nothing").unwrap();
+    let mut hs = ready(80, 24).await;
+    hs.send(Msg::FilePreviewLoaded {
+        path: cut.clone(),
+        result: preview(&cut, 200).map(Box::new),
+    });
+    assert!(hs.app().overlay.is_none());
+    let status = hs.app().status.as_ref().unwrap();
+    assert!(
+        status
+            .text
+            .starts_with("cannot preview cut.parquet: a Parquet file without its footer"),
+        "{}",
+        status.text
+    );
+    assert_eq!(status.text.matches("cut.parquet").count(), 1);
+}
