@@ -11,6 +11,7 @@ mod error_kind;
 mod key;
 mod paging;
 pub mod probe;
+mod tally;
 mod types;
 
 pub use body::{MAX_JSON_BODY, MAX_LIST_BODY, excerpt, sanitise};
@@ -28,7 +29,9 @@ pub use error::{ApiError, host_port as host_port_of};
 pub use error_kind::{ErrorKind, UnknownKind};
 pub use key::ApiKey;
 pub use paging::{EarlyStop, Lookup, MAX_LOOKUP_PAGES};
+pub(crate) use tally::Tallied;
+pub use tally::{FileTally, Tally, tally_file};
 pub use types::{
     CreatedJob, JobState, JobStatus, JobSummary, LOOKUPS, LookupPage, PresignedUrl, is_paginated,
-    safe_component,
+    progress_words, safe_component,
 };

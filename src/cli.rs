@@ -17,10 +17,12 @@ mod progress;
 mod queue;
 
 mod submit;
+mod sync;
 
 pub use crate::frontend::wait_for_shutdown;
 pub use args::{
     Cli, Command, CompletionShell, Global, QueueAddArgs, QueueCommand, RequestArgs, SubmitArgs,
+    SyncArgs,
 };
 pub use context::Context;
 pub use exit::{CliError, code};
@@ -37,6 +39,7 @@ fn wants_json(cmd: &Command) -> bool {
         Command::History { json, .. } => *json,
         Command::Download(a) => a.json,
         Command::Preview(a) => a.json,
+        Command::Sync(a) => a.json,
         Command::Queue(q) => match q {
             QueueCommand::Add(a) => a.json,
             QueueCommand::List { json, .. } | QueueCommand::Run { json, .. } => *json,
@@ -98,6 +101,7 @@ async fn dispatch(global: &Global, cmd: &Command) -> Result<(), CliError> {
         } => lookups::run(&mut ctx, name.as_deref(), *json, *refresh).await,
         Command::History { json, limit } => history::run(&ctx, *json, *limit),
         Command::Queue(q) => queue::run(&mut ctx, q).await,
+        Command::Sync(a) => sync::run(&ctx, a),
         Command::Doctor {
             json,
             api: true,

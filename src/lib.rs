@@ -19,5 +19,6 @@ pub mod history;
 pub mod human;
 pub mod jobs;
 pub mod logging;
+pub mod sync;
 pub mod tui;
 pub mod version;

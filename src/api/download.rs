@@ -16,6 +16,7 @@ use super::download_record::{
     record_path, write_record,
 };
 use super::error::ApiError;
+use super::tally::{FileTally, Tallied, Tally};
 
 /// Where the bytes of an answer go.
 enum Start {
@@ -61,6 +62,8 @@ pub struct Downloaded {
     pub resumed: bool,
     /// Why a partial file was not resumed, when there was one.
     pub started_over: Option<String>,
+    /// The saved file's SHA-256 and lines, counted while writing it.
+    pub tally: FileTally,
 }
 
 /// The temporary name a part is downloaded under (hidden, same directory).
@@ -306,7 +309,7 @@ impl ApiClient {
         }
 
         let overwrite = opts.overwrite;
-        let (path, size, decompressed) =
+        let (path, size, decompressed, tally) =
             tokio::task::spawn_blocking(move || written.finish(overwrite))
                 .await
                 .map_err(|e| ApiError::Other(format!("finishing the download failed: {e}")))??;
@@ -326,6 +329,7 @@ impl ApiClient {
             decompressed,
             resumed,
             started_over,
+            tally,
         })
     }
 }
@@ -353,7 +357,8 @@ enum WriteError {
     Damaged(std::io::Error),
 }
 
-type Inflater = flate2::write::MultiGzDecoder<std::io::BufWriter<std::fs::File>>;
+/// Inflates into the final file, tallying what it writes there.
+type Inflater = flate2::write::MultiGzDecoder<Tallied<std::io::BufWriter<std::fs::File>>>;
 
 /// The writer's state once the bytes stopped coming.
 struct Written {
@@ -364,6 +369,8 @@ struct Written {
     file: std::fs::File,
     /// The inflater and its temporary output, for gzip content.
     inflated: Option<(Inflater, PathBuf)>,
+    /// The bytes of `.part`, all of them (a resumed prefix too).
+    raw: Tally,
 }
 
 impl WriteJob {
@@ -387,10 +394,10 @@ impl WriteJob {
                 .dir
                 .join(format!(".{}.unzip", decompressed_name(&self.filename)));
             let out = std::fs::File::create(&tmp).map_err(WriteError::Io)?;
-            let mut inf = flate2::write::MultiGzDecoder::new(std::io::BufWriter::with_capacity(
-                FILE_BUFFER,
-                out,
-            ));
+            let mut inf = flate2::write::MultiGzDecoder::new(Tallied {
+                inner: std::io::BufWriter::with_capacity(FILE_BUFFER, out),
+                tally: Tally::default(),
+            });
             inf.write_all(head).map_err(WriteError::Damaged)?;
             Ok(Some((inf, tmp)))
         };
@@ -412,9 +419,11 @@ impl WriteJob {
             }
             Ok(())
         };
+        let mut raw = Tally::default();
         let result = (|| {
-            if self.append && self.inflate {
-                // Resuming: inflate what is already there first.
+            if self.append {
+                // Resuming: what is already there is tallied (and
+                // inflated) first; only this prefix is read again.
                 let mut old = std::io::BufReader::with_capacity(
                     FILE_BUFFER,
                     std::fs::File::open(&self.part).map_err(WriteError::Io)?,
@@ -425,12 +434,14 @@ impl WriteJob {
                         break;
                     }
                     let n = buf.len();
+                    raw.update(buf);
                     feed(buf, &mut head, &mut decided, &mut inflated)?;
                     old.consume(n);
                 }
             }
             for chunk in rx {
                 file.write_all(&chunk).map_err(WriteError::Io)?;
+                raw.update(&chunk);
                 feed(&chunk, &mut head, &mut decided, &mut inflated)?;
             }
             file.flush().map_err(WriteError::Io)
@@ -447,6 +458,7 @@ impl WriteJob {
             filename: self.filename,
             file,
             inflated,
+            raw,
         })
     }
 }
@@ -463,7 +475,7 @@ impl Written {
 
     /// Complete: finish inflating (checking the gzip trailer) or keep the
     /// bytes as they are, and move the file into place.
-    fn finish(self, overwrite: bool) -> Result<(PathBuf, u64, bool), ApiError> {
+    fn finish(self, overwrite: bool) -> Result<(PathBuf, u64, bool, FileTally), ApiError> {
         let Some((mut inf, tmp)) = self.inflated else {
             self.file.sync_all().map_err(io_err(&self.part))?;
             drop(self.file);
@@ -472,15 +484,16 @@ impl Written {
                 .map(|m| m.len())
                 .map_err(io_err(&self.part))?;
             place(&self.part, &target, overwrite)?;
-            return Ok((target, size, false));
+            return Ok((target, size, false, self.raw.finish()));
         };
         drop(self.file);
         let result = inf.try_finish().and_then(|()| {
-            let out = inf.get_mut();
+            let out = &mut inf.get_mut().inner;
             out.flush()?;
             out.get_ref().sync_all()?;
             out.get_ref().metadata().map(|m| m.len())
         });
+        let tally = std::mem::take(&mut inf.get_mut().tally).finish();
         drop(inf);
         let size = match result {
             Ok(n) => n,
@@ -492,7 +505,7 @@ impl Written {
         let target = self.dir.join(decompressed_name(&self.filename));
         place(&tmp, &target, overwrite)?;
         let _ = std::fs::remove_file(&self.part);
-        Ok((target, size, true))
+        Ok((target, size, true, tally))
     }
 }
 
@@ -595,9 +608,15 @@ mod tests {
         let chunks: Vec<&[u8]> = vec![&z[..1], &z[1..2], &z[2..20], &z[20..]];
         let w = write(dir.path(), None, &chunks, true).ok().unwrap();
         // The name says csv, the bytes say gzip: the bytes win.
-        let (path, size, unzipped) = w.finish(false).unwrap();
+        let (path, size, unzipped, tally) = w.finish(false).unwrap();
         assert!(unzipped);
         assert_eq!(size, data.len() as u64);
+        assert_eq!(
+            tally,
+            crate::api::tally_file(&path).unwrap(),
+            "of the saved file"
+        );
+        assert_eq!((tally.size, tally.lines, tally.records), (size, 2000, 2000));
         assert_eq!(std::fs::read(&path).unwrap(), data);
         assert!(!part.exists());
 
@@ -615,8 +634,13 @@ mod tests {
         let z = gz(&data);
         let (have, rest) = z.split_at(z.len() / 3);
         let w = write(dir.path(), Some(have), &[rest], true).ok().unwrap();
-        let (path, _, unzipped) = w.finish(false).unwrap();
+        let (path, _, unzipped, tally) = w.finish(false).unwrap();
         assert!(unzipped);
+        assert_eq!(
+            tally,
+            crate::api::tally_file(&path).unwrap(),
+            "prefix counted"
+        );
         assert_eq!(std::fs::read(path).unwrap(), data);
     }
 
@@ -626,8 +650,9 @@ mod tests {
         let part = partial_path(dir.path(), "p.csv");
         let z = gz(b"hello");
         let w = write(dir.path(), None, &[&z], false).ok().unwrap();
-        let (path, _, unzipped) = w.finish(false).unwrap();
+        let (path, _, unzipped, tally) = w.finish(false).unwrap();
         assert!(!unzipped);
+        assert_eq!(tally, crate::api::tally_file(&path).unwrap());
         assert_eq!(std::fs::read(path).unwrap(), z);
 
         // Cut after half: .part keeps the bytes, no inflated leftovers.
@@ -642,6 +667,19 @@ mod tests {
             .filter(|n| n.ends_with(".unzip"))
             .collect();
         assert!(left.is_empty(), "{left:?}");
+    }
+
+    #[test]
+    fn a_resumed_plain_part_is_tallied_whole() {
+        let dir = tempfile::tempdir().unwrap();
+        let data = b"a,b\n1,2\n".repeat(500);
+        let (have, rest) = data.split_at(1001);
+        let w = write(dir.path(), Some(have), &[rest], true).ok().unwrap();
+        let (path, _, unzipped, tally) = w.finish(false).unwrap();
+        assert!(!unzipped);
+        assert_eq!(std::fs::read(&path).unwrap(), data);
+        assert_eq!(tally, crate::api::tally_file(&path).unwrap());
+        assert_eq!(tally.records, 1000);
     }
 
     #[test]

@@ -15,9 +15,7 @@ pub enum ApiError {
         message: Option<String>,
     },
 
-    #[error(
-        "an export is already running in this environment (HTTP 409): {message}; wait for it to finish, then submit again"
-    )]
+    #[error("{}", conflict_text(message))]
     Conflict { message: String },
 
     #[error("not found (HTTP 404{}); check the base URL (a job's status is also kept 3 days only)", colon(message.as_deref()))]
@@ -111,6 +109,36 @@ fn wait_limit_text(job_id: &str, status: &str, known: bool, waited: Duration) ->
         "stopped waiting for job {job_id} after {}: it still reports {word}; it may yet finish: look again with `upexport status {job_id}`, or wait longer with --max-wait",
         crate::human::duration(waited.as_secs() as i64)
     )
+}
+
+/// The 409 text: what happened, the server's words without what they
+/// repeat, and what to do, said once. The vendor documents the envelope of
+/// a 409 ("An export job is already in progress") but not its details;
+/// those seen (the demo's) already say to wait, so the advice is added only
+/// when the server's words do not give it (a guess at the vendor's words).
+fn conflict_text(message: &str) -> String {
+    const LEAD: &str = "an export job is already in progress";
+    let m = message.trim();
+    // "An export job is already in progress (details)": the details only.
+    let words = match m.get(..LEAD.len()) {
+        Some(head) if head.eq_ignore_ascii_case(LEAD) => {
+            let rest = m[LEAD.len()..].trim();
+            rest.strip_prefix('(')
+                .and_then(|r| r.strip_suffix(')'))
+                .unwrap_or(rest)
+                .trim()
+        }
+        _ => m,
+    };
+    let mut out = String::from("an export is already running in this environment (HTTP 409)");
+    if !words.is_empty() {
+        out.push_str(": ");
+        out.push_str(words);
+    }
+    if !words.to_ascii_lowercase().contains("wait") {
+        out.push_str("; wait for it to finish, then submit again");
+    }
+    out
 }
 
 fn unauthorized_text(status: u16, message: Option<&str>) -> String {
@@ -341,5 +369,34 @@ mod tests {
         };
         assert!(e.to_string().contains("retry in 7 s"));
         assert!(e.is_transient());
+    }
+
+    /// The 409 text says to wait once, and not the envelope's headline
+    /// again after its own.
+    #[test]
+    fn conflict_says_what_to_do_once() {
+        let e = ApiError::Conflict {
+            message: "An export job is already in progress (Export job 42 is processing (started 2026-11-27T09:00:00Z); wait for it to finish before starting another)".into(),
+        };
+        assert_eq!(
+            e.to_string(),
+            "an export is already running in this environment (HTTP 409): Export job 42 is processing (started 2026-11-27T09:00:00Z); wait for it to finish before starting another"
+        );
+        let e = ApiError::Conflict {
+            message: "An export job is already in progress".into(),
+        };
+        assert_eq!(
+            e.to_string(),
+            "an export is already running in this environment (HTTP 409); wait for it to finish, then submit again"
+        );
+        let e = ApiError::Conflict {
+            message: "job 42 is running".into(),
+        };
+        let text = e.to_string();
+        assert!(
+            text.contains(": job 42 is running; wait for it to finish, then submit again"),
+            "{text}"
+        );
+        assert_eq!(text.matches("wait").count(), 1, "{text}");
     }
 }

@@ -235,14 +235,12 @@ impl JobStatus {
         if let Some((done, all)) = self.chunks() {
             return Some(done as f64 / all as f64);
         }
-        let p = self.progress.as_deref()?.trim().trim_end_matches('%');
-        let v: f64 = p.parse().ok()?;
-        let f = if v > 1.0 || self.progress.as_deref().is_some_and(|s| s.contains('%')) {
-            v / 100.0
-        } else {
-            v
-        };
-        f.is_finite().then_some(f.clamp(0.0, 1.0))
+        percent(self.progress.as_deref()?).map(|p| p / 100.0)
+    }
+
+    /// The progress in words, with units (see [`progress_words`]).
+    pub fn progress_text(&self) -> Option<String> {
+        progress_words(self.chunks(), self.progress.as_deref())
     }
 
     /// Why a failed job failed, from whichever field the server used; for
@@ -268,6 +266,45 @@ impl JobStatus {
                 && self.presigned_urls.is_empty())
             .then(|| unknown_end_note(self.raw_status()))
         })
+    }
+}
+
+/// `progress` as a percentage, 0 to 100: read as a percentage ("13",
+/// "13%"), at 1 and below without a `%` as a fraction ("0.13"), or as
+/// "done/all" ("1/2"). The API
+/// documents `progress` as a string and says nothing of its unit (a guess).
+fn percent(progress: &str) -> Option<f64> {
+    let t = progress.trim();
+    // "done/all", as some clients write it.
+    if let Some((done, all)) = t.split_once('/') {
+        let (d, a): (f64, f64) = (done.trim().parse().ok()?, all.trim().parse().ok()?);
+        return (a > 0.0 && d.is_finite() && a.is_finite())
+            .then(|| (d / a * 100.0).clamp(0.0, 100.0));
+    }
+    let v: f64 = t.trim_end_matches('%').trim().parse().ok()?;
+    let p = if v > 1.0 || t.ends_with('%') {
+        v
+    } else {
+        v * 100.0
+    };
+    p.is_finite().then_some(p.clamp(0.0, 100.0))
+}
+
+/// A job's progress in words, with its units: the one phrasing of every
+/// front end (the TUI's rows, details and 409 dialog, the CLI's status and
+/// progress lines): "13% · 0/2 chunks", "0/2 chunks", "13%"; a progress
+/// that is no number as it came ("progress 'warming up'"); `None` when the
+/// job reports neither.
+pub fn progress_words(chunks: Option<(usize, usize)>, progress: Option<&str>) -> Option<String> {
+    let progress = progress.map(str::trim).filter(|p| !p.is_empty());
+    let pct = progress.map(|p| match percent(p) {
+        Some(v) => format!("{v:.0}%"),
+        None => format!("progress '{}'", inert(p.to_owned())),
+    });
+    let chunks = chunks.map(|(done, all)| format!("{done}/{all} chunks"));
+    match (pct, chunks) {
+        (Some(p), Some(c)) => Some(format!("{p} · {c}")),
+        (p, c) => p.or(c),
     }
 }
 
@@ -306,6 +343,12 @@ pub struct JobSummary {
 }
 
 impl JobSummary {
+    /// The progress in words, with units (the list has no chunks; see
+    /// [`progress_words`]).
+    pub fn progress_text(&self) -> Option<String> {
+        progress_words(None, self.progress.as_deref())
+    }
+
     /// Where the job stands (see [`JobState::settled`]; the list carries
     /// no links, so an unknown word with an end time reads as over).
     pub fn state(&self) -> JobState {
@@ -451,6 +494,34 @@ mod tests {
         .unwrap();
         assert_eq!(j.job_id.as_deref(), Some("j ]0;pwned "));
         assert_eq!(j.links.as_deref(), Some("a [2Jb"));
+    }
+
+    /// One phrasing, with units, wherever a job's progress is shown.
+    #[test]
+    fn progress_in_words_has_units() {
+        assert_eq!(
+            progress_words(Some((0, 2)), Some("13")).as_deref(),
+            Some("13% · 0/2 chunks")
+        );
+        assert_eq!(
+            progress_words(Some((1, 2)), None).as_deref(),
+            Some("1/2 chunks")
+        );
+        assert_eq!(progress_words(None, Some("13")).as_deref(), Some("13%"));
+        assert_eq!(progress_words(None, Some("25%")).as_deref(), Some("25%"));
+        assert_eq!(progress_words(None, Some("0.5")).as_deref(), Some("50%"));
+        assert_eq!(progress_words(None, Some("1/4")).as_deref(), Some("25%"));
+        assert_eq!(
+            progress_words(None, Some("warming up")).as_deref(),
+            Some("progress 'warming up'")
+        );
+        assert_eq!(progress_words(None, Some(" ")), None);
+        assert_eq!(progress_words(None, None), None);
+        let s = JobSummary {
+            progress: Some("13".into()),
+            ..Default::default()
+        };
+        assert_eq!(s.progress_text().as_deref(), Some("13%"));
     }
 
     #[test]

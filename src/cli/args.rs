@@ -80,6 +80,10 @@ pub enum Command {
     /// Queue exports to be submitted one after another
     #[command(subcommand)]
     Queue(QueueCommand),
+    /// Keep a dataset current: one export per missing UTC day (or month)
+    /// since a sync's start, into a folder or object store (`[sync.NAME]`
+    /// tables of the config file). In progress: --dry-run shows the plan
+    Sync(SyncArgs),
     /// Check the setup: versions, paths, profile, key, connectivity, history
     Doctor {
         /// Print the report as JSON
@@ -246,6 +250,10 @@ pub struct DownloadArgs {
     /// Print a JSON summary of the files
     #[arg(long)]
     pub json: bool,
+    /// Then join a CSV or NDJSON job's parts into DIR/<job id>.csv or
+    /// .ndjson (one CSV header); Parquet and Avro parts are kept apart
+    #[arg(long, conflicts_with = "only")]
+    pub merge: bool,
 }
 
 /// `upexport queue …`: exports submitted one after another, each as soon as
@@ -284,6 +292,25 @@ pub enum QueueCommand {
         #[arg(long, value_name = "DURATION", value_parser = crate::jobs::track::parse_max_wait)]
         max_wait: Option<std::time::Duration>,
     },
+}
+
+/// `upexport sync [NAME…]`.
+#[derive(Debug, Args, Default)]
+pub struct SyncArgs {
+    /// The syncs to run (default: every one defined)
+    #[arg(value_name = "NAME")]
+    pub names: Vec<String>,
+    /// The last day to cover, YYYY-MM-DD (default and latest: yesterday
+    /// in UTC, the last complete day)
+    #[arg(long, value_name = "DATE")]
+    pub until: Option<String>,
+    /// Print the plan (the partitions missing and each request); send
+    /// nothing
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Print the plan as JSON
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Debug, Args)]

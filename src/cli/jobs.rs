@@ -11,8 +11,11 @@ use super::context::{Context, warn};
 use super::exit::CliError;
 use crate::api::{ApiClient, ApiError, JobState, JobStatus};
 use crate::frontend::wait_for_shutdown;
+use crate::history::HistoryStore;
 use crate::human::{bytes, duration, parse_api_time};
-use crate::jobs::fetch::{self, FetchEvent, FetchOptions, How, Totals};
+use crate::jobs::fetch::{self, FetchEvent, FetchOptions, How, Totals, job_dir};
+use crate::jobs::manifest::{self, JobFacts};
+use crate::jobs::merge::{self, MergeError};
 use crate::jobs::submit::snapshot;
 
 /// Download links live 2 days after the job ends.
@@ -50,9 +53,7 @@ pub(super) fn print_status(job_id: &str, s: &JobStatus) {
     let state = s.state();
     let shown = s.status.as_deref().unwrap_or("unknown");
     println!("job {job_id}: {shown}");
-    if let Some((done, all)) = s.chunks() {
-        println!("  progress     {done}/{all} chunks");
-    } else if let Some(p) = &s.progress {
+    if let Some(p) = s.progress_text() {
         println!("  progress     {p}");
     }
     if let Some(t) = s.start_time.as_deref().filter(|t| !t.is_empty()) {
@@ -106,7 +107,7 @@ pub async fn jobs(ctx: &mut Context, json: bool) -> Result<(), CliError> {
             "{:<36}  {:<10}  {:>8}  {:<20}  {}",
             j.job_id.as_deref().unwrap_or("?"),
             j.status.as_deref().unwrap_or("?"),
-            j.progress.as_deref().unwrap_or(""),
+            j.progress_text().unwrap_or_default(),
             j.start_time.as_deref().unwrap_or(""),
             j.elapsed_time.as_deref().unwrap_or("")
         );
@@ -156,6 +157,7 @@ pub async fn download(ctx: &mut Context, a: &DownloadArgs) -> Result<(), CliErro
     };
     let shutdown = wait_for_shutdown();
     tokio::pin!(shutdown);
+    let store = ctx.store().inspect_err(|e| warn(&e.to_string())).ok();
     let fetch = Fetch {
         job_id: &a.job_id,
         status: &s,
@@ -163,24 +165,104 @@ pub async fn download(ctx: &mut Context, a: &DownloadArgs) -> Result<(), CliErro
         only: only.as_deref(),
         opts,
         json: a.json,
+        store: store.as_ref(),
     };
     let outcome = fetch.run_until(&client, shutdown).await?;
+    let merged = if a.merge && outcome.failed.is_empty() {
+        Some(merge_parts(&job_dir(&base, &a.job_id), a.overwrite, a.json).await)
+    } else {
+        if a.merge {
+            warn("not merged: some files failed");
+        }
+        None
+    };
     if a.json {
-        println!("{}", outcome.summary(&a.job_id));
+        let mut summary = outcome.summary(&a.job_id);
+        if let Some(m) = &merged {
+            summary["merge"] = m.json.clone();
+        }
+        println!("{summary}");
     }
-    outcome.result(a.json)
+    outcome.result(a.json)?;
+    match merged {
+        Some(Merged {
+            failed: Some(message),
+            ..
+        }) => Err(CliError::Download {
+            message,
+            json: a.json,
+        }),
+        _ => Ok(()),
+    }
+}
+
+/// What `--merge` did, for the summary and the exit code.
+struct Merged {
+    json: serde_json::Value,
+    /// A refusal that fails the command (not Parquet's or Avro's keeping
+    /// their parts, which is by design).
+    failed: Option<String>,
+}
+
+/// `download --merge`: join the parts (CSV, NDJSON), or say why not.
+async fn merge_parts(dir: &Path, overwrite: bool, json: bool) -> Merged {
+    let dir = dir.to_owned();
+    let got = tokio::task::spawn_blocking(move || merge::merge(&dir, overwrite))
+        .await
+        .unwrap_or_else(|e| Err(MergeError::Refused(format!("merging failed: {e}"))));
+    match got {
+        Ok(m) => {
+            if !json {
+                for l in m.lines() {
+                    println!("{l}");
+                }
+            }
+            Merged {
+                json: serde_json::json!({
+                    "path": m.path,
+                    "parts": m.parts,
+                    "size": m.size,
+                    "rows": m.rows,
+                    "sha256": m.sha256,
+                    "duckdb": m.duckdb.as_ref().ok(),
+                }),
+                failed: None,
+            }
+        }
+        Err(MergeError::KeptApart(why)) => {
+            if !json {
+                println!("not merged: {why}");
+            }
+            Merged {
+                json: serde_json::json!({"kept_parts": why}),
+                failed: None,
+            }
+        }
+        Err(MergeError::Refused(why)) => {
+            let text = format!("not merged: {why}");
+            Merged {
+                json: serde_json::json!({"error": text}),
+                failed: Some(text),
+            }
+        }
+    }
 }
 
 /// The files a fetch saved and the ones that failed, as JSON rows.
 pub(super) struct Fetched {
     pub done: Vec<serde_json::Value>,
     pub failed: Vec<serde_json::Value>,
+    /// The manifest written (`{"path", "duckdb"}`), or why not.
+    pub manifest: Option<serde_json::Value>,
 }
 
 impl Fetched {
     /// `{"job_id", "files", "failed"?, "error"?}` for `--json`.
     pub fn summary(&self, job_id: &str) -> serde_json::Value {
         let mut summary = serde_json::json!({"job_id": job_id, "files": self.done});
+        if let Some(m) = &self.manifest {
+            summary["manifest"] = m.clone();
+        }
         if !self.failed.is_empty() {
             summary["failed"] = serde_json::Value::Array(self.failed.clone());
             summary["error"] = serde_json::json!({
@@ -215,16 +297,35 @@ pub(super) struct Fetch<'a> {
     pub only: Option<&'a [usize]>,
     pub opts: FetchOptions,
     pub json: bool,
+    /// History, for what the manifest says of the job (its request,
+    /// environment); without it the manifest says it does not know.
+    pub store: Option<&'a HistoryStore>,
 }
 
 impl Fetch<'_> {
+    /// What history and the status say of the job, for its manifest.
+    async fn facts(&self, client: &ApiClient) -> JobFacts {
+        let base_url = client.base_url().as_str();
+        let mut f = match self.store {
+            Some(store) => manifest::facts(store, base_url, self.job_id).await,
+            None => JobFacts::unknown(self.job_id, base_url),
+        };
+        let listed = self.status.presigned_urls.len();
+        f.parts = Some(listed).filter(|n| *n > 0).or(f.parts);
+        if f.environment_app_token.is_none() {
+            f.environment_app_token = self.status.app_token.clone();
+        }
+        f
+    }
+
     /// Fetch, with progress on a terminal's stderr and a line per file on
     /// stdout (unless `json`). Used by `download`, `submit --wait
     /// --download` and `queue run --download`. A file this job saved there
     /// before is kept and counted; anything else at a file's name is kept
     /// and fails that file (never overwritten without --overwrite), so
     /// running the command again fetches what is missing and resumes what
-    /// was cut.
+    /// was cut. Then the folder's manifest.json, and the DuckDB command
+    /// that opens it.
     pub async fn run(&self, client: &ApiClient) -> Fetched {
         let plans = fetch::plan(self.job_id, self.status, self.base, self.only);
         let names: HashMap<usize, String> = plans
@@ -240,8 +341,10 @@ impl Fetch<'_> {
             totals: Totals::new(plans.len()),
             done: Vec::new(),
             failed: Vec::new(),
+            manifest: None,
         };
-        let fetching = fetch::fetch_all(client, plans, self.opts, tx);
+        let facts = self.facts(client).await;
+        let fetching = fetch::fetch_job(client, plans, self.opts, facts, tx);
         let showing = async {
             while let Some(e) = rx.recv().await {
                 view.show(&e);
@@ -251,6 +354,7 @@ impl Fetch<'_> {
         Fetched {
             done: view.done,
             failed: view.failed,
+            manifest: view.manifest,
         }
     }
 
@@ -321,6 +425,7 @@ struct Progress {
     totals: Totals,
     done: Vec<serde_json::Value>,
     failed: Vec<serde_json::Value>,
+    manifest: Option<serde_json::Value>,
 }
 
 impl Progress {
@@ -390,6 +495,25 @@ impl Progress {
                     How::Fetched | How::Resumed => {}
                 }
                 self.done.push(row);
+            }
+            FetchEvent::Manifest(Ok(ready)) => {
+                self.clear_line();
+                if !self.json {
+                    for l in ready.lines() {
+                        println!("{l}");
+                    }
+                }
+                self.manifest = Some(serde_json::json!({
+                    "path": ready.manifest,
+                    "complete": ready.complete,
+                    "rows": ready.rows,
+                    "duckdb": ready.duckdb.as_ref().ok(),
+                }));
+            }
+            FetchEvent::Manifest(Err(e)) => {
+                self.clear_line();
+                warn(&format!("manifest.json not written: {e}"));
+                self.manifest = Some(serde_json::json!({"error": e}));
             }
             FetchEvent::Failed {
                 index,

@@ -49,14 +49,9 @@ impl Progress {
         let status = s.status.as_deref().unwrap_or("unknown");
         if self.tty {
             let chunks = s
-                .chunks()
-                .map(|(d, a)| format!(" · {d}/{a} chunks"))
-                .unwrap_or_else(|| {
-                    s.progress
-                        .as_deref()
-                        .map(|p| format!(" · {p}"))
-                        .unwrap_or_default()
-                });
+                .progress_text()
+                .map(|p| format!(" · {p}"))
+                .unwrap_or_default();
             let elapsed = duration(self.started.elapsed().as_secs() as i64);
             eprint!("\r\x1b[2K{label}job {job_id}: {status}{chunks} · {elapsed}");
             let _ = std::io::stderr().flush();

@@ -214,6 +214,7 @@ async fn run_all(
                 only: None,
                 opts: FetchOptions::default(),
                 json,
+                store: Some(&store),
             };
             let got = fetch.run_until(&client, shutdown.as_mut()).await?;
             match got.result(json) {

@@ -206,6 +206,7 @@ async fn run_wait(
         only: None,
         opts: FetchOptions::default(),
         json: a.json,
+        store: Some(store),
     };
     let done = fetch.run_until(client, shutdown.as_mut()).await?;
     if a.json {

@@ -32,6 +32,9 @@ pub struct ConfigFile {
     pub request_timeout_secs: Option<u64>,
     #[serde(default)]
     pub profiles: BTreeMap<String, Profile>,
+    /// `[sync.NAME]` tables: datasets `upexport sync` keeps current.
+    #[serde(default)]
+    pub sync: BTreeMap<String, crate::sync::SyncDef>,
 }
 
 /// One environment's settings.

@@ -1,6 +1,6 @@
 //! Serving parts like S3 serves pre-signed objects: no Authorization, a
-//! signature in the query (403 AccessDenied in XML when wrong), gzip bytes
-//! with `Content-Length`, validators (a strong `ETag` and `Last-Modified`,
+//! signature in the query (403 AccessDenied in XML when wrong), the bytes
+//! (gzip or not, see `encode`) with `Content-Length`, validators (a strong `ETag` and `Last-Modified`,
 //! the job's end), and `Range` for resuming, with `If-Range` honoured: a
 //! range is served only while the validator sent still matches, else the
 //! whole file (RFC 9110 13.1.5). Shared by the normal HTTP path and the raw
@@ -85,8 +85,13 @@ pub(crate) fn download(
     let Some(part) = part else {
         return Reply::xml(404, "NoSuchKey", "The specified key does not exist.");
     };
-    let total = part.gz.len();
-    let mut headers = vec![("Content-Type", "application/gzip".to_owned())];
+    let total = part.served.len();
+    let kind = if part.gzip {
+        "application/gzip"
+    } else {
+        "application/octet-stream"
+    };
+    let mut headers = vec![("Content-Type", kind.to_owned())];
     // The content of a job's part never changes: the signature of its URL
     // makes a strong ETag, the job's end its date.
     let etag = format!("\"{}\"", &shared.signature(job_id, file)[..32]);
@@ -110,7 +115,7 @@ pub(crate) fn download(
         return Reply {
             status: 200,
             headers,
-            body: part.gz.clone(),
+            body: part.served.clone(),
         };
     };
     match parse_range(range, total) {
@@ -119,7 +124,7 @@ pub(crate) fn download(
             Reply {
                 status: 200,
                 headers,
-                body: part.gz.clone(),
+                body: part.served.clone(),
             }
         }
         RangeAsk::Part(start, end) => {
@@ -128,7 +133,7 @@ pub(crate) fn download(
             Reply {
                 status: 206,
                 headers,
-                body: part.gz.slice(start..=end),
+                body: part.served.slice(start..=end),
             }
         }
         RangeAsk::Unsatisfiable => {

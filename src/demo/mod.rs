@@ -13,9 +13,11 @@
 //! - A job has 2 parts of [`DemoOptions::rows_per_part`] rows; the default
 //!   format is NDJSON; `segment_id`, `emails` and `exclusions` are accepted
 //!   and ignored. An empty create body counts as `{}`.
-//! - Parts are gzip; "parquet" parts are NDJSON named `*.parquet.ndjson.gz`
-//!   (the demo writes no real Parquet); Avro parts are real Avro container
-//!   files (null codec, strings and longs, `metadata` as JSON text).
+//! - Every format is a real file of that format, from the same rows:
+//!   NDJSON, CSV with a header, Avro (`apache-avro`, snappy) and Parquet
+//!   (`parquet`, snappy). NDJSON and CSV parts are gzip, Parquet and Avro
+//!   are not (`encode` says what is known and what is guessed; under
+//!   `VendorDiffers` every part is gzip). Schemas: `rows::SCHEMA`.
 //! - Rows' `inserted_at` is RFC 3339 UTC with microseconds.
 //! - Every connection carries one request (`Connection: close`).
 //! - `EmptyCreated` still creates the job; `Flaky` answers 503 to the first
@@ -33,6 +35,7 @@ mod faults;
 mod files;
 mod lookups;
 mod mode;
+mod parquet;
 mod rng;
 mod routes;
 mod rows;
@@ -122,7 +125,8 @@ impl DemoServer {
         shared.fixed_part = opts.part_gz.map(|gz| {
             Arc::new(state::Part {
                 raw: Vec::new(),
-                gz,
+                served: gz,
+                gzip: true,
             })
         });
         let shared = Arc::new(shared);
@@ -178,8 +182,8 @@ impl DemoServer {
         self.shared.force_running(Some(reason));
     }
 
-    /// The uncompressed content of a part (what a download decompresses
-    /// to), or `None` for an unknown job or file name.
+    /// The content of a part as written, before any gzip (what a download
+    /// saves), or `None` for an unknown job or file name.
     pub fn part_content(&self, job_id: &str, filename: &str) -> Option<Vec<u8>> {
         self.shared.part(job_id, filename).map(|p| p.raw.clone())
     }

@@ -44,7 +44,8 @@ pub enum FaultMode {
     /// vendor's documentation is silent: status words the client does not
     /// know, `end_time` set beside an unknown status, a lookup cursor that
     /// repeats, a 5 MB lookup, extra fields in every object, files with no
-    /// `ETag`, `Last-Modified` or `Accept-Ranges` (ranges still work), and
+    /// `ETag`, `Last-Modified` or `Accept-Ranges` (ranges still work),
+    /// every part gzip-compressed (Parquet and Avro too), and
     /// job ids counted from 1 on each server (two servers hand out the same
     /// ids).
     /// The client must neither hang, mangle nor lose anything.
@@ -128,7 +129,7 @@ impl FaultMode {
                 "the first download of each file stops halfway; later downloads (and resumes) succeed"
             }
             FaultMode::VendorDiffers => {
-                "succeeds, but with unknown status words, end_time set, a repeating cursor, a 5 MB lookup, extra fields, files without validators and job ids that repeat across servers"
+                "succeeds, but with unknown status words, end_time set, a repeating cursor, a 5 MB lookup, extra fields, files without validators, every part gzip (Parquet and Avro too) and job ids that repeat across servers"
             }
         }
     }

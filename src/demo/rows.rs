@@ -13,31 +13,78 @@ use crate::export::KNOWN_EVENT_TYPES;
 /// The app token every demo row and answer carries.
 pub const APP_TOKEN: &str = "NX-DEMO001";
 
-/// Column order of the CSV header and the Avro schema.
-pub(crate) const COLUMNS: [&str; 20] = [
-    "app_token",
-    "event_type",
-    "event_name",
-    "user_id",
-    "company_id",
-    "source",
-    "inserted_at",
-    "internal_event_id",
-    "hostname",
-    "pathname",
-    "screen_width",
-    "screen_height",
-    "device_type",
-    "user_agent",
-    "operating_system",
-    "browser",
-    "browser_language",
-    "session",
-    "country_code",
-    "metadata",
+/// What a column holds, for the typed formats (Parquet, Avro); CSV and
+/// NDJSON write every column as text or JSON.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Kind {
+    Text,
+    /// A whole number (the screen size).
+    Int,
+    /// UTC, microseconds since 1970 (`inserted_at`, which the API doc
+    /// describes as UTC with microseconds).
+    Timestamp,
+    /// A JSON object, written as its text (`metadata`).
+    Json,
+}
+
+/// One column: its name, kind and whether it may be null.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Column {
+    pub name: &'static str,
+    pub kind: Kind,
+    pub nullable: bool,
+}
+
+const fn col(name: &'static str, kind: Kind, nullable: bool) -> Column {
+    Column {
+        name,
+        kind,
+        nullable,
+    }
+}
+
+/// The columns of every demo file, in order. Where the vendor is silent
+/// (it names the fields of an exported event, section 6 of the API notes,
+/// not their types), these are guesses: the typed formats carry
+/// `inserted_at` as a UTC timestamp in microseconds, the screen size as
+/// integers and `metadata` as JSON text; the fields a browser fills in are
+/// null on events sent from a server (`source` `server-api`).
+pub(crate) const SCHEMA: [Column; 20] = [
+    col("app_token", Kind::Text, false),
+    col("event_type", Kind::Text, false),
+    col("event_name", Kind::Text, false),
+    col("user_id", Kind::Text, true),
+    col("company_id", Kind::Text, true),
+    col("source", Kind::Text, true),
+    col("inserted_at", Kind::Timestamp, false),
+    col("internal_event_id", Kind::Text, false),
+    col("hostname", Kind::Text, true),
+    col("pathname", Kind::Text, true),
+    col("screen_width", Kind::Int, true),
+    col("screen_height", Kind::Int, true),
+    col("device_type", Kind::Text, true),
+    col("user_agent", Kind::Text, true),
+    col("operating_system", Kind::Text, true),
+    col("browser", Kind::Text, true),
+    col("browser_language", Kind::Text, true),
+    col("session", Kind::Text, true),
+    col("country_code", Kind::Text, true),
+    col("metadata", Kind::Json, true),
 ];
 
-/// One exported event. Field order is [`COLUMNS`].
+/// One value of a row, typed as [`SCHEMA`] says.
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) enum Cell<'a> {
+    Null,
+    Text(&'a str),
+    Int(i64),
+    /// Microseconds since 1970, UTC.
+    Timestamp(i64),
+    /// JSON text.
+    Json(String),
+}
+
+/// One exported event. Field order is [`SCHEMA`]'s.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub(crate) struct Row {
     pub app_token: String,
@@ -49,45 +96,64 @@ pub(crate) struct Row {
     /// UTC with microseconds: `2026-10-03T14:05:09.123456Z`.
     pub inserted_at: String,
     pub internal_event_id: String,
-    pub hostname: String,
-    pub pathname: String,
-    pub screen_width: i64,
-    pub screen_height: i64,
-    pub device_type: String,
-    pub user_agent: String,
-    pub operating_system: String,
-    pub browser: String,
-    pub browser_language: String,
+    pub hostname: Option<String>,
+    pub pathname: Option<String>,
+    pub screen_width: Option<i64>,
+    pub screen_height: Option<i64>,
+    pub device_type: Option<String>,
+    pub user_agent: Option<String>,
+    pub operating_system: Option<String>,
+    pub browser: Option<String>,
+    pub browser_language: Option<String>,
     pub session: String,
     pub country_code: String,
     pub metadata: Value,
+    /// `inserted_at` as microseconds since 1970 (for the typed formats).
+    #[serde(skip)]
+    pub at_micros: i64,
 }
 
 impl Row {
-    /// The scalar columns as text, in [`COLUMNS`] order (metadata as JSON).
-    pub(crate) fn cells(&self) -> [String; 20] {
+    /// The values in [`SCHEMA`] order.
+    pub(crate) fn values(&self) -> [Cell<'_>; 20] {
+        fn text(s: &Option<String>) -> Cell<'_> {
+            s.as_deref().map_or(Cell::Null, Cell::Text)
+        }
+        let int = |n: Option<i64>| n.map_or(Cell::Null, Cell::Int);
         [
-            self.app_token.clone(),
-            self.event_type.clone(),
-            self.event_name.clone(),
-            self.user_id.clone(),
-            self.company_id.clone(),
-            self.source.clone(),
-            self.inserted_at.clone(),
-            self.internal_event_id.clone(),
-            self.hostname.clone(),
-            self.pathname.clone(),
-            self.screen_width.to_string(),
-            self.screen_height.to_string(),
-            self.device_type.clone(),
-            self.user_agent.clone(),
-            self.operating_system.clone(),
-            self.browser.clone(),
-            self.browser_language.clone(),
-            self.session.clone(),
-            self.country_code.clone(),
-            self.metadata.to_string(),
+            Cell::Text(&self.app_token),
+            Cell::Text(&self.event_type),
+            Cell::Text(&self.event_name),
+            Cell::Text(&self.user_id),
+            Cell::Text(&self.company_id),
+            Cell::Text(&self.source),
+            Cell::Timestamp(self.at_micros),
+            Cell::Text(&self.internal_event_id),
+            text(&self.hostname),
+            text(&self.pathname),
+            int(self.screen_width),
+            int(self.screen_height),
+            text(&self.device_type),
+            text(&self.user_agent),
+            text(&self.operating_system),
+            text(&self.browser),
+            text(&self.browser_language),
+            Cell::Text(&self.session),
+            Cell::Text(&self.country_code),
+            Cell::Json(self.metadata.to_string()),
         ]
+    }
+
+    /// The columns as text, in [`SCHEMA`] order (a null as an empty
+    /// cell, `inserted_at` as written in NDJSON, `metadata` as JSON).
+    pub(crate) fn cells(&self) -> [String; 20] {
+        self.values().map(|v| match v {
+            Cell::Null => String::new(),
+            Cell::Text(s) => s.to_owned(),
+            Cell::Int(n) => n.to_string(),
+            Cell::Timestamp(_) => self.inserted_at.clone(),
+            Cell::Json(j) => j,
+        })
     }
 }
 
@@ -272,6 +338,10 @@ fn row(rng: &mut Rng, spec: &JobSpec, types: &[String], at: DateTime<Utc>) -> Ro
         ),
         other => (other.to_owned(), json!({}), "server-api"),
     };
+    // What a browser fills in; an event sent from a server has none of it.
+    let web = source != "server-api";
+    let from_web = |s: &str| web.then(|| s.to_owned());
+    let language = *rng.pick(&LANGUAGES);
     Row {
         app_token: APP_TOKEN.to_owned(),
         event_type,
@@ -281,18 +351,19 @@ fn row(rng: &mut Rng, spec: &JobSpec, types: &[String], at: DateTime<Utc>) -> Ro
         source: source.to_owned(),
         inserted_at: at.format("%Y-%m-%dT%H:%M:%S%.6fZ").to_string(),
         internal_event_id: rng.uuid_like(),
-        hostname: "app.acme-demo.com".to_owned(),
-        pathname,
-        screen_width: device.size.0,
-        screen_height: device.size.1,
-        device_type: device.kind.to_owned(),
-        user_agent: device.agent.to_owned(),
-        operating_system: device.os.to_owned(),
-        browser: device.browser.to_owned(),
-        browser_language: (*rng.pick(&LANGUAGES)).to_owned(),
+        hostname: from_web("app.acme-demo.com"),
+        pathname: from_web(&pathname),
+        screen_width: web.then_some(device.size.0),
+        screen_height: web.then_some(device.size.1),
+        device_type: from_web(device.kind),
+        user_agent: from_web(device.agent),
+        operating_system: from_web(device.os),
+        browser: from_web(device.browser),
+        browser_language: from_web(language),
         session: rng.uuid_like(),
         country_code: (*rng.pick(&COUNTRIES)).to_owned(),
         metadata,
+        at_micros: at.timestamp_micros(),
     }
 }
 
@@ -348,7 +419,7 @@ mod tests {
         let r = &generate(&spec(), 1, 0, 1, 1)[0];
         let text = serde_json::to_string(r).unwrap();
         let mut last = 0;
-        for c in COLUMNS {
+        for c in SCHEMA.map(|c| c.name) {
             let at = text.find(&format!("\"{c}\":")).unwrap();
             assert!(at >= last, "{c}");
             last = at;

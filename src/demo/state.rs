@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 use chrono::{DateTime, Utc};
 
 use super::chunks::chunks;
-use super::encode::{encode, extension, gzip};
+use super::encode::{encode, gzip, part_name};
 use super::mode::FaultMode;
 use super::rng::{Rng, hash, random_seed};
 use super::rows::generate;
@@ -151,8 +151,9 @@ impl Shared {
         } else {
             lock(&self.ids).uuid_like()
         };
+        let mode = self.mode();
         let files = (1..=PARTS)
-            .map(|i| format!("part-{i:04}.{}.gz", extension(spec.format)))
+            .map(|i| part_name(spec.format, i, mode))
             .collect();
         let job = Job {
             seed: hash(&[id.as_bytes()]),
@@ -222,10 +223,20 @@ impl Shared {
             PARTS,
             self.settings.rows_per_part,
         );
-        let raw = encode(job.spec.format, &rows, job.seed ^ index as u64);
+        let raw = match encode(job.spec.format, &rows, job.seed ^ index as u64) {
+            Ok(raw) => raw,
+            Err(e) => {
+                tracing::error!(job = job_id, file, "demo part not written: {e}");
+                return None;
+            }
+        };
         drop(rows);
+        // The name, decided at create, says whether the part is gzip.
+        let gzip_it = file.ends_with(".gz");
+        let served = if gzip_it { gzip(&raw) } else { raw.clone() };
         let part = Arc::new(Part {
-            gz: gzip(&raw).into(),
+            served: served.into(),
+            gzip: gzip_it,
             raw,
         });
         job.parts.insert(file.to_owned(), part.clone());
@@ -236,8 +247,10 @@ impl Shared {
 /// A part's bytes: as generated and as served.
 pub(crate) struct Part {
     pub raw: Vec<u8>,
-    /// Shared with every answer that sends it (no copy per download).
-    pub gz: bytes::Bytes,
+    /// `raw`, gzip-compressed when `gzip`. Shared with every answer that
+    /// sends it (no copy per download).
+    pub served: bytes::Bytes,
+    pub gzip: bool,
 }
 
 /// Where a job stands.

@@ -38,15 +38,32 @@ impl DateBound {
             Ok(dt) => Ok(DateBound::DateTime(dt.with_timezone(&Utc))),
             Err(_) => {
                 let head: String = s.chars().take(10).collect();
-                // A correct day followed by a time without offset: say so.
-                if parse_day(&head).is_ok() {
+                if parse_day(&head).is_err() {
+                    return Err(not_a_date(s));
+                }
+                // `parse_day` took 10 ASCII characters: the rest starts at byte 10.
+                let rest = &s[10..];
+                let time = rest
+                    .strip_prefix(['T', 't', ' '])
+                    .filter(|t| t.starts_with(|c: char| c.is_ascii_digit()));
+                let Some(time) = time else {
+                    // A day followed by something that is no time (an email
+                    // typed after a picked date): not a date, whatever zone.
+                    return Err(not_a_date(s));
+                };
+                let naive = format!("{head}T{time}");
+                let reads = ["%Y-%m-%dT%H:%M:%S%.f", "%Y-%m-%dT%H:%M"]
+                    .iter()
+                    .any(|f| chrono::NaiveDateTime::parse_from_str(&naive, f).is_ok());
+                if reads {
+                    // A correct day and time without an offset: say so.
                     Err(format!(
                         "'{}' has no time zone: add Z or an offset (e.g. {head}T00:00:00Z), or give just {head}",
                         clip(s)
                     ))
                 } else {
                     Err(format!(
-                        "'{}' is not a date: use YYYY-MM-DD (e.g. 2026-11-01)",
+                        "'{}': the time cannot be read: use HH:MM:SS and Z or an offset (e.g. {head}T09:00:00Z), or give just {head}",
                         clip(s)
                     ))
                 }
@@ -102,10 +119,7 @@ fn parse_day(s: &str) -> Result<NaiveDate, String> {
             .enumerate()
             .all(|(i, c)| i == 4 || i == 7 || c.is_ascii_digit());
     if !shape_ok {
-        return Err(format!(
-            "'{}' is not a date: use YYYY-MM-DD (e.g. 2026-11-01)",
-            clip(s)
-        ));
+        return Err(not_a_date(s));
     }
     let num = |r: std::ops::Range<usize>| s[r].parse::<u32>().unwrap_or(0);
     let (y, m, d) = (num(0..4) as i32, num(5..7), num(8..10));
@@ -119,6 +133,14 @@ fn parse_day(s: &str) -> Result<NaiveDate, String> {
             .unwrap_or_default();
         format!("{s} is not a real date: {month} has {days} days")
     })
+}
+
+/// The message for text that is not date-like at all.
+fn not_a_date(s: &str) -> String {
+    format!(
+        "'{}' is not a date: expected YYYY-MM-DD (e.g. 2026-11-01)",
+        clip(s)
+    )
 }
 
 /// Number of days in a month (28-31).
@@ -206,6 +228,29 @@ mod tests {
     fn datetime_without_zone_is_refused_with_a_hint() {
         let e = DateBound::parse("2026-11-01T09:30:00").unwrap_err();
         assert!(e.contains("no time zone"), "{e}");
+        let e = DateBound::parse("2026-11-01 09:30").unwrap_err();
+        assert!(e.contains("no time zone"), "{e}");
+    }
+
+    /// Text that is not date-like at all (an email typed into To after a
+    /// picked date) is not a date; a time zone would not fix it.
+    #[test]
+    fn text_after_a_day_that_is_no_time_is_not_a_date() {
+        for s in [
+            "2026-12-06you@example.com",
+            "2026-12-06 you@example.com",
+            "you@example.com",
+            "2026-12-06T",
+            "2026-12-06Tnoon",
+        ] {
+            let e = DateBound::parse(s).unwrap_err();
+            assert!(e.contains("not a date: expected YYYY-MM-DD"), "{s}: {e}");
+            assert!(!e.contains("time zone"), "{s}: {e}");
+        }
+        // A day and a time that cannot be read is about the time.
+        let e = DateBound::parse("2026-12-06T25:00:00Z").unwrap_err();
+        assert!(e.contains("time"), "{e}");
+        assert!(!e.contains("no time zone"), "{e}");
     }
 
     #[test]

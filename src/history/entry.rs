@@ -85,6 +85,17 @@ impl JobSnapshot {
         )
     }
 
+    /// The progress in words, with units (the one phrasing:
+    /// [`crate::api::progress_words`]).
+    pub fn progress_text(&self) -> Option<String> {
+        let chunks = self
+            .chunks_done
+            .zip(self.chunks_total)
+            .filter(|(_, all)| *all > 0)
+            .map(|(d, a)| (d as usize, a as usize));
+        crate::api::progress_words(chunks, self.progress.as_deref())
+    }
+
     /// True when nothing more will happen to the job: the status is one
     /// of [`FINISHED_JOB_STATUSES`], or [`JobSnapshot::state`] is final.
     pub fn is_finished(&self) -> bool {

@@ -27,6 +27,7 @@ mod queue;
 mod recover;
 mod row;
 mod schema;
+mod sync_state;
 
 #[cfg(test)]
 mod tests;
@@ -44,6 +45,7 @@ pub use entry::{
 pub use error::HistoryError;
 pub use queue::{QueueState, QueuedExport};
 pub use schema::{BUSY_TIMEOUT, LATEST_VERSION};
+pub use sync_state::SyncPartition;
 
 use entry::fmt_time;
 use error::{classify, is_corruption};

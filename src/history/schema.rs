@@ -78,6 +78,24 @@ pub(crate) const MIGRATIONS: &[&str] = &[
     ALTER TABLE attempts ADD COLUMN sent_at TEXT;
     UPDATE attempts SET conflicts = 1 WHERE state = 'failed' AND error_kind = 'conflict';
     "#,
+    // 4: `upexport sync`: each partition of each sync and destination, with
+    // the job that made it (a partition is complete only once its manifest
+    // is written).
+    r#"
+    CREATE TABLE sync_partitions (
+        sync_name   TEXT    NOT NULL,
+        destination TEXT    NOT NULL,
+        dt          TEXT    NOT NULL,
+        state       TEXT    NOT NULL CHECK (state IN ('running', 'complete', 'failed')),
+        job_id      TEXT,
+        base_url    TEXT,
+        rows        INTEGER,
+        files       INTEGER,
+        error       TEXT,
+        updated_at  TEXT    NOT NULL,
+        PRIMARY KEY (sync_name, destination, dt)
+    );
+    "#,
 ];
 
 /// The `WHERE` term of `attempts_unfinished`; queries must repeat it exactly

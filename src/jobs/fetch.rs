@@ -12,6 +12,9 @@
 //! file does not stop the others, and its `.part` stays so the next run
 //! resumes it. To cancel, drop (abort) the `fetch_all` future: the `.part`
 //! file stays.
+//!
+//! Front ends call [`fetch_job`]: [`fetch_all`], then the folder's
+//! `manifest.json` ([`crate::jobs::manifest`]), written last.
 
 use std::collections::{BTreeMap, HashSet};
 use std::path::{Path, PathBuf};
@@ -20,9 +23,10 @@ use std::time::{Duration, Instant};
 use tokio::sync::mpsc::UnboundedSender;
 
 use crate::api::{
-    ApiClient, DownloadOptions, ErrorKind, JobStatus, OnDisk, Resume, decide, decompressed_name,
-    on_disk, partial_path, read_record,
+    ApiClient, DownloadOptions, ErrorKind, FileTally, JobStatus, OnDisk, Resume, decide,
+    decompressed_name, on_disk, partial_path, read_record,
 };
+use crate::jobs::manifest::{self, JobFacts, Ready, SavedFile};
 
 /// One file of a job to fetch.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -154,7 +158,8 @@ pub enum How {
 /// What happens while fetching. Per file: `Started`, then `Progress`
 /// (throttled; the first one always comes, with `received > 0` when the
 /// download resumed), then `Done` or `Failed`; a file already there is
-/// only `Done` (`How::AlreadyThere`). `Finished` last.
+/// only `Done` (`How::AlreadyThere`). `Finished` last; through
+/// [`fetch_job`], `Manifest` just before it.
 #[derive(Clone, Debug, PartialEq)]
 pub enum FetchEvent {
     /// About to request the file; `resumed_from` is the size of the
@@ -178,6 +183,9 @@ pub enum FetchEvent {
         size: u64,
         decompressed: bool,
         how: How,
+        /// SHA-256 and lines of the saved file, counted while writing it
+        /// (`None` for a file saved before).
+        tally: Option<FileTally>,
     },
     /// `kind` is [`crate::api::ApiError::kind`] (`io`, `connection_lost`, …).
     Failed {
@@ -185,6 +193,9 @@ pub enum FetchEvent {
         message: String,
         kind: ErrorKind,
     },
+    /// The folder's `manifest.json` was written (what to show: the
+    /// DuckDB command), or why not.
+    Manifest(Result<Ready, String>),
     Finished {
         ok: usize,
         failed: usize,
@@ -261,6 +272,7 @@ pub async fn fetch_all(
                         path,
                         size,
                         how: How::AlreadyThere,
+                        tally: None,
                     });
                     continue;
                 }
@@ -317,6 +329,7 @@ pub async fn fetch_all(
                     size: d.size,
                     decompressed: d.decompressed,
                     how,
+                    tally: Some(d.tally),
                 });
             }
             Err(e) => {
@@ -331,6 +344,58 @@ pub async fn fetch_all(
         }
     }
     send(FetchEvent::Finished { ok, failed });
+}
+
+/// [`fetch_all`], then the job folder's `manifest.json` (from `facts` and
+/// what was saved), reported as [`FetchEvent::Manifest`] before
+/// [`FetchEvent::Finished`]. No manifest when nothing was saved. Every
+/// front end downloads through this.
+pub async fn fetch_job(
+    client: &ApiClient,
+    plans: Vec<FilePlan>,
+    opts: FetchOptions,
+    facts: JobFacts,
+    events: UnboundedSender<FetchEvent>,
+) {
+    let dir = plans.first().map(|p| p.dir().to_owned());
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+    let mut saved = Vec::new();
+    let mut failed = 0;
+    let mut finished = None;
+    let forward = async {
+        while let Some(e) = rx.recv().await {
+            match &e {
+                FetchEvent::Done {
+                    index, path, tally, ..
+                } => saved.push(SavedFile {
+                    index: *index,
+                    path: path.clone(),
+                    tally: tally.clone(),
+                }),
+                FetchEvent::Failed { .. } => failed += 1,
+                FetchEvent::Finished { .. } => {
+                    finished = Some(e);
+                    continue;
+                }
+                _ => {}
+            }
+            let _ = events.send(e);
+        }
+    };
+    tokio::join!(fetch_all(client, plans, opts, tx), forward);
+    if let Some(dir) = dir.filter(|_| !saved.is_empty()) {
+        let written =
+            tokio::task::spawn_blocking(move || manifest::write(&dir, &facts, &saved, failed))
+                .await
+                .unwrap_or_else(|e| Err(format!("writing manifest.json failed: {e}")));
+        if let Err(e) = &written {
+            tracing::warn!("manifest not written: {e}");
+        }
+        let _ = events.send(FetchEvent::Manifest(written));
+    }
+    if let Some(f) = finished {
+        let _ = events.send(f);
+    }
 }
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
@@ -402,6 +467,7 @@ impl Totals {
             FetchEvent::Failed { index, .. } => {
                 self.files.entry(*index).or_default().state = FileState::Failed;
             }
+            FetchEvent::Manifest(_) => {}
             FetchEvent::Finished { .. } => self.finished = true,
         }
     }
@@ -596,6 +662,7 @@ mod tests {
             size: 400,
             decompressed: true,
             how: How::Fetched,
+            tally: None,
         });
         assert_eq!(t.fraction(), Some(0.5));
         assert_eq!(t.bytes(), (100, 100));

@@ -1,8 +1,9 @@
 //! The job workflow both front ends call: submit with its write-ahead
 //! history row ([`submit`]), following jobs ([`track`]), the export queue
 //! and what a failed queued item becomes ([`queue`]), fetching a job's
-//! files ([`fetch`]), reading downloaded files ([`file_preview`]) and
-//! lookups cached per profile ([`lookups`]).
+//! files ([`fetch`]) and describing them for analysis tools
+//! ([`manifest`], [`merge`]), reading downloaded files ([`file_preview`])
+//! and lookups cached per profile ([`lookups`]).
 //!
 //! Nothing here knows about a terminal: the CLI prints the events these
 //! functions report, the TUI's runner turns them into messages. Steps on
@@ -13,6 +14,8 @@
 pub mod fetch;
 pub mod file_preview;
 pub mod lookups;
+pub mod manifest;
+pub mod merge;
 pub mod queue;
 pub mod store;
 pub mod submit;

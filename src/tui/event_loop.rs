@@ -26,6 +26,10 @@ pub struct Session {
     pub rx: UnboundedReceiver<Msg>,
     /// Stamp the wall clock before each update (off in tests: fixed time).
     pub live_clock: bool,
+    /// Status-line messages written to the log so far.
+    pub logged: u64,
+    /// The focused field's message last written to the log.
+    pub field_logged: Option<String>,
 }
 
 /// Turn a terminal event into a message (`None`: nothing to do).
@@ -46,8 +50,34 @@ impl Session {
             self.app.clock.now = chrono::Utc::now();
         }
         let effects = self.app.update(msg);
+        self.log_messages();
         self.runner.run(effects);
         self.runner.sync_ticker(self.app.in_flight.is_some());
+    }
+
+    /// Each new status-line message, and each new message of the focused
+    /// field, in full to the log file, at debug level
+    /// (`UPEXPORT_LOG=upexport::status=debug`; the tour test compares the
+    /// screen with it): a field's message may quote what was typed.
+    fn log_messages(&mut self) {
+        if !tracing::enabled!(target: "upexport::status", tracing::Level::DEBUG) {
+            self.logged = self.app.messages.count;
+            return;
+        }
+        for l in self.app.messages.since(self.logged) {
+            tracing::debug!(target: "upexport::status", "{}", l.notice.text);
+            if let Some(d) = &l.notice.detail {
+                tracing::debug!(target: "upexport::status::detail", "{d}");
+            }
+        }
+        self.logged = self.app.messages.count;
+        let field = self.app.field_message().map(|(_, text)| text);
+        if field != self.field_logged {
+            if let Some(text) = &field {
+                tracing::debug!(target: "upexport::status", "{text}");
+            }
+            self.field_logged = field;
+        }
     }
 
     /// Handle every message already waiting. Returns true if any arrived.

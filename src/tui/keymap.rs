@@ -38,6 +38,7 @@ pub enum Ctx {
     FilePreview,
     FirstRun,
     Environments,
+    Messages,
 }
 
 impl Ctx {
@@ -66,6 +67,7 @@ impl Ctx {
             Ctx::FilePreview => "File preview",
             Ctx::FirstRun => "First run (no API key)",
             Ctx::Environments => "Environments (F5)",
+            Ctx::Messages => "Messages (F6)",
         }
     }
 }
@@ -124,10 +126,13 @@ pub enum Action {
     ToggleOverwrite,
     SelectAll,
     OpenFilePreview,
+    /// Join a finished CSV or NDJSON download's parts into one file.
+    Merge,
     UseKey,
     SaveKey,
     OpenEnvironments,
     FilterProfile,
+    OpenMessages,
 }
 
 /// A key chord, matched ignoring Shift on characters.
@@ -163,6 +168,20 @@ impl Key {
     }
 }
 
+/// What a footer hint is worth when the footer is too narrow for all of
+/// them: the lowest go first (the last of equals first); [`Prio::Out`], the
+/// way out of where you are (Esc, Ctrl-C), never goes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Prio {
+    /// Keys people try anyway (arrows, paging).
+    Low,
+    Normal,
+    /// What the screen is for.
+    High,
+    /// The way out: always shown.
+    Out,
+}
+
 /// One row of the table.
 #[derive(Clone, Copy, Debug)]
 pub struct Binding {
@@ -173,6 +192,8 @@ pub struct Binding {
     pub help: &'static str,
     /// Shown in the footer when this context has focus: (keys, word).
     pub hint: Option<(&'static str, &'static str)>,
+    /// Which hints stay when the footer is narrow.
+    pub prio: Prio,
 }
 
 use Action as A;
@@ -181,13 +202,16 @@ use KeyCode as C;
 /// A binding without a footer hint.
 macro_rules! b {
     ($ctx:ident, [$($key:expr),+], $action:expr, $help:literal) => {
-        Binding { ctx: Ctx::$ctx, keys: &[$($key),+], action: $action, help: $help, hint: None }
+        Binding { ctx: Ctx::$ctx, keys: &[$($key),+], action: $action, help: $help, hint: None, prio: Prio::Low }
     };
 }
-/// A binding with a footer hint.
+/// A binding with a footer hint, of [`Prio::Normal`] unless given.
 macro_rules! f {
     ($ctx:ident, [$($key:expr),+], $action:expr, $help:literal, $label:literal, $word:literal) => {
-        Binding { ctx: Ctx::$ctx, keys: &[$($key),+], action: $action, help: $help, hint: Some(($label, $word)) }
+        f!($ctx, [$($key),+], $action, $help, $label, $word, Normal)
+    };
+    ($ctx:ident, [$($key:expr),+], $action:expr, $help:literal, $label:literal, $word:literal, $prio:ident) => {
+        Binding { ctx: Ctx::$ctx, keys: &[$($key),+], action: $action, help: $help, hint: Some(($label, $word)), prio: Prio::$prio }
     };
 }
 
@@ -197,114 +221,119 @@ macro_rules! f {
 pub const BINDINGS: &[Binding] = &[
     f!(Global, [k(C::Tab)], A::NextFocus, "next field (after Submit: the history pane)", "Tab", "next"),
     b!(Global, [k(C::BackTab)], A::PrevFocus, "previous field"),
-    f!(Global, [ctrl('s')], A::Submit, "submit the export", "Ctrl-S", "submit"),
+    f!(Global, [ctrl('s')], A::Submit, "submit the export", "Ctrl-S", "submit", High),
     b!(Global, [ctrl('q')], A::Enqueue, "add the form to the queue (split a long range by month or week)"),
     b!(Global, [k(C::F(3))], A::OpenQueue, "the queue: exports sent one after another"),
     b!(Global, [k(C::F(4))], A::OpenDownloads, "downloads in progress"),
     b!(Global, [k(C::F(5))], A::OpenEnvironments, "environments (config profiles): switch"),
-    f!(Global, [k(C::F(1))], A::Help, "help: every key", "F1", "help"),
+    f!(Global, [k(C::F(1))], A::Help, "help: every key", "F1", "help", High),
+    b!(Global, [k(C::F(6))], A::OpenMessages, "messages: this session's status-line messages in full (the line says \"F6 more\" when it cut one)"),
     b!(Global, [ctrl('p')], A::OpenRequestPreview, "preview the JSON body and the curl command"),
     b!(Global, [k(C::Esc)], A::Escape, "close a popup; cancel a request in flight"),
     b!(Global, [k(C::F(2))], A::ToggleMouse, "mouse on/off (wheel scrolling, clicks)"),
-    f!(Global, [ctrl('c')], A::Quit, "quit (asks again while a request is in flight)", "Ctrl-C", "quit"),
+    f!(Global, [ctrl('c')], A::Quit, "quit (asks again while a request is in flight)", "Ctrl-C", "quit", Out),
     b!(NotTyping, [ch('q')], A::Quit, "quit"),
     b!(NotTyping, [ch('?')], A::Help, "help"),
     b!(Text, [ctrl('u')], A::ClearToStart, "delete to the start of the field"),
     b!(Text, [ctrl('w')], A::DeleteWord, "delete the word before the cursor"),
-    f!(Date, [k(C::Enter)], A::OpenCalendar, "calendar and presets (or type YYYY-MM-DD)", "Enter", "calendar"),
-    f!(Pickable, [k(C::Enter)], A::OpenPicker, "pick an event type, or a segment from the lookup (or type)", "Enter", "pick"),
+    f!(Date, [k(C::Enter)], A::OpenCalendar, "calendar and presets (or type YYYY-MM-DD)", "Enter", "calendar", High),
+    f!(Pickable, [k(C::Enter)], A::OpenPicker, "pick an event type, or a segment from the lookup (or type)", "Enter", "pick", High),
     b!(PlainText, [k(C::Enter)], A::NextFocus, "next field"),
     f!(Format, [k(C::Left), ch('h')], A::FormatPrev, "previous format", "←/→ a/c/n/p", "format"),
     b!(Format, [k(C::Right), ch('l')], A::FormatNext, "next format"),
     b!(Format, [k(C::Enter)], A::NextFocus, "next field"),
-    f!(Submit, [k(C::Enter)], A::Submit, "submit the export", "Enter", "submit"),
-    f!(History, [k(C::Up), ch('k')], A::Up, "previous (newer) entry", "↑/↓", "scroll"),
+    f!(Submit, [k(C::Enter)], A::Submit, "submit the export", "Enter", "submit", High),
+    f!(History, [k(C::Up), ch('k')], A::Up, "previous (newer) entry", "↑/↓", "scroll", Low),
     b!(History, [k(C::Down), ch('j')], A::Down, "next (older) entry"),
-    f!(History, [k(C::PageUp)], A::PageUp, "page up", "PgUp/PgDn", "page"),
+    f!(History, [k(C::PageUp)], A::PageUp, "page up", "PgUp/PgDn", "page", Low),
     b!(History, [k(C::PageDown)], A::PageDown, "page down"),
     b!(History, [k(C::Home), ch('g')], A::Home, "newest entry"),
     b!(History, [k(C::End), ch('G')], A::End, "oldest entry"),
-    f!(History, [k(C::Enter)], A::Open, "details: copy id or links, edit & re-run", "Enter", "details"),
-    f!(History, [ch('d')], A::Download, "download the job's files", "d", "download"),
-    f!(History, [ch('f')], A::FilterProfile, "this environment only / every environment", "f", "filter"),
+    f!(History, [k(C::Enter)], A::Open, "details: copy id or links, edit & re-run", "Enter", "details", High),
+    f!(History, [ch('d')], A::Download, "download the job's files", "d", "download", High),
+    f!(History, [ch('f')], A::FilterProfile, "this environment only / every environment", "f", "filter", Low),
     b!(History, [ch('r')], A::Refresh, "look at the job again: ask for its status and follow it (after following stopped)"),
-    f!(Calendar, [k(C::Left), ch('h')], A::Left, "previous day", "←→↑↓/hjkl", "move"),
+    f!(Calendar, [k(C::Left), ch('h')], A::Left, "previous day", "←→↑↓/hjkl", "move", Low),
     b!(Calendar, [k(C::Right), ch('l')], A::Right, "next day"),
     b!(Calendar, [k(C::Up), ch('k')], A::Up, "previous week"),
     b!(Calendar, [k(C::Down), ch('j')], A::Down, "next week"),
-    f!(Calendar, [k(C::Enter)], A::Open, "pick the day", "Enter", "pick"),
-    f!(Calendar, [k(C::Esc)], A::Escape, "cancel: the field keeps its date", "Esc", "cancel"),
-    f!(Calendar, [ch('1')], A::Preset(1), "preset: today", "1-7", "presets"),
+    f!(Calendar, [k(C::Enter)], A::Open, "pick the day", "Enter", "pick", High),
+    f!(Calendar, [k(C::Esc)], A::Escape, "cancel: the field keeps its date", "Esc", "cancel", Out),
+    f!(Calendar, [ch('1')], A::Preset(1), "preset: today", "1-7", "presets", High),
     b!(Calendar, [ch('2')], A::Preset(2), "preset: yesterday"),
     b!(Calendar, [ch('3')], A::Preset(3), "preset: last 7 days"),
     b!(Calendar, [ch('4')], A::Preset(4), "preset: last 30 days"),
     b!(Calendar, [ch('5')], A::Preset(5), "preset: last 90 days"),
     b!(Calendar, [ch('6')], A::Preset(6), "preset: this month"),
     b!(Calendar, [ch('7')], A::Preset(7), "preset: last month"),
-    f!(Calendar, [k(C::PageUp)], A::PageUp, "previous month", "PgUp/PgDn", "month"),
+    f!(Calendar, [k(C::PageUp)], A::PageUp, "previous month", "PgUp/PgDn", "month", Low),
     b!(Calendar, [k(C::PageDown)], A::PageDown, "next month"),
     f!(Calendar, [ch('t')], A::Today, "go to today", "t", "today"),
-    f!(Picker, [k(C::Up)], A::Up, "move up (typing filters the list)", "↑/↓", "move"),
+    f!(Picker, [k(C::Up)], A::Up, "move up (typing filters the list)", "↑/↓", "move", Low),
     b!(Picker, [k(C::Down)], A::Down, "move down"),
     b!(Picker, [k(C::PageUp)], A::PageUp, "page up"),
     b!(Picker, [k(C::PageDown)], A::PageDown, "page down"),
-    f!(Picker, [ch(' ')], A::Toggle, "select / unselect", "Space", "toggle"),
-    f!(Picker, [k(C::Enter)], A::Open, "apply", "Enter", "apply"),
+    f!(Picker, [ch(' ')], A::Toggle, "select / unselect", "Space", "toggle", High),
+    f!(Picker, [k(C::Enter)], A::Open, "apply", "Enter", "apply", High),
     f!(Picker, [ctrl('r')], A::Refresh, "refresh the segments lookup from the API", "Ctrl-R", "refresh"),
-    f!(Picker, [k(C::Esc)], A::Escape, "cancel", "Esc", "cancel"),
-    f!(Detail, [k(C::Up), ch('k')], A::Up, "scroll up", "↑/↓", "scroll"),
+    f!(Picker, [k(C::Esc)], A::Escape, "cancel", "Esc", "cancel", Out),
+    f!(Detail, [k(C::Up), ch('k')], A::Up, "scroll up", "↑/↓", "scroll", Low),
     b!(Detail, [k(C::Down), ch('j')], A::Down, "scroll down"),
     f!(Detail, [ch('c')], A::CopyJob, "copy the job id (OSC 52)", "c", "copy id"),
     f!(Detail, [ch('l')], A::CopyLinks, "copy the links", "l", "copy links"),
     f!(Detail, [ch('e')], A::LoadIntoForm, "load the request into the form to edit and re-run", "e", "edit & re-run"),
     f!(Detail, [ch('d')], A::Download, "download the job's files", "d", "download"),
-    f!(Detail, [k(C::Esc), ch('q')], A::Escape, "close", "Esc", "close"),
-    f!(RequestPreview, [k(C::Up), ch('k')], A::Up, "scroll up", "↑/↓", "scroll"),
+    f!(Detail, [k(C::Esc), ch('q')], A::Escape, "close", "Esc", "close", Out),
+    f!(RequestPreview, [k(C::Up), ch('k')], A::Up, "scroll up", "↑/↓", "scroll", Low),
     b!(RequestPreview, [k(C::Down), ch('j')], A::Down, "scroll down"),
     f!(RequestPreview, [ch('c')], A::CopyCurl, "copy the curl command (the key stays $USERPILOT_API_KEY)", "c", "copy curl"),
-    f!(RequestPreview, [k(C::Esc), ch('q')], A::Escape, "close", "Esc", "close"),
-    f!(Help, [k(C::Up), ch('k')], A::Up, "scroll up", "↑/↓", "scroll"),
+    f!(RequestPreview, [k(C::Esc), ch('q')], A::Escape, "close", "Esc", "close", Out),
+    f!(Help, [k(C::Up), ch('k')], A::Up, "scroll up", "↑/↓", "scroll", Low),
     b!(Help, [k(C::Down), ch('j')], A::Down, "scroll down"),
-    f!(Help, [k(C::Esc), ch('q'), ch('?'), k(C::Enter)], A::Escape, "close", "Esc", "close"),
-    f!(Conflict, [ch('w'), k(C::Enter)], A::Wait, "wait for the running job, then submit automatically (queued, survives a restart)", "w", "wait & submit"),
-    f!(Conflict, [k(C::Esc)], A::Escape, "cancel: nothing is sent", "Esc", "cancel"),
+    f!(Help, [k(C::Esc), ch('q'), ch('?'), k(C::Enter)], A::Escape, "close", "Esc", "close", Out),
+    f!(Conflict, [ch('w'), k(C::Enter)], A::Wait, "wait for the running job, then submit automatically (queued, survives a restart)", "w", "wait & submit", High),
+    f!(Conflict, [k(C::Esc)], A::Escape, "cancel: nothing is sent", "Esc", "cancel", Out),
     f!(QueueAdd, [k(C::Enter), ch('1')], A::QueueOne, "queue the form as one export", "Enter", "one export"),
     f!(QueueAdd, [ch('m')], A::QueueMonthly, "queue one export per calendar month of the range", "m", "by month"),
     f!(QueueAdd, [ch('w')], A::QueueWeekly, "queue one export per 7 days of the range", "w", "by week"),
-    f!(QueueAdd, [k(C::Esc)], A::Escape, "cancel", "Esc", "cancel"),
-    f!(Queue, [k(C::Up), ch('k')], A::Up, "previous item", "↑/↓", "move"),
+    f!(QueueAdd, [k(C::Esc)], A::Escape, "cancel", "Esc", "cancel", Out),
+    f!(Queue, [k(C::Up), ch('k')], A::Up, "previous item", "↑/↓", "move", Low),
     b!(Queue, [k(C::Down), ch('j')], A::Down, "next item"),
     f!(Queue, [ch('K')], A::MoveItemUp, "move the item earlier", "K/J", "reorder"),
     b!(Queue, [ch('J')], A::MoveItemDown, "move the item later"),
     f!(Queue, [ch('x'), k(C::Delete)], A::Remove, "remove the item", "x", "remove"),
     f!(Queue, [ch('p')], A::Pause, "pause / resume sending the queue", "p", "pause"),
     f!(Queue, [ch('c')], A::ClearDone, "clear sent and failed items", "c", "clear done"),
-    f!(Queue, [k(C::Esc), ch('q')], A::Escape, "close", "Esc", "close"),
-    f!(DownloadSetup, [k(C::Up)], A::Up, "previous row (the directory, then the files)", "↑/↓", "move"),
+    f!(Queue, [k(C::Esc), ch('q')], A::Escape, "close", "Esc", "close", Out),
+    f!(DownloadSetup, [k(C::Up)], A::Up, "previous row (the directory, then the files)", "↑/↓", "move", Low),
     b!(DownloadSetup, [k(C::Down), k(C::Tab)], A::Down, "next row"),
     f!(DownloadSetup, [ch(' ')], A::Toggle, "select / unselect the file (type in the directory row)", "Space", "toggle"),
     b!(DownloadSetup, [ctrl('a')], A::SelectAll, "select all files"),
     f!(DownloadSetup, [ctrl('o')], A::ToggleOverwrite, "overwrite files that exist", "Ctrl-O", "overwrite"),
-    f!(DownloadSetup, [k(C::Enter)], A::Open, "start (in the directory row: look there)", "Enter", "start"),
-    f!(DownloadSetup, [k(C::Esc)], A::Escape, "cancel", "Esc", "cancel"),
-    f!(Downloads, [k(C::Up), ch('k')], A::Up, "previous file", "↑/↓", "move"),
+    f!(DownloadSetup, [k(C::Enter)], A::Open, "start (in the directory row: look there)", "Enter", "start", High),
+    f!(DownloadSetup, [k(C::Esc)], A::Escape, "cancel", "Esc", "cancel", Out),
+    f!(Downloads, [k(C::Up), ch('k')], A::Up, "previous file", "↑/↓", "move", Low),
     b!(Downloads, [k(C::Down), ch('j')], A::Down, "next file"),
     f!(Downloads, [k(C::Enter), ch('p')], A::OpenFilePreview, "preview the file's first rows", "Enter", "preview"),
     f!(Downloads, [ch('r')], A::Retry, "retry the failed files (resumes partial ones)", "r", "retry"),
-    f!(Downloads, [k(C::Esc), ch('q')], A::Escape, "close (downloads go on)", "Esc", "close"),
-    f!(FilePreview, [k(C::Up), ch('k')], A::Up, "scroll up", "←↑↓→", "scroll"),
+    f!(Downloads, [ch('m')], A::Merge, "join a CSV or NDJSON job's parts into one file beside its folder", "m", "merge"),
+    f!(Downloads, [k(C::Esc), ch('q')], A::Escape, "close (downloads go on)", "Esc", "close", Out),
+    f!(FilePreview, [k(C::Up), ch('k')], A::Up, "scroll up", "←↑↓→", "scroll", Low),
     b!(FilePreview, [k(C::Down), ch('j')], A::Down, "scroll down"),
     b!(FilePreview, [k(C::Left), ch('h')], A::Left, "previous column"),
     b!(FilePreview, [k(C::Right), ch('l')], A::Right, "next column"),
-    f!(FilePreview, [k(C::Tab), ch('s')], A::Toggle, "show the schema (column types) / the rows", "Tab", "schema"),
-    f!(FilePreview, [k(C::Esc), ch('q')], A::Escape, "close", "Esc", "close"),
-    f!(FirstRun, [k(C::Enter)], A::UseKey, "use the pasted key for this session", "Enter", "use"),
+    f!(FilePreview, [k(C::Tab), ch('s')], A::Toggle, "show the schema (column types) / the rows", "Tab", "schema", High),
+    f!(FilePreview, [k(C::Esc), ch('q')], A::Escape, "close", "Esc", "close", Out),
+    f!(FirstRun, [k(C::Enter)], A::UseKey, "use the pasted key for this session", "Enter", "use", High),
     f!(FirstRun, [ctrl('s')], A::SaveKey, "save the key to a file readable by you only (0600), then use it", "Ctrl-S", "save"),
-    f!(FirstRun, [k(C::Esc)], A::Escape, "skip: the form works, submitting needs a key", "Esc", "skip"),
-    f!(Environments, [k(C::Up), ch('k')], A::Up, "previous environment", "↑/↓", "move"),
+    f!(FirstRun, [k(C::Esc)], A::Escape, "skip: the form works, submitting needs a key", "Esc", "skip", Out),
+    f!(Environments, [k(C::Up), ch('k')], A::Up, "previous environment", "↑/↓", "move", Low),
     b!(Environments, [k(C::Down), ch('j')], A::Down, "next environment"),
-    f!(Environments, [k(C::Enter)], A::Open, "switch to it (its own key, queue and lookups)", "Enter", "switch"),
-    f!(Environments, [k(C::Esc), ch('q')], A::Escape, "close", "Esc", "close"),
+    f!(Environments, [k(C::Enter)], A::Open, "switch to it (its own key, queue and lookups)", "Enter", "switch", High),
+    f!(Environments, [k(C::Esc), ch('q')], A::Escape, "close", "Esc", "close", Out),
+    f!(Messages, [k(C::Up), ch('k')], A::Up, "scroll up", "↑/↓", "scroll", Low),
+    b!(Messages, [k(C::Down), ch('j')], A::Down, "scroll down"),
+    f!(Messages, [k(C::Esc), ch('q'), k(C::F(6))], A::Escape, "close", "Esc", "close", Out),
 ];
 
 /// The action for `ev` in the given contexts (most specific first).
@@ -320,10 +349,47 @@ pub fn lookup(ctxs: &[Ctx], ev: &KeyEvent) -> Option<Action> {
 
 /// Footer hints for the contexts, as (keys, what) pairs.
 pub fn hints(ctxs: &[Ctx]) -> Vec<(&'static str, &'static str)> {
+    prioritised_hints(ctxs)
+        .into_iter()
+        .map(|(k, w, _)| (k, w))
+        .collect()
+}
+
+/// Footer hints with their [`Prio`], in table order.
+pub fn prioritised_hints(ctxs: &[Ctx]) -> Vec<(&'static str, &'static str, Prio)> {
     ctxs.iter()
         .flat_map(|ctx| BINDINGS.iter().filter(move |b| b.ctx == *ctx))
-        .filter_map(|b| b.hint)
+        .filter_map(|b| b.hint.map(|(k, w)| (k, w, b.prio)))
         .collect()
+}
+
+/// The hints that fit in `width` columns, joined by " · " (each `keys
+/// what`): the least worth go first, the way out never. In table order.
+pub fn footer_fit(ctxs: &[Ctx], width: usize) -> Vec<(&'static str, &'static str)> {
+    use unicode_width::UnicodeWidthStr;
+    let mut kept = prioritised_hints(ctxs);
+    let len = |h: &[(&str, &str, Prio)]| {
+        h.iter()
+            .map(|(k, w, _)| k.width() + 1 + w.width())
+            .sum::<usize>()
+            + 3 * h.len().saturating_sub(1)
+    };
+    while len(&kept) > width {
+        // The last of the lowest priority below Out.
+        let drop = kept
+            .iter()
+            .enumerate()
+            .filter(|(_, h)| h.2 != Prio::Out)
+            .min_by_key(|(i, h)| (h.2, std::cmp::Reverse(*i)))
+            .map(|(i, _)| i);
+        match drop {
+            Some(i) => {
+                kept.remove(i);
+            }
+            None => break,
+        }
+    }
+    kept.into_iter().map(|(k, w, _)| (k, w)).collect()
 }
 
 /// The key label of every row, grouped by context, for help and README.
@@ -419,6 +485,52 @@ mod tests {
         assert_eq!(lookup(&[Ctx::History], &g), Some(Action::End));
         let bt = ev(KeyCode::BackTab, KeyModifiers::SHIFT);
         assert_eq!(lookup(&[Ctx::Global], &bt), Some(Action::PrevFocus));
+    }
+
+    /// A narrow footer drops the least useful hints first and keeps the
+    /// way out of every context (Esc, or Ctrl-C on the main screen).
+    #[test]
+    fn narrow_footers_keep_the_way_out() {
+        let ctxs_of = |ctx: Ctx| match ctx {
+            Ctx::Global | Ctx::NotTyping | Ctx::Text => None,
+            Ctx::Date => Some(vec![Ctx::Date, Ctx::Text, Ctx::Global]),
+            Ctx::Pickable => Some(vec![Ctx::Pickable, Ctx::Text, Ctx::Global]),
+            Ctx::PlainText => Some(vec![Ctx::PlainText, Ctx::Text, Ctx::Global]),
+            Ctx::Format => Some(vec![Ctx::Format, Ctx::NotTyping, Ctx::Global]),
+            Ctx::Submit => Some(vec![Ctx::Submit, Ctx::NotTyping, Ctx::Global]),
+            Ctx::History => Some(vec![Ctx::History, Ctx::NotTyping, Ctx::Global]),
+            overlay => Some(vec![overlay]),
+        };
+        let all = BINDINGS.iter().map(|b| b.ctx);
+        for ctx in all {
+            let Some(ctxs) = ctxs_of(ctx) else { continue };
+            for width in [58, 78, 118] {
+                let kept = footer_fit(&ctxs, width);
+                let out: Vec<_> = prioritised_hints(&ctxs)
+                    .into_iter()
+                    .filter(|h| h.2 == Prio::Out)
+                    .collect();
+                assert!(!out.is_empty(), "{ctx:?} has no way out in its footer");
+                for (k, w, _) in out {
+                    assert!(
+                        kept.contains(&(k, w)),
+                        "{ctx:?} at {width}: lost {k} {w}: {kept:?}"
+                    );
+                }
+                let used: usize = kept
+                    .iter()
+                    .map(|(k, w)| k.chars().count() + 1 + w.chars().count())
+                    .sum::<usize>()
+                    + 3 * kept.len().saturating_sub(1);
+                assert!(used <= width, "{ctx:?} at {width}: {kept:?}");
+            }
+        }
+        // The calendar at 80 columns keeps "t today" and drops the arrows.
+        let cal = footer_fit(&[Ctx::Calendar], 78);
+        assert!(cal.contains(&("t", "today")), "{cal:?}");
+        assert!(cal.contains(&("Esc", "cancel")), "{cal:?}");
+        let detail = footer_fit(&[Ctx::Detail], 78);
+        assert!(detail.contains(&("Esc", "close")), "{detail:?}");
     }
 
     #[test]

@@ -27,6 +27,7 @@ pub mod first_run;
 pub mod form;
 pub mod help;
 pub mod history;
+pub mod messages;
 pub mod picker;
 pub mod queue;
 pub mod request_preview;
@@ -287,6 +288,7 @@ pub async fn run(global: &Global) -> u8 {
     }
     for n in &notices {
         tracing::warn!("{}", n.text);
+        app.messages.push(app.clock.now, n.clone());
     }
     app.status = notices.into_iter().next();
     let runner = Runner::new(
@@ -324,6 +326,8 @@ pub async fn run(global: &Global) -> u8 {
         runner,
         rx,
         live_clock: true,
+        logged: 0,
+        field_logged: None,
     };
     let events = crash_test_hook(crossterm::event::EventStream::new());
     let result = session

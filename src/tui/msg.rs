@@ -9,6 +9,8 @@ use crate::export::{ExportRequest, FormInput};
 use crate::history::{Entry, QueuedExport};
 use crate::jobs::fetch::{FetchEvent, FilePlan};
 use crate::jobs::file_preview::Preview;
+use crate::jobs::manifest::Ready;
+use crate::jobs::merge::MergeError;
 use crate::jobs::queue::Disposition;
 
 /// Something that happened: input, or a background task's result.
@@ -106,6 +108,16 @@ pub enum Msg {
         path: PathBuf,
         result: Result<Box<Preview>, String>,
     },
+    /// A job folder's manifest, found on disk (none: no manifest there).
+    ManifestFound {
+        job_id: String,
+        ready: Option<Ready>,
+    },
+    /// What merging a job's parts did: its lines, or why not.
+    Merged {
+        job_id: String,
+        result: Result<Vec<String>, MergeError>,
+    },
 }
 
 /// A lookup's items and where they came from.
@@ -153,12 +165,17 @@ pub enum Level {
     Error = 3,
 }
 
+/// A status-line message. The status line shows `text` in up to two rows;
+/// the rest, and `detail`, are in the message log (F6).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Notice {
     pub level: Level,
     pub text: String,
-    /// Cleared when focus moves (e.g. "not sent: fix …", so the focused
-    /// field's own message shows instead).
+    /// More than the status line says (the server's own words, a long
+    /// path): shown in the message log, announced by "F6 more".
+    pub detail: Option<String>,
+    /// Cleared when focus moves or a field changes (e.g. "not sent: fix
+    /// …", so the focused field's own message shows instead).
     pub transient: bool,
 }
 
@@ -167,7 +184,16 @@ impl Notice {
         Notice {
             level,
             text: text.into(),
+            detail: None,
             transient: false,
+        }
+    }
+
+    /// The same notice, with more to read in the message log.
+    pub fn with_detail(self, detail: impl Into<String>) -> Notice {
+        Notice {
+            detail: Some(detail.into()),
+            ..self
         }
     }
 
@@ -253,6 +279,16 @@ pub enum Effect {
     /// Read a downloaded file's first rows (the file preview).
     LoadFilePreview {
         path: PathBuf,
+    },
+    /// Read the manifest of a job's folder, if there is one.
+    FindManifest {
+        job_id: String,
+        dir: PathBuf,
+    },
+    /// Join the parts in a job's folder (CSV, NDJSON) into one file.
+    MergeParts {
+        job_id: String,
+        dir: PathBuf,
     },
     LoadProfiles,
     SwitchProfile {

@@ -63,6 +63,8 @@ impl Harness {
             runner,
             rx,
             live_clock: false,
+            logged: 0,
+            field_logged: None,
         };
         let effects = session.app.init();
         session.runner.run(effects);

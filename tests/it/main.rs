@@ -15,4 +15,5 @@ mod readme;
 mod reliability;
 mod scenarios;
 mod support;
+mod sync;
 mod tui;

@@ -81,3 +81,29 @@ fn every_command_and_global_flag_is_in_the_cli_reference() {
         assert!(block.contains(&long), "README's CLI block misses {long}");
     }
 }
+
+/// The tour's step 2 takes as many Tabs from From to Emails as the form's
+/// focus ring needs (one short, the email lands in To).
+#[test]
+fn the_tour_tabs_from_from_to_emails() {
+    use upexport::export::Field;
+    use upexport::tui::form::Focus;
+    let text = readme();
+    let mut f = Focus::Field(Field::From);
+    let mut tabs = 0;
+    while f != Focus::Field(Field::Emails) {
+        f = f.next();
+        tabs += 1;
+    }
+    let want = match tabs {
+        1 => "**Tab** to **Emails**",
+        2 => "**Tab** twice to **Emails**",
+        n => panic!("{n} Tabs from From to Emails"),
+    };
+    let step2 = text
+        .split("\n2. ")
+        .nth(1)
+        .and_then(|s| s.split("\n3. ").next())
+        .expect("the tour's step 2");
+    assert!(step2.contains(want), "step 2 should say {want}: {step2}");
+}

@@ -60,6 +60,10 @@ impl App {
                 vec![]
             }
             Action::OpenEnvironments => self.open_environments(),
+            Action::OpenMessages => {
+                self.toggle_messages();
+                vec![]
+            }
             Action::NextFocus | Action::PrevFocus if self.overlay.is_none() => self.move_focus(a),
             Action::ClearToStart | Action::DeleteWord => self.delete_in_field(a),
             Action::FormatNext | Action::FormatPrev => self.cycle_format(a),

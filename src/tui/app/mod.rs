@@ -126,12 +126,17 @@ pub struct App {
     pub(crate) queue_retry: (crate::jobs::track::Backoff, u32),
     /// Downloads of this session, newest last.
     pub downloads: Vec<DownloadRun>,
+    /// Jobs whose folder has a manifest (downloaded this session, or
+    /// found when their detail opened): what opens them in DuckDB.
+    pub ready: BTreeMap<String, crate::jobs::manifest::Ready>,
     /// Lookups loaded this session (for the pickers).
     pub lookups: BTreeMap<String, LookupItems>,
     /// The config's profiles (for the switcher).
     pub profiles: Vec<super::environments::ProfileInfo>,
     /// The history pane shows this profile's entries only.
     pub history_mine: bool,
+    /// Every status-line message of this session (F6 shows them).
+    pub messages: crate::tui::messages::MessageLog,
     pub(crate) seq: u64,
 }
 
@@ -159,9 +164,11 @@ impl App {
             queue_hold: false,
             queue_retry: Default::default(),
             downloads: Vec::new(),
+            ready: BTreeMap::new(),
             lookups: BTreeMap::new(),
             profiles: Vec::new(),
             history_mine: false,
+            messages: Default::default(),
             seq: 0,
         }
     }
@@ -172,21 +179,37 @@ impl App {
 
     /// Rows of the status line at `width`: two when its message is long.
     pub fn status_rows(&self, width: u16) -> u16 {
-        if self.in_flight.is_some() {
-            return 1;
-        }
-        let text_width = |s: &str| unicode_width::UnicodeWidthStr::width(s) + 3;
-        let shown = match (&self.status, self.focus) {
-            (Some(n), _) => text_width(&n.text),
-            // The focused field's message shows there when the stacked
-            // form has no room for it.
-            (None, Focus::Field(f)) if width < layout::SIDE_BY_SIDE_WIDTH => self
-                .form
-                .error(f)
-                .map_or(0, |e| text_width(e) + f.label().len() + 2),
-            _ => 0,
+        crate::tui::view::status::rows(self, width)
+            .len()
+            .clamp(1, 2) as u16
+    }
+
+    /// The focused field's message, when the status line shows it: its
+    /// error when the form has no room to show it under the field, else
+    /// its warning. Follows the field's current text.
+    pub fn field_message(&self) -> Option<(Level, String)> {
+        let Focus::Field(f) = self.focus else {
+            return None;
         };
-        if shown > usize::from(width) { 2 } else { 1 }
+        if self.overlay.is_some() {
+            return None;
+        }
+        match (self.form.error(f), self.form.warning(f)) {
+            (Some(e), _) => {
+                let inline = layout::areas_with(self.size, 1)
+                    .is_some_and(|a| crate::tui::form::view::shows_inline_messages(self, a.form));
+                (!inline).then(|| (Level::Error, format!("{}: {e}", f.label())))
+            }
+            (None, Some(w)) if !self.form.value(f).is_empty() => {
+                Some((Level::Warning, format!("{}: {w}", f.label())))
+            }
+            _ => None,
+        }
+    }
+
+    /// Where overlays are drawn: the screen above the status line.
+    pub fn overlay_screen(&self) -> Rect {
+        self.layout().map_or(self.size, |a| a.above_status())
     }
 
     /// The screen's areas at the current size and status.
@@ -227,8 +250,20 @@ impl App {
         }
     }
 
-    /// Handle one message; return the effects to run.
+    /// Handle one message; return the effects to run. A new status-line
+    /// message goes to the message log.
     pub fn update(&mut self, msg: Msg) -> Vec<Effect> {
+        let before = self.status.clone();
+        let fx = self.route(msg);
+        if self.status != before
+            && let Some(n) = &self.status
+        {
+            self.messages.push(self.clock.now, n.clone());
+        }
+        fx
+    }
+
+    fn route(&mut self, msg: Msg) -> Vec<Effect> {
         self.dirty = true;
         match msg {
             Msg::Key(k) if k.kind == KeyEventKind::Release => {
@@ -313,6 +348,8 @@ impl App {
             Msg::DownloadPlanned { job_id, result } => self.download_planned(&job_id, result),
             Msg::Fetch { job_id, event } => self.fetch_event(&job_id, &event),
             Msg::FilePreviewLoaded { path, result } => self.file_preview_loaded(path, result),
+            Msg::ManifestFound { job_id, ready } => self.manifest_found(job_id, ready),
+            Msg::Merged { job_id, result } => self.merged(&job_id, result),
             Msg::ProfilesLoaded(result) => self.profiles_loaded(result),
             Msg::ProfileSwitched { env, first_run } => self.profile_switched(env, first_run),
         }

@@ -22,8 +22,8 @@ use crate::tui::picker::Picker;
 use crate::tui::queue::QueueAdd;
 use crate::tui::view::layout::Areas;
 use crate::tui::{
-    calendar, conflict, detail, downloads, environments, file_preview, first_run, help, picker,
-    queue, request_preview,
+    calendar, conflict, detail, downloads, environments, file_preview, first_run, help, messages,
+    picker, queue, request_preview,
 };
 
 /// A modal layer over the main screen.
@@ -55,6 +55,8 @@ pub enum Overlay {
     FirstRun(FirstRun),
     /// The environment switcher.
     Environments { cursor: usize },
+    /// The message log (F6).
+    Messages { scroll: u16 },
 }
 
 impl Overlay {
@@ -74,6 +76,7 @@ impl Overlay {
             Overlay::FilePreview(_) => Ctx::FilePreview,
             Overlay::FirstRun(_) => Ctx::FirstRun,
             Overlay::Environments { .. } => Ctx::Environments,
+            Overlay::Messages { .. } => Ctx::Messages,
         }
     }
 }
@@ -98,6 +101,7 @@ impl App {
             Overlay::FilePreview(_) => self.file_preview_action(a),
             Overlay::FirstRun(_) => self.first_run_action(a),
             Overlay::Environments { .. } => self.environments_action(a),
+            Overlay::Messages { .. } => self.messages_action(a),
         }
     }
 
@@ -122,9 +126,10 @@ impl App {
     }
 }
 
-/// Draw the open overlay over the main screen.
+/// Draw the open overlay over the main screen, above the status line and
+/// the footer (which stay readable under every overlay).
 pub fn draw(frame: &mut Frame, app: &App, overlay: &Overlay, areas: &Areas) {
-    let screen = frame.area();
+    let screen = areas.above_status();
     match overlay {
         Overlay::Calendar(c) => calendar::view::draw(frame, app, c, areas),
         Overlay::Picker(p) => picker::view::draw(frame, app, p, screen),
@@ -141,6 +146,7 @@ pub fn draw(frame: &mut Frame, app: &App, overlay: &Overlay, areas: &Areas) {
         Overlay::FilePreview(v) => file_preview::view::draw(frame, app, v, screen),
         Overlay::FirstRun(f) => first_run::view::draw(frame, app, f, screen),
         Overlay::Environments { cursor } => environments::view::draw(frame, app, *cursor, screen),
+        Overlay::Messages { scroll } => messages::view::draw(frame, app, *scroll, screen),
     }
 }
 

@@ -128,7 +128,15 @@ impl App {
                         }));
                         effects.push(Effect::LookupRunning);
                     }
-                    self.status = Some(Notice::new(Level::Error, e.message));
+                    // Short, beside the dialog that says what to do; the
+                    // server's words in the message log (F6).
+                    self.status = Some(
+                        Notice::new(
+                            Level::Error,
+                            "not created: another export is running in this environment (HTTP 409)",
+                        )
+                        .with_detail(e.message),
+                    );
                 } else if current && queued.is_some() && (self.queue_hold || self.queue_paused) {
                     // The queue's own word (put back, next try in N s; or
                     // paused) stays: it says what happens next, and the

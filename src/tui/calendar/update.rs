@@ -40,6 +40,7 @@ impl App {
                 self.form
                     .set_text(field, &DateBound::Date(d).to_wire(), today);
                 self.form.touch(field);
+                self.field_changed();
                 return vec![Effect::SaveDraft(self.form.to_input())];
             }
             CalOutcome::Preset(p) => return self.apply_preset(p),
@@ -57,10 +58,15 @@ impl App {
             .set_text(Field::To, &DateBound::Date(to).to_wire(), today);
         self.form.touch(Field::From);
         self.form.touch(Field::To);
-        self.status = Some(Notice::new(
-            Level::Info,
-            format!("{}: {from} → {to} (days in {})", p.label(), self.clock.zone),
-        ));
+        // Said once: the next focus move or edit clears it, so that the
+        // focused field's own message shows.
+        self.status = Some(
+            Notice::new(
+                Level::Info,
+                format!("{}: {from} → {to} (days in {})", p.label(), self.clock.zone),
+            )
+            .transient(),
+        );
         vec![Effect::SaveDraft(self.form.to_input())]
     }
 }

@@ -17,7 +17,8 @@ pub const HEIGHT: u16 = 13;
 
 pub fn draw(frame: &mut Frame, app: &App, cal: &Calendar, areas: &Areas) {
     let t = &app.theme;
-    let screen = frame.area();
+    // Above the status line, which stays readable.
+    let screen = areas.above_status();
     // Below the field when it fits, else wherever it fits on screen.
     let field_row = areas.form.y
         + 1

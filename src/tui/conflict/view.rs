@@ -44,9 +44,21 @@ pub fn draw(frame: &mut Frame, app: &App, c: &Conflict, screen: Rect) {
             Span::styled("Running job  ", t.dim()),
             Span::raw(f(&j.job_id)),
         ]));
+        // The job is followed from now on: its latest status has chunks
+        // (the list has only a percentage), worded as its history row.
+        let followed = j
+            .job_id
+            .as_ref()
+            .and_then(|id| app.jobs.jobs.get(id))
+            .and_then(|l| l.status.as_ref());
+        let (word, progress) = match followed {
+            Some(s) => (s.status.clone(), s.progress_text()),
+            None => (j.status.clone(), j.progress_text()),
+        };
+        let progress = progress.map(|p| format!(" · {p}")).unwrap_or_default();
         lines.push(Line::from(vec![
             Span::styled("Status       ", t.dim()),
-            Span::raw(format!("{} · progress {}", f(&j.status), f(&j.progress))),
+            Span::raw(format!("{}{progress}", f(&word))),
         ]));
         lines.push(Line::from(vec![
             Span::styled("Started      ", t.dim()),

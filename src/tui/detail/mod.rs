@@ -5,15 +5,37 @@
 pub mod view;
 
 use crate::export::{ExportRequest, Field, Format};
-use crate::tui::app::{App, Overlay, overlay};
+use crate::history::Entry;
+use crate::jobs::fetch::job_dir;
+use crate::tui::app::{App, Overlay, job_of, overlay};
 use crate::tui::form::{Focus, FormState};
 use crate::tui::keymap::Action;
 use crate::tui::msg::{Effect, Level, Notice};
 
 impl App {
+    /// Enter on a history entry: its detail, and a look for its job's
+    /// manifest in the download folder (for the DuckDB command) unless
+    /// this session knows it already.
+    pub(crate) fn open_detail(&mut self, e: Entry) -> Vec<Effect> {
+        let look = match (job_of(&e), &self.env.download_dir) {
+            (Some(job), Some(dir)) if !self.ready.contains_key(job) => Some(Effect::FindManifest {
+                job_id: job.to_owned(),
+                dir: job_dir(dir, job),
+            }),
+            _ => None,
+        };
+        self.overlay = Some(Overlay::Detail {
+            entry: Box::new(e),
+            scroll: 0,
+        });
+        look.into_iter().collect()
+    }
+
     pub(crate) fn detail_action(&mut self, a: Action) -> Vec<Effect> {
         let max_scroll = match &self.overlay {
-            Some(Overlay::Detail { entry, .. }) => view::max_scroll(self, entry, self.size),
+            Some(Overlay::Detail { entry, .. }) => {
+                view::max_scroll(self, entry, self.overlay_screen())
+            }
             _ => return vec![],
         };
         let Some(Overlay::Detail { entry, scroll }) = self.overlay.as_mut() else {
@@ -40,17 +62,22 @@ impl App {
                 };
             }
             Action::CopyLinks => {
-                let mut links: Vec<String> = Vec::new();
-                if let Some(l) = entry
-                    .created
-                    .as_ref()
-                    .and_then(|c| c.links.clone())
-                    .filter(|l| !l.is_empty())
+                // The files' links once there are any; before, the create
+                // answer's `links` text (stale once the job ended).
+                let mut links: Vec<String> = entry
+                    .job
+                    .iter()
+                    .flat_map(|j| j.files.iter().map(|f| f.url.clone()))
+                    .collect();
+                if links.is_empty()
+                    && !entry.job.as_ref().is_some_and(|j| j.is_finished())
+                    && let Some(l) = entry
+                        .created
+                        .as_ref()
+                        .and_then(|c| c.links.clone())
+                        .filter(|l| !l.is_empty())
                 {
                     links.push(l);
-                }
-                if let Some(j) = &entry.job {
-                    links.extend(j.files.iter().map(|f| f.url.clone()));
                 }
                 return if links.is_empty() {
                     self.status = Some(Notice::new(Level::Warning, "no links on this attempt yet"));

@@ -66,15 +66,38 @@ pub fn lines(app: &App, e: &Entry, width: usize) -> Vec<Line<'static>> {
         if let Some(s) = &c.start_time {
             row(&mut out, app, "Started", s, base, width);
         }
-        if let Some(l) = c.links.as_deref().filter(|l| !l.is_empty()) {
-            row(&mut out, app, "Links", l, base, width);
+        // The create answer's `links` is a string of unknown content (the
+        // vendor's example, and the demo, say where links will be once the
+        // job completes): true while the job runs, stale once it ended.
+        // Then what is true is said instead: the files (listed below), or
+        // none.
+        let ended = e.job.as_ref().filter(|j| j.is_finished());
+        match (c.links.as_deref().filter(|l| !l.is_empty()), ended) {
+            (Some(l), None) => row(&mut out, app, "Links", l, base, width),
+            (_, Some(j)) if !j.files.is_empty() => {
+                let n = j.files.len();
+                let text = format!(
+                    "{n} file{}, listed below · l copies their links",
+                    if n == 1 { "" } else { "s" }
+                );
+                row(&mut out, app, "Links", &text, base, width);
+            }
+            (Some(_), Some(_)) => row(
+                &mut out,
+                app,
+                "Links",
+                "none: the job ended without files",
+                base,
+                width,
+            ),
+            (None, _) => {}
         }
     }
     if let Some(j) = &e.job {
-        let chunks = match (j.chunks_done, j.chunks_total) {
-            (Some(d), Some(a)) => format!(" · {d}/{a} chunks"),
-            _ => String::new(),
-        };
+        let chunks = j
+            .progress_text()
+            .map(|p| format!(" · {p}"))
+            .unwrap_or_default();
         let checked = app.clock.short_time(j.checked_at);
         let gauge = match (j.chunks_done, j.chunks_total) {
             (Some(d), Some(a)) if a > 0 && d < a => {
@@ -111,6 +134,30 @@ pub fn lines(app: &App, e: &Entry, width: usize) -> Vec<Line<'static>> {
         }
         for f in &j.files {
             row(&mut out, app, "File", &f.filename, base, width);
+        }
+    }
+    // A downloaded job's folder: its manifest and the DuckDB command.
+    if let Some(r) = e.created.as_ref().and_then(|c| app.ready.get(&c.job_id)) {
+        let files = format!("{} file(s)", r.files);
+        let rows = r.rows.map(|n| format!(", {n} rows")).unwrap_or_default();
+        let note = if r.complete { "" } else { " · not every part" };
+        let text = format!("{} ({files}{rows}{note})", r.manifest.display());
+        row(&mut out, app, "Manifest", &text, base, width);
+        match &r.duckdb {
+            Ok(l) => {
+                row(&mut out, app, "DuckDB", l, t.ok(), width);
+                if r.format == Some(crate::export::Format::Avro) {
+                    row(
+                        &mut out,
+                        app,
+                        "",
+                        crate::jobs::manifest::AVRO_NOTE,
+                        t.dim(),
+                        width,
+                    );
+                }
+            }
+            Err(why) => row(&mut out, app, "DuckDB", why, t.dim(), width),
         }
     }
     if let Some(f) = &e.failed {
@@ -154,13 +201,13 @@ fn area(screen: Rect) -> Rect {
 }
 
 fn body_width(screen: Rect) -> usize {
-    usize::from(area(screen).width.saturating_sub(2))
+    usize::from(crate::tui::view::popup_inner(area(screen)).width)
 }
 
 /// How far the detail of `e` scrolls on `screen`: until its last row is at
 /// the bottom.
 pub fn max_scroll(app: &App, e: &Entry, screen: Rect) -> u16 {
-    let inner_height = area(screen).height.saturating_sub(2);
+    let inner_height = crate::tui::view::popup_inner(area(screen)).height;
     let rows = lines(app, e, body_width(screen)).len();
     u16::try_from(rows)
         .unwrap_or(u16::MAX)

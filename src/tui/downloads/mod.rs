@@ -10,6 +10,7 @@ use tui_input::Input;
 
 use crate::api::OnDisk;
 use crate::jobs::fetch::{FetchEvent, FilePlan, How, Totals};
+use crate::jobs::manifest::Ready;
 
 /// The "download this job" dialog.
 #[derive(Clone, Debug)]
@@ -122,6 +123,13 @@ pub struct DownloadRun {
     pub overwrite: bool,
     /// The selected file in the downloads view.
     pub cursor: usize,
+    /// The folder's manifest once written (what opens it in DuckDB), or
+    /// why it was not.
+    pub ready: Option<Result<Ready, String>>,
+    /// `m`: merging the parts.
+    pub merging: bool,
+    /// What the merge did (its lines), or why it did not.
+    pub merged: Option<Result<Vec<String>, String>>,
 }
 
 impl DownloadRun {
@@ -135,6 +143,9 @@ impl DownloadRun {
             finished: false,
             overwrite,
             cursor: 0,
+            ready: None,
+            merging: false,
+            merged: None,
         }
     }
 
@@ -174,6 +185,7 @@ impl DownloadRun {
                 size,
                 decompressed,
                 how,
+                ..
             } => {
                 if let Some(i) = slot(*index, &mut self.files) {
                     self.files[i].1 = FileState::Done {
@@ -191,6 +203,7 @@ impl DownloadRun {
                     };
                 }
             }
+            FetchEvent::Manifest(r) => self.ready = Some(r.clone()),
             FetchEvent::Finished { .. } => self.finished = true,
         }
     }

@@ -6,6 +6,8 @@ use std::path::PathBuf;
 use super::{DownloadRun, DownloadSetup, FileState};
 use crate::history::Entry;
 use crate::jobs::fetch::{FetchEvent, job_dir};
+use crate::jobs::manifest::Ready;
+use crate::jobs::merge::MergeError;
 use crate::tui::app::{App, Overlay, job_of};
 use crate::tui::keymap::Action;
 use crate::tui::msg::{Effect, Level, Notice};
@@ -150,12 +152,22 @@ impl App {
             return vec![];
         };
         run.apply(e);
+        if let FetchEvent::Manifest(Ok(ready)) = e {
+            self.ready.insert(job_id.to_owned(), ready.clone());
+        }
         if let FetchEvent::Finished { ok, failed } = e {
             let dir = run.dir.display().to_string();
+            let ready = match &run.ready {
+                Some(Ok(_)) => "; manifest.json written, F4 shows the DuckDB command",
+                Some(Err(_)) => "; manifest.json NOT written (F4 says why)",
+                None => "",
+            };
             self.status = Some(if *failed == 0 {
                 Notice::new(
                     Level::Success,
-                    format!("downloaded {ok} file(s) to {dir}; F4 shows them, Enter previews"),
+                    format!(
+                        "downloaded {ok} file(s) to {dir}{ready}; F4 shows them, Enter previews"
+                    ),
                 )
             } else {
                 Notice::new(
@@ -224,6 +236,29 @@ impl App {
                     overwrite,
                 }];
             }
+            Action::Merge => {
+                let why = if !run.finished {
+                    Some("the download is still running: merge once it is done")
+                } else if run.merging {
+                    Some("already merging")
+                } else if !matches!(&run.ready, Some(Ok(_))) {
+                    Some("no manifest.json for this download: nothing to merge from")
+                } else {
+                    None
+                };
+                let dir = match (&run.ready, why) {
+                    (Some(Ok(r)), None) => r.dir.clone(),
+                    (_, why) => {
+                        let why = why.unwrap_or("no manifest.json for this download");
+                        self.status = Some(Notice::new(Level::Info, why));
+                        return vec![];
+                    }
+                };
+                run.merging = true;
+                run.merged = None;
+                // The folder the manifest describes.
+                return vec![Effect::MergeParts { job_id, dir }];
+            }
             Action::OpenFilePreview => match run.files.get(run.cursor) {
                 Some((_, FileState::Done { path, .. })) => {
                     return vec![Effect::LoadFilePreview { path: path.clone() }];
@@ -236,6 +271,53 @@ impl App {
                 }
             },
             _ => self.dirty = false,
+        }
+        vec![]
+    }
+}
+
+impl App {
+    /// A job folder's manifest read from disk (when its detail opened).
+    pub(crate) fn manifest_found(&mut self, job_id: String, ready: Option<Ready>) -> Vec<Effect> {
+        match ready {
+            Some(r) => {
+                self.ready.insert(job_id, r);
+            }
+            None => self.dirty = false,
+        }
+        vec![]
+    }
+
+    /// What merging a job's parts did.
+    pub(crate) fn merged(
+        &mut self,
+        job_id: &str,
+        result: Result<Vec<String>, MergeError>,
+    ) -> Vec<Effect> {
+        let (notice, shown) = match result {
+            Ok(lines) => (
+                Notice::new(
+                    Level::Success,
+                    lines.first().cloned().unwrap_or_else(|| "merged".into()),
+                ),
+                Ok(lines),
+            ),
+            Err(MergeError::KeptApart(why)) => (
+                Notice::new(
+                    Level::Info,
+                    "not merged: Parquet and Avro parts are kept apart (F4 says why)",
+                ),
+                Err(format!("not merged: {why}")),
+            ),
+            Err(MergeError::Refused(why)) => (
+                Notice::new(Level::Error, format!("not merged: {why}")),
+                Err(format!("not merged: {why}")),
+            ),
+        };
+        self.status = Some(notice);
+        if let Some(run) = self.downloads.iter_mut().rev().find(|d| d.job_id == job_id) {
+            run.merging = false;
+            run.merged = Some(shown);
         }
         vec![]
     }

@@ -106,10 +106,17 @@ pub fn progress(frame: &mut Frame, app: &App, job_id: &str, screen: Rect) {
     let Some(run) = app.downloads.iter().rev().find(|d| d.job_id == job_id) else {
         return;
     };
+    let width = screen.width.saturating_sub(4).min(90);
+    let notes = notes(app, run, usize::from(width.saturating_sub(4)));
+    let extra = if notes.is_empty() {
+        0
+    } else {
+        notes.len() as u16 + 1
+    };
     let area = popup(
         screen,
-        screen.width.saturating_sub(4).min(90),
-        (run.files.len() as u16 * 2 + 7).min(screen.height),
+        width,
+        (run.files.len() as u16 * 2 + 7 + extra).min(screen.height),
     );
     let (done, failed, all) = run.counts();
     let title = format!(
@@ -200,4 +207,53 @@ pub fn progress(frame: &mut Frame, app: &App, job_id: &str, screen: Rect) {
         }
         y += 2;
     }
+    // The manifest, the DuckDB command, the merge.
+    let bottom = inner.y + inner.height;
+    if !notes.is_empty() && y < bottom {
+        let rows = (bottom - y).min(notes.len() as u16);
+        let lines: Vec<Line> = notes.into_iter().take(usize::from(rows)).collect();
+        frame.render_widget(
+            Paragraph::new(lines),
+            Rect::new(inner.x + 1, y, inner.width.saturating_sub(1), rows),
+        );
+    }
+}
+
+/// The lines under the files once the download is done: the manifest and
+/// the command that opens the folder in DuckDB, then the merge's result.
+fn notes(app: &App, run: &super::DownloadRun, width: usize) -> Vec<Line<'static>> {
+    let t = &app.theme;
+    let mut out: Vec<(String, ratatui::style::Style)> = Vec::new();
+    match &run.ready {
+        Some(Ok(r)) => {
+            for l in r.lines() {
+                let style = if l.starts_with("open in DuckDB") {
+                    t.ok()
+                } else {
+                    t.dim()
+                };
+                out.push((l, style));
+            }
+            if run.merged.is_none() && !run.merging {
+                out.push(("m joins CSV or NDJSON parts into one file".into(), t.dim()));
+            }
+        }
+        Some(Err(e)) => out.push((format!("manifest.json not written: {e}"), t.error())),
+        None => {}
+    }
+    if run.merging {
+        out.push(("merging the parts…".into(), t.warning()));
+    }
+    match &run.merged {
+        Some(Ok(lines)) => out.extend(lines.iter().map(|l| (l.clone(), t.ok()))),
+        Some(Err(why)) => out.push((why.clone(), t.warning())),
+        None => {}
+    }
+    out.into_iter()
+        .flat_map(|(text, style)| {
+            crate::tui::view::wrap::wrap(&text, width)
+                .into_iter()
+                .map(move |l| Line::styled(l, style))
+        })
+        .collect()
 }

@@ -150,6 +150,12 @@ impl FormState {
         self.revalidate(today);
     }
 
+    /// How many times `f`'s text changed: a change of text, not of the
+    /// cursor, moves it.
+    pub fn edit_count(&self, f: Field) -> u64 {
+        self.edits[key(f)]
+    }
+
     /// Note that `f`'s text changed (its cached check is stale).
     fn edited(&mut self, f: Field) {
         self.edits[key(f)] += 1;

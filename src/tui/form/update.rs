@@ -24,8 +24,14 @@ impl App {
                     return vec![Effect::SaveDraft(self.form.to_input())];
                 }
             }
-            Focus::Field(f) if self.form.edit(f, k, today) => {
-                return vec![Effect::SaveDraft(self.form.to_input())];
+            Focus::Field(f) => {
+                let before = self.form.edit_count(f);
+                if self.form.edit(f, k, today) {
+                    if self.form.edit_count(f) != before {
+                        self.field_changed();
+                    }
+                    return vec![Effect::SaveDraft(self.form.to_input())];
+                }
             }
             _ => {}
         }
@@ -37,7 +43,10 @@ impl App {
     pub(crate) fn form_paste(&mut self, f: Field, text: &str) -> Vec<Effect> {
         let today = self.today();
         match self.form.paste(f, text, today) {
-            Ok(()) => vec![Effect::SaveDraft(self.form.to_input())],
+            Ok(()) => {
+                self.field_changed();
+                vec![Effect::SaveDraft(self.form.to_input())]
+            }
             Err(e) => {
                 self.status = Some(Notice::new(Level::Error, e));
                 vec![]
@@ -55,6 +64,7 @@ impl App {
             };
             let today = self.today();
             if self.form.request(f, req, today) {
+                self.field_changed();
                 return vec![Effect::SaveDraft(self.form.to_input())];
             }
         }
@@ -71,7 +81,18 @@ impl App {
         };
         let today = self.today();
         self.form.set_format(f, today);
+        self.field_changed();
         vec![Effect::SaveDraft(self.form.to_input())]
+    }
+
+    /// A field's text changed. A message about the form as it was (e.g.
+    /// "not sent: fix Emails (…)") is stale now, and the focused field's
+    /// own message, which follows its current text, shows instead of any
+    /// older message (which stays in the message log, F6).
+    pub(crate) fn field_changed(&mut self) {
+        if self.status.as_ref().is_some_and(|n| n.transient) || self.field_message().is_some() {
+            self.status = None;
+        }
     }
 
     /// Tab and Shift-Tab on the main screen.
@@ -85,6 +106,11 @@ impl App {
         } else {
             self.focus.prev()
         };
+        // The focused field's reason for its ✘ or ! shows while it has
+        // focus, over an older message (kept in the log, F6).
+        if self.field_message().is_some() {
+            self.status = None;
+        }
         if self.focus == Focus::History {
             return self.reload_history();
         }

@@ -16,7 +16,7 @@ impl App {
     }
 
     pub(crate) fn help_action(&mut self, a: Action) -> Vec<Effect> {
-        let max_scroll = view::max_scroll(self, self.size);
+        let max_scroll = view::max_scroll(self, self.overlay_screen());
         let Some(Overlay::Help { scroll }) = self.overlay.as_mut() else {
             return vec![];
         };

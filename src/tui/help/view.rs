@@ -22,7 +22,7 @@ fn area(screen: Rect) -> Rect {
 /// How far the help scrolls on `screen`: until its last line is at the
 /// bottom.
 pub fn max_scroll(app: &App, screen: Rect) -> u16 {
-    let inner = area(screen).inner(ratatui::layout::Margin::new(1, 1));
+    let inner = crate::tui::view::popup_inner(area(screen));
     (lines(app, inner.width).len() as u16).saturating_sub(inner.height)
 }
 

@@ -2,7 +2,7 @@
 //! entries around what is visible, and asks for the page it lacks.
 
 use crate::history::Entry;
-use crate::tui::app::{App, Overlay};
+use crate::tui::app::App;
 use crate::tui::keymap::Action;
 use crate::tui::msg::{Effect, Level, Notice};
 
@@ -18,16 +18,13 @@ impl App {
             Action::Home => i64::MIN / 2,
             Action::End => i64::MAX / 2,
             Action::Open => {
-                match self.history.selected_entry() {
-                    Some(e) => {
-                        self.overlay = Some(Overlay::Detail {
-                            entry: Box::new(e.clone()),
-                            scroll: 0,
-                        })
+                return match self.history.selected_entry().cloned() {
+                    Some(e) => self.open_detail(e),
+                    None => {
+                        self.dirty = false;
+                        vec![]
                     }
-                    None => self.dirty = false,
-                }
-                return vec![];
+                };
             }
             Action::FilterProfile => return self.toggle_history_filter(),
             Action::Refresh => {
@@ -76,6 +73,24 @@ impl App {
         orphans: Vec<i64>,
     ) -> Vec<Effect> {
         let visible = self.visible();
+        // A page read before a job's final answer was saved may arrive after
+        // that answer was shown: a job never goes back from final, so the
+        // final status shown stays (else the row would slip back to
+        // "processing" with nothing left polling to correct it).
+        let finals: std::collections::HashMap<i64, crate::history::JobSnapshot> = self
+            .history
+            .entries
+            .iter()
+            .filter_map(|e| Some((e.id, e.job.clone().filter(|j| j.is_finished())?)))
+            .collect();
+        let mut entries = entries;
+        for e in &mut entries {
+            if let Some(done) = finals.get(&e.id)
+                && !e.job.as_ref().is_some_and(|j| j.is_finished())
+            {
+                e.job = Some(done.clone());
+            }
+        }
         self.history.loaded(offset, entries, total, visible);
         self.history.orphans = orphans.into_iter().collect();
         self.load_if_needed()

@@ -113,14 +113,10 @@ fn created_line(app: &App, e: &Entry) -> (String, Kind) {
                 JobState::Other(s) => s,
                 _ => j.status.clone(),
             };
-            let chunks = match (j.chunks_done, j.chunks_total) {
-                (Some(d), Some(a)) if a > 0 => format!(" {} {d}/{a}", bar(d as f64 / a as f64, 8)),
-                _ => j
-                    .progress
-                    .as_ref()
-                    .map(|p| format!(" {p}"))
-                    .unwrap_or_default(),
-            };
+            let chunks = j
+                .progress_text()
+                .map(|p| format!(" {p}"))
+                .unwrap_or_default();
             let elapsed = e
                 .created
                 .as_ref()

@@ -97,6 +97,7 @@ impl App {
                 self.overlay = None;
                 self.form.set_text(field, &text, today);
                 self.form.touch(field);
+                self.field_changed();
                 return vec![Effect::SaveDraft(self.form.to_input())];
             }
             _ => self.dirty = false,

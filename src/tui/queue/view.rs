@@ -10,6 +10,8 @@ use crate::history::QueueState;
 use crate::tui::app::App;
 use crate::tui::view::layout::popup;
 use crate::tui::view::popup_block;
+use crate::tui::view::wrap::{clip, wrap};
+use unicode_width::UnicodeWidthStr;
 
 pub fn queue_add(frame: &mut Frame, app: &App, q: &QueueAdd, screen: Rect) {
     let t = &app.theme;
@@ -67,8 +69,14 @@ pub fn queue(frame: &mut Frame, app: &App, cursor: usize, screen: Rect) {
         ));
     }
     let rows = usize::from(inner.height);
-    let skip = cursor.saturating_sub(rows.saturating_sub(1));
-    for (i, q) in app.queue.iter().enumerate().skip(skip).take(rows) {
+    // Rows are cut after a whole word (the last column stays empty); the
+    // selected one shows whole, on as many lines as it needs.
+    let width = usize::from(inner.width).saturating_sub(1);
+    let skip = cursor.saturating_sub(rows.saturating_sub(2));
+    for (i, q) in app.queue.iter().enumerate().skip(skip) {
+        if lines.len() >= rows {
+            break;
+        }
         let summary = serde_json::from_str::<crate::export::ExportRequest>(&q.request_json)
             .map(|r| r.summary())
             .unwrap_or_else(|_| "(request not readable)".into());
@@ -83,11 +91,32 @@ pub fn queue(frame: &mut Frame, app: &App, cursor: usize, screen: Rect) {
             (QueueState::Submitted, _, Some(a)) => format!(" · history #{a}"),
             _ => String::new(),
         };
-        let row_style = if i == cursor { t.selected() } else { t.base() };
+        let head = format!("#{:<4} ", q.id);
+        let lead = head.width() + state.width();
+        let text = format!("{summary}{extra}");
+        if i == cursor {
+            let row_style = t.selected();
+            for (n, part) in wrap(&text, width.saturating_sub(lead))
+                .into_iter()
+                .enumerate()
+            {
+                let (a, b) = if n == 0 {
+                    (head.clone(), state.to_owned())
+                } else {
+                    (" ".repeat(lead), String::new())
+                };
+                lines.push(Line::from(vec![
+                    Span::styled(a, row_style.patch(t.dim())),
+                    Span::styled(b, row_style.patch(style)),
+                    Span::styled(part, row_style),
+                ]));
+            }
+            continue;
+        }
         lines.push(Line::from(vec![
-            Span::styled(format!("#{:<4} ", q.id), row_style.patch(t.dim())),
-            Span::styled(state, row_style.patch(style)),
-            Span::styled(format!("{summary}{extra}"), row_style),
+            Span::styled(head, t.base().patch(t.dim())),
+            Span::styled(state, t.base().patch(style)),
+            Span::styled(clip(&text, width.saturating_sub(lead)), t.base()),
         ]));
     }
     frame.render_widget(Paragraph::new(lines), inner);

@@ -14,7 +14,7 @@ impl App {
     }
 
     pub(crate) fn request_preview_action(&mut self, a: Action) -> Vec<Effect> {
-        let max_scroll = view::max_scroll(self, self.size);
+        let max_scroll = view::max_scroll(self, self.overlay_screen());
         let Some(Overlay::RequestPreview { scroll }) = self.overlay.as_mut() else {
             return vec![];
         };

@@ -4,11 +4,12 @@
 use ratatui::Frame;
 use ratatui::layout::Rect;
 use ratatui::text::Line;
-use ratatui::widgets::{Paragraph, Wrap};
+use ratatui::widgets::Paragraph;
 
 use crate::tui::app::App;
 use crate::tui::view::layout::popup;
 use crate::tui::view::popup_block;
+use crate::tui::view::wrap::wrap;
 
 fn area(screen: Rect) -> Rect {
     popup(
@@ -21,10 +22,8 @@ fn area(screen: Rect) -> Rect {
 /// How far the preview scrolls on `screen`: until its last wrapped row is
 /// at the bottom.
 pub fn max_scroll(app: &App, screen: Rect) -> u16 {
-    let inner = area(screen).inner(ratatui::layout::Margin::new(1, 1));
-    let rows = Paragraph::new(lines(app))
-        .wrap(Wrap { trim: false })
-        .line_count(inner.width);
+    let inner = crate::tui::view::popup_inner(area(screen));
+    let rows = wrapped(app, usize::from(inner.width)).len();
     u16::try_from(rows)
         .unwrap_or(u16::MAX)
         .saturating_sub(inner.height)
@@ -64,11 +63,36 @@ fn lines(app: &App) -> Vec<Line<'static>> {
     lines
 }
 
+/// The lines wrapped to `width` (at spaces; a long token, such as the
+/// curl line's body, broken with a ↩ mark).
+fn wrapped(app: &App, width: usize) -> Vec<Line<'static>> {
+    lines(app)
+        .into_iter()
+        .flat_map(|l| {
+            let style = l.spans.first().map_or(l.style, |s| l.style.patch(s.style));
+            let text: String = l.spans.iter().map(|s| s.content.as_ref()).collect();
+            let indent: String = text.chars().take_while(|c| *c == ' ').collect();
+            wrap(&text, width)
+                .into_iter()
+                .enumerate()
+                .map(|(i, part)| {
+                    // Keep a JSON line's indentation on its continued rows.
+                    let part = if i == 0 {
+                        part
+                    } else {
+                        format!("{indent}{part}")
+                    };
+                    Line::styled(part, style)
+                })
+                .collect::<Vec<_>>()
+        })
+        .collect()
+}
+
 pub fn draw(frame: &mut Frame, app: &App, scroll: u16, screen: Rect) {
     let inner = popup_block(frame, app, area(screen), "Request preview");
     frame.render_widget(
-        Paragraph::new(lines(app))
-            .wrap(Wrap { trim: false })
+        Paragraph::new(wrapped(app, usize::from(inner.width)))
             .scroll((scroll.min(max_scroll(app, screen)), 0)),
         inner,
     );

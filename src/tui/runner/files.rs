@@ -4,7 +4,9 @@ use std::path::PathBuf;
 
 use super::Runner;
 use super::Task;
-use crate::jobs::fetch::{FetchOptions, FilePlan, fetch_all, plan};
+use crate::jobs::fetch::{FetchOptions, FilePlan, fetch_job, plan};
+use crate::jobs::manifest::{self, JobFacts};
+use crate::jobs::merge::{MergeError, merge};
 use crate::tui::msg::{LookupItems, Msg};
 
 impl Runner {
@@ -56,18 +58,24 @@ impl Runner {
     }
 
     pub(super) fn download(&mut self, job_id: String, plans: Vec<FilePlan>, overwrite: bool) {
-        let (client, tx) = (self.client.clone(), self.tx.clone());
+        let (client, store, tx) = (self.client.clone(), self.store.clone(), self.tx.clone());
         let id = job_id.clone();
         let task = tokio::spawn(async move {
             let Ok(c) = client.get().await else {
                 return;
+            };
+            // What history knows of the job, for its manifest.
+            let base = c.base_url().as_str().to_owned();
+            let facts = match store.get().await {
+                Ok(s) => manifest::facts(&s, &base, &id).await,
+                Err(_) => JobFacts::unknown(&id, &base),
             };
             let (etx, mut erx) = tokio::sync::mpsc::unbounded_channel();
             let opts = FetchOptions {
                 overwrite,
                 keep_compressed: false,
             };
-            let run = fetch_all(&c, plans, opts, etx);
+            let run = fetch_job(&c, plans, opts, facts, etx);
             let forward = async {
                 while let Some(event) = erx.recv().await {
                     let _ = tx.send(Msg::Fetch {
@@ -80,6 +88,27 @@ impl Runner {
         });
         self.fetches.retain(|_, t| !t.0.is_finished());
         self.fetches.insert(job_id, Task(task));
+    }
+
+    /// The manifest in a job's folder, if any (for its detail view).
+    pub(super) fn find_manifest(&self, job_id: String, dir: PathBuf) {
+        let tx = self.tx.clone();
+        tokio::task::spawn_blocking(move || {
+            let ready = manifest::ready_in(&dir);
+            let _ = tx.send(Msg::ManifestFound { job_id, ready });
+        });
+    }
+
+    /// `m` in the downloads view.
+    pub(super) fn merge_parts(&self, job_id: String, dir: PathBuf) {
+        let tx = self.tx.clone();
+        tokio::spawn(async move {
+            let result = tokio::task::spawn_blocking(move || merge(&dir, false))
+                .await
+                .unwrap_or_else(|e| Err(MergeError::Refused(format!("merging failed: {e}"))))
+                .map(|m| m.lines());
+            let _ = tx.send(Msg::Merged { job_id, result });
+        });
     }
 
     pub(super) fn load_file_preview(&self, path: PathBuf) {

@@ -247,6 +247,8 @@ impl Runner {
             Effect::PlanDownload { job_id, dir } => self.plan_download(job_id, dir),
             Effect::Download { job_id, plans, overwrite } => self.download(job_id, plans, overwrite),
             Effect::LoadFilePreview { path } => self.load_file_preview(path),
+            Effect::FindManifest { job_id, dir } => self.find_manifest(job_id, dir),
+            Effect::MergeParts { job_id, dir } => self.merge_parts(job_id, dir),
             Effect::UseKey { key, save } => self.use_key(key, save),
             Effect::SaveDraft(d) => {
                 if let Some(w) = &self.draft {

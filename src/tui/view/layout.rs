@@ -23,6 +23,19 @@ pub struct Areas {
     pub side_by_side: bool,
 }
 
+impl Areas {
+    /// Where overlays go: the screen above the status line, so that the
+    /// status line and the footer stay readable under every overlay.
+    pub fn above_status(&self) -> Rect {
+        Rect {
+            x: self.header.x,
+            y: self.header.y,
+            width: self.header.width,
+            height: self.status.y.saturating_sub(self.header.y),
+        }
+    }
+}
+
 /// The screen's areas, or `None` when the terminal is too small.
 pub fn areas(screen: Rect) -> Option<Areas> {
     areas_with(screen, 1)

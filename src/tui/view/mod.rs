@@ -4,6 +4,7 @@
 //! view shares: layout, popups, wrapping, the spinner.
 
 pub mod layout;
+pub mod status;
 pub mod wrap;
 
 use chrono::{DateTime, Utc};
@@ -14,8 +15,7 @@ use ratatui::widgets::{Block, Clear, Paragraph, Wrap};
 use unicode_width::UnicodeWidthStr;
 
 use super::app::{App, overlay};
-use super::form::Focus;
-use super::keymap::hints;
+use super::keymap::footer_fit;
 use super::msg::Level;
 
 /// The spinner frame for a request started at `started`.
@@ -35,7 +35,7 @@ pub fn draw(frame: &mut Frame, app: &App) {
     header(frame, app, areas.header);
     crate::tui::form::view::draw(frame, app, areas.form);
     crate::tui::history::view::draw(frame, app, areas.history);
-    status(frame, app, areas.status, &areas);
+    status(frame, app, areas.status);
     footer(frame, app, areas.footer);
     if let Some(o) = &app.overlay {
         overlay::draw(frame, app, o, &areas);
@@ -74,11 +74,21 @@ fn header(frame: &mut Frame, app: &App, area: Rect) {
     }
     left.push(Span::styled(" · ", t.dim()));
     left.push(Span::raw(app.env.host()));
-    if let Some(why) = &app.env.blocked {
-        left.push(Span::styled(" · ", t.dim()));
-        left.push(Span::styled(format!("⚠ {why}"), t.warning()));
-    }
     let right = format!("{}F1 help ", if app.mouse { "mouse on · " } else { "" });
+    if let Some(why) = &app.env.blocked {
+        // Its first clause, cut after a whole word to what is left; the
+        // status line and the message log (F6) say the rest.
+        let used: usize = left.iter().map(|s| s.content.width()).sum();
+        let room = (area.width as usize).saturating_sub(used + right.width() + 6);
+        let head = why.split([':', ';']).next().unwrap_or(why).trim();
+        if room >= 8 {
+            left.push(Span::styled(" · ", t.dim()));
+            left.push(Span::styled(
+                format!("⚠ {}", wrap::clip(head, room)),
+                t.warning(),
+            ));
+        }
+    }
     let used: usize = left.iter().map(|s| s.content.width()).sum();
     let pad = (area.width as usize).saturating_sub(used + right.width());
     left.push(Span::raw(" ".repeat(pad)));
@@ -86,55 +96,38 @@ fn header(frame: &mut Frame, app: &App, area: Rect) {
     frame.render_widget(Paragraph::new(Line::from(left)), area);
 }
 
-fn status(frame: &mut Frame, app: &App, area: Rect, areas: &layout::Areas) {
+fn status(frame: &mut Frame, app: &App, area: Rect) {
     let t = &app.theme;
-    let line = if let Some(f) = &app.in_flight {
-        let secs = (app.clock.now - f.started).num_milliseconds().max(0) as f64 / 1000.0;
-        Line::from(vec![
+    let shown = status::shown(app, area.width);
+    let lines: Vec<Line> = match (&app.in_flight, shown.level) {
+        (Some(f), _) => vec![Line::from(vec![
             Span::styled(
                 format!(" {} sending ", spinner(app.clock.now, f.started)),
                 t.warning(),
             ),
-            Span::raw(format!("{secs:.1} s · Esc cancels · {}", f.summary)),
-        ])
-    } else if let Some(n) = &app.status {
-        let (icon, style) = match n.level {
-            Level::Info => ("ℹ", t.base()),
-            Level::Success => ("✔", t.ok()),
-            Level::Warning => ("!", t.warning()),
-            Level::Error => ("✘", t.error()),
-        };
-        Line::from(vec![
-            Span::styled(format!(" {icon} "), style),
-            Span::styled(n.text.clone(), style),
-        ])
-    } else if let Focus::Field(f) = app.focus
-        && app.overlay.is_none()
-    {
-        // The focused field's message, when the form has no room for it.
-        match (app.form.error(f), app.form.warning(f)) {
-            (Some(e), _) if !crate::tui::form::view::shows_inline_messages(app, areas.form) => {
-                Line::from(vec![Span::styled(
-                    format!(" ✘ {}: {e}", f.label()),
-                    t.error(),
-                )])
-            }
-            (None, Some(w)) if !app.form.value(f).is_empty() => Line::from(vec![Span::styled(
-                format!(" ! {}: {w}", f.label()),
-                t.warning(),
-            )]),
-            _ => Line::raw(""),
+            Span::raw(shown.rows.concat()),
+        ])],
+        (None, Some(level)) => {
+            let style = match level {
+                Level::Info => t.base(),
+                Level::Success => t.ok(),
+                Level::Warning => t.warning(),
+                Level::Error => t.error(),
+            };
+            shown
+                .rows
+                .into_iter()
+                .map(|r| Line::styled(format!(" {r}"), style))
+                .collect()
         }
-    } else {
-        Line::raw("")
+        (None, None) => vec![Line::raw("")],
     };
-    frame.render_widget(Paragraph::new(line).wrap(Wrap { trim: true }), area);
+    frame.render_widget(Paragraph::new(lines), area);
 }
 
 fn footer(frame: &mut Frame, app: &App, area: Rect) {
     let t = &app.theme;
     let mut spans = vec![Span::raw(" ")];
-    let mut used = 1usize;
     // An overlay shows only its own keys (Tab and the like do nothing there).
     let ctxs = app.contexts();
     let ctxs = if app.overlay.is_some() {
@@ -142,12 +135,10 @@ fn footer(frame: &mut Frame, app: &App, area: Rect) {
     } else {
         &ctxs[..]
     };
-    for (i, (keys, what)) in hints(ctxs).into_iter().enumerate() {
-        let piece = format!("{}{keys} {what}", if i > 0 { " · " } else { "" });
-        if used + piece.width() > area.width as usize {
-            break;
-        }
-        used += piece.width();
+    // The least useful hints go first when it is narrow, the way out never;
+    // the last column stays empty.
+    let room = usize::from(area.width).saturating_sub(2);
+    for (i, (keys, what)) in footer_fit(ctxs, room).into_iter().enumerate() {
         if i > 0 {
             spans.push(Span::styled(" · ", t.dim()));
         }
@@ -157,12 +148,24 @@ fn footer(frame: &mut Frame, app: &App, area: Rect) {
     frame.render_widget(Paragraph::new(Line::from(spans)), area);
 }
 
-/// A bordered popup with a title, cleared underneath; returns its inner area.
+/// Where a popup of `area` puts its content: inside the border, less a
+/// column at the right, so that no text touches the right border (a word
+/// ending there would read as cut).
+pub fn popup_inner(area: Rect) -> Rect {
+    let inner = area.inner(ratatui::layout::Margin::new(1, 1));
+    Rect {
+        width: inner.width.saturating_sub(1),
+        ..inner
+    }
+}
+
+/// A bordered popup with a title, cleared underneath; returns its inner
+/// area ([`popup_inner`]).
 pub fn popup_block(frame: &mut Frame, app: &App, area: Rect, title: &str) -> Rect {
     let block = Block::bordered()
         .title(Span::styled(format!(" {title} "), app.theme.title()))
         .border_style(app.theme.border_focus());
-    let inner = block.inner(area);
+    let inner = popup_inner(area);
     frame.render_widget(Clear, area);
     frame.render_widget(block, area);
     inner

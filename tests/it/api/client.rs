@@ -197,7 +197,13 @@ async fn conflict_while_a_job_runs_then_created_after_it_finishes() {
             "{msg}"
         );
         assert!(msg.contains(&first), "names the running job: {msg}");
-        assert!(e.to_string().contains(msg));
+        // Said once: the server's details, without the envelope's
+        // headline again (api::error's conflict text).
+        let details = msg
+            .trim_start_matches("An export job is already in progress (")
+            .trim_end_matches(')');
+        assert!(e.to_string().contains(details), "{e}");
+        assert_eq!(e.to_string().matches("wait for it").count(), 1, "{e}");
 
         s.finish_running_jobs();
         let second = create(&c).await;
@@ -298,7 +304,7 @@ async fn a_job_polls_to_completed_and_every_part_downloads_decompressed() {
 }
 
 #[tokio::test]
-async fn every_format_decompresses_to_the_part_content() {
+async fn every_format_saves_the_part_content() {
     within(async {
         let s = server(FaultMode::Normal).await;
         let c = client(&s);
@@ -315,7 +321,10 @@ async fn every_format_decompresses_to_the_part_content() {
                 let got = download(&c, p.url.as_deref().unwrap(), dir.path(), &id, &name, false)
                     .await
                     .unwrap_or_else(|e| panic!("{format} {name}: {e}"));
-                assert!(got.decompressed, "gzip detected by its bytes");
+                // The demo gzips NDJSON and CSV parts only (Parquet and
+                // Avro compress inside): gzip is told by its bytes.
+                let gzip = matches!(format, Format::Ndjson | Format::Csv);
+                assert_eq!(got.decompressed, gzip, "{format}: gzip told by its bytes");
                 assert_eq!(
                     got.path.file_name().unwrap().to_str().unwrap(),
                     decompressed_name(&name)

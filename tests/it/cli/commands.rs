@@ -395,6 +395,18 @@ fn demo_server_submit_history_status_jobs_conflict_lookups() {
         "{}",
         r.stdout
     );
+    // Progress with its units, worded as the TUI's rows and 409 dialog
+    // word it (api::progress_words).
+    let progress = r
+        .stdout
+        .lines()
+        .find(|l| l.contains("progress"))
+        .unwrap_or("");
+    assert!(
+        progress.contains("% · ") && progress.ends_with(" chunks"),
+        "{}",
+        r.stdout
+    );
     let s = json(&expect_code(key(), &["status", "--base-url", &url, &job, "--json"], 0).stdout);
     assert_eq!(s["job_id"], job.as_str());
     assert!(
@@ -437,6 +449,13 @@ fn demo_server_submit_history_status_jobs_conflict_lookups() {
         4,
     );
     assert!(r.stderr.contains("already running"), "{}", r.stderr);
+    // What to do is said once, not the server's advice and then ours.
+    assert_eq!(
+        r.stderr.matches("wait for it to finish").count(),
+        1,
+        "{}",
+        r.stderr
+    );
     let r = expect_code(
         key(),
         &[
@@ -513,13 +532,15 @@ fn download_decompresses_and_refuses_to_overwrite() {
     let dir_s = dir.to_str().unwrap();
     let dl = ["download", "--base-url", &url, &job, "--out", dir_s];
     let r = expect_code(sb.with_key(DEMO_KEY), &dl, 0);
-    // The files go into DIR/<job id>/ (beside them only hidden records).
+    // The files go into DIR/<job id>/ (beside them hidden records and the
+    // folder's manifest).
     let dir = dir.join(&job);
     let mut names: Vec<String> = std::fs::read_dir(&dir)
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .filter(|n| !n.ends_with(".download.json"))
+        .filter(|n| !n.ends_with(".download.json") && n != "manifest.json")
         .collect();
+    assert!(dir.join("manifest.json").is_file(), "{names:?}");
     names.sort();
     assert_eq!(names.len(), urls.len(), "{names:?} for {status}");
     let mut sizes = Vec::new();
@@ -668,7 +689,11 @@ fn download_only_picks_parts_and_a_cut_download_resumes_on_the_next_run() {
     let plain = second.trim_end_matches(".gz").to_owned();
     assert_eq!(
         names(&dir),
-        [format!(".{second}.download.json"), plain.clone()]
+        [
+            format!(".{second}.download.json"),
+            "manifest.json".to_owned(),
+            plain.clone()
+        ]
     );
     let bytes = std::fs::read(dir.join(&plain)).unwrap();
     assert_eq!(files[0]["size"], bytes.len());

@@ -7,5 +7,7 @@ mod history;
 mod lookups;
 mod preview;
 mod queue;
+mod ready;
 mod setup;
+mod sync;
 mod vendor_differs;

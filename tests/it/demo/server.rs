@@ -368,8 +368,40 @@ async fn bad_requests_get_the_envelope() {
     .await;
 }
 
+/// The columns of every demo file, in order (API doc section 6).
+const EXPORT_COLUMNS: [&str; 20] = [
+    "app_token",
+    "event_type",
+    "event_name",
+    "user_id",
+    "company_id",
+    "source",
+    "inserted_at",
+    "internal_event_id",
+    "hostname",
+    "pathname",
+    "screen_width",
+    "screen_height",
+    "device_type",
+    "user_agent",
+    "operating_system",
+    "browser",
+    "browser_language",
+    "session",
+    "country_code",
+    "metadata",
+];
+
+/// Microseconds since 1970 of October 2026 (UTC), the range asked for.
+fn in_october_2026(micros: i64) -> bool {
+    (1_790_812_800_000_000..1_793_491_200_000_000).contains(&micros)
+}
+
+/// Real files in all four formats: NDJSON and CSV gzip-compressed (as the
+/// vendor's are found, and as guessed), Parquet and Avro as they are
+/// (their own compression inside), each readable by its format's reader.
 #[tokio::test]
-async fn downloads_decompress_to_the_part_content_in_every_format() {
+async fn every_format_is_a_real_file_of_that_format() {
     within(async {
         let s = server(FaultMode::Normal).await;
         let c = client();
@@ -383,34 +415,41 @@ async fn downloads_decompress_to_the_part_content_in_every_format() {
             .await;
             let urls = finished_urls(&c, &s, &id).await;
             assert_eq!(urls.len(), 2);
+            let gzipped = matches!(format, "ndjson" | "csv");
             for (i, (name, url)) in urls.iter().enumerate() {
-                let ext = if format == "parquet" {
-                    "parquet.ndjson"
-                } else {
-                    format
-                };
-                assert_eq!(name, &format!("part-{:04}.{ext}.gz", i + 1));
+                let gz = if gzipped { ".gz" } else { "" };
+                assert_eq!(name, &format!("part-{:04}.{format}{gz}", i + 1));
                 // Like S3: no Authorization header.
                 let r = c.get(url).send().await.unwrap();
                 assert_eq!(r.status(), StatusCode::OK);
-                assert_eq!(r.headers()["content-type"], "application/gzip");
+                let kind = if gzipped {
+                    "application/gzip"
+                } else {
+                    "application/octet-stream"
+                };
+                assert_eq!(r.headers()["content-type"], kind);
                 let len: usize = r.headers()["content-length"]
                     .to_str()
                     .unwrap()
                     .parse()
                     .unwrap();
-                let gz = r.bytes().await.unwrap();
-                assert_eq!(gz.len(), len);
-                assert_eq!(&gz[..2], &[0x1f, 0x8b], "gzip magic");
-                let raw = gunzip(&gz);
+                let body = r.bytes().await.unwrap();
+                assert_eq!(body.len(), len);
+                assert_eq!(body.starts_with(&[0x1f, 0x8b]), gzipped, "{name}");
+                let raw = if gzipped {
+                    gunzip(&body)
+                } else {
+                    body.to_vec()
+                };
                 assert_eq!(Some(raw.clone()), s.part_content(&id, name));
                 match format {
                     "csv" => {
                         let text = String::from_utf8(raw).unwrap();
-                        assert!(text.starts_with("app_token,event_type,event_name,user_id,"));
+                        assert!(text.starts_with(&EXPORT_COLUMNS.join(",")));
                         assert_eq!(text.matches("\r\n").count(), 51, "header and 50 rows");
                     }
-                    "avro" => assert_eq!(&raw[..4], b"Obj\x01"),
+                    "avro" => check_avro(&raw),
+                    "parquet" => check_parquet(raw),
                     _ => {
                         let lines: Vec<Value> = raw
                             .split(|b| *b == b'\n')
@@ -433,6 +472,115 @@ async fn downloads_decompress_to_the_part_content_in_every_format() {
             }
         }
         assert_eq!(s.part_content("no-such-job", "part-0001.ndjson.gz"), None);
+    })
+    .await;
+}
+
+/// An Avro object container file of 50 events, read by the apache-avro
+/// crate: the schema's fields, timestamps as timestamp-micros.
+fn check_avro(raw: &[u8]) {
+    use apache_avro::types::Value as Avro;
+    let reader = apache_avro::Reader::new(raw).expect("an Avro container file");
+    let apache_avro::Schema::Record(schema) = reader.writer_schema().clone() else {
+        panic!("a record schema");
+    };
+    let names: Vec<&str> = schema.fields.iter().map(|f| f.name.as_str()).collect();
+    assert_eq!(names, EXPORT_COLUMNS);
+    let mut n = 0;
+    for record in reader {
+        let Avro::Record(fields) = record.expect("a record") else {
+            panic!("a record");
+        };
+        let get = |k: &str| match &fields.iter().find(|(n, _)| n == k).unwrap().1 {
+            Avro::Union(_, v) => (**v).clone(),
+            v => v.clone(),
+        };
+        let Avro::String(t) = get("event_type") else {
+            panic!("event_type is a string");
+        };
+        assert!(["track", "page_view"].contains(&t.as_str()), "{t}");
+        let Avro::TimestampMicros(at) = get("inserted_at") else {
+            panic!("inserted_at is timestamp-micros: {:?}", get("inserted_at"));
+        };
+        assert!(in_october_2026(at), "{at}");
+        let Avro::String(meta) = get("metadata") else {
+            panic!("metadata is JSON text");
+        };
+        assert!(serde_json::from_str::<Value>(&meta).unwrap().is_object());
+        n += 1;
+    }
+    assert_eq!(n, 50);
+}
+
+/// A Parquet file of 50 events, read by the parquet crate: its footer's
+/// row count and schema, timestamps as TIMESTAMP(MICROS, UTC).
+fn check_parquet(raw: Vec<u8>) {
+    use parquet::file::reader::{FileReader, SerializedFileReader};
+    use parquet::record::Field;
+    let reader = SerializedFileReader::new(bytes::Bytes::from(raw)).expect("a Parquet file");
+    let meta = reader.metadata().file_metadata();
+    assert_eq!(meta.num_rows(), 50);
+    let schema = meta.schema_descr();
+    let names: Vec<&str> = schema.columns().iter().map(|c| c.name()).collect();
+    assert_eq!(names, EXPORT_COLUMNS);
+    let at = schema.column(6);
+    assert!(
+        matches!(
+            at.logical_type_ref(),
+            Some(parquet::basic::LogicalType::Timestamp { .. })
+        ),
+        "{:?}",
+        at.logical_type_ref()
+    );
+    let mut n = 0;
+    for row in reader.get_row_iter(None).expect("rows") {
+        let row = row.expect("a row");
+        let get = |k: &str| {
+            row.get_column_iter()
+                .find(|(n, _)| *n == k)
+                .unwrap()
+                .1
+                .clone()
+        };
+        let Field::Str(t) = get("event_type") else {
+            panic!("event_type is a string");
+        };
+        assert!(["track", "page_view"].contains(&t.as_str()), "{t}");
+        let Field::TimestampMicros(at) = get("inserted_at") else {
+            panic!("inserted_at is a timestamp: {:?}", get("inserted_at"));
+        };
+        assert!(in_october_2026(at), "{at}");
+        n += 1;
+    }
+    assert_eq!(n, 50);
+}
+
+/// vendor-differs: every part gzip, whatever its format (a vendor that
+/// compresses everything it stores); the bytes inside are the same file.
+#[tokio::test]
+async fn vendor_differs_gzips_parquet_and_avro_parts_too() {
+    within(async {
+        let s = server(FaultMode::Normal).await;
+        let c = client();
+        for format in ["parquet", "avro"] {
+            // Created under vendor-differs; read back under normal (whose
+            // status words `finished_urls` knows).
+            s.set_mode(FaultMode::VendorDiffers);
+            let body = json!({"from": "2026-10-01", "to": "2026-10-31", "format": format,
+                              "event_type": ["track", "page_view"]});
+            let id = create_job(&c, &s, body).await;
+            s.set_mode(FaultMode::Normal);
+            for (i, (name, url)) in finished_urls(&c, &s, &id).await.iter().enumerate() {
+                assert_eq!(name, &format!("part-{:04}.{format}.gz", i + 1));
+                let body = c.get(url).send().await.unwrap().bytes().await.unwrap();
+                let raw = gunzip(&body);
+                assert_eq!(Some(raw.clone()), s.part_content(&id, name));
+                match format {
+                    "parquet" => check_parquet(raw),
+                    _ => check_avro(&raw),
+                }
+            }
+        }
     })
     .await;
 }

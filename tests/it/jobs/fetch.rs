@@ -43,7 +43,7 @@ fn events_of(events: &[FetchEvent], index: usize) -> Vec<&FetchEvent> {
             | FetchEvent::Progress { index: i, .. }
             | FetchEvent::Done { index: i, .. }
             | FetchEvent::Failed { index: i, .. } => *i == index,
-            FetchEvent::Finished { .. } => false,
+            FetchEvent::Manifest(_) | FetchEvent::Finished { .. } => false,
         })
         .collect()
 }

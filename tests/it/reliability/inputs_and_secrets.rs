@@ -531,6 +531,8 @@ async fn prepared_harness(sb: &Sandbox, global: &Global, env: EnvVars) -> Harnes
         runner,
         rx,
         live_clock: false,
+        logged: 0,
+        field_logged: None,
     };
     let effects = session.app.init();
     session.runner.run(effects);

@@ -15,7 +15,9 @@
 
 pub mod demo;
 pub mod netns;
+pub mod s3;
 pub mod sandbox;
+pub mod screen;
 pub mod scripted;
 pub mod tmux;
 pub mod tui;

@@ -725,3 +725,108 @@ async fn wait_and_submit_after_a_409_sends_the_refused_row_again() {
         "{screen}"
     );
 }
+
+/// #15 through the TUI's runner: a download writes the folder's
+/// manifest.json (with the request as history has it, each file's SHA-256
+/// and rows), the downloads view and the detail view show the DuckDB
+/// command, `m` merges the CSV job's parts, and a later session finds
+/// the manifest when the job's detail opens.
+#[tokio::test]
+async fn tui_downloads_write_the_manifest_show_duckdb_and_merge() {
+    use upexport::tui::downloads::FileState;
+    let rows = 80;
+    let server = server(FaultMode::Normal, rows).await;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = dir.path().join("history.db");
+    let out = dir.path().join("exports");
+    let client = ApiClient::new(
+        &server.base_url(),
+        ApiKey::new(server.key()).expect("key"),
+        Timeouts::default(),
+    )
+    .expect("client");
+    let store = HistoryStore::open(&db).expect("history file").store;
+    let job = completed_row(&server, &client, &store).await;
+    let sent = store.page(0, 1).expect("page")[0].request_json.clone();
+    let env = EnvInfo {
+        profile: "test".into(),
+        base_url: server.base_url(),
+        download_dir: Some(out.clone()),
+        ..Default::default()
+    };
+    let mut h = Harness::new(
+        120,
+        40,
+        store,
+        Some(client.clone()),
+        env.clone(),
+        &csv_draft(),
+    );
+    assert!(h.wait_until(WAIT_LIMIT, |a| !a.history.loading).await);
+    download_selected(&mut h, &job).await;
+
+    let folder = out.join(&job);
+    let text = std::fs::read_to_string(folder.join("manifest.json")).expect("manifest.json");
+    let m: serde_json::Value = serde_json::from_str(&text).expect("JSON");
+    assert!(text.contains(&format!("\"request\": {sent}")), "{text}");
+    assert_eq!(m["format"], "csv", "{m}");
+    assert_eq!(m["complete"], true, "{m}");
+    let run = h.app().downloads.last().expect("the run").clone();
+    for ((_, state), f) in run.files.iter().zip(m["files"].as_array().unwrap()) {
+        let FileState::Done { path, .. } = state else {
+            panic!("{state:?}");
+        };
+        let digest = ring::digest::digest(&ring::digest::SHA256, &std::fs::read(path).unwrap());
+        let hex: String = digest.as_ref().iter().map(|b| format!("{b:02x}")).collect();
+        assert_eq!(f["sha256"], hex, "{}", path.display());
+        assert_eq!(f["rows"], rows, "{m}");
+    }
+    assert!(
+        matches!(&run.ready, Some(Ok(r)) if r.duckdb.is_ok()),
+        "{:?}",
+        run.ready
+    );
+    assert!(h.app().ready.contains_key(&job));
+
+    // The downloads view: the DuckDB command; m merges.
+    h.key(KeyCode::F(4));
+    let screen = h.screen();
+    assert!(screen.contains("open in DuckDB: duckdb -c"), "{screen}");
+    assert!(screen.contains("read_csv_auto("), "{screen}");
+    h.key(KeyCode::Char('m'));
+    let merged = h
+        .wait_until(WAIT_LIMIT, |a| {
+            a.downloads.last().is_some_and(|d| d.merged.is_some())
+        })
+        .await;
+    assert!(merged, "no merge result");
+    let run = h.app().downloads.last().unwrap().clone();
+    assert!(matches!(&run.merged, Some(Ok(_))), "{:?}", run.merged);
+    let file = out.join(format!("{job}.csv"));
+    let mut rdr = csv::Reader::from_path(&file).expect("the merged file");
+    assert_eq!(rdr.records().count(), 2 * rows, "one header, every row");
+    assert!(h.screen().contains("merged 2 parts into"), "{}", h.screen());
+    h.key(KeyCode::Esc);
+
+    // The detail view shows it.
+    h.session.app.focus = Focus::History;
+    h.key(KeyCode::Enter);
+    let screen = h.screen();
+    assert!(screen.contains("DuckDB"), "{screen}");
+    assert!(screen.contains("read_csv_auto("), "{screen}");
+    drop(h);
+
+    // A new session: opening the job's detail finds the manifest on disk.
+    let store = HistoryStore::open(&db).expect("history file").store;
+    let mut h = Harness::new(120, 40, store, Some(client), env, &csv_draft());
+    assert!(h.wait_until(WAIT_LIMIT, |a| !a.history.loading).await);
+    assert!(h.app().ready.is_empty());
+    h.session.app.focus = Focus::History;
+    h.key(KeyCode::Enter);
+    assert!(
+        h.wait_until(WAIT_LIMIT, |a| a.ready.contains_key(&job))
+            .await
+    );
+    let screen = h.screen();
+    assert!(screen.contains("read_csv_auto("), "{screen}");
+}

@@ -1,7 +1,7 @@
 //! The file preview overlay for each of the four formats at 80x24 and
 //! 120x40: the summary line (format, row count and where it comes from,
 //! columns), the table, the schema (Tab), a damaged file's error and a
-//! note. The previews are of real files (the checked-in pyarrow and
+//! note; each screen also keeps the screen rules (`screen_rules`). The previews are of real files (the checked-in pyarrow and
 //! fastavro fixtures, CSV and NDJSON written here), loaded as the runner
 //! loads them, and handed to the app as its message.
 
@@ -44,7 +44,9 @@ async fn shown(path: &Path, keys: &[KeyCode], name: &str) {
         for k in keys {
             hs.key(*k);
         }
-        insta::assert_snapshot!(format!("{name}_{w}x{h}"), hs.screen());
+        let screen = hs.screen();
+        super::snapshots::screen_rules(name, &hs, &screen);
+        insta::assert_snapshot!(format!("{name}_{w}x{h}"), screen);
     }
 }
 

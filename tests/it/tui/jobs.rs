@@ -7,7 +7,7 @@ use crate::support::tui::*;
 use crossterm::event::KeyCode;
 use upexport::api::{CreatedJob, JobStatus, JobSummary, PresignedUrl};
 use upexport::export::Field;
-use upexport::history::{QueueState, QueuedExport};
+use upexport::history::{Entry, QueueState, QueuedExport};
 use upexport::jobs::fetch::{FetchEvent, FilePlan};
 use upexport::tui::app::{App, Overlay};
 use upexport::tui::form::Focus;
@@ -317,6 +317,7 @@ fn downloads_ask_before_overwriting_and_retry_what_failed() {
             size: 10,
             decompressed: true,
             how: upexport::jobs::fetch::How::Fetched,
+            tally: None,
         },
         FetchEvent::Failed {
             index: 1,
@@ -343,6 +344,82 @@ fn downloads_ask_before_overwriting_and_retry_what_failed() {
         matches!(fx.as_slice(), [Effect::LoadFilePreview { .. }]),
         "{fx:?}"
     );
+}
+
+/// `m` in the downloads view: not before the download is done and its
+/// manifest written; then the merge effect; a Parquet job's refusal says
+/// why its parts are kept, in the view and on the status line.
+#[test]
+fn m_merges_a_finished_download_and_shows_why_parquet_parts_stay_apart() {
+    use upexport::jobs::manifest::Ready;
+    use upexport::jobs::merge::{MergeError, PARQUET_KEPT};
+    use upexport::tui::msg::Level;
+    let mut a = app();
+    let entry = created_entry(5, now());
+    let job = entry.created.clone().map(|c| c.job_id).unwrap_or_default();
+    a.update(Msg::HistoryLoaded {
+        offset: 0,
+        entries: vec![entry],
+        total: 1,
+        orphans: vec![],
+    });
+    a.focus = Focus::History;
+    a.update(ch('d'));
+    a.update(Msg::DownloadPlanned {
+        job_id: job.clone(),
+        result: Ok(vec![plan(0, false)]),
+    });
+    let fx = a.update(key(KeyCode::Enter));
+    assert!(matches!(fx.as_slice(), [Effect::Download { .. }]), "{fx:?}");
+    assert!(a.update(ch('m')).is_empty(), "still running");
+    assert!(a.status.as_ref().unwrap().text.contains("still running"));
+    let ready = Ready {
+        job_id: job.clone(),
+        dir: PathBuf::from("/tmp/x/j"),
+        manifest: PathBuf::from("/tmp/x/j/manifest.json"),
+        files: 1,
+        rows: Some(10),
+        format: Some(upexport::export::Format::Parquet),
+        complete: true,
+        duckdb: Ok(
+            "duckdb -c \"SELECT * FROM read_parquet('/tmp/x/j/*.parquet') LIMIT 10\"".into(),
+        ),
+        problems: vec![],
+    };
+    for e in [
+        FetchEvent::Manifest(Ok(ready)),
+        FetchEvent::Finished { ok: 1, failed: 0 },
+    ] {
+        a.update(Msg::Fetch {
+            job_id: job.clone(),
+            event: e,
+        });
+    }
+    assert!(a.ready.contains_key(&job), "the detail view can show it");
+    assert!(
+        a.status
+            .as_ref()
+            .unwrap()
+            .text
+            .contains("manifest.json written"),
+        "{:?}",
+        a.status
+    );
+    let fx = a.update(ch('m'));
+    assert!(
+        matches!(fx.as_slice(), [Effect::MergeParts { job_id, dir }] if *job_id == job && dir == &PathBuf::from("/tmp/x/j")),
+        "{fx:?}"
+    );
+    a.update(Msg::Merged {
+        job_id: job.clone(),
+        result: Err(MergeError::KeptApart(PARQUET_KEPT.into())),
+    });
+    let run = a.downloads.last().unwrap();
+    assert!(!run.merging);
+    assert_eq!(run.merged, Some(Err(format!("not merged: {PARQUET_KEPT}"))));
+    let n = a.status.as_ref().unwrap();
+    assert_eq!(n.level, Level::Info);
+    assert!(n.text.contains("kept apart"), "{}", n.text);
 }
 
 #[test]
@@ -582,4 +659,45 @@ fn submit_seq_of(fx: &[Effect]) -> u64 {
             _ => None,
         })
         .expect("submitted")
+}
+
+/// A page read before a job's final answer was saved can arrive after that
+/// answer was shown: the row keeps the final status (nothing polls any
+/// more to correct it), while other rows take the page's values.
+#[test]
+fn a_stale_page_never_takes_a_job_back_from_its_final_status() {
+    let mut a = app();
+    let mut running = created_entry(7, now());
+    if let Some(j) = running.job.as_mut() {
+        j.status = "processing".into();
+        j.files.clear();
+    }
+    let job = running
+        .created
+        .clone()
+        .map(|c| c.job_id)
+        .unwrap_or_default();
+    let page = |e: Entry| Msg::HistoryLoaded {
+        offset: 0,
+        entries: vec![e],
+        total: 1,
+        orphans: vec![],
+    };
+    a.update(page(running.clone()));
+    a.update(Msg::JobUpdate {
+        base_url: running.base_url.clone(),
+        job_id: job.clone(),
+        result: Ok(status("completed", (2, 2))),
+    });
+    let shown = |a: &App| a.history.entries[0].job.as_ref().map(|j| j.status.clone());
+    assert_eq!(shown(&a).as_deref(), Some("completed"));
+    // The stale page: still "processing" in it.
+    a.update(page(running.clone()));
+    assert_eq!(shown(&a).as_deref(), Some("completed"), "slipped back");
+    // A page with news of another kind is taken (the final status stays).
+    let mut renamed = running;
+    renamed.source = "cli".into();
+    a.update(page(renamed));
+    assert_eq!(a.history.entries[0].source, "cli");
+    assert_eq!(shown(&a).as_deref(), Some("completed"));
 }

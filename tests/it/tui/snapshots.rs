@@ -28,14 +28,37 @@ async fn ready(w: u16, h: u16) -> Harness {
     hs
 }
 
-/// Build the scene at both sizes and compare each screen with its snapshot.
+/// Build the scene at both sizes, hold each screen to the screen rules
+/// (`screen_rules`), and compare it with its snapshot.
 async fn both_sizes(name: &str, scene: impl Fn(&mut Harness)) {
     for (w, h) in SIZES {
         let mut hs = ready(w, h).await;
         scene(&mut hs);
         let screen = hs.screen();
+        screen_rules(&format!("{name}_{w}x{h}"), &hs, &screen);
         insta::assert_snapshot!(format!("{name}_{w}x{h}"), screen);
     }
+}
+
+/// The rules the tour test holds the real binary's screens to
+/// (support::screen): no word cut at a pane's right edge, a footer with
+/// its way out, a status line whole or ending "F6 more" (checked against
+/// every message the app showed, and the focused field's own).
+pub fn screen_rules(name: &str, hs: &Harness, screen: &str) {
+    use crate::support::screen::{edge_cuts, footer_way_out, status_cut, status_rows};
+    let width = usize::from(hs.app().size.width);
+    let mut found = edge_cuts(screen, width);
+    found.extend(footer_way_out(screen));
+    let mut shown: Vec<String> = hs
+        .app()
+        .messages
+        .items
+        .iter()
+        .map(|l| l.notice.text.clone())
+        .collect();
+    shown.extend(hs.app().field_message().map(|(_, t)| t));
+    found.extend(status_cut(&status_rows(screen), &shown));
+    assert!(found.is_empty(), "{name}: {found:#?}\n{screen}");
 }
 
 fn tab(h: &mut Harness, n: usize) {
@@ -832,6 +855,7 @@ async fn download_setup_and_progress() {
                         size: 48_213,
                         decompressed: true,
                         how: How::Fetched,
+                        tally: None,
                     },
                     FetchEvent::Started {
                         index: 1,

@@ -65,7 +65,13 @@ fn drive_the_contract_in_tmux() {
 
     // An invalid date blocks the submit and says why.
     tmux.keys(&["2026-02-30", "C-s"]);
-    tmux.wait_for("the date error", |s| s.contains("28 days"));
+    // (The status line wraps at words: "28" may end one row.)
+    tmux.wait_for("the date error", |s| {
+        s.split_whitespace()
+            .collect::<Vec<_>>()
+            .join(" ")
+            .contains("28 days")
+    });
 
     // Fix it through the calendar: Enter, then preset 3 (last 7 days).
     tmux.keys(&["C-u", "Enter"]);

@@ -1,0 +1,348 @@
+//! A sync's destination as an object store (the Apache Arrow project's
+//! `object_store`): a local folder, S3, GCS or Azure. Credentials come from
+//! each store's own environment variables and files (`AWS_*`,
+//! `GOOGLE_*`, `AZURE_*`), read by the crate's `from_env` builders; upexport
+//! never stores, logs or prints them.
+//!
+//! Files are written so a reader never sees half of one: large ones as
+//! multipart uploads (an object appears only when the upload completes;
+//! the local store writes a temporary file and renames it), small ones in
+//! one put. Transient store errors (5xx, timeouts) are retried with backoff
+//! by the crate itself.
+
+use std::sync::Arc;
+
+use bytes::Bytes;
+use object_store::path::Path as StorePath;
+use object_store::{ObjectStore, PutPayload, WriteMultipart};
+
+use super::def::Destination;
+
+/// Why the destination failed, sorted by what the user must do.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// The store refused the credentials (exit 3).
+    #[error("{dest}: the storage credentials were refused ({detail}); check {vars}")]
+    Credentials {
+        dest: String,
+        detail: String,
+        vars: &'static str,
+    },
+    /// The bucket, container or folder is not there, or the URL is wrong
+    /// (exit 2, before any export).
+    #[error("{dest}: {detail}")]
+    Missing { dest: String, detail: String },
+    /// Anything else (exit 5).
+    #[error("{dest}: {detail}")]
+    Other { dest: String, detail: String },
+}
+
+/// The variables that hold a store's credentials, for messages.
+fn credential_vars(url: &str) -> &'static str {
+    match url.split_once("://").map(|(s, _)| s) {
+        Some("s3" | "s3a") => {
+            "AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY, AWS_REGION and AWS_ENDPOINT_URL"
+        }
+        Some("gs") => "GOOGLE_SERVICE_ACCOUNT (or GOOGLE_APPLICATION_CREDENTIALS)",
+        _ => "AZURE_STORAGE_ACCOUNT_NAME and AZURE_STORAGE_ACCOUNT_KEY (or AZURE_STORAGE_SAS_KEY)",
+    }
+}
+
+/// An opened destination: the store and the prefix everything goes under.
+pub struct Store {
+    inner: Arc<dyn ObjectStore>,
+    prefix: StorePath,
+    shown: String,
+    vars: &'static str,
+}
+
+impl std::fmt::Debug for Store {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Store").field("dest", &self.shown).finish()
+    }
+}
+
+impl Store {
+    /// Open `dest` with the store's settings from the process environment.
+    /// A local folder is created if missing.
+    pub fn open(dest: &Destination) -> Result<Store, StoreError> {
+        Self::open_with(dest, std::env::vars())
+    }
+
+    /// [`Store::open`] with the settings taken from `env` instead of the
+    /// process environment (`AWS_*`, `GOOGLE_*`, `AZURE_*` names, as
+    /// `from_env` reads them).
+    pub fn open_with(
+        dest: &Destination,
+        env: impl IntoIterator<Item = (String, String)>,
+    ) -> Result<Store, StoreError> {
+        let env: Vec<(String, String)> = env.into_iter().collect();
+        let settings = |prefix: &str| {
+            env.iter()
+                .filter(move |(k, _)| k.starts_with(prefix))
+                .map(|(k, v)| (k.to_ascii_lowercase(), v.clone()))
+                .collect::<Vec<_>>()
+        };
+        let shown = dest.to_string();
+        let missing = |detail: String| StoreError::Missing {
+            dest: shown.clone(),
+            detail,
+        };
+        match dest {
+            Destination::Folder { path } => {
+                std::fs::create_dir_all(path)
+                    .map_err(|e| missing(format!("cannot create the folder: {e}")))?;
+                let fs = object_store::local::LocalFileSystem::new_with_prefix(path)
+                    .map_err(|e| missing(e.to_string()))?;
+                Ok(Store {
+                    inner: Arc::new(fs),
+                    prefix: StorePath::default(),
+                    shown,
+                    vars: "the folder's permissions",
+                })
+            }
+            Destination::Store { url } => {
+                let parsed =
+                    url::Url::parse(url).map_err(|e| missing(format!("not a URL: {e}")))?;
+                let prefix = StorePath::from(parsed.path().trim_matches('/'));
+                let vars = credential_vars(url);
+                let built: Result<Arc<dyn ObjectStore>, object_store::Error> = match parsed.scheme()
+                {
+                    "s3" | "s3a" => {
+                        let mut b = object_store::aws::AmazonS3Builder::new();
+                        for (k, v) in settings("AWS_") {
+                            if let Ok(key) = k.parse() {
+                                b = b.with_config(key, v);
+                            }
+                        }
+                        b.with_url(url.as_str())
+                            .build()
+                            .map(|s| Arc::new(s) as Arc<dyn ObjectStore>)
+                    }
+                    "gs" => {
+                        let mut b = object_store::gcp::GoogleCloudStorageBuilder::new();
+                        for (k, v) in settings("GOOGLE_") {
+                            if let Ok(key) = k.parse() {
+                                b = b.with_config(key, v);
+                            }
+                        }
+                        b.with_url(url.as_str())
+                            .build()
+                            .map(|s| Arc::new(s) as Arc<dyn ObjectStore>)
+                    }
+                    _ => {
+                        let mut b = object_store::azure::MicrosoftAzureBuilder::new();
+                        for (k, v) in settings("AZURE_") {
+                            if let Ok(key) = k.parse() {
+                                b = b.with_config(key, v);
+                            }
+                        }
+                        b.with_url(url.as_str())
+                            .build()
+                            .map(|s| Arc::new(s) as Arc<dyn ObjectStore>)
+                    }
+                };
+                let inner =
+                    built.map_err(|e| missing(format!("cannot use it: {}", one_line(&e))))?;
+                Ok(Store {
+                    inner,
+                    prefix,
+                    shown,
+                    vars,
+                })
+            }
+        }
+    }
+
+    /// Where `rel` (a `/`-separated path under the destination) goes.
+    fn path(&self, rel: &str) -> StorePath {
+        let mut p = self.prefix.clone();
+        for part in rel.split('/').filter(|s| !s.is_empty()) {
+            p = p.child(part);
+        }
+        p
+    }
+
+    /// A failed write: a PUT answered "not found" can only mean the bucket
+    /// (or container) is not there.
+    fn classify_write(&self, e: object_store::Error) -> StoreError {
+        match e {
+            object_store::Error::NotFound { .. } => StoreError::Missing {
+                dest: self.shown.clone(),
+                detail: format!("the bucket (or container) does not exist: {}", one_line(&e)),
+            },
+            e => self.classify(e),
+        }
+    }
+
+    fn classify(&self, e: object_store::Error) -> StoreError {
+        let detail = one_line(&e);
+        let (dest, lower) = (self.shown.clone(), e.to_string().to_ascii_lowercase());
+        match e {
+            object_store::Error::Unauthenticated { .. }
+            | object_store::Error::PermissionDenied { .. } => StoreError::Credentials {
+                dest,
+                detail,
+                vars: self.vars,
+            },
+            _ if lower.contains("invalidaccesskeyid")
+                || lower.contains("signaturedoesnotmatch")
+                || lower.contains("accessdenied")
+                || lower.contains("403 forbidden")
+                || lower.contains("401 unauthorized") =>
+            {
+                StoreError::Credentials {
+                    dest,
+                    detail,
+                    vars: self.vars,
+                }
+            }
+            _ if lower.contains("nosuchbucket")
+                || lower.contains("containernotfound")
+                || lower.contains("bucket not found") =>
+            {
+                StoreError::Missing {
+                    dest,
+                    detail: format!("the bucket (or container) does not exist: {detail}"),
+                }
+            }
+            _ => StoreError::Other { dest, detail },
+        }
+    }
+
+    /// Write and delete a small marker: a wrong bucket or refused
+    /// credentials fail here, in a second, before any export.
+    pub async fn check_writable(&self) -> Result<(), StoreError> {
+        let name = format!(
+            ".upexport-write-check-{}-{}",
+            std::process::id(),
+            chrono::Utc::now().timestamp_nanos_opt().unwrap_or_default()
+        );
+        let p = self.path(&name);
+        self.inner
+            .put(
+                &p,
+                PutPayload::from_static(b"upexport checks it may write here\n"),
+            )
+            .await
+            .map_err(|e| self.classify_write(e))?;
+        self.inner.delete(&p).await.map_err(|e| self.classify(e))
+    }
+
+    /// Write `bytes` at `rel` in one put (manifests, small files).
+    pub async fn put(&self, rel: &str, bytes: Vec<u8>) -> Result<(), StoreError> {
+        self.inner
+            .put(&self.path(rel), PutPayload::from(Bytes::from(bytes)))
+            .await
+            .map(|_| ())
+            .map_err(|e| self.classify_write(e))
+    }
+
+    /// The bytes at `rel`, or `None` when there is nothing there.
+    pub async fn get(&self, rel: &str) -> Result<Option<Bytes>, StoreError> {
+        match self.inner.get(&self.path(rel)).await {
+            Ok(r) => r.bytes().await.map(Some).map_err(|e| self.classify(e)),
+            Err(object_store::Error::NotFound { .. }) => Ok(None),
+            Err(e) => Err(self.classify(e)),
+        }
+    }
+
+    /// Start a streamed upload to `rel`: nothing is visible there until
+    /// [`Upload::finish`].
+    pub async fn upload(&self, rel: &str) -> Result<Upload, StoreError> {
+        let up = self
+            .inner
+            .put_multipart(&self.path(rel))
+            .await
+            .map_err(|e| self.classify_write(e))?;
+        Ok(Upload {
+            writer: WriteMultipart::new(up),
+            bytes: 0,
+        })
+    }
+
+    /// Turn an error of an [`Upload`] into a [`StoreError`].
+    pub fn error(&self, e: object_store::Error) -> StoreError {
+        self.classify(e)
+    }
+
+    /// Delete everything under `rel` (a partition left half-written by a
+    /// killed run, before it is written again).
+    pub async fn clear(&self, rel: &str) -> Result<usize, StoreError> {
+        use futures_util::StreamExt;
+        let prefix = self.path(rel);
+        let mut listed = self.inner.list(Some(&prefix));
+        let mut paths = Vec::new();
+        while let Some(meta) = listed.next().await {
+            match meta {
+                Ok(m) => paths.push(m.location),
+                Err(object_store::Error::NotFound { .. }) => break,
+                Err(e) => return Err(self.classify(e)),
+            }
+        }
+        drop(listed);
+        for p in &paths {
+            match self.inner.delete(p).await {
+                Ok(()) | Err(object_store::Error::NotFound { .. }) => {}
+                Err(e) => return Err(self.classify(e)),
+            }
+        }
+        Ok(paths.len())
+    }
+}
+
+/// A streamed upload: parts go up as they fill (5 MiB each, a few in
+/// flight, so memory stays bounded); the object appears on
+/// [`Upload::finish`]; dropping it without finishing leaves nothing
+/// visible.
+pub struct Upload {
+    writer: WriteMultipart,
+    bytes: u64,
+}
+
+impl Upload {
+    /// Add `buf`, waiting while too many parts are in flight.
+    pub async fn write(&mut self, buf: &[u8]) -> Result<(), object_store::Error> {
+        self.writer.wait_for_capacity(4).await?;
+        self.writer.write(buf);
+        self.bytes += buf.len() as u64;
+        Ok(())
+    }
+
+    /// Bytes written so far.
+    pub fn bytes(&self) -> u64 {
+        self.bytes
+    }
+
+    /// Complete the upload: the object becomes visible.
+    pub async fn finish(self) -> Result<u64, object_store::Error> {
+        let n = self.bytes;
+        self.writer.finish().await?;
+        Ok(n)
+    }
+
+    /// Give up: the parts uploaded so far are discarded.
+    pub async fn abort(self) -> Result<(), object_store::Error> {
+        self.writer.abort().await
+    }
+}
+
+/// An error's text on one line, without the credentials (object_store's
+/// errors name paths and HTTP answers, not keys) and cut to 300 characters.
+fn one_line(e: &dyn std::error::Error) -> String {
+    let mut text = e.to_string();
+    let mut src = e.source();
+    while let Some(s) = src {
+        let t = s.to_string();
+        if !text.contains(&t) {
+            text.push_str(": ");
+            text.push_str(&t);
+        }
+        src = s.source();
+    }
+    let flat: String = text
+        .chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect();
+    flat.chars().take(300).collect()
+}

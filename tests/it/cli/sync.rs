@@ -1,0 +1,128 @@
+//! `upexport sync --dry-run`: the plan of each `[sync.NAME]` (partitions
+//! from the start to yesterday in UTC, less those complete in history),
+//! and the refusals that come before anything is sent.
+
+use chrono::{Days, Utc};
+use upexport::history::HistoryStore;
+
+use crate::support::{Sandbox, json, run};
+
+fn day(back: u64) -> String {
+    (Utc::now().date_naive() - Days::new(back)).to_string()
+}
+
+#[track_caller]
+fn expect(sb: &Sandbox, args: &[&str], code: i32) -> crate::support::Out {
+    let r = run({
+        let mut c = sb.cmd();
+        c.args(args);
+        c
+    });
+    assert_eq!(r.code, Some(code), "upexport {args:?}\n{}", r.all());
+    r
+}
+
+#[test]
+fn dry_run_plans_one_export_per_missing_day_up_to_yesterday_in_utc() {
+    let sb = Sandbox::new();
+    let dest = sb.root().join("lake");
+    sb.write_config(&format!(
+        "[sync.events]\nstart = \"{}\"\ndestination = \"{}\"\nformat = \"parquet\"\nevent_type = [\"track\"]\n",
+        day(5),
+        dest.display()
+    ));
+    let r = expect(&sb, &["sync", "--dry-run", "--json"], 0);
+    let v = json(&r.stdout);
+    assert_eq!(v["version"], 1, "{v}");
+    let s = &v["syncs"][0];
+    assert_eq!(s["name"], "events");
+    assert_eq!(s["until"], day(1), "yesterday in UTC");
+    let missing = s["missing"].as_array().unwrap();
+    let dts: Vec<&str> = missing.iter().map(|m| m["dt"].as_str().unwrap()).collect();
+    assert_eq!(dts, [day(5), day(4), day(3), day(2), day(1)]);
+    assert_eq!(missing[0]["path"], format!("events/dt={}", day(5)));
+    assert_eq!(
+        missing[0]["request"],
+        json(&format!(
+            r#"{{"from":"{0}","to":"{0}","event_type":["track"],"format":"parquet"}}"#,
+            day(5)
+        ))
+    );
+
+    // A partition recorded complete is not planned again.
+    let store = HistoryStore::open(&sb.db()).unwrap().store;
+    store
+        .sync_record(
+            "events",
+            &dest.display().to_string(),
+            &day(3),
+            "complete",
+            None,
+            Some((10, 1)),
+            None,
+        )
+        .unwrap();
+    store
+        .sync_record(
+            "events",
+            &dest.display().to_string(),
+            &day(2),
+            "failed",
+            None,
+            None,
+            Some("boom"),
+        )
+        .unwrap();
+    let v = json(&expect(&sb, &["sync", "events", "--dry-run", "--json"], 0).stdout);
+    let dts: Vec<String> = v["syncs"][0]["missing"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["dt"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(
+        dts,
+        [day(5), day(4), day(2), day(1)],
+        "a failed one is planned again"
+    );
+    assert_eq!(v["syncs"][0]["complete"], 1);
+
+    // --until stops earlier; the text form names the plan.
+    let r = expect(&sb, &["sync", "--dry-run", "--until", &day(4)], 0);
+    assert!(
+        r.stdout.contains("to export: 2 partition(s)"),
+        "{}",
+        r.stdout
+    );
+    assert!(
+        r.stdout.contains("the last complete UTC day"),
+        "{}",
+        r.stdout
+    );
+    // Running for real is not built yet: refused, nothing sent.
+    let r = expect(&sb, &["sync"], 2);
+    assert!(r.stderr.contains("--dry-run"), "{}", r.stderr);
+}
+
+#[test]
+fn bad_definitions_and_arguments_are_refused_before_anything() {
+    let sb = Sandbox::new();
+    let r = expect(&sb, &["sync", "--dry-run"], 2);
+    assert!(r.stderr.contains("no sync is defined"), "{}", r.stderr);
+    sb.write_config("[sync.events]\nstart = \"2026-11-01\"\ndestination = \"ftp://x/y\"\n");
+    let r = expect(&sb, &["sync", "--dry-run"], 2);
+    assert!(r.stderr.contains("ftp://"), "{}", r.stderr);
+    sb.write_config("[sync.events]\nstart = \"soon\"\ndestination = \"/tmp/x\"\n");
+    let r = expect(&sb, &["sync", "--dry-run"], 2);
+    assert!(r.stderr.contains("not a date"), "{}", r.stderr);
+    sb.write_config(
+        "[sync.events]\nstart = \"2026-11-01\"\ndestination = \"/tmp/x\"\ncolour = 1\n",
+    );
+    let r = expect(&sb, &["sync", "--dry-run"], 2);
+    assert!(r.stderr.contains("colour"), "{}", r.stderr);
+    sb.write_config("[sync.events]\nstart = \"2026-11-01\"\ndestination = \"/tmp/x\"\n");
+    let r = expect(&sb, &["sync", "other", "--dry-run"], 2);
+    assert!(r.stderr.contains("defined: events"), "{}", r.stderr);
+    let r = expect(&sb, &["sync", "--dry-run", "--until", &day(0)], 2);
+    assert!(r.stderr.contains("has not ended yet"), "{}", r.stderr);
+}
