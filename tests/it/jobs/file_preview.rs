@@ -321,3 +321,58 @@ fn a_50_mb_file_gives_its_first_rows() {
     let ns: Vec<&Value> = t.rows.iter().map(|r| &r[0]).collect();
     assert_eq!(json!(ns), json!((0..20).collect::<Vec<_>>()));
 }
+
+/// The demo server writes its rows in each of the four formats (Parquet
+/// and Avro through their crates, CSV, NDJSON; gzip or not as the server
+/// chooses): the preview tells each by its bytes, counts its rows
+/// (Parquet's footer, Avro's block headers, text read to the end) and
+/// shows the same columns, with values where they belong.
+#[tokio::test]
+async fn the_demo_parts_of_every_format() {
+    within(async {
+        let s = server(FaultMode::Normal, 50).await;
+        let c = client(&s);
+        let dir = tempfile::tempdir().unwrap();
+        let mut names: Vec<(Kind, Vec<String>)> = Vec::new();
+        for (format, kind, source) in [
+            (Format::Parquet, Kind::Parquet, CountSource::ParquetFooter),
+            (Format::Avro, Kind::Avro, CountSource::AvroBlocks),
+            (Format::Csv, Kind::Csv, CountSource::ReadToEnd),
+            (Format::Ndjson, Kind::Ndjson, CountSource::ReadToEnd),
+        ] {
+            let (id, st) = completed_job(&s, &c, format).await;
+            let name = st.presigned_urls[0].safe_filename(0);
+            let path = write(dir.path(), &name, &s.part_content(&id, &name).unwrap());
+            let t = preview(&path, 100).unwrap();
+            assert_eq!((t.format, &t.error), (kind, &None), "{name}");
+            assert_eq!(
+                t.total_rows,
+                Some(RowCount {
+                    count: 50,
+                    exact: true,
+                    source
+                }),
+                "{name}"
+            );
+            assert_eq!(t.rows.len(), 50);
+            assert!(!t.more);
+            for r in &t.rows {
+                let user = r[col(&t, "user_id")].as_str().unwrap_or_default();
+                assert!(user.starts_with("user-"), "{name}: {r:?}");
+                assert!(
+                    r[col(&t, "event_type")]
+                        .as_str()
+                        .is_some_and(|e| !e.is_empty())
+                );
+            }
+            names.push((
+                kind,
+                t.schema.names().iter().map(|n| n.to_string()).collect(),
+            ));
+        }
+        for (kind, cols) in &names[1..] {
+            assert_eq!(cols, &names[0].1, "{kind:?}'s columns against Parquet's");
+        }
+    })
+    .await;
+}
