@@ -2,13 +2,15 @@
 # scripts/bench.sh: every measurement of BENCHMARKS.md in one run, printed
 # as one table of budgets and ratios (issue #6).
 #
-#   scripts/bench.sh [--runs N] [--quick] [--no-divan] [--no-download]
+#   scripts/bench.sh [--runs N] [--quick] [--no-divan] [--no-download] [--no-preview]
 #
 #   --runs N       runs per terminal measurement (median reported; default 9)
 #   --quick        small download part (~30 MB instead of ~200 MB), fewer
 #                  command runs: a smoke test of the script, not the numbers
 #   --no-divan     skip the divan benches (render, history, request/decode)
 #   --no-download  skip the download comparison
+#   --no-preview   skip the preview of the two 1 GiB files
+#   --only-preview only the preview (and the build)
 #
 # Environment:
 #   TUI_COST   path of tui-cost.sh (default ../shared/tools/tui-cost.sh)
@@ -16,8 +18,8 @@
 #              (default /tmp/peers/bin; install them with
 #              cargo install --locked --root /tmp/peers atac slumber@5.4.0)
 #
-# Needs: cargo, python3, curl, gzip, hyperfine (Debian: apt-get install
-# hyperfine). Everything runs on this machine: the servers are upexport's
+# Needs: cargo, python3, curl, gzip, hyperfine, GNU time as /usr/bin/time
+# (Debian: apt-get install hyperfine time). Everything runs on this machine: the servers are upexport's
 # demo server on 127.0.0.1; HOME and the XDG directories of every program
 # point into target/bench, never at the user's own.
 set -euo pipefail
@@ -28,12 +30,17 @@ RUNS=9
 QUICK=0
 DIVAN=1
 DOWNLOAD=1
+PREVIEW=1
+TERMINAL=1
+SUBMIT=1
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --runs) RUNS=$2; shift 2 ;;
     --quick) QUICK=1; shift ;;
     --no-divan) DIVAN=0; shift ;;
     --no-download) DOWNLOAD=0; shift ;;
+    --no-preview) PREVIEW=0; shift ;;
+    --only-preview) DIVAN=0; DOWNLOAD=0; TERMINAL=0; SUBMIT=0; shift ;;
     -h|--help) sed -n '2,/^set -euo/{/^#/s/^# \{0,1\}//p}' "$0"; exit 0 ;;
     *) echo "bench.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
   esac
@@ -46,7 +53,7 @@ RES=$OUT/results.tsv
 REPORT=$ROOT/scripts/bench_report.py
 mkdir -p "$OUT"
 : > "$RES"
-for tool in python3 curl gzip hyperfine; do
+for tool in python3 curl gzip hyperfine /usr/bin/time; do
   command -v "$tool" >/dev/null || { echo "bench.sh: needs $tool" >&2; exit 2; }
 done
 
@@ -72,7 +79,7 @@ say "building (release)"
 # unify the dev-dependencies' features into its dependencies, and it would
 # not be the binary `cargo build --release` makes.
 cargo build --release --locked --bin upexport >&2
-cargo build --release --locked --example fill_history --example floor >&2
+cargo build --release --locked --example fill_history --example floor --example big_files >&2
 UP=$ROOT/target/release/upexport
 # The list of functions run at start (assets/hot-text.ld) goes stale with a
 # toolchain or dependency update: the memory numbers would be worse for it.
@@ -107,7 +114,9 @@ tui() {
   python3 "$REPORT" tui "$name" "$OUT/tui-$name.txt" >> "$RES"
 }
 
-if [[ -x $TUI_COST ]]; then
+if [[ $TERMINAL == 0 ]]; then
+  :
+elif [[ -x $TUI_COST ]]; then
   STORE=$OUT/history-100k.sqlite3
   [[ -f $STORE ]] || "$ROOT/target/release/examples/fill_history" "$STORE" 100000
   # A closed port: the form never waits on the network.
@@ -132,6 +141,7 @@ fi
 
 # ---------------------------------------------------------------------------
 # 2. The CLI against curl: one export created on the demo server.
+if [[ $SUBMIT == 1 ]]; then
 say "submit: upexport vs curl (hyperfine)"
 SUBMIT_PORT=18377
 demo "$SUBMIT_PORT" --job-seconds 0.05
@@ -146,6 +156,7 @@ hyperfine -N --warmup 5 --runs "$CMD_RUNS" --prepare "sleep 0.06" --export-json 
   -n upexport "$UP submit --base-url $BASE --from 2026-01-01 --to 2026-01-31 --email analyst@example.com --format csv" \
   -n curl "curl -sS -o /dev/null --fail -X POST $BASE/api/v1/analytics/exports -H @$OUT/auth.header -H Content-Type:application/json -H Accept:application/json --data-binary @$OUT/body.json" >&2
 python3 "$REPORT" hyperfine submit "$OUT/submit.json" >> "$RES"
+fi
 
 # ---------------------------------------------------------------------------
 # 3. Downloading a large gzip part: upexport against curl | gunzip.
@@ -194,6 +205,39 @@ if [[ $DIVAN == 1 ]]; then
   for b in render history api; do
     cargo bench --locked --bench "$b" 2>&1 | tee "$OUT/divan-$b.txt" >&2
     python3 "$REPORT" divan "$b" "$OUT/divan-$b.txt" >> "$RES"
+  done
+fi
+
+# ---------------------------------------------------------------------------
+# 5. Previewing the first page of a 1 GiB Parquet file and of a 1 GiB gzip
+#    NDJSON file (examples/big_files.rs writes them once, into target/bench/
+#    preview/, never checked in): `upexport preview FILE` (20 rows) against
+#    a 2-line CSV, wall time (hyperfine; page cache warm, then cold) and
+#    peak RSS (GNU time).
+if [[ $PREVIEW == 1 ]]; then
+  BIG=$OUT/preview
+  say "preview: making the 1 GiB files (once, in $BIG)"
+  "$ROOT/target/release/examples/big_files" "$BIG" >&2
+  printf 'a,b\n1,2\n' > "$BIG/tiny.csv"
+  say "preview: the first page of each (hyperfine, peak RSS)"
+  PRUNS=$([[ $QUICK == 1 ]] && echo 10 || echo 30)
+  hyperfine -N --warmup 3 --runs "$PRUNS" --export-json "$OUT/preview.json" \
+    -n parquet "$UP preview $BIG/big.parquet" \
+    -n ndjson_gz "$UP preview $BIG/big.ndjson.gz" \
+    -n tiny "$UP preview $BIG/tiny.csv" >&2
+  python3 "$REPORT" hyperfine preview "$OUT/preview.json" >> "$RES"
+  # Cold: the file's pages dropped from the page cache before each run
+  # (posix_fadvise DONTNEED on that file only; the rest of the cache stays).
+  evict() { echo "python3 -c 'import os; os.posix_fadvise(os.open(\"$1\", os.O_RDONLY), 0, 0, os.POSIX_FADV_DONTNEED)'"; }
+  hyperfine -N --runs "$PRUNS" --export-json "$OUT/preview-cold.json" \
+    --prepare "$(evict "$BIG/big.parquet")" -n parquet_cold "$UP preview $BIG/big.parquet" \
+    --prepare "$(evict "$BIG/big.ndjson.gz")" -n ndjson_gz_cold "$UP preview $BIG/big.ndjson.gz" >&2
+  python3 "$REPORT" hyperfine preview "$OUT/preview-cold.json" >> "$RES"
+  for f in parquet:big.parquet ndjson_gz:big.ndjson.gz tiny:tiny.csv; do
+    record "preview.rss.${f%%:*}" "$(python3 "$REPORT" maxrss 9 "$UP" preview "$BIG/${f#*:}")"
+  done
+  for f in parquet:big.parquet ndjson_gz:big.ndjson.gz; do
+    record "preview.size.${f%%:*}" "$(python3 -c "import os,sys;print(round(os.path.getsize(sys.argv[1])/2**30,2))" "$BIG/${f#*:}")"
   done
 fi
 

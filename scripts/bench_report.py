@@ -5,10 +5,13 @@ lines, and the collected lines into the table of BENCHMARKS.md.
   bench_report.py tui NAME FILE          tui-cost.sh medians -> NAME.metric
   bench_report.py hyperfine PREFIX FILE  hyperfine JSON medians (ms)
   bench_report.py divan BENCH FILE       divan medians (ms) -> divan.BENCH.path
+  bench_report.py maxrss RUNS CMD…       median peak RSS (MiB) of RUNS runs of CMD
   bench_report.py table RESULTS          the table (markdown) of budgets
 """
 import json
 import re
+import statistics
+import subprocess
 import sys
 
 UNITS_MS = {"ns": 1e-6, "µs": 1e-3, "us": 1e-3, "ms": 1.0, "s": 1e3}
@@ -43,6 +46,23 @@ def divan(bench, path):
         if median:
             ms = float(median.group(1)) * UNITS_MS[median.group(2)]
             print(f"divan.{bench}.{'.'.join(stack)}\t{ms:.5f}")
+
+
+def maxrss(runs, cmd):
+    """Peak RSS of each run, by GNU time (%M, KiB). Not from Python's own
+    wait4: Linux keeps the RSS a child had before exec (a fork of this
+    Python, ~15 MiB) in its peak."""
+    import tempfile
+    peaks = []
+    for _ in range(runs):
+        with tempfile.NamedTemporaryFile("r") as out:
+            done = subprocess.run(["/usr/bin/time", "-f", "%M", "-o", out.name, *cmd],
+                                  stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            if done.returncode != 0:
+                print(f"bench_report.py: {cmd} failed", file=sys.stderr)
+                sys.exit(1)
+            peaks.append(int(out.read().split()[-1]) / 1024)
+    print(f"{statistics.median(peaks):.2f}")
 
 
 def table(path):
@@ -141,6 +161,22 @@ def table(path):
     else:
         row("download 200 MB gzip part", "not measured", "", "", "≥ 0.8x", None)
 
+    # Previewing the first page of a 1 GiB file (page cache warm).
+    tiny_rss = get("preview.rss.tiny")
+    for key, label in (("parquet", "Parquet"), ("ndjson_gz", "gzip NDJSON")):
+        size = get(f"preview.size.{key}")
+        what = f"preview: first 20 rows of a {fmt(size, 'GiB')} {label} file"
+        absolute(what, f"preview.{key}", "ms", "< 100 ms", lambda x: x < 100)
+        absolute(f"{what}, not in the page cache", f"preview.{key}_cold", "ms", "< 100 ms",
+                 lambda x: x < 100)
+        big_rss = get(f"preview.rss.{key}")
+        extra = big_rss - tiny_rss if big_rss is not None and tiny_rss is not None else None
+        row(f"preview: extra peak RSS, {label} (against a 2-line CSV)", fmt(extra, "MiB"),
+            f"{fmt(tiny_rss, 'MiB')} (2-line CSV)" if tiny_rss is not None else "",
+            "", "< 50 MiB", None if extra is None else extra < 50)
+    absolute("preview: a 2-line CSV (the process itself)", "preview.tiny", "ms", "(context)",
+             lambda x: None)
+
     print("| measure | upexport | reference | ratio | budget | met |")
     print("|---|---|---|---|---|---|")
     for r in rows:
@@ -173,6 +209,8 @@ def main(argv):
         hyperfine(argv[2], argv[3])
     elif cmd == "divan" and len(argv) == 4:
         divan(argv[2], argv[3])
+    elif cmd == "maxrss" and len(argv) >= 4:
+        maxrss(int(argv[2]), argv[3:])
     elif cmd == "table":
         table(argv[2])
     else:

@@ -17,6 +17,7 @@ mod jobs;
 mod json;
 mod lookups;
 pub mod plain;
+mod preview;
 mod progress;
 mod queue;
 
@@ -42,6 +43,7 @@ fn wants_json(cmd: &Command) -> bool {
         }
         Command::History { json, .. } => *json,
         Command::Download(a) => a.json,
+        Command::Preview(a) => a.json,
         Command::Sync(a) => a.json,
         Command::Queue(q) => match q {
             QueueCommand::Add(a) => a.json,
@@ -85,6 +87,7 @@ async fn dispatch(global: &Global, cmd: &Command) -> Result<(), CliError> {
         Command::DemoServer(a) => return demo::run(a).await,
         Command::Completions { shell } => return docs::completions(*shell),
         Command::Man => return docs::man(),
+        Command::Preview(a) => return preview::run(a).await,
         Command::Doctor {
             json, api: false, ..
         } => return doctor::run(global, *json).await,
@@ -112,6 +115,7 @@ async fn dispatch(global: &Global, cmd: &Command) -> Result<(), CliError> {
         Command::DemoServer(_)
         | Command::Completions { .. }
         | Command::Man
+        | Command::Preview(_)
         | Command::Doctor { .. } => Ok(()),
     }
 }

@@ -43,6 +43,14 @@ pub enum Command {
     /// Download a completed job's files into DIR/<job id>/ (gzip parts are
     /// decompressed; a cut download resumes)
     Download(DownloadArgs),
+    /// Show a file's format, schema, row count and first rows
+    ///
+    /// CSV, NDJSON, Avro and Parquet, plain or gzip, told by the content,
+    /// never the name. Only what the rows need is read (Parquet: the footer
+    /// and the first pages; Avro: the header, the first blocks and each
+    /// block's header for the count). A damaged file prints the rows read
+    /// before the damage, then says what is wrong (exit 2).
+    Preview(PreviewArgs),
     /// Show a lookup (segments, events_properties, flows, …), cached per profile and server
     ///
     /// Each item is listed by the field it is known by (a segment's or a
@@ -211,6 +219,18 @@ impl From<FormatArg> for Format {
             FormatArg::Parquet => Format::Parquet,
         }
     }
+}
+
+#[derive(Debug, Args)]
+pub struct PreviewArgs {
+    pub file: PathBuf,
+    /// How many rows to show (at most 10000)
+    #[arg(long, default_value_t = 20, value_name = "N", value_parser = clap::value_parser!(u16).range(0..=10_000))]
+    pub rows: u16,
+    /// Print a JSON document (format, columns, rows, total_rows, notes,
+    /// error; a `version` field says its shape)
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Debug, Args)]

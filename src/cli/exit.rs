@@ -26,6 +26,10 @@ pub enum CliError {
     /// were printed already (as JSON too with `--json`).
     #[error("{message}")]
     Incomplete { message: String, json: bool },
+    /// A file that `preview` cannot read (whole or in part); what could be
+    /// read was printed already (as JSON too with `--json`).
+    #[error("{message}")]
+    File { message: String, json: bool },
     /// `doctor` found problems; its report (text or JSON) is printed
     /// already and `code` is the most relevant one's exit code.
     #[error("{message}")]
@@ -63,7 +67,7 @@ impl From<crate::history::HistoryError> for CliError {
 impl CliError {
     pub fn exit_code(&self) -> u8 {
         match self {
-            CliError::Invalid(_) => code::INVALID,
+            CliError::Invalid(_) | CliError::File { .. } => code::INVALID,
             // An unreadable key file is a key problem, as `doctor` says.
             CliError::Config(
                 ConfigError::NoKey { .. }
@@ -91,6 +95,7 @@ impl CliError {
         matches!(
             self,
             CliError::Download { json: true, .. }
+                | CliError::File { json: true, .. }
                 | CliError::Checks { json: true, .. }
                 | CliError::Incomplete { json: true, .. }
         )
@@ -105,6 +110,7 @@ impl CliError {
             CliError::Api(e) => (e.kind().as_str(), e.http_status()),
             CliError::History(_) => ("history", None),
             CliError::Download { .. } => ("download", None),
+            CliError::File { .. } => ("file", None),
             CliError::Incomplete { .. } => ("incomplete", None),
             CliError::Interrupted(_) => ("interrupted", None),
             CliError::Checks { .. } => ("checks", None),

@@ -322,6 +322,7 @@ pub const BINDINGS: &[Binding] = &[
     b!(FilePreview, [k(C::Down), ch('j')], A::Down, "scroll down"),
     b!(FilePreview, [k(C::Left), ch('h')], A::Left, "previous column"),
     b!(FilePreview, [k(C::Right), ch('l')], A::Right, "next column"),
+    f!(FilePreview, [k(C::Tab), ch('s')], A::Toggle, "show the schema (column types) / the rows", "Tab", "schema", High),
     f!(FilePreview, [k(C::Esc), ch('q')], A::Escape, "close", "Esc", "close", Out),
     f!(FirstRun, [k(C::Enter)], A::UseKey, "use the pasted key for this session", "Enter", "use", High),
     f!(FirstRun, [ctrl('s')], A::SaveKey, "save the key to a file readable by you only (0600), then use it", "Ctrl-S", "save"),

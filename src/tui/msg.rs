@@ -8,7 +8,7 @@ use crate::api::{CreatedJob, ErrorKind, JobStatus, JobSummary};
 use crate::export::{ExportRequest, FormInput};
 use crate::history::{Entry, QueuedExport};
 use crate::jobs::fetch::{FetchEvent, FilePlan};
-use crate::jobs::file_preview::Table;
+use crate::jobs::file_preview::Preview;
 use crate::jobs::manifest::Ready;
 use crate::jobs::merge::MergeError;
 use crate::jobs::queue::Disposition;
@@ -109,10 +109,10 @@ pub enum Msg {
         env: crate::tui::app::EnvInfo,
         first_run: Option<crate::tui::first_run::FirstRun>,
     },
-    /// The first rows of a downloaded file.
+    /// A downloaded file's schema, count and first rows.
     FilePreviewLoaded {
         path: PathBuf,
-        result: Result<Table, String>,
+        result: Result<Box<Preview>, String>,
     },
     /// A job folder's manifest, found on disk (none: no manifest there).
     ManifestFound {

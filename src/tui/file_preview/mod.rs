@@ -1,43 +1,60 @@
-//! The preview of a downloaded file: its first rows as a table (Enter in
-//! the downloads view).
+//! The preview of a downloaded file (Enter in the downloads view): its
+//! format, row count and first rows as a table, and its schema (Tab).
 
 pub mod view;
 
 use std::path::PathBuf;
 
-use crate::jobs::file_preview::Table;
+use crate::jobs::file_preview::Preview;
 use crate::tui::app::{App, Overlay};
 use crate::tui::keymap::Action;
 use crate::tui::msg::{Effect, Level, Notice};
 
-/// The first rows of a downloaded file.
+/// A downloaded file's preview and where the view is.
 #[derive(Clone, Debug, PartialEq)]
 pub struct FilePreview {
-    pub path: std::path::PathBuf,
-    pub table: Table,
+    pub path: PathBuf,
+    pub preview: Box<Preview>,
+    /// First row shown (of the table, or of the schema list).
     pub row: usize,
+    /// First column shown.
     pub col: usize,
+    /// The schema list instead of the table.
+    pub schema: bool,
+}
+
+impl FilePreview {
+    /// Lines the Up/Down keys move through.
+    fn lines(&self) -> usize {
+        if self.schema {
+            self.preview.schema.columns.len()
+        } else {
+            self.preview.rows.len()
+        }
+    }
 }
 
 impl App {
     pub(crate) fn file_preview_loaded(
         &mut self,
         path: PathBuf,
-        result: Result<crate::jobs::file_preview::Table, String>,
+        result: Result<Box<Preview>, String>,
     ) -> Vec<Effect> {
         match result {
-            Ok(table) => {
+            Ok(preview) => {
                 self.overlay = Some(Overlay::FilePreview(FilePreview {
                     path,
-                    table,
+                    preview,
                     row: 0,
                     col: 0,
+                    schema: false,
                 }))
             }
             Err(e) => {
                 self.status = Some(Notice::new(
                     Level::Error,
-                    format!("cannot preview {}: {e}", path.display()),
+                    // `e` starts with the file's name.
+                    format!("cannot preview {e}"),
                 ))
             }
         }
@@ -50,9 +67,15 @@ impl App {
         };
         match a {
             Action::Up => t.row = t.row.saturating_sub(1),
-            Action::Down => t.row = (t.row + 1).min(t.table.rows.len().saturating_sub(1)),
-            Action::Left => t.col = t.col.saturating_sub(1),
-            Action::Right => t.col = (t.col + 1).min(t.table.columns.len().saturating_sub(1)),
+            Action::Down => t.row = (t.row + 1).min(t.lines().saturating_sub(1)),
+            Action::Left if !t.schema => t.col = t.col.saturating_sub(1),
+            Action::Right if !t.schema => {
+                t.col = (t.col + 1).min(t.preview.schema.columns.len().saturating_sub(1))
+            }
+            Action::Toggle => {
+                t.schema = !t.schema;
+                t.row = 0;
+            }
             _ => self.dirty = false,
         }
         vec![]

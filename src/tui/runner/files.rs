@@ -128,7 +128,7 @@ impl Runner {
     pub(super) fn load_file_preview(&self, path: PathBuf) {
         let tx = self.tx.clone();
         tokio::task::spawn_blocking(move || {
-            let result = crate::jobs::file_preview::preview(&path, 200);
+            let result = crate::jobs::file_preview::preview(&path, 200).map(Box::new);
             let _ = tx.send(Msg::FilePreviewLoaded { path, result });
         });
     }

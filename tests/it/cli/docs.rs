@@ -8,11 +8,12 @@ use crate::support::{Sandbox, run};
 use upexport::cli::CompletionShell;
 use upexport::cli::docs::{completion_script, man_page};
 
-const SUBCOMMANDS: [&str; 11] = [
+const SUBCOMMANDS: [&str; 12] = [
     "submit",
     "status",
     "jobs",
     "download",
+    "preview",
     "lookups",
     "history",
     "queue",

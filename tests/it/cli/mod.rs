@@ -8,6 +8,7 @@ mod downloads;
 mod history;
 mod json;
 mod lookups;
+mod preview;
 mod queue;
 mod ready;
 mod settings;

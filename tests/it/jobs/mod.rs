@@ -3,6 +3,8 @@
 
 mod fetch;
 mod file_preview;
+mod file_preview_bad;
+mod file_preview_fixtures;
 mod lookups;
 mod queue;
 mod track;

@@ -5,4 +5,5 @@
 mod crash_and_concurrency;
 mod faults;
 mod inputs_and_secrets;
+mod preview_props;
 mod props;

@@ -5,6 +5,7 @@
 mod big_form;
 mod diff_backend;
 mod event_loop;
+mod file_preview;
 mod jobs;
 mod messages;
 mod snapshots;

@@ -264,7 +264,9 @@ fn tour(tag: &str, w: u16, h: u16) -> String {
     t.keys(&["Enter"]);
     t.screen("5. downloaded", |s| s.contains("downloaded 2 file"));
     t.keys(&["Enter"]);
-    t.screen("5. file preview", |s| s.contains("first 200 rows"));
+    t.screen("5. file preview", |s| {
+        s.contains("200 rows (read to the end)") && s.contains("showing 1–200")
+    });
     t.back_to_main();
 
     // 6. Enter: the details; c copies the job id; e loads the request.
