@@ -104,6 +104,11 @@ impl Paths {
     pub fn log_dir(&self) -> PathBuf {
         self.state_dir.join("logs")
     }
+
+    /// Where `upexport sync` keeps one lock file per sync (`NAME.lock`).
+    pub fn sync_lock_dir(&self) -> PathBuf {
+        self.state_dir.join("sync")
+    }
 }
 
 /// Create `dir` (and parents) readable by the owner only.

@@ -17,6 +17,8 @@ pub struct SyncPartition {
     /// `running`, `complete` or `failed`.
     pub state: String,
     pub job_id: Option<String>,
+    /// The API server of `job_id`.
+    pub base_url: Option<String>,
     pub rows: Option<i64>,
     pub files: Option<i64>,
     pub error: Option<String>,
@@ -34,7 +36,7 @@ impl HistoryStore {
         let mut st = self
             .conn
             .prepare(
-                "SELECT dt, state, job_id, rows, files, error, updated_at FROM sync_partitions
+                "SELECT dt, state, job_id, base_url, rows, files, error, updated_at FROM sync_partitions
                  WHERE sync_name = ?1 AND destination = ?2 ORDER BY dt",
             )
             .map_err(self.err(op))?;
@@ -44,10 +46,11 @@ impl HistoryStore {
                     dt: r.get(0)?,
                     state: r.get(1)?,
                     job_id: r.get(2)?,
-                    rows: r.get(3)?,
-                    files: r.get(4)?,
-                    error: r.get(5)?,
-                    updated_at: r.get(6)?,
+                    base_url: r.get(3)?,
+                    rows: r.get(4)?,
+                    files: r.get(5)?,
+                    error: r.get(6)?,
+                    updated_at: r.get(7)?,
                 })
             })
             .and_then(|it| it.collect::<Result<Vec<_>, _>>())
