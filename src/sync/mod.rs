@@ -10,6 +10,8 @@ pub mod def;
 pub mod dest;
 pub mod lock;
 pub mod plan;
+pub mod status;
 
 pub use def::{Destination, Sync, SyncDef};
 pub use plan::{Partition, PartitionSize, last_complete_day, missing, partitions};
+pub use status::{Gap, SyncStatus, status};
