@@ -158,7 +158,12 @@ impl Sync {
     /// Where partition `p` goes, relative to the destination:
     /// `NAME/dt=VALUE`.
     pub fn partition_path(&self, p: &Partition) -> String {
-        format!("{}/dt={}", self.name, p.dt(self.def.partition))
+        self.dt_path(&p.dt(self.def.partition))
+    }
+
+    /// The folder of the partition whose `dt` is `dt`: `NAME/dt=VALUE`.
+    pub fn dt_path(&self, dt: &str) -> String {
+        format!("{}/dt={dt}", self.name)
     }
 }
 

@@ -7,6 +7,7 @@
 //! TUI do.
 
 pub mod def;
+pub mod defined;
 pub mod dest;
 pub mod lock;
 pub mod plan;

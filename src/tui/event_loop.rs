@@ -53,6 +53,7 @@ impl Session {
         self.log_messages();
         self.runner.run(effects);
         self.runner.sync_ticker(self.app.in_flight.is_some());
+        self.runner.sync_watch(self.app.sync_view_open());
     }
 
     /// Each new status-line message, and each new message of the focused

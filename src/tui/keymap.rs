@@ -39,6 +39,9 @@ pub enum Ctx {
     FirstRun,
     Environments,
     Messages,
+    Sync,
+    SyncPartitions,
+    SyncManifest,
 }
 
 impl Ctx {
@@ -68,6 +71,9 @@ impl Ctx {
             Ctx::FirstRun => "First run (no API key)",
             Ctx::Environments => "Environments (F5)",
             Ctx::Messages => "Messages (F6)",
+            Ctx::Sync => "Sync (F7)",
+            Ctx::SyncPartitions => "Sync: a sync's partitions",
+            Ctx::SyncManifest => "Sync: a partition's manifest",
         }
     }
 }
@@ -133,6 +139,11 @@ pub enum Action {
     OpenEnvironments,
     FilterProfile,
     OpenMessages,
+    OpenSync,
+    /// Run the selected sync now, in the background.
+    RunNow,
+    /// Back one level (closes at the first).
+    Back,
 }
 
 /// A key chord, matched ignoring Shift on characters.
@@ -227,6 +238,7 @@ pub const BINDINGS: &[Binding] = &[
     b!(Global, [k(C::F(4))], A::OpenDownloads, "downloads in progress"),
     b!(Global, [k(C::F(5))], A::OpenEnvironments, "environments (config profiles): switch"),
     f!(Global, [k(C::F(1))], A::Help, "help: every key", "F1", "help", High),
+    b!(Global, [k(C::F(7))], A::OpenSync, "sync: each dataset kept up to date ([sync.NAME] in the config), its gaps and runs; run one now"),
     b!(Global, [k(C::F(6))], A::OpenMessages, "messages: this session's status-line messages in full (the line says \"F6 more\" when it cut one)"),
     b!(Global, [ctrl('p')], A::OpenRequestPreview, "preview the JSON body and the curl command"),
     b!(Global, [k(C::Esc)], A::Escape, "close a popup; cancel a request in flight"),
@@ -334,6 +346,19 @@ pub const BINDINGS: &[Binding] = &[
     f!(Messages, [k(C::Up), ch('k')], A::Up, "scroll up", "↑/↓", "scroll", Low),
     b!(Messages, [k(C::Down), ch('j')], A::Down, "scroll down"),
     f!(Messages, [k(C::Esc), ch('q'), k(C::F(6))], A::Escape, "close", "Esc", "close", Out),
+    f!(Sync, [k(C::Up), ch('k')], A::Up, "previous sync", "↑/↓", "move", Low),
+    b!(Sync, [k(C::Down), ch('j')], A::Down, "next sync"),
+    f!(Sync, [k(C::Enter)], A::Open, "the sync's partitions: state, job, rows, files, error", "Enter", "partitions", High),
+    f!(Sync, [ch('r')], A::RunNow, "run the sync now, in the background (refused while it runs, here or elsewhere)", "r", "run now", High),
+    f!(Sync, [k(C::Esc), ch('q'), k(C::F(7))], A::Back, "close (a run goes on)", "Esc", "close", Out),
+    f!(SyncPartitions, [k(C::Up), ch('k')], A::Up, "newer partition", "↑/↓", "move", Low),
+    b!(SyncPartitions, [k(C::Down), ch('j')], A::Down, "older partition"),
+    f!(SyncPartitions, [ch('m'), k(C::Enter)], A::Open, "the partition's manifest.json, read from the destination", "m", "manifest", High),
+    f!(SyncPartitions, [ch('r')], A::RunNow, "run the sync now, in the background", "r", "run now"),
+    f!(SyncPartitions, [k(C::Esc), ch('q')], A::Back, "back to the syncs", "Esc", "back", Out),
+    f!(SyncManifest, [k(C::Up), ch('k')], A::Up, "scroll up", "↑/↓", "scroll", Low),
+    b!(SyncManifest, [k(C::Down), ch('j')], A::Down, "scroll down"),
+    f!(SyncManifest, [k(C::Esc), ch('q')], A::Back, "back to the partitions", "Esc", "back", Out),
 ];
 
 /// The action for `ev` in the given contexts (most specific first).

@@ -31,6 +31,7 @@ pub mod messages;
 pub mod picker;
 pub mod queue;
 pub mod request_preview;
+pub mod sync;
 
 // The screen around them.
 pub mod view;
@@ -78,6 +79,8 @@ pub struct Prepared {
     pub draft: FormInput,
     pub notices: Vec<Notice>,
     pub demo: Option<DemoServer>,
+    /// The config file this session reads (the Sync view's syncs).
+    pub config_file: std::path::PathBuf,
 }
 
 /// Resolve config and draft; set up (but do not yet make) the client, and
@@ -118,6 +121,9 @@ pub async fn prepare(
             resolve_without_file(paths, &flags, &env_vars)
         }
     };
+    let config_file = resolved
+        .as_ref()
+        .map_or_else(|_| paths.config_file(), |r| r.config_file.clone());
     let demo_name = demo.as_ref().map(|_| crate::demo::ENVIRONMENT_NAME);
     let (env, client, timeouts, first, theme_name) = match resolved {
         Ok(r) => {
@@ -228,6 +234,7 @@ pub async fn prepare(
         draft,
         notices,
         demo,
+        config_file,
     }
 }
 
@@ -273,6 +280,7 @@ pub async fn run(global: &Global) -> u8 {
         draft,
         notices,
         demo: _demo,
+        config_file,
     } = prepared;
 
     let (mut terminal, guard) = match term::setup() {
@@ -320,6 +328,11 @@ pub async fn run(global: &Global) -> u8 {
             tx: tx.clone(),
         }));
     }
+    runner.sync_files = Some(runner::sync::SyncFiles {
+        config: config_file,
+        lock_dir: paths.sync_lock_dir(),
+        demo: global.demo,
+    });
     runner.lookup_cache = Some(Arc::new(crate::jobs::lookups::LookupCache::new(
         &paths.cache_dir,
         &app.env.profile,

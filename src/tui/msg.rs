@@ -124,6 +124,23 @@ pub enum Msg {
         job_id: String,
         result: Result<Vec<String>, MergeError>,
     },
+    /// The config's syncs and their states (the Sync view), or why the
+    /// config file could not be read.
+    SyncsLoaded(Result<crate::tui::sync::SyncList, String>),
+    /// The Sync view's clock (only while it is open): read them again.
+    SyncTick,
+    /// A partition's `manifest.json` from the destination (`None`: there
+    /// is none), pretty-printed.
+    SyncManifestLoaded {
+        name: String,
+        dt: String,
+        result: Result<Option<String>, String>,
+    },
+    /// A run started here ended: its summary, or why it stopped.
+    SyncFinished {
+        name: String,
+        result: Result<String, String>,
+    },
 }
 
 /// A lookup's items and where they came from.
@@ -306,5 +323,21 @@ pub enum Effect {
     UseKey {
         key: crate::api::ApiKey,
         save: Option<PathBuf>,
+    },
+    /// Read the config's syncs and each one's state up to `until`.
+    LoadSyncs {
+        until: chrono::NaiveDate,
+    },
+    /// Read `path` (`NAME/dt=…/manifest.json`) from `destination`.
+    LoadSyncManifest {
+        name: String,
+        dt: String,
+        destination: crate::sync::Destination,
+        path: String,
+    },
+    /// Run sync `name` up to `until` in the background.
+    RunSync {
+        name: String,
+        until: chrono::NaiveDate,
     },
 }

@@ -60,6 +60,7 @@ impl App {
                 vec![]
             }
             Action::OpenEnvironments => self.open_environments(),
+            Action::OpenSync => self.toggle_sync(),
             Action::OpenMessages => {
                 self.toggle_messages();
                 vec![]

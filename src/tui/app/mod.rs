@@ -140,6 +140,8 @@ pub struct App {
     pub history_mine: bool,
     /// Every status-line message of this session (F6 shows them).
     pub messages: crate::tui::messages::MessageLog,
+    /// The syncs the Sync view (F7) shows, and the runs started here.
+    pub syncs: crate::tui::sync::SyncBoard,
     pub(crate) seq: u64,
 }
 
@@ -172,6 +174,7 @@ impl App {
             profiles: Vec::new(),
             history_mine: false,
             messages: Default::default(),
+            syncs: Default::default(),
             seq: 0,
         }
     }
@@ -356,6 +359,12 @@ impl App {
             Msg::Merged { job_id, result } => self.merged(&job_id, result),
             Msg::ProfilesLoaded(result) => self.profiles_loaded(result),
             Msg::ProfileSwitched { env, first_run } => self.profile_switched(env, first_run),
+            Msg::SyncsLoaded(result) => self.syncs_loaded(result),
+            Msg::SyncTick => self.sync_tick(),
+            Msg::SyncManifestLoaded { name, dt, result } => {
+                self.sync_manifest_loaded(&name, &dt, result)
+            }
+            Msg::SyncFinished { name, result } => self.sync_finished(&name, result),
         }
     }
 }

@@ -23,7 +23,7 @@ use crate::tui::queue::QueueAdd;
 use crate::tui::view::layout::Areas;
 use crate::tui::{
     calendar, conflict, detail, downloads, environments, file_preview, first_run, help, messages,
-    picker, queue, request_preview,
+    picker, queue, request_preview, sync,
 };
 
 /// A modal layer over the main screen.
@@ -57,6 +57,8 @@ pub enum Overlay {
     Environments { cursor: usize },
     /// The message log (F6).
     Messages { scroll: u16 },
+    /// The Sync view (F7): the syncs, a sync's partitions, a manifest.
+    Sync(sync::SyncOverlay),
 }
 
 impl Overlay {
@@ -77,6 +79,9 @@ impl Overlay {
             Overlay::FirstRun(_) => Ctx::FirstRun,
             Overlay::Environments { .. } => Ctx::Environments,
             Overlay::Messages { .. } => Ctx::Messages,
+            Overlay::Sync(o) if o.manifest.is_some() => Ctx::SyncManifest,
+            Overlay::Sync(o) if o.partitions.is_some() => Ctx::SyncPartitions,
+            Overlay::Sync(_) => Ctx::Sync,
         }
     }
 }
@@ -102,6 +107,7 @@ impl App {
             Overlay::FirstRun(_) => self.first_run_action(a),
             Overlay::Environments { .. } => self.environments_action(a),
             Overlay::Messages { .. } => self.messages_action(a),
+            Overlay::Sync(_) => self.sync_action(a),
         }
     }
 
@@ -147,6 +153,7 @@ pub fn draw(frame: &mut Frame, app: &App, overlay: &Overlay, areas: &Areas) {
         Overlay::FirstRun(f) => first_run::view::draw(frame, app, f, screen),
         Overlay::Environments { cursor } => environments::view::draw(frame, app, *cursor, screen),
         Overlay::Messages { scroll } => messages::view::draw(frame, app, *scroll, screen),
+        Overlay::Sync(o) => sync::view::draw(frame, app, o, screen),
     }
 }
 

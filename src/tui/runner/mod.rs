@@ -22,6 +22,7 @@ pub mod environments;
 mod files;
 pub mod history;
 mod submit;
+pub mod sync;
 mod track;
 
 /// What the app writes to the terminal outside the frame: OSC 52 and mouse
@@ -123,6 +124,12 @@ pub struct Runner {
     queue_timer: Option<Task>,
     /// How jobs are followed (the CLI's defaults, `max_wait` included).
     pub wait: crate::jobs::track::WaitOptions,
+    /// Where the Sync view's syncs come from (none: no config file).
+    pub sync_files: Option<sync::SyncFiles>,
+    /// The Sync view's refresh timer, while it is open.
+    sync_timer: Option<Ticker>,
+    /// Sync runs started here, by name.
+    sync_runs: std::collections::HashMap<String, Task>,
 }
 
 impl Runner {
@@ -153,6 +160,9 @@ impl Runner {
             fetches: Default::default(),
             queue_timer: None,
             wait: Default::default(),
+            sync_files: None,
+            sync_timer: None,
+            sync_runs: Default::default(),
         }
     }
 
@@ -250,6 +260,9 @@ impl Runner {
             Effect::FindManifest { job_id, dir } => self.find_manifest(job_id, dir),
             Effect::MergeParts { job_id, dir } => self.merge_parts(job_id, dir),
             Effect::UseKey { key, save } => self.use_key(key, save),
+            Effect::LoadSyncs { until } => self.load_syncs(until),
+            Effect::LoadSyncManifest { name, dt, destination, path } => self.load_sync_manifest(name, dt, destination, path),
+            Effect::RunSync { name, until } => self.run_sync(name, until),
             Effect::SaveDraft(d) => {
                 if let Some(w) = &self.draft {
                     w.send(Some(d));
@@ -341,6 +354,8 @@ impl Runner {
         self.trackers.clear();
         self.fetches.clear();
         self.queue_timer = None;
+        self.sync_timer = None;
+        self.sync_runs.clear();
         if let Some(w) = self.draft.as_mut() {
             w.finish();
         }

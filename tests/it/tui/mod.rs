@@ -9,6 +9,7 @@ mod file_preview;
 mod jobs;
 mod messages;
 mod snapshots;
+mod sync;
 mod tmux;
 mod tour;
 mod update;

@@ -1,0 +1,126 @@
+//! Every `[sync.NAME]` table of a config file, each read on its own: one
+//! broken table (a misspelt key, a date that is not one) is that sync's
+//! error, not the end of the others. For views that list every sync (the
+//! TUI's Sync view); `ConfigFile::load` reads the file whole.
+
+use std::path::Path;
+
+use super::def::{Sync, SyncDef};
+
+/// One defined sync, or why its table cannot be used.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Defined {
+    pub name: String,
+    /// The profile it exports with: its `profile`, else the file's
+    /// `default_profile`, else the file's only profile, else `default` (the
+    /// order the config's resolution follows without flags or variables).
+    pub profile: String,
+    pub sync: Result<Sync, String>,
+}
+
+/// The syncs defined in the config file at `path`, by name; none when
+/// there is no file. `Err` when the file cannot be read or is not TOML.
+pub fn defined(path: &Path) -> Result<Vec<Defined>, String> {
+    let text = match std::fs::read_to_string(path) {
+        Ok(t) => t,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(e) => return Err(format!("cannot read {}: {e}", path.display())),
+    };
+    defined_in(&text).map_err(|e| format!("{}: {e}", path.display()))
+}
+
+/// [`defined`] from the file's text.
+pub fn defined_in(text: &str) -> Result<Vec<Defined>, String> {
+    let table: toml::Table = toml::from_str(text).map_err(|e| e.message().trim().to_owned())?;
+    let Some(sync) = table.get("sync") else {
+        return Ok(Vec::new());
+    };
+    let Some(sync) = sync.as_table() else {
+        return Err("sync must be a table of [sync.NAME] tables".into());
+    };
+    let profiles = table.get("profiles").and_then(toml::Value::as_table);
+    let default = table
+        .get("default_profile")
+        .and_then(toml::Value::as_str)
+        .map(str::to_owned)
+        .or_else(|| {
+            profiles
+                .filter(|p| p.len() == 1)
+                .and_then(|p| p.keys().next().cloned())
+        })
+        .unwrap_or_else(|| "default".to_owned());
+    Ok(sync
+        .iter()
+        .map(|(name, value)| Defined {
+            name: name.clone(),
+            profile: value
+                .get("profile")
+                .and_then(toml::Value::as_str)
+                .map_or_else(|| default.clone(), str::to_owned),
+            sync: value
+                .clone()
+                .try_into::<SyncDef>()
+                .map_err(|e| format!("[sync.{name}]: {}", e.message().trim()))
+                .and_then(|def| Sync::new(name, def)),
+        })
+        .collect())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_broken_table_is_its_own_error() {
+        let text = r#"
+default_profile = "prod"
+[sync.events]
+start = "2026-11-01"
+destination = "/data/up"
+[sync.pages]
+start = "2026-11-01"
+destination = "/data/up"
+colour = "blue"
+[sync.later]
+start = "soon"
+destination = "/data/up"
+"#;
+        let all = defined_in(text).unwrap();
+        let names: Vec<&str> = all.iter().map(|d| d.name.as_str()).collect();
+        assert_eq!(names, ["events", "later", "pages"]);
+        assert!(all[0].sync.is_ok());
+        assert_eq!(all[0].profile, "prod");
+        let later = all[1].sync.as_ref().unwrap_err();
+        assert!(later.contains("not a date"), "{later}");
+        let pages = all[2].sync.as_ref().unwrap_err();
+        assert!(
+            pages.contains("[sync.pages]") && pages.contains("colour"),
+            "{pages}"
+        );
+    }
+
+    #[test]
+    fn profiles_of_syncs() {
+        let text = "[profiles.eu]\n[sync.a]\nstart = \"2026-11-01\"\ndestination = \"/x\"\n[sync.b]\nprofile = \"us\"\nstart = \"2026-11-01\"\ndestination = \"/x\"\n";
+        let all = defined_in(text).unwrap();
+        assert_eq!(
+            (all[0].profile.as_str(), all[1].profile.as_str()),
+            ("eu", "us")
+        );
+        let none = defined_in("[sync.a]\nstart = \"2026-11-01\"\ndestination = \"/x\"\n").unwrap();
+        assert_eq!(none[0].profile, "default");
+    }
+
+    #[test]
+    fn no_file_no_syncs_and_unreadable_text() {
+        let dir = tempfile::tempdir().unwrap();
+        assert_eq!(defined(&dir.path().join("config.toml")), Ok(vec![]));
+        assert_eq!(defined_in("theme = \"dark\"\n"), Ok(vec![]));
+        assert!(defined_in("[sync.x\n").is_err());
+        assert!(
+            defined_in("sync = 3\n")
+                .unwrap_err()
+                .contains("[sync.NAME]")
+        );
+    }
+}
