@@ -10,6 +10,8 @@ pub mod def;
 pub mod dest;
 pub mod lock;
 pub mod plan;
+pub mod run;
+pub mod stream;
 
 pub use def::{Destination, Sync, SyncDef};
 pub use plan::{Partition, PartitionSize, last_complete_day, missing, partitions};
