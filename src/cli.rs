@@ -106,7 +106,7 @@ async fn dispatch(global: &Global, cmd: &Command) -> Result<(), CliError> {
         } => lookups::run(&mut ctx, name.as_deref(), *json, *refresh).await,
         Command::History { json, limit } => history::run(&ctx, *json, *limit),
         Command::Queue(q) => queue::run(&mut ctx, q).await,
-        Command::Sync(a) => sync::run(&ctx, a),
+        Command::Sync(a) => sync::run(&mut ctx, a).await,
         Command::Doctor {
             json,
             api: true,

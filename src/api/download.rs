@@ -98,7 +98,53 @@ fn exists_error(path: &Path) -> ApiError {
     }
 }
 
+/// A download link, checked: http(s) only.
+fn link_url(url: &str) -> Result<reqwest::Url, ApiError> {
+    let url =
+        reqwest::Url::parse(url).map_err(|e| ApiError::Other(format!("bad download link: {e}")))?;
+    if !matches!(url.scheme(), "https" | "http") {
+        return Err(ApiError::Other("download links must be http(s)".into()));
+    }
+    Ok(url)
+}
+
 impl ApiClient {
+    /// The error of a download link's answer that is not a success.
+    async fn link_refused(&self, resp: reqwest::Response) -> ApiError {
+        let s = resp.status();
+        let body = super::body::read_capped(resp, 64 * 1024, self.timeouts.download_idle)
+            .await
+            .unwrap_or_default();
+        let text = super::body::excerpt(&body);
+        let hint = if s == StatusCode::FORBIDDEN {
+            "; download links expire 2 days after the job: fetch the job status again for fresh ones"
+        } else {
+            ""
+        };
+        ApiError::Http {
+            status: s.as_u16(),
+            excerpt: format!("{text}{hint}"),
+        }
+    }
+
+    /// GET download link `url` (without the API key, as every download),
+    /// for a caller that streams the body elsewhere (`upexport sync`):
+    /// the answer once it is a success, else why not.
+    pub async fn open_link(&self, url: &str) -> Result<reqwest::Response, ApiError> {
+        let url = link_url(url)?;
+        let resp = self
+            .files()?
+            .get(url)
+            .send()
+            .await
+            .map_err(|e| ApiError::from_transport(e, self.timeouts.connect, false))?;
+        if resp.status().is_success() {
+            Ok(resp)
+        } else {
+            Err(self.link_refused(resp).await)
+        }
+    }
+
     /// Download `url`, file `filename` of job `job_id`, into
     /// `dir/filename` (decompressed and without `.gz` when the content is
     /// gzip). A `.part` file left by an interrupted attempt is resumed
@@ -115,11 +161,7 @@ impl ApiClient {
         opts: DownloadOptions,
         mut on_progress: impl FnMut(DownloadProgress),
     ) -> Result<Downloaded, ApiError> {
-        let url = reqwest::Url::parse(url)
-            .map_err(|e| ApiError::Other(format!("bad download link: {e}")))?;
-        if !matches!(url.scheme(), "https" | "http") {
-            return Err(ApiError::Other("download links must be http(s)".into()));
-        }
+        let url = link_url(url)?;
         for candidate in [filename.to_owned(), decompressed_name(filename)] {
             let p = dir.join(&candidate);
             if !opts.overwrite && p.exists() {
@@ -182,22 +224,7 @@ impl ApiClient {
                     Ok(Start::Fresh)
                 }
                 (_, s) if s.is_success() => Ok(Start::Fresh),
-                (_, s) => {
-                    let body =
-                        super::body::read_capped(resp, 64 * 1024, self.timeouts.download_idle)
-                            .await
-                            .unwrap_or_default();
-                    let text = super::body::excerpt(&body);
-                    let hint = if s == StatusCode::FORBIDDEN {
-                        "; download links expire 2 days after the job: fetch the job status again for fresh ones"
-                    } else {
-                        ""
-                    };
-                    return Err(ApiError::Http {
-                        status: s.as_u16(),
-                        excerpt: format!("{text}{hint}"),
-                    });
-                }
+                (_, _) => return Err(self.link_refused(resp).await),
             };
             match checked {
                 Ok(start) => break (resp, start),

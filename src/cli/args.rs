@@ -313,9 +313,13 @@ pub struct SyncArgs {
     /// nothing
     #[arg(long)]
     pub dry_run: bool,
-    /// Print the plan as JSON
+    /// Print the plan (with --dry-run) or the run's report as JSON
     #[arg(long)]
     pub json: bool,
+    /// Give up following one job after this long (90s, 30m, 6h, 2d; at
+    /// most 3 days): the partition is tried again next run
+    #[arg(long, value_name = "DURATION", value_parser = crate::jobs::track::parse_max_wait)]
+    pub max_wait: Option<std::time::Duration>,
 }
 
 #[derive(Debug, Args)]

@@ -1,8 +1,8 @@
 //! `upexport sync [NAME…] [--until DATE] [--dry-run] [--json]`: which
-//! partitions each sync still needs, and (to come, issue #16) exporting
-//! them. This increment plans: it reads the `[sync.NAME]` tables, the
-//! partitions already complete (history database), and prints what a run
-//! would export, one request per partition.
+//! partitions each sync still needs (from the `[sync.NAME]` tables and the
+//! partitions the history database calls complete), and exporting them
+//! (`crate::sync::run`), one sync after another. Progress goes to stderr;
+//! the report (or `--json`'s document) to stdout.
 
 use std::collections::BTreeSet;
 
@@ -11,8 +11,13 @@ use serde_json::{Value, json};
 
 use super::args::SyncArgs;
 use super::context::Context;
-use super::exit::CliError;
-use crate::config::ConfigFile;
+use super::exit::{CliError, code};
+use crate::api::ApiClient;
+use crate::config::{ConfigFile, EnvVars, Flags, resolve};
+use crate::export::Format;
+use crate::jobs::manifest::duckdb_dataset_line;
+use crate::jobs::track::WaitOptions;
+use crate::sync::run::{RunOptions, SyncError, SyncEvent, SyncReport, run_sync};
 use crate::sync::{Partition, Sync, last_complete_day, missing};
 
 /// The version of `sync --json`'s shape.
@@ -45,7 +50,7 @@ fn plan_of(ctx: &Context, sync: Sync, until: NaiveDate) -> Result<Plan, CliError
     })
 }
 
-pub fn run(ctx: &Context, a: &SyncArgs) -> Result<(), CliError> {
+pub async fn run(ctx: &mut Context, a: &SyncArgs) -> Result<(), CliError> {
     let path = &ctx.resolved.config_file;
     let file = ConfigFile::load(path)?.unwrap_or_default();
     if file.sync.is_empty() {
@@ -88,17 +93,242 @@ pub fn run(ctx: &Context, a: &SyncArgs) -> Result<(), CliError> {
         plans.push(plan_of(ctx, sync, until)?);
     }
     if a.json {
-        outln!("{}", plan_json(&plans, a.dry_run));
+        if a.dry_run {
+            outln!("{}", plan_json(&plans, a.dry_run));
+        }
     } else {
         print_plans(&plans);
     }
     if a.dry_run {
         return Ok(());
     }
-    Err(CliError::Invalid(
-        "running a sync is not built yet (issue #16); `upexport sync --dry-run` shows what it would export"
-            .into(),
-    ))
+    run_plans(ctx, plans, a).await
+}
+
+/// One sync's run, as reported.
+struct Ran {
+    report: SyncReport,
+    error: Option<SyncError>,
+}
+
+async fn run_plans(ctx: &mut Context, plans: Vec<Plan>, a: &SyncArgs) -> Result<(), CliError> {
+    let mut ran = Vec::new();
+    for plan in plans {
+        let result = run_one(ctx, &plan, a).await;
+        let (report, error) = match result {
+            Ok(r) => (r, None),
+            Err(e) => {
+                let report = SyncReport {
+                    name: plan.sync.name.clone(),
+                    destination: plan.sync.destination.to_string(),
+                    until: Some(plan.until),
+                    missing: plan
+                        .missing
+                        .iter()
+                        .map(|m| m.dt(plan.sync.def.partition))
+                        .collect(),
+                    ..Default::default()
+                };
+                (report, Some(e))
+            }
+        };
+        if !a.json {
+            print_ran(&report, error.as_ref());
+            if !report.done.is_empty() || report.up_to_date {
+                let root = format!(
+                    "{}/{}",
+                    report.destination.trim_end_matches('/'),
+                    plan.sync.name
+                );
+                let format = plan.sync.def.format.unwrap_or(Format::Ndjson);
+                outln!(
+                    "  open it in DuckDB: {}",
+                    duckdb_dataset_line(&root, format)
+                );
+            }
+        }
+        ran.push(Ran { report, error });
+    }
+    if a.json {
+        outln!("{}", ran_json(&ran));
+    }
+    // The worst outcome sets the exit code: a failed partition is 5.
+    let code = ran
+        .iter()
+        .map(|r| match &r.error {
+            Some(e) => e.exit_code(),
+            None if !r.report.failed.is_empty() => code::API,
+            None => code::OK,
+        })
+        .max_by_key(|c| match *c {
+            code::OK => 0,
+            code::API => 1,
+            c => u16::from(c) + 1,
+        })
+        .unwrap_or(code::OK);
+    if code == code::OK {
+        return Ok(());
+    }
+    let message = ran
+        .iter()
+        .filter_map(|r| {
+            r.error
+                .as_ref()
+                .map(|e| format!("sync {}: {e}", r.report.name))
+                .or_else(|| {
+                    (!r.report.failed.is_empty()).then(|| {
+                        format!(
+                            "sync {}: {} partition(s) failed; the next run tries them again",
+                            r.report.name,
+                            r.report.failed.len()
+                        )
+                    })
+                })
+        })
+        .collect::<Vec<_>>()
+        .join("\n");
+    Err(CliError::Checks {
+        code,
+        message,
+        json: a.json,
+    })
+}
+
+async fn run_one(ctx: &mut Context, plan: &Plan, a: &SyncArgs) -> Result<SyncReport, SyncError> {
+    let (client, profile) =
+        client_for(ctx, plan.sync.def.profile.as_deref()).map_err(|e| match e {
+            CliError::Api(e) => SyncError::Api(e),
+            e => SyncError::Config(e.to_string()),
+        })?;
+    let store = ctx.store().map_err(|e| SyncError::Config(e.to_string()))?;
+    let mut wait = WaitOptions::default();
+    if let Some(d) = a.max_wait {
+        wait.max_wait = d;
+    }
+    let opts = RunOptions {
+        until: plan.until,
+        wait,
+        source: "sync",
+    };
+    let name = plan.sync.name.clone();
+    let mut last_progress = String::new();
+    run_sync(
+        &store,
+        &client,
+        &profile,
+        &plan.sync,
+        &ctx.paths.sync_lock_dir(),
+        &opts,
+        |e| say(&name, &e, &mut last_progress),
+    )
+    .await
+}
+
+/// The client of `profile` (a sync's own), else of the resolved one. With
+/// `--demo`, every sync goes to the demo server.
+fn client_for(ctx: &mut Context, profile: Option<&str>) -> Result<(ApiClient, String), CliError> {
+    match profile {
+        Some(p) if ctx.demo.is_none() && p != ctx.resolved.profile => {
+            let flags = Flags {
+                profile: Some(p.to_owned()),
+                config: Some(ctx.resolved.config_file.clone()),
+                ..Default::default()
+            };
+            let mut resolved = resolve(&ctx.paths, &flags, &EnvVars::from_process())?;
+            for w in resolved.warnings.drain(..) {
+                super::context::warn(&w);
+            }
+            let key = resolved.load_key()?;
+            let client = ApiClient::new(&resolved.base_url, key, resolved.timeouts)?;
+            Ok((client, resolved.profile))
+        }
+        _ => Ok((ctx.client()?, ctx.resolved.profile.clone())),
+    }
+}
+
+/// Progress of sync `name` on stderr (left out with `-q`).
+fn say(name: &str, e: &SyncEvent, last_progress: &mut String) {
+    match e {
+        SyncEvent::Checked => noteln!("sync {name}: the destination takes writes"),
+        SyncEvent::Planned { total } if *total > 0 => {
+            noteln!("sync {name}: {total} partition(s) to export")
+        }
+        SyncEvent::Planned { .. } => {}
+        SyncEvent::Partition { dt, index, total } => {
+            noteln!("sync {name}: dt={dt} ({}/{total})", index + 1)
+        }
+        SyncEvent::Note { dt, text } => noteln!("  dt={dt}: {text}"),
+        SyncEvent::Submitted { dt, job_id } => noteln!("  dt={dt}: job {job_id} created"),
+        SyncEvent::Progress { dt, text } => {
+            if text != last_progress {
+                noteln!("  dt={dt}: {text}");
+                last_progress.clone_from(text);
+            }
+        }
+        SyncEvent::Uploading {
+            dt,
+            part,
+            parts,
+            bytes,
+        } => noteln!(
+            "  dt={dt}: part {part}/{parts}: {}",
+            crate::human::bytes(*bytes)
+        ),
+        SyncEvent::Done { dt, rows, files } => {
+            let rows = rows.map(|r| format!(", {r} rows")).unwrap_or_default();
+            noteln!("  dt={dt}: complete ({files} file(s){rows}, manifest written last)")
+        }
+        SyncEvent::Failed { dt, error } => noteln!("  dt={dt}: failed: {error}"),
+    }
+}
+
+fn print_ran(r: &SyncReport, error: Option<&SyncError>) {
+    if r.up_to_date {
+        outln!("sync {}: up to date", r.name);
+        return;
+    }
+    outln!(
+        "sync {}: {} partition(s) written to {}",
+        r.name,
+        r.done.len(),
+        r.destination
+    );
+    for (dt, why) in &r.failed {
+        outln!("  dt={dt} failed: {why}");
+    }
+    if !r.missing.is_empty() {
+        outln!(
+            "  still missing: {} (the next run exports them)",
+            r.missing.join(", ")
+        );
+    }
+    if let Some(e) = error {
+        outln!("  stopped: {e}");
+    }
+}
+
+fn ran_json(ran: &[Ran]) -> Value {
+    let syncs: Vec<Value> = ran
+        .iter()
+        .map(|r| {
+            let p = &r.report;
+            json!({
+                "name": p.name,
+                "destination": p.destination,
+                "until": p.until.map(|d| d.to_string()),
+                "up_to_date": p.up_to_date,
+                "done": p.done,
+                "failed": p.failed.iter().map(|(dt, e)| json!({"dt": dt, "error": e})).collect::<Vec<_>>(),
+                "missing": p.missing,
+                "error": r.error.as_ref().map(|e| json!({
+                    "kind": e.kind(),
+                    "message": e.to_string(),
+                    "exit_code": e.exit_code(),
+                })),
+            })
+        })
+        .collect();
+    json!({"version": JSON_VERSION, "dry_run": false, "syncs": syncs})
 }
 
 fn plan_json(plans: &[Plan], dry_run: bool) -> Value {

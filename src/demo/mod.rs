@@ -80,6 +80,9 @@ pub struct DemoOptions {
     /// Gzip bytes served as every part of every job instead of generated
     /// rows (benchmarks with large parts); `part_content` is then empty.
     pub part_gz: Option<bytes::Bytes>,
+    /// Seeds the job ids (random by default). Tests that compare screens
+    /// set it: the same ids give the same files, run after run.
+    pub id_seed: Option<u64>,
 }
 
 impl Default for DemoOptions {
@@ -91,6 +94,7 @@ impl Default for DemoOptions {
             slow_delay: Duration::from_secs(3),
             rows_per_part: 200,
             part_gz: None,
+            id_seed: None,
         }
     }
 }
@@ -122,6 +126,9 @@ impl DemoServer {
             rows_per_part: opts.rows_per_part,
         };
         let mut shared = Shared::new(settings, port, opts.mode);
+        if let Some(seed) = opts.id_seed {
+            shared.ids = std::sync::Mutex::new(rng::Rng::new(seed));
+        }
         shared.fixed_part = opts.part_gz.map(|gz| {
             Arc::new(state::Part {
                 raw: Vec::new(),

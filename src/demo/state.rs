@@ -50,7 +50,7 @@ pub(crate) struct Shared {
     secret: u64,
     /// Makes the job ids (UUID-shaped, version 4); seeded at random per
     /// server, so ids differ from one run of the demo to the next.
-    ids: Mutex<Rng>,
+    pub(crate) ids: Mutex<Rng>,
     mode: Mutex<FaultMode>,
     flaky_armed: AtomicBool,
     log: Mutex<Vec<RecordedRequest>>,

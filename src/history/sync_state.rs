@@ -89,7 +89,8 @@ impl HistoryStore {
                     state,
                     job.map(|j| j.0),
                     job.map(|j| j.1),
-                    counts.map(|c| c.0),
+                    // Rows not known: a negative count is stored as NULL.
+                    counts.map(|c| c.0).filter(|r| *r >= 0),
                     counts.map(|c| c.1),
                     error,
                     fmt_time(Utc::now()),

@@ -11,10 +11,6 @@ use super::def::{Sync, SyncDef};
 #[derive(Clone, Debug, PartialEq)]
 pub struct Defined {
     pub name: String,
-    /// The profile it exports with: its `profile`, else the file's
-    /// `default_profile`, else the file's only profile, else `default` (the
-    /// order the config's resolution follows without flags or variables).
-    pub profile: String,
     pub sync: Result<Sync, String>,
 }
 
@@ -38,25 +34,10 @@ pub fn defined_in(text: &str) -> Result<Vec<Defined>, String> {
     let Some(sync) = sync.as_table() else {
         return Err("sync must be a table of [sync.NAME] tables".into());
     };
-    let profiles = table.get("profiles").and_then(toml::Value::as_table);
-    let default = table
-        .get("default_profile")
-        .and_then(toml::Value::as_str)
-        .map(str::to_owned)
-        .or_else(|| {
-            profiles
-                .filter(|p| p.len() == 1)
-                .and_then(|p| p.keys().next().cloned())
-        })
-        .unwrap_or_else(|| "default".to_owned());
     Ok(sync
         .iter()
         .map(|(name, value)| Defined {
             name: name.clone(),
-            profile: value
-                .get("profile")
-                .and_then(toml::Value::as_str)
-                .map_or_else(|| default.clone(), str::to_owned),
             sync: value
                 .clone()
                 .try_into::<SyncDef>()
@@ -89,7 +70,6 @@ destination = "/data/up"
         let names: Vec<&str> = all.iter().map(|d| d.name.as_str()).collect();
         assert_eq!(names, ["events", "later", "pages"]);
         assert!(all[0].sync.is_ok());
-        assert_eq!(all[0].profile, "prod");
         let later = all[1].sync.as_ref().unwrap_err();
         assert!(later.contains("not a date"), "{later}");
         let pages = all[2].sync.as_ref().unwrap_err();
@@ -97,18 +77,6 @@ destination = "/data/up"
             pages.contains("[sync.pages]") && pages.contains("colour"),
             "{pages}"
         );
-    }
-
-    #[test]
-    fn profiles_of_syncs() {
-        let text = "[profiles.eu]\n[sync.a]\nstart = \"2026-11-01\"\ndestination = \"/x\"\n[sync.b]\nprofile = \"us\"\nstart = \"2026-11-01\"\ndestination = \"/x\"\n";
-        let all = defined_in(text).unwrap();
-        assert_eq!(
-            (all[0].profile.as_str(), all[1].profile.as_str()),
-            ("eu", "us")
-        );
-        let none = defined_in("[sync.a]\nstart = \"2026-11-01\"\ndestination = \"/x\"\n").unwrap();
-        assert_eq!(none[0].profile, "default");
     }
 
     #[test]

@@ -11,7 +11,9 @@ pub mod defined;
 pub mod dest;
 pub mod lock;
 pub mod plan;
+pub mod run;
 pub mod status;
+pub mod stream;
 
 pub use def::{Destination, Sync, SyncDef};
 pub use plan::{Partition, PartitionSize, last_complete_day, missing, partitions};

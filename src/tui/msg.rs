@@ -136,6 +136,11 @@ pub enum Msg {
         dt: String,
         result: Result<Option<String>, String>,
     },
+    /// What a run started here reports as it goes.
+    SyncEvent {
+        name: String,
+        event: crate::sync::run::SyncEvent,
+    },
     /// A run started here ended: its summary, or why it stopped.
     SyncFinished {
         name: String,

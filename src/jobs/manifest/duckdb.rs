@@ -61,6 +61,33 @@ fn source(dir: &Path, names: &[String]) -> String {
     }
 }
 
+/// The command that reads a whole sync dataset at `root` (the folder or
+/// store URL holding the `dt=` folders) as one table with its `dt` column
+/// (Hive partitioning), rows per `dt`. An object store needs DuckDB's
+/// `httpfs` extension and its own credentials settings.
+pub fn dataset_line(root: &str, format: Format) -> String {
+    let glob = sql_string(&format!(
+        "{}/*/*.{}",
+        root.trim_end_matches('/'),
+        format.as_str()
+    ));
+    let read = match format {
+        Format::Parquet => format!("read_parquet({glob}, hive_partitioning = true)"),
+        Format::Csv => format!("read_csv_auto({glob}, hive_partitioning = true)"),
+        Format::Ndjson => format!(
+            "read_json_auto({glob}, format = 'newline_delimited', hive_partitioning = true)"
+        ),
+        Format::Avro => format!("read_avro({glob}, hive_partitioning = true)"),
+    };
+    let load = if format == Format::Avro {
+        "INSTALL avro; LOAD avro; "
+    } else {
+        ""
+    };
+    let sql = format!("{load}SELECT dt, count(*) AS rows FROM {read} GROUP BY dt ORDER BY dt");
+    format!("duckdb -c \"{}\"", shell_escape(&sql))
+}
+
 fn sql_string(s: &str) -> String {
     format!("'{}'", s.replace('\'', "''"))
 }
@@ -115,6 +142,15 @@ mod tests {
             "{avro}"
         );
         assert!(line(d, &two, Format::Parquet, true).is_err());
+    }
+
+    #[test]
+    fn a_dataset_is_one_table_with_its_dt_column() {
+        assert_eq!(
+            dataset_line("s3://lake/up/events/", Format::Parquet),
+            r#"duckdb -c "SELECT dt, count(*) AS rows FROM read_parquet('s3://lake/up/events/*/*.parquet', hive_partitioning = true) GROUP BY dt ORDER BY dt""#
+        );
+        assert!(dataset_line("/d/e", Format::Avro).starts_with(r#"duckdb -c "INSTALL avro;"#));
     }
 
     #[test]

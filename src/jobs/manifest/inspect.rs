@@ -50,6 +50,29 @@ pub struct Inspected {
     pub problem: Option<String>,
 }
 
+/// What the first bytes `head` and last bytes `tail` of a file of `size`
+/// bytes (never on disk: `upexport sync` streams it) tell: the format by
+/// content, rows from the tally for NDJSON and CSV. (A first version:
+/// columns and the Parquet footer are read by the fuller one to come.)
+pub fn inspect_ends(head: &[u8], tail: &[u8], size: u64, tally: &FileTally) -> Inspected {
+    let _ = (tail, size);
+    let mut found = Inspected::default();
+    if head.starts_with(b"PAR1") {
+        found.format = Some(Format::Parquet);
+    } else if head.starts_with(b"Obj\x01") {
+        found.format = Some(Format::Avro);
+    } else if head.is_empty() {
+        found.rows = Some(0);
+    } else if head.trim_ascii_start().starts_with(b"{") {
+        found.format = Some(Format::Ndjson);
+        found.rows = Some(tally.lines);
+    } else {
+        found.format = Some(Format::Csv);
+        found.rows = Some(tally.records.saturating_sub(1));
+    }
+    found
+}
+
 /// Look at the file at `path`, whose `tally` (SHA-256, lines) is known.
 pub fn inspect(path: &Path, tally: &FileTally) -> Inspected {
     let name = path

@@ -31,7 +31,7 @@ use crate::api::{FileTally, tally_file};
 use crate::export::Format;
 use crate::jobs::StoreAccess;
 
-pub use duckdb::{AVRO_NOTE, line as duckdb_line};
+pub use duckdb::{AVRO_NOTE, dataset_line as duckdb_dataset_line, line as duckdb_line};
 pub use inspect::Column;
 
 /// The manifest's file name in a job's folder.
@@ -170,6 +170,20 @@ pub struct Manifest {
     pub notes: Vec<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub merged: Option<MergedEntry>,
+    /// The sync partition this folder is (`upexport sync`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub partition: Option<PartitionFacts>,
+}
+
+/// Which partition of which sync a manifest describes.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PartitionFacts {
+    pub sync: String,
+    /// The folder's `dt=` value.
+    pub dt: String,
+    /// The days it covers, both included (UTC).
+    pub first: String,
+    pub last: String,
 }
 
 /// A file saved by this run.
@@ -289,7 +303,7 @@ pub fn write(
     saved: &[SavedFile],
     failed: usize,
 ) -> Result<Ready, String> {
-    let mut notes = Vec::new();
+    let notes = Vec::new();
     let mut files: Vec<(FileEntry, Option<Vec<Column>>)> = Vec::new();
     for s in saved {
         let name = file_name(&s.path);
@@ -348,6 +362,21 @@ pub fn write(
             }
         }
     }
+    let manifest = assemble(dir, facts, files, failed, notes);
+    save(dir, &manifest)?;
+    Ok(Ready::of(&manifest, dir))
+}
+
+/// The manifest of `files` (each with its columns, when read) of the job
+/// `facts` tells of, in folder `dir` (a local path or a store's URL, for
+/// the DuckDB command); `failed` parts make it incomplete; `notes` so far.
+pub fn assemble(
+    dir: &Path,
+    facts: &JobFacts,
+    mut files: Vec<(FileEntry, Option<Vec<Column>>)>,
+    failed: usize,
+    mut notes: Vec<String>,
+) -> Manifest {
     files.sort_by_key(|(f, _)| f.part);
 
     let schema = files.iter().find_map(|(f, c)| {
@@ -425,7 +454,7 @@ pub fn write(
             name: facts.environment_name.clone(),
             app_token: facts.environment_app_token.clone(),
         });
-    let manifest = Manifest {
+    Manifest {
         manifest_version: MANIFEST_VERSION,
         written_by: format!("upexport {}", env!("CARGO_PKG_VERSION")),
         written_at: Utc::now(),
@@ -446,9 +475,8 @@ pub fn write(
         duckdb,
         notes,
         merged: None,
-    };
-    save(dir, &manifest)?;
-    Ok(Ready::of(&manifest, dir))
+        partition: None,
+    }
 }
 
 /// Write the manifest atomically: a temporary file in the same folder,

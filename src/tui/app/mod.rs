@@ -364,6 +364,7 @@ impl App {
             Msg::SyncManifestLoaded { name, dt, result } => {
                 self.sync_manifest_loaded(&name, &dt, result)
             }
+            Msg::SyncEvent { name, event } => self.sync_event(&name, &event),
             Msg::SyncFinished { name, result } => self.sync_finished(&name, result),
         }
     }

@@ -166,7 +166,7 @@ impl App {
         if let FetchEvent::Finished { ok, failed } = e {
             let dir = run.dir.display().to_string();
             let ready = match &run.ready {
-                Some(Ok(_)) => "; manifest.json written, F4 shows the DuckDB command",
+                Some(Ok(_)) => " with its manifest.json written",
                 Some(Err(_)) => "; manifest.json NOT written (F4 says why)",
                 None => "",
             };
@@ -174,7 +174,7 @@ impl App {
                 Notice::new(
                     Level::Success,
                     format!(
-                        "downloaded {ok} file(s) to {dir}{ready}; F4 shows them, Enter previews"
+                        "downloaded {ok} file(s) to {dir}{ready}; F4: previews (Enter) and the DuckDB command"
                     ),
                 )
             } else {

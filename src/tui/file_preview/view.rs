@@ -12,7 +12,6 @@ use unicode_width::UnicodeWidthStr;
 use super::FilePreview;
 use crate::jobs::file_preview::{cell, display};
 use crate::tui::app::App;
-use crate::tui::view::layout::popup;
 use crate::tui::view::popup_block;
 use crate::tui::view::wrap::{clip, wrap};
 
@@ -21,11 +20,14 @@ const MAX_PROBLEM_LINES: usize = 3;
 
 pub fn draw(frame: &mut Frame, app: &App, v: &FilePreview, screen: Rect) {
     let t = &app.theme;
-    let area = popup(
-        screen,
-        screen.width.saturating_sub(2),
-        screen.height.saturating_sub(2),
-    );
+    // Every column, and every row between the header and the status
+    // line (`screen` ends above it): it covers the downloads view it is usually opened from whole,
+    // rather than leaving that view's border showing around it.
+    let area = Rect {
+        y: screen.y + 1,
+        height: screen.height.saturating_sub(1),
+        ..screen
+    };
     let p = &v.preview;
     let inner = popup_block(frame, app, area, &cell(&p.file));
     if inner.height == 0 {

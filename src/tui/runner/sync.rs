@@ -8,11 +8,12 @@ use std::time::Duration;
 
 use chrono::NaiveDate;
 
-use super::{Runner, Ticker};
+use super::{Runner, Task, Ticker};
 use crate::history::HistoryStore;
 use crate::jobs::StoreAccess;
 use crate::sync::defined::{Defined, defined};
 use crate::sync::dest::Store as Destination;
+use crate::sync::run::{RunOptions, SyncReport, run_sync};
 use crate::tui::msg::Msg;
 use crate::tui::sync::{REFRESH, SyncList, SyncRow};
 
@@ -169,13 +170,102 @@ impl Runner {
         });
     }
 
+    /// Run sync `name` (as the config file says it now) through
+    /// `crate::sync::run`, as `upexport sync NAME` does: its events become
+    /// messages; the lock refuses a second run, here or elsewhere. Quitting
+    /// the app stops it like a killed run (the next run resumes).
     pub(super) fn run_sync(&mut self, name: String, until: NaiveDate) {
-        let _ = until;
-        let _ = self.tx.send(Msg::SyncFinished {
-            name,
-            result: Err("running a sync is not built yet".into()),
+        let (files, client, store, tx) = (
+            self.sync_files.clone(),
+            self.client.clone(),
+            self.store.clone(),
+            self.tx.clone(),
+        );
+        let (profile, wait) = (self.profile.clone(), self.wait.clone());
+        let key = name.clone();
+        let task = tokio::spawn(async move {
+            let result = run_one(files, client, store, &profile, wait, &name, until, &tx).await;
+            let _ = tx.send(Msg::SyncFinished { name, result });
         });
+        self.sync_runs.retain(|_, t| !t.0.is_finished());
+        self.sync_runs.insert(key, Task(task));
     }
+}
+
+/// One run: the sync read again from the config file, its profile
+/// checked against this session's, then `run_sync`. Its summary, or why it
+/// stopped.
+#[allow(clippy::too_many_arguments)]
+async fn run_one(
+    files: Option<SyncFiles>,
+    client: super::deferred::Deferred<crate::api::ApiClient>,
+    store: super::deferred::Deferred<super::Store>,
+    profile: &str,
+    wait: crate::jobs::track::WaitOptions,
+    name: &str,
+    until: NaiveDate,
+    tx: &tokio::sync::mpsc::UnboundedSender<Msg>,
+) -> Result<String, String> {
+    let files = files.ok_or("this session has no config file to read syncs from")?;
+    let config = files.config.clone();
+    let defs = tokio::task::spawn_blocking(move || defined(&config))
+        .await
+        .map_err(|e| format!("reading the config failed: {e}"))??;
+    let sync = defs
+        .into_iter()
+        .find(|d| d.name == name)
+        .ok_or_else(|| format!("no sync named {name} in {}", files.config.display()))?
+        .sync?;
+    // A sync of another profile needs that profile's key and server: the
+    // CLI resolves them; here the session's environment is the one there is.
+    if let Some(p) = sync.def.profile.as_deref().filter(|p| *p != profile)
+        && !files.demo
+    {
+        return Err(format!(
+            "it exports with profile {p} and this session uses {profile}: switch to {p} (F5), or run `{}`",
+            crate::suggest::cmd(&format!("sync {name}"))
+        ));
+    }
+    let client = client.get().await?;
+    let store = store.get().await?;
+    let opts = RunOptions {
+        until,
+        wait,
+        source: "tui-sync",
+    };
+    let report = run_sync(
+        &store,
+        &client,
+        profile,
+        &sync,
+        &files.lock_dir,
+        &opts,
+        |event| {
+            let _ = tx.send(Msg::SyncEvent {
+                name: name.to_owned(),
+                event,
+            });
+        },
+    )
+    .await
+    .map_err(|e| e.to_string())?;
+    Ok(summary(&report))
+}
+
+/// What a run did, in a line.
+fn summary(r: &SyncReport) -> String {
+    if r.up_to_date {
+        return "up to date, nothing to export".into();
+    }
+    let mut s = format!("{} partition(s) exported", r.done.len());
+    if !r.failed.is_empty() {
+        s.push_str(&format!(", {} failed", r.failed.len()));
+    }
+    let left = r.missing.len();
+    if left > 0 {
+        s.push_str(&format!(", {left} still missing"));
+    }
+    s
 }
 
 #[cfg(test)]

@@ -17,6 +17,7 @@ use std::collections::BTreeMap;
 use std::path::PathBuf;
 
 use crate::history::SyncPartition;
+use crate::sync::run::SyncEvent;
 use crate::sync::{Destination, SyncStatus};
 
 /// How often the statuses are read again while the view is open.
@@ -67,6 +68,55 @@ pub struct SyncRun {
 impl SyncRun {
     pub fn running(&self) -> bool {
         self.finished.is_none()
+    }
+
+    /// Follow one event of the run.
+    pub fn apply(&mut self, e: &SyncEvent) {
+        let mut at = |dt: &str, phase: String| {
+            self.dt = Some(dt.to_owned());
+            self.phase = phase;
+        };
+        match e {
+            SyncEvent::Checked => self.phase = "the destination takes writes".into(),
+            SyncEvent::Planned { total } => {
+                self.total = Some(*total);
+                self.phase = match total {
+                    0 => "up to date: nothing to export".into(),
+                    n => format!("{n} partition(s) to export"),
+                };
+            }
+            SyncEvent::Partition { dt, index, total } => {
+                self.index = index + 1;
+                self.total = Some(*total);
+                at(dt, "starting".into());
+            }
+            SyncEvent::Note { dt, text } | SyncEvent::Progress { dt, text } => at(dt, text.clone()),
+            SyncEvent::Submitted { dt, job_id } => {
+                let short: String = job_id.chars().take(8).collect();
+                at(dt, format!("job {short}… submitted"));
+            }
+            SyncEvent::Uploading {
+                dt,
+                part,
+                parts,
+                bytes,
+            } => at(
+                dt,
+                format!(
+                    "uploading part {part}/{parts} {}",
+                    crate::human::bytes(*bytes)
+                ),
+            ),
+            SyncEvent::Done { dt, rows, files } => {
+                self.done += 1;
+                let rows = rows.map_or(String::new(), |r| format!("{r} rows, "));
+                at(dt, format!("done: {rows}{files} file(s)"));
+            }
+            SyncEvent::Failed { dt, error } => {
+                self.failed += 1;
+                at(dt, format!("failed: {error}"));
+            }
+        }
     }
 
     /// `dt=2026-11-03 2/10 uploading part 1/3 12.4 MiB`.

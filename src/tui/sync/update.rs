@@ -2,6 +2,7 @@
 //! manifest, running a sync, and what the runner reads and reports.
 
 use super::{ManifestLevel, PartitionsLevel, SyncList, SyncOverlay, SyncRun};
+use crate::sync::run::SyncEvent;
 use crate::tui::app::{App, Overlay};
 use crate::tui::keymap::Action;
 use crate::tui::msg::{Effect, Level, Notice};
@@ -124,7 +125,12 @@ impl App {
                         self.dirty = false;
                         return vec![];
                     };
-                    let path = format!("{}/dt={}/manifest.json", p.name, part.dt);
+                    let path = format!(
+                        "{}/dt={}/{}",
+                        p.name,
+                        part.dt,
+                        crate::jobs::manifest::MANIFEST_NAME
+                    );
                     o.manifest = Some(ManifestLevel {
                         name: p.name.clone(),
                         dt: part.dt.clone(),
@@ -213,6 +219,19 @@ impl App {
                 manifest: Some(m), ..
             })) if m.name == name && m.dt == dt => m.text = Some(result),
             _ => self.dirty = false,
+        }
+        vec![]
+    }
+
+    /// An event of a run started here: its progress line; a partition
+    /// done or failed reads the statuses again (the row's last complete,
+    /// gaps and errors follow).
+    pub(crate) fn sync_event(&mut self, name: &str, e: &SyncEvent) -> Vec<Effect> {
+        let run = self.syncs.runs.entry(name.to_owned()).or_default();
+        run.apply(e);
+        let settled = matches!(e, SyncEvent::Done { .. } | SyncEvent::Failed { .. });
+        if settled && self.sync_view_open() && !self.syncs.loading {
+            return self.load_syncs();
         }
         vec![]
     }

@@ -5,6 +5,8 @@
 use chrono::{Days, Utc};
 use upexport::history::HistoryStore;
 
+use upexport::demo::DEMO_KEY;
+
 use crate::support::{Sandbox, json, run};
 
 fn day(back: u64) -> String {
@@ -99,9 +101,93 @@ fn dry_run_plans_one_export_per_missing_day_up_to_yesterday_in_utc() {
         "{}",
         r.stdout
     );
-    // Running for real is not built yet: refused, nothing sent.
-    let r = expect(&sb, &["sync"], 2);
-    assert!(r.stderr.contains("--dry-run"), "{}", r.stderr);
+}
+
+/// Sha-256 of `bytes`, lowercase hex.
+fn sha256(bytes: &[u8]) -> String {
+    ring::digest::digest(&ring::digest::SHA256, bytes)
+        .as_ref()
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
+}
+
+#[test]
+fn a_run_writes_each_day_with_its_manifest_last_and_a_second_run_does_nothing() {
+    let sb = Sandbox::new();
+    let server = sb.demo_server("normal", 0.2, &[]);
+    let lake = sb.root().join("lake");
+    sb.write_config(&format!(
+        "[sync.events]\nstart = \"{}\"\ndestination = \"{}\"\nformat = \"csv\"\n",
+        day(3),
+        lake.display()
+    ));
+    let args = ["sync", "--base-url", &server.url, "--json"];
+    let r = run({
+        let mut c = sb.with_key(DEMO_KEY);
+        c.args(args);
+        c
+    });
+    assert_eq!(r.code, Some(0), "{}", r.all());
+    let v = json(&r.stdout);
+    let s = &v["syncs"][0];
+    assert_eq!(
+        s["done"],
+        serde_json::json!([day(3), day(2), day(1)]),
+        "{v}"
+    );
+    assert_eq!(s["missing"], serde_json::json!([]), "{v}");
+    for back in [3, 2, 1] {
+        let dir = lake.join("events").join(format!("dt={}", day(back)));
+        let m = json(&std::fs::read_to_string(dir.join("manifest.json")).unwrap());
+        assert_eq!(m["partition"]["dt"], day(back), "{m}");
+        assert_eq!(m["time_range"]["from"], day(back), "{m}");
+        assert_eq!(m["complete"], true, "{m}");
+        let files = m["files"].as_array().unwrap();
+        assert!(!files.is_empty(), "{m}");
+        let mut rows = 0;
+        for f in files {
+            let name = f["name"].as_str().unwrap();
+            assert!(
+                name.starts_with("part-") && name.ends_with(".csv"),
+                "{name}"
+            );
+            let bytes = std::fs::read(dir.join(name)).unwrap();
+            assert_eq!(f["sha256"], sha256(&bytes), "{name}");
+            assert_eq!(f["size"], bytes.len(), "{name}");
+            // A header, then one line per row (no line breaks in fields
+            // of the demo's rows).
+            let lines = bytes
+                .split(|b| *b == b'\n')
+                .filter(|l| !l.is_empty())
+                .count();
+            assert_eq!(f["rows"], lines - 1, "{name}");
+            rows += lines - 1;
+        }
+        assert_eq!(m["rows"], rows, "{m}");
+    }
+    // History says which job made each partition.
+    let store = HistoryStore::open(&sb.db()).unwrap().store;
+    let recorded = store
+        .sync_partitions("events", &lake.display().to_string())
+        .unwrap();
+    assert_eq!(recorded.len(), 3);
+    assert!(
+        recorded
+            .iter()
+            .all(|p| p.state == "complete" && p.job_id.is_some()),
+        "{recorded:?}"
+    );
+
+    // Up to date: nothing exported, exit 0.
+    let r = run({
+        let mut c = sb.with_key(DEMO_KEY);
+        c.args(["sync", "--base-url", &server.url]);
+        c
+    });
+    assert_eq!(r.code, Some(0), "{}", r.all());
+    assert!(r.stdout.contains("up to date"), "{}", r.stdout);
+    assert!(!r.stderr.contains("created"), "{}", r.stderr);
 }
 
 #[test]

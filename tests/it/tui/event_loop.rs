@@ -440,7 +440,7 @@ async fn completed_row(server: &DemoServer, client: &ApiClient, store: &HistoryS
 
 /// `d` on the selected history row, then Enter once its files are listed;
 /// returns after the download finished.
-async fn download_selected(h: &mut Harness, job: &str) {
+pub(super) async fn download_selected(h: &mut Harness, job: &str) {
     h.session.app.focus = Focus::History;
     h.key(KeyCode::Char('d'));
     let listed = h

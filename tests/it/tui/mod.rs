@@ -6,6 +6,7 @@ mod big_form;
 mod diff_backend;
 mod event_loop;
 mod file_preview;
+mod formats;
 mod jobs;
 mod messages;
 mod snapshots;

@@ -496,3 +496,131 @@ async fn the_view_reads_config_history_and_lock_and_follows_them() {
         "the timer outlived the view"
     );
 }
+
+/// The whole loop against the demo server: `r` runs a three-day sync into
+/// a local folder in the background; the progress line follows its
+/// events, each partition ends complete with its manifest (which `m`
+/// reads back), and a second `r` finds it up to date.
+#[tokio::test]
+async fn r_runs_a_sync_into_a_folder_against_the_demo_server() {
+    use std::cell::RefCell;
+    use std::time::Duration;
+    use upexport::demo::DemoOptions;
+
+    let server = crate::support::demo::start(DemoOptions {
+        job_duration: Duration::from_millis(300),
+        rows_per_part: 5,
+        ..DemoOptions::default()
+    })
+    .await;
+    let dir = tempfile::tempdir().expect("temp dir");
+    let config = dir.path().join("config.toml");
+    let lake = dir.path().join("lake");
+    // The harness's clock is 2026-11-27: the last complete day is the 26th.
+    std::fs::write(
+        &config,
+        format!(
+            "[sync.events]\nstart = \"2026-11-24\"\ndestination = \"{}\"\nformat = \"ndjson\"\n",
+            lake.display()
+        ),
+    )
+    .expect("config");
+    let db = dir.path().join("history.sqlite3");
+    let mut hs = super::event_loop::harness(&server, &db).await;
+    hs.session.runner.sync_files = Some(upexport::tui::runner::sync::SyncFiles {
+        config,
+        lock_dir: dir.path().join("locks"),
+        demo: false,
+    });
+    hs.session.runner.wait.backoff =
+        upexport::jobs::track::Backoff::with_delays(vec![Duration::from_millis(100)]);
+    hs.key(KeyCode::F(7));
+    assert!(
+        hs.wait_until(WAIT_LIMIT, |a| a.syncs.row("events").is_some())
+            .await,
+        "the syncs were never read"
+    );
+    let missing = |a: &App| {
+        a.syncs
+            .row("events")
+            .and_then(|r| r.status.as_ref().ok())
+            .map(|s| s.missing)
+    };
+    assert_eq!(missing(hs.app()), Some(3));
+    hs.key(KeyCode::Char('r'));
+    let lines = RefCell::new(Vec::<String>::new());
+    let ended = hs
+        .wait_until(WAIT_LIMIT, |a| {
+            if let Some(run) = a.syncs.runs.get("events") {
+                let mut seen = lines.borrow_mut();
+                if seen.last() != Some(&run.line()) {
+                    seen.push(run.line());
+                }
+            }
+            !a.syncs.running_here("events") && missing(a) == Some(0)
+        })
+        .await;
+    let lines = lines.into_inner();
+    assert!(
+        ended,
+        "the run never ended with nothing missing: {lines:#?}"
+    );
+    let run = hs.app().syncs.runs.get("events").cloned().expect("the run");
+    assert_eq!(
+        run.finished,
+        Some(Ok("3 partition(s) exported".into())),
+        "{lines:#?}"
+    );
+    assert!(
+        lines.iter().any(|l| l.starts_with("dt=2026-11-24 1/3 ")),
+        "{lines:#?}"
+    );
+    assert!(
+        lines
+            .iter()
+            .any(|l| l.starts_with("dt=2026-11-26 3/3 uploading part 1/")),
+        "{lines:#?}"
+    );
+    for dt in ["2026-11-24", "2026-11-25", "2026-11-26"] {
+        let m = lake.join(format!("events/dt={dt}/manifest.json"));
+        assert!(m.is_file(), "no {}", m.display());
+    }
+    let (level, text) = status(hs.app());
+    assert_eq!(level, Some(Level::Success), "{text}");
+    // The partitions, newest first, complete; m reads the manifest back.
+    hs.key(KeyCode::Enter);
+    let screen = hs.screen();
+    assert!(screen.contains("2026-11-26  complete"), "{screen}");
+    hs.key(KeyCode::Char('m'));
+    assert!(
+        hs.wait_until(WAIT_LIMIT, |a| matches!(
+            &a.overlay,
+            Some(Overlay::Sync(o)) if o.manifest.as_ref().is_some_and(|m| m.text.is_some())
+        ))
+        .await
+    );
+    let Some(Overlay::Sync(o)) = &hs.app().overlay else {
+        panic!("the view closed")
+    };
+    let text = o.manifest.as_ref().and_then(|m| m.text.clone());
+    let Some(Ok(Some(text))) = text else {
+        panic!("no manifest read: {text:?}")
+    };
+    assert!(text.contains("2026-11-26"), "{text}");
+    // Up to date: a second run exports nothing.
+    hs.key(KeyCode::Esc);
+    hs.key(KeyCode::Esc);
+    hs.key(KeyCode::Char('r'));
+    assert!(
+        hs.wait_until(WAIT_LIMIT, |a| !a.syncs.running_here("events"))
+            .await
+    );
+    assert_eq!(
+        hs.app()
+            .syncs
+            .runs
+            .get("events")
+            .and_then(|r| r.finished.clone()),
+        Some(Ok("up to date, nothing to export".into()))
+    );
+}

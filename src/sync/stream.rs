@@ -1,0 +1,220 @@
+//! One part of a job, from its download link straight into the
+//! destination: no local copy. Gzip content (told by its magic bytes, never
+//! the name: which parts the vendor compresses is not documented) is
+//! inflated on the way; the bytes written are tallied (SHA-256, lines) and
+//! their first and last bytes kept for the manifest (columns, the Parquet
+//! footer). The object appears only when the upload completes.
+//!
+//! Memory is bounded whatever the part's size: the upload holds at most a
+//! few 5 MiB parts in flight ([`super::dest::Upload`]), the head is at most
+//! [`HEAD_MAX`], and the tail ([`TAIL_MAX`]) is kept only for Parquet,
+//! whose footer is at the end.
+
+use std::io::Write;
+
+use crate::api::{ApiClient, ApiError, FileTally, Tally};
+
+use super::dest::{Store, StoreError, Upload};
+
+/// The first bytes of a part kept for the manifest.
+pub const HEAD_MAX: usize = 1 << 20;
+/// The last bytes of a Parquet part kept for its footer.
+pub const TAIL_MAX: usize = 8 << 20;
+
+/// What a streamed part left behind besides the object.
+#[derive(Debug)]
+pub struct PartSeen {
+    /// The first bytes written (up to [`HEAD_MAX`]).
+    pub head: Vec<u8>,
+    /// The last bytes written (up to [`TAIL_MAX`]), for Parquet only.
+    pub tail: Vec<u8>,
+    pub tally: FileTally,
+    /// The link's content was gzip and was inflated.
+    pub inflated: bool,
+}
+
+/// Why a part did not arrive.
+#[derive(Debug, thiserror::Error)]
+pub enum PartError {
+    /// The link or the connection to it.
+    #[error(transparent)]
+    Link(#[from] ApiError),
+    /// The destination.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// The gzip content does not inflate.
+    #[error("the part's gzip content is damaged: {0}")]
+    Damaged(String),
+}
+
+impl PartError {
+    /// Worth trying the part again from the start: the connection broke,
+    /// timed out, or the link's server failed.
+    pub fn is_transient(&self) -> bool {
+        match self {
+            PartError::Link(ApiError::Http { status, .. }) => *status >= 500,
+            PartError::Link(e) => e.is_transient(),
+            PartError::Store(_) | PartError::Damaged(_) => false,
+        }
+    }
+}
+
+/// Where the bytes of a part go: the upload, the tally, head and tail.
+struct Sink {
+    up: Upload,
+    tally: Tally,
+    head: Vec<u8>,
+    tail: Vec<u8>,
+    /// Decided once 4 bytes are in the head: Parquet starts with `PAR1`.
+    keep_tail: Option<bool>,
+}
+
+impl Sink {
+    async fn write(&mut self, buf: &[u8], store: &Store) -> Result<(), PartError> {
+        if buf.is_empty() {
+            return Ok(());
+        }
+        self.tally.update(buf);
+        if self.head.len() < HEAD_MAX {
+            let n = (HEAD_MAX - self.head.len()).min(buf.len());
+            self.head.extend_from_slice(&buf[..n]);
+        }
+        if self.keep_tail.is_none() && self.head.len() >= 4 {
+            self.keep_tail = Some(self.head.starts_with(b"PAR1"));
+        }
+        if self.keep_tail != Some(false) {
+            self.tail.extend_from_slice(buf);
+            if self.tail.len() > 2 * TAIL_MAX {
+                let cut = self.tail.len() - TAIL_MAX;
+                self.tail.drain(..cut);
+            }
+        }
+        self.up.write(buf).await.map_err(|e| store.error(e).into())
+    }
+}
+
+/// Stream the file at download link `url` into `rel` of `store`;
+/// `on_bytes(received, total)` as the link's bytes arrive. On any error
+/// the upload is abandoned: nothing appears at `rel`.
+pub async fn stream_part(
+    client: &ApiClient,
+    url: &str,
+    store: &Store,
+    rel: &str,
+    mut on_bytes: impl FnMut(u64, Option<u64>),
+) -> Result<PartSeen, PartError> {
+    let mut resp = client.open_link(url).await?;
+    let total = resp.content_length();
+    let mut sink = Sink {
+        up: store.upload(rel).await?,
+        tally: Tally::default(),
+        head: Vec::new(),
+        tail: Vec::new(),
+        keep_tail: None,
+    };
+    let result = pump(&mut resp, &mut sink, store, total, &mut on_bytes).await;
+    let inflated = match result {
+        Ok(inflated) => inflated,
+        Err(e) => {
+            if let Err(a) = sink.up.abort().await {
+                tracing::warn!(part = rel, "abandoning the upload: {a}");
+            }
+            return Err(e);
+        }
+    };
+    sink.up.finish().await.map_err(|e| store.error(e))?;
+    let mut tail = sink.tail;
+    if tail.len() > TAIL_MAX {
+        tail.drain(..tail.len() - TAIL_MAX);
+    }
+    Ok(PartSeen {
+        head: sink.head,
+        tail,
+        tally: sink.tally.finish(),
+        inflated,
+    })
+}
+
+/// Move the answer's bytes into `sink`, inflating gzip. Returns whether
+/// the content was gzip.
+async fn pump(
+    resp: &mut reqwest::Response,
+    sink: &mut Sink,
+    store: &Store,
+    total: Option<u64>,
+    on_bytes: &mut impl FnMut(u64, Option<u64>),
+) -> Result<bool, PartError> {
+    let mut received = 0u64;
+    // Until two bytes are here it is not known whether this is gzip.
+    let mut pending: Vec<u8> = Vec::new();
+    let mut inflater: Option<flate2::write::MultiGzDecoder<Vec<u8>>> = None;
+    let mut decided = false;
+    on_bytes(0, total);
+    loop {
+        let chunk = match resp.chunk().await {
+            Ok(Some(c)) => c,
+            Ok(None) => break,
+            Err(e) => {
+                let host = e
+                    .url()
+                    .map(crate::api::host_port_of)
+                    .unwrap_or_else(|| "the server".into());
+                return Err(ApiError::ConnectionLost {
+                    host,
+                    detail: format!("the part stopped after {received} bytes"),
+                    maybe_sent: false,
+                }
+                .into());
+            }
+        };
+        received += chunk.len() as u64;
+        on_bytes(received, total);
+        let bytes: &[u8] = if decided {
+            &chunk
+        } else {
+            pending.extend_from_slice(&chunk);
+            if pending.len() < 2 {
+                continue;
+            }
+            decided = true;
+            if pending[..2] == [0x1f, 0x8b] {
+                inflater = Some(flate2::write::MultiGzDecoder::new(Vec::new()));
+            }
+            &pending
+        };
+        match inflater.as_mut() {
+            Some(inf) => {
+                inf.write_all(bytes)
+                    .map_err(|e| PartError::Damaged(e.to_string()))?;
+                let out = std::mem::take(inf.get_mut());
+                sink.write(&out, store).await?;
+            }
+            None => sink.write(bytes, store).await?,
+        }
+        pending = Vec::new();
+    }
+    if let Some(t) = total
+        && received < t
+    {
+        return Err(ApiError::ConnectionLost {
+            host: "the download link's server".into(),
+            detail: format!("the part ended after {received} of {t} bytes"),
+            maybe_sent: false,
+        }
+        .into());
+    }
+    if !decided {
+        // A part of fewer than two bytes.
+        sink.write(&pending, store).await?;
+    }
+    match inflater {
+        Some(mut inf) => {
+            inf.try_finish()
+                .map_err(|e| PartError::Damaged(e.to_string()))?;
+            let out = std::mem::take(inf.get_mut());
+            sink.write(&out, store).await?;
+            Ok(true)
+        }
+        None => Ok(false),
+    }
+}
