@@ -119,6 +119,21 @@ impl App {
             ));
             return vec![];
         }
+        // A sync run started here stops with the app (like a killed run:
+        // the next run resumes it): say so once.
+        let running = self.syncs.runs.iter().find(|(_, r)| r.running());
+        if let Some((name, _)) = running
+            && !self.quit_armed
+        {
+            self.quit_armed = true;
+            self.status = Some(Notice::new(
+                Level::Warning,
+                format!(
+                    "sync {name} is running: press Ctrl-C again to quit and stop it (the next run resumes it)"
+                ),
+            ));
+            return vec![];
+        }
         self.quit = true;
         vec![Effect::SaveDraft(self.form.to_input())]
     }

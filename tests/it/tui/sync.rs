@@ -624,3 +624,62 @@ async fn r_runs_a_sync_into_a_folder_against_the_demo_server() {
         Some(Ok("up to date, nothing to export".into()))
     );
 }
+
+#[test]
+fn the_progress_line_follows_a_run() {
+    use upexport::sync::run::SyncEvent;
+    use upexport::tui::sync::SyncRun;
+    let mut run = SyncRun::default();
+    assert_eq!(run.line(), "starting…");
+    run.apply(&SyncEvent::Checked);
+    run.apply(&SyncEvent::Planned { total: 10 });
+    assert_eq!(run.line(), "10 partition(s) to export");
+    run.apply(&SyncEvent::Partition {
+        dt: "2026-11-03".into(),
+        index: 1,
+        total: 10,
+    });
+    run.apply(&SyncEvent::Submitted {
+        dt: "2026-11-03".into(),
+        job_id: "7d0c0003-1b2e-4c3d-9e8f-0a1b2c3d4e5f".into(),
+    });
+    assert_eq!(run.line(), "dt=2026-11-03 2/10 job 7d0c0003… submitted");
+    run.apply(&SyncEvent::Uploading {
+        dt: "2026-11-03".into(),
+        part: 1,
+        parts: 3,
+        bytes: 13_002_342,
+    });
+    assert_eq!(run.line(), "dt=2026-11-03 2/10 uploading part 1/3 12.4 MiB");
+    run.apply(&SyncEvent::Failed {
+        dt: "2026-11-03".into(),
+        error: "the export job failed".into(),
+    });
+    assert_eq!(
+        run.line(),
+        "dt=2026-11-03 2/10 failed: the export job failed"
+    );
+    assert_eq!((run.done, run.failed), (0, 1));
+    run.finished = Some(Ok("1 partition(s) exported, 1 failed".into()));
+    assert_eq!(run.line(), "1 partition(s) exported, 1 failed");
+}
+
+/// Quitting stops a run started here (as a killed run: the next one
+/// resumes it), so it is asked twice.
+#[test]
+fn quitting_while_a_sync_runs_asks_again() {
+    let mut a = opened();
+    a.update(ch('r'));
+    a.update(key(KeyCode::Esc));
+    a.update(ctrl('c'));
+    assert!(!a.quit, "quit at once with a sync running");
+    let (level, text) = status(&a);
+    assert_eq!(level, Some(Level::Warning));
+    assert!(text.contains("sync events is running"), "{text}");
+    a.update(ctrl('c'));
+    assert!(a.quit);
+    // Without a run going, once is enough.
+    let mut b = opened();
+    b.update(ctrl('c'));
+    assert!(b.quit);
+}
