@@ -229,6 +229,8 @@ impl App {
     pub(crate) fn sync_event(&mut self, name: &str, e: &SyncEvent) -> Vec<Effect> {
         let run = self.syncs.runs.entry(name.to_owned()).or_default();
         run.apply(e);
+        // Only the Sync view shows a run's progress.
+        self.dirty = self.sync_view_open();
         let settled = matches!(e, SyncEvent::Done { .. } | SyncEvent::Failed { .. });
         if settled && self.sync_view_open() && !self.syncs.loading {
             return self.load_syncs();

@@ -625,6 +625,32 @@ async fn r_runs_a_sync_into_a_folder_against_the_demo_server() {
     );
 }
 
+/// A run's events redraw the Sync view, not the screen without it.
+#[test]
+fn progress_draws_only_where_it_shows() {
+    use upexport::sync::run::SyncEvent;
+    let mut a = opened();
+    a.update(ch('r'));
+    let event = || Msg::SyncEvent {
+        name: "events".into(),
+        event: SyncEvent::Progress {
+            dt: "2026-11-21".into(),
+            text: "13% · 0/2 chunks".into(),
+        },
+    };
+    a.dirty = false;
+    a.update(event());
+    assert!(a.dirty, "the open view did not show the progress");
+    a.update(key(KeyCode::Esc));
+    a.dirty = false;
+    a.update(event());
+    assert!(!a.dirty, "a hidden progress line redrew the screen");
+    assert_eq!(
+        a.syncs.runs.get("events").map(|r| r.line()),
+        Some("dt=2026-11-21 13% · 0/2 chunks".into())
+    );
+}
+
 #[test]
 fn the_progress_line_follows_a_run() {
     use upexport::sync::run::SyncEvent;
