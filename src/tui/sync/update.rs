@@ -57,11 +57,18 @@ impl App {
             self.dirty = false;
             return vec![];
         }
+        // The selection stays on its sync when others come or go.
+        let selected = match &self.overlay {
+            Some(Overlay::Sync(o)) => self.syncs.rows().get(o.cursor).map(|r| r.name.clone()),
+            _ => None,
+        };
         self.syncs.list = list;
         self.syncs.error = error;
-        let n = self.syncs.rows().len();
+        let rows = self.syncs.rows();
+        let found = selected.and_then(|name| rows.iter().position(|r| r.name == name));
+        let n = rows.len();
         if let Some(Overlay::Sync(o)) = &mut self.overlay {
-            o.cursor = o.cursor.min(n.saturating_sub(1));
+            o.cursor = found.unwrap_or(o.cursor).min(n.saturating_sub(1));
         }
         vec![]
     }

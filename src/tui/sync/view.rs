@@ -260,7 +260,11 @@ fn partitions(frame: &mut Frame, app: &App, p: &PartitionsLevel, screen: Rect) {
         if let Some(b) = &part.base_url {
             d.push_str(&format!(" at {b}"));
         }
-        d.push_str(&format!(" · updated {}", part.updated_at));
+        let at = chrono::DateTime::parse_from_rfc3339(&part.updated_at).map_or_else(
+            |_| part.updated_at.clone(),
+            |t| app.clock.short_time(t.with_timezone(&chrono::Utc)),
+        );
+        d.push_str(&format!(" · updated {at}"));
         if let Some(e) = &part.error {
             d.push_str(&format!(" · {e}"));
         }

@@ -709,3 +709,39 @@ fn quitting_while_a_sync_runs_asks_again() {
     b.update(ctrl('c'));
     assert!(b.quit);
 }
+
+/// A sync added to the config (it sorts before the selected one) does
+/// not move the selection to another sync: `r` runs what was selected.
+#[test]
+fn the_selection_follows_its_sync_when_the_list_changes() {
+    let mut a = opened();
+    let mut more = fixture();
+    let mut added = more.rows[1].clone();
+    added.name = "clicks".into();
+    more.rows.insert(1, added);
+    a.update(Msg::SyncTick);
+    a.update(Msg::SyncsLoaded(Ok(more)));
+    let fx = a.update(ch('r'));
+    assert_eq!(
+        fx,
+        [Effect::RunSync {
+            name: "events".into(),
+            until: day(2026, 11, 26)
+        }]
+    );
+}
+
+/// The partition's details give its time in the app's zone, as the
+/// history pane does.
+#[tokio::test]
+async fn partition_details_read_as_local_times() {
+    let mut hs = scene(120, 40).await;
+    let a = &mut hs.session.app;
+    a.update(key(KeyCode::F(7)));
+    a.update(Msg::SyncsLoaded(Ok(fixture())));
+    a.update(key(KeyCode::Down));
+    a.update(key(KeyCode::Enter));
+    let screen = hs.screen();
+    assert!(screen.contains("11-22 03:10"), "{screen}");
+    assert!(!screen.contains("T03:10:00Z"), "{screen}");
+}
