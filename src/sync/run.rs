@@ -134,6 +134,9 @@ pub enum SyncError {
     /// The environment stayed busy with another export past the wait.
     #[error("{0}")]
     Busy(String),
+    /// Stopped by Ctrl-C, SIGTERM or SIGHUP (the CLI).
+    #[error("{0}")]
+    Interrupted(String),
 }
 
 impl SyncError {
@@ -151,6 +154,7 @@ impl SyncError {
             | SyncError::Api(ApiError::Unauthorized { .. }) => code::UNAUTHORIZED,
             SyncError::Api(ApiError::Conflict { .. }) | SyncError::Busy(_) => code::CONFLICT,
             SyncError::Api(ApiError::InvalidBaseUrl { .. }) => code::INVALID,
+            SyncError::Interrupted(_) => code::INTERRUPTED,
             _ => code::API,
         }
     }
@@ -167,6 +171,7 @@ impl SyncError {
             SyncError::History(_) => "history",
             SyncError::Config(_) => "config",
             SyncError::Busy(_) => "busy",
+            SyncError::Interrupted(_) => "interrupted",
         }
     }
 }
