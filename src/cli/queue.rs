@@ -179,9 +179,7 @@ async fn run_all(
         return Ok(());
     }
     let mut opts = RunOptions::default();
-    if let Some(d) = max_wait {
-        opts.wait.max_wait = d;
-    }
+    opts.wait.max_wait = max_wait.unwrap_or(ctx.resolved.max_wait);
     let mut progress = Progress::new();
     let shutdown = wait_for_shutdown();
     tokio::pin!(shutdown);

@@ -14,7 +14,7 @@ use crate::frontend::wait_for_shutdown;
 use crate::history::HistoryStore;
 use crate::jobs::fetch::FetchOptions;
 use crate::jobs::submit::{Origin, submit_recorded};
-use crate::jobs::track::{DEFAULT_MAX_WAIT, WaitOptions, submit_when_free, wait_recorded};
+use crate::jobs::track::{WaitOptions, submit_when_free, wait_recorded};
 
 /// The raw form the flags describe (the same parser as the TUI's fields).
 pub fn form_from_args(a: &RequestArgs) -> FormInput {
@@ -160,7 +160,7 @@ async fn run_wait(
         profile,
     };
     let opts = WaitOptions {
-        max_wait: a.max_wait.unwrap_or(DEFAULT_MAX_WAIT),
+        max_wait: a.max_wait.unwrap_or(ctx.resolved.max_wait),
         ..WaitOptions::default()
     };
     let mut progress = Progress::new();

@@ -15,6 +15,7 @@ use super::exit::{CliError, code};
 use crate::api::ApiClient;
 use crate::config::{ConfigFile, EnvVars, Flags, resolve};
 use crate::export::Format;
+use crate::frontend::wait_for_shutdown;
 use crate::jobs::manifest::duckdb_dataset_line;
 use crate::jobs::track::WaitOptions;
 use crate::sync::run::{RunOptions, SyncError, SyncEvent, SyncReport, run_sync};
@@ -201,10 +202,10 @@ async fn run_one(ctx: &mut Context, plan: &Plan, a: &SyncArgs) -> Result<SyncRep
             e => SyncError::Config(e.to_string()),
         })?;
     let store = ctx.store().map_err(|e| SyncError::Config(e.to_string()))?;
-    let mut wait = WaitOptions::default();
-    if let Some(d) = a.max_wait {
-        wait.max_wait = d;
-    }
+    let wait = WaitOptions {
+        max_wait: a.max_wait.unwrap_or(ctx.resolved.max_wait),
+        ..WaitOptions::default()
+    };
     let opts = RunOptions {
         until: plan.until,
         wait,
@@ -212,16 +213,34 @@ async fn run_one(ctx: &mut Context, plan: &Plan, a: &SyncArgs) -> Result<SyncRep
     };
     let name = plan.sync.name.clone();
     let mut last_progress = String::new();
-    run_sync(
-        &store,
-        &client,
-        &profile,
-        &plan.sync,
-        &ctx.paths.sync_lock_dir(),
-        &opts,
-        |e| say(&name, &e, &mut last_progress),
-    )
-    .await
+    let at = std::cell::RefCell::new(String::new());
+    let lock_dir = ctx.paths.sync_lock_dir();
+    let shutdown = wait_for_shutdown();
+    tokio::pin!(shutdown);
+    tokio::select! {
+        r = run_sync(
+            &store,
+            &client,
+            &profile,
+            &plan.sync,
+            &lock_dir,
+            &opts,
+            |e| {
+                if let SyncEvent::Partition { dt, .. } = &e {
+                    at.borrow_mut().clone_from(dt);
+                }
+                say(&name, &e, &mut last_progress)
+            },
+        ) => r,
+        _ = &mut shutdown => Err(SyncError::Interrupted(if at.borrow().is_empty() {
+            format!("sync {name} stopped before any export")
+        } else {
+            format!(
+                "sync {name} stopped at dt={}; the next run goes on from there (a job already created is followed again, not exported twice)",
+                at.borrow()
+            )
+        })),
+    }
 }
 
 /// The client of `profile` (a sync's own), else of the resolved one. With

@@ -23,6 +23,16 @@ use super::ConfigError;
 /// The TUI's themes (`theme` in the config, `--theme`, `UPEXPORT_THEME`).
 pub const THEMES: [&str; 5] = ["auto", "ansi16", "dark", "light", "mono"];
 
+/// `max_wait = "6h"`, read as `--max-wait` is.
+fn max_wait<'de, D: serde::Deserializer<'de>>(
+    d: D,
+) -> Result<Option<std::time::Duration>, D::Error> {
+    let raw = String::deserialize(d)?;
+    crate::jobs::track::parse_max_wait(&raw)
+        .map(Some)
+        .map_err(serde::de::Error::custom)
+}
+
 /// The whole config file.
 #[derive(Clone, Debug, Default, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -33,6 +43,10 @@ pub struct ConfigFile {
     pub download_dir: Option<PathBuf>,
     pub connect_timeout_secs: Option<u64>,
     pub request_timeout_secs: Option<u64>,
+    /// How long one job is followed before giving up (`6h`, `30m`, `2d`;
+    /// at most 3 days): the TUI, and the CLI unless `--max-wait` says.
+    #[serde(default, deserialize_with = "max_wait")]
+    pub max_wait: Option<std::time::Duration>,
     #[serde(default)]
     pub profiles: BTreeMap<String, Profile>,
     /// `[sync.NAME]` tables: datasets `upexport sync` keeps current.

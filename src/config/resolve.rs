@@ -78,6 +78,8 @@ pub struct Resolved {
     pub timeouts: Timeouts,
     pub key_source: Option<KeySource>,
     pub download_dir: PathBuf,
+    /// How long one job is followed (config `max_wait`, else 6 hours).
+    pub max_wait: Duration,
     /// The TUI theme's name: `--theme`, else `UPEXPORT_THEME`, else the
     /// config's `theme`, else `auto`.
     pub theme: String,
@@ -268,6 +270,9 @@ fn resolve_with(
         timeouts,
         key_source,
         download_dir,
+        max_wait: file
+            .max_wait
+            .unwrap_or(crate::jobs::track::DEFAULT_MAX_WAIT),
         config_file,
         config_found,
         profiles,
@@ -350,6 +355,20 @@ mod tests {
         assert_eq!(r.base_url, DEFAULT_BASE_URL);
         assert_eq!(r.base_url_origin, Origin::Default);
         assert!(r.key_source.is_none());
+    }
+
+    #[test]
+    fn max_wait_comes_from_the_config_and_is_checked_there() {
+        let (_d, paths) = setup("");
+        let r = resolve(&paths, &Flags::default(), &EnvVars::default()).unwrap();
+        assert_eq!(r.max_wait, crate::jobs::track::DEFAULT_MAX_WAIT);
+        let (_d, paths) = setup("max_wait = \"90m\"\n");
+        let r = resolve(&paths, &Flags::default(), &EnvVars::default()).unwrap();
+        assert_eq!(r.max_wait, Duration::from_secs(90 * 60));
+        let (_d, paths) = setup("max_wait = \"9d\"\n");
+        let e = resolve(&paths, &Flags::default(), &EnvVars::default()).unwrap_err();
+        assert!(matches!(e, ConfigError::Parse { line: 1, .. }), "{e}");
+        assert!(e.to_string().contains("3 days"), "{e}");
     }
 
     #[test]

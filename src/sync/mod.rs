@@ -1,10 +1,11 @@
 //! `upexport sync`: keep a dataset of exported events current, one
 //! partition (a UTC day or month) per export, in a local folder or an
 //! object store, Hive-style (`NAME/dt=YYYY-MM-DD/part-NNNN.EXT`, a
-//! `manifest.json` written last). This module holds what a sync is
-//! ([`def`]) and which partitions it still needs ([`plan`]); running one
-//! goes through the one job workflow (`crate::jobs`), as the CLI and the
-//! TUI do.
+//! `_manifest.json` written last). This module holds what a sync is
+//! ([`def`]), which partitions it still needs ([`plan`]), where they go
+//! ([`dest`]), one run at a time ([`lock`]), and running one ([`run`],
+//! each part streamed by [`stream`]) through the one job workflow
+//! (`crate::jobs`), as the CLI and the TUI do.
 
 pub mod def;
 pub mod defined;

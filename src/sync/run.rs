@@ -2,7 +2,7 @@
 //! through the one job workflow (`crate::jobs`: the submit that waits out
 //! the environment's running export and 409s, the poller), each part
 //! streamed into the destination ([`super::stream`]), the partition's
-//! `manifest.json` written last, and the partition recorded complete in
+//! `_manifest.json` ([`PARTITION_MANIFEST`]) written last, and the partition recorded complete in
 //! the history database with the job that made it.
 //!
 //! Safety, in the order a run meets it:
@@ -38,9 +38,17 @@ use crate::api::{ApiClient, ApiError, JobState, JobStatus};
 use crate::export::Format;
 use crate::history::{HistoryError, SyncPartition};
 use crate::jobs::StoreAccess;
-use crate::jobs::manifest::{self, FileEntry, MANIFEST_NAME, PartitionFacts};
+use crate::jobs::manifest::{self, FileEntry, PartitionFacts};
 use crate::jobs::submit::Origin;
 use crate::jobs::track::{self, Event, TrackError, WaitOptions};
+
+/// A partition's manifest, in its `dt=` folder. The leading underscore
+/// is the data lake's convention for "not data" (Hadoop's `_SUCCESS`):
+/// Spark, Hive, Athena, Trino and pyarrow's datasets skip files whose
+/// names begin with `_` or `.`, so the folder reads as one table with no
+/// option given; a `manifest.json` among the parts would be read as a
+/// data file and fail the read.
+pub const PARTITION_MANIFEST: &str = "_manifest.json";
 
 /// How a run goes.
 #[derive(Clone, Debug)]
@@ -134,6 +142,9 @@ pub enum SyncError {
     /// The environment stayed busy with another export past the wait.
     #[error("{0}")]
     Busy(String),
+    /// Stopped by Ctrl-C, SIGTERM or SIGHUP (the CLI).
+    #[error("{0}")]
+    Interrupted(String),
 }
 
 impl SyncError {
@@ -151,6 +162,7 @@ impl SyncError {
             | SyncError::Api(ApiError::Unauthorized { .. }) => code::UNAUTHORIZED,
             SyncError::Api(ApiError::Conflict { .. }) | SyncError::Busy(_) => code::CONFLICT,
             SyncError::Api(ApiError::InvalidBaseUrl { .. }) => code::INVALID,
+            SyncError::Interrupted(_) => code::INTERRUPTED,
             _ => code::API,
         }
     }
@@ -167,6 +179,7 @@ impl SyncError {
             SyncError::History(_) => "history",
             SyncError::Config(_) => "config",
             SyncError::Busy(_) => "busy",
+            SyncError::Interrupted(_) => "interrupted",
         }
     }
 }
@@ -525,7 +538,7 @@ impl<S: StoreAccess> Ctx<'_, S> {
             .map_err(|e| Miss::Partition(format!("the manifest: {e}")))?;
         text.push(b'\n');
         self.dest
-            .put(&format!("{folder}/{MANIFEST_NAME}"), text)
+            .put(&format!("{folder}/{PARTITION_MANIFEST}"), text)
             .await?;
         let counts = (
             rows.map_or(-1, |r| i64::try_from(r).unwrap_or(i64::MAX)),

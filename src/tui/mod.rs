@@ -72,6 +72,8 @@ pub struct Prepared {
     /// Shown first when no key is configured.
     pub first_run: Option<first_run::FirstRun>,
     pub timeouts: crate::api::Timeouts,
+    /// How long one job is followed (config `max_wait`).
+    pub max_wait: std::time::Duration,
     pub client: Deferred<ApiClient>,
     pub store: Deferred<Store>,
     /// The history file existed before the store began opening it.
@@ -125,7 +127,7 @@ pub async fn prepare(
         .as_ref()
         .map_or_else(|_| paths.config_file(), |r| r.config_file.clone());
     let demo_name = demo.as_ref().map(|_| crate::demo::ENVIRONMENT_NAME);
-    let (env, client, timeouts, first, theme_name) = match resolved {
+    let (env, client, (timeouts, max_wait), first, theme_name) = match resolved {
         Ok(r) => {
             let set = runner::environments::setup(r, demo_name, tx.clone());
             notices.extend(
@@ -136,7 +138,7 @@ pub async fn prepare(
             (
                 set.env,
                 set.client,
-                set.timeouts,
+                (set.timeouts, set.max_wait),
                 set.first_run,
                 set.theme_name,
             )
@@ -149,7 +151,10 @@ pub async fn prepare(
                 ..Default::default()
             },
             Deferred::ready(Err(e.to_string())),
-            crate::api::Timeouts::default(),
+            (
+                crate::api::Timeouts::default(),
+                crate::jobs::track::DEFAULT_MAX_WAIT,
+            ),
             None,
             "auto".to_owned(),
         ),
@@ -228,6 +233,7 @@ pub async fn prepare(
         theme,
         first_run: first,
         timeouts,
+        max_wait,
         client,
         store,
         history_existed,
@@ -274,6 +280,7 @@ pub async fn run(global: &Global) -> u8 {
         theme: chosen_theme,
         first_run: first,
         timeouts,
+        max_wait,
         client,
         store,
         history_existed,
@@ -320,6 +327,7 @@ pub async fn run(global: &Global) -> u8 {
     let mut runner = runner;
     runner.base_url = app.env.base_url.clone();
     runner.timeouts = timeouts;
+    runner.wait.max_wait = max_wait;
     if !global.demo {
         runner.switcher = Some(Arc::new(runner::environments::Switcher {
             paths: paths.clone(),

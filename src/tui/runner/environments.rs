@@ -22,6 +22,8 @@ pub struct Setup {
     pub env: EnvInfo,
     pub client: Deferred<ApiClient>,
     pub timeouts: Timeouts,
+    /// How long one job is followed (config `max_wait`).
+    pub max_wait: std::time::Duration,
     /// When no key is configured.
     pub first_run: Option<FirstRun>,
     pub theme_name: String,
@@ -53,7 +55,7 @@ pub fn setup(mut r: Resolved, demo_name: Option<&str>, tx: UnboundedSender<Msg>)
         environment: demo_name.map(str::to_owned),
         ..Default::default()
     };
-    let (timeouts, theme_name) = (r.timeouts, r.theme.clone());
+    let (timeouts, max_wait, theme_name) = (r.timeouts, r.max_wait, r.theme.clone());
     let client = Deferred::later(move || {
         let key = r.load_key().map_err(|e| e.to_string())?;
         for w in r.warnings.drain(..) {
@@ -65,6 +67,7 @@ pub fn setup(mut r: Resolved, demo_name: Option<&str>, tx: UnboundedSender<Msg>)
         env,
         client,
         timeouts,
+        max_wait,
         first_run,
         theme_name,
         warnings,
@@ -163,6 +166,7 @@ impl Runner {
                 self.profile = name.clone();
                 self.base_url = set.env.base_url.clone();
                 self.timeouts = set.timeouts;
+                self.wait.max_wait = set.max_wait;
                 self.lookup_cache = Some(Arc::new(LookupCache::new(
                     &sw.paths.cache_dir,
                     &name,

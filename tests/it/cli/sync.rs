@@ -139,7 +139,7 @@ fn a_run_writes_each_day_with_its_manifest_last_and_a_second_run_does_nothing() 
     assert_eq!(s["missing"], serde_json::json!([]), "{v}");
     for back in [3, 2, 1] {
         let dir = lake.join("events").join(format!("dt={}", day(back)));
-        let m = json(&std::fs::read_to_string(dir.join("manifest.json")).unwrap());
+        let m = json(&std::fs::read_to_string(dir.join("_manifest.json")).unwrap());
         assert_eq!(m["partition"]["dt"], day(back), "{m}");
         assert_eq!(m["time_range"]["from"], day(back), "{m}");
         assert_eq!(m["complete"], true, "{m}");

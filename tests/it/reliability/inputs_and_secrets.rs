@@ -659,6 +659,33 @@ async fn readable_key_file_and_config_warn_and_plain_http_elsewhere_is_refused()
 /// makes a fresh temp file, mode 0600, every time: a leftover
 /// world-readable `.tmp` (of an older upexport's fixed names, or planted)
 /// is never renamed over them, nor written through.
+/// The config's `max_wait` reaches the TUI (how long it follows a job
+/// before saying it stopped); a bad one is the config's error, named.
+#[tokio::test]
+async fn the_tuis_max_wait_comes_from_the_config() {
+    let sb = Sandbox::new();
+    let paths = Paths {
+        config_dir: sb.config_dir(),
+        state_dir: sb.state_dir(),
+        cache_dir: sb.root().join("cache").join("upexport"),
+    };
+    let (tx, _rx) = tokio::sync::mpsc::unbounded_channel();
+    let global = Global::default();
+    let p = upexport::tui::prepare(&global, &paths, EnvVars::default(), tx.clone()).await;
+    assert_eq!(p.max_wait, upexport::jobs::track::DEFAULT_MAX_WAIT);
+    sb.write_config("max_wait = \"45m\"\n");
+    let p = upexport::tui::prepare(&global, &paths, EnvVars::default(), tx.clone()).await;
+    assert_eq!(p.max_wait, std::time::Duration::from_secs(45 * 60));
+    sb.write_config("max_wait = \"forever\"\n");
+    let p = upexport::tui::prepare(&global, &paths, EnvVars::default(), tx).await;
+    assert_eq!(p.max_wait, upexport::jobs::track::DEFAULT_MAX_WAIT);
+    let notice = p.notices.first().expect("a notice").text.clone();
+    assert!(
+        notice.contains("config ignored") && notice.contains("line 1"),
+        "{notice}"
+    );
+}
+
 #[tokio::test]
 async fn a_leftover_world_readable_tmp_is_never_renamed_over_the_key_or_the_draft() {
     use std::os::unix::fs::PermissionsExt;
