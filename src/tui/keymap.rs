@@ -353,7 +353,7 @@ pub const BINDINGS: &[Binding] = &[
     f!(Sync, [k(C::Esc), ch('q'), k(C::F(7))], A::Back, "close (a run goes on)", "Esc", "close", Out),
     f!(SyncPartitions, [k(C::Up), ch('k')], A::Up, "newer partition", "↑/↓", "move", Low),
     b!(SyncPartitions, [k(C::Down), ch('j')], A::Down, "older partition"),
-    f!(SyncPartitions, [ch('m'), k(C::Enter)], A::Open, "the partition's manifest.json, read from the destination", "m", "manifest", High),
+    f!(SyncPartitions, [ch('m'), k(C::Enter)], A::Open, "the partition's _manifest.json, read from the destination", "m", "manifest", High),
     f!(SyncPartitions, [ch('r')], A::RunNow, "run the sync now, in the background", "r", "run now"),
     f!(SyncPartitions, [k(C::Esc), ch('q')], A::Back, "back to the syncs", "Esc", "back", Out),
     f!(SyncManifest, [k(C::Up), ch('k')], A::Up, "scroll up", "↑/↓", "scroll", Low),

@@ -2,7 +2,7 @@
 //! destination, last complete partition, gaps, whether a run is going (from
 //! the history database and the sync's lock, so a run cron started shows
 //! too) and its last error; Enter lists a sync's partitions, `m` shows a
-//! partition's manifest read from the destination, `r` runs the sync now in
+//! partition's `_manifest.json` read from the destination, `r` runs the sync now in
 //! the background.
 //!
 //! The statuses are read when the view opens and every few seconds while
@@ -180,12 +180,12 @@ pub struct PartitionsLevel {
     pub cursor: usize,
 }
 
-/// A partition's `manifest.json`, as read from the destination.
+/// A partition's `_manifest.json`, as read from the destination.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ManifestLevel {
     pub name: String,
     pub dt: String,
-    /// Where it was read from (`DEST/NAME/dt=…/manifest.json`).
+    /// Where it was read from (`DEST/NAME/dt=…/_manifest.json`).
     pub shown: String,
     /// None while reading; `Ok(None)`: no manifest there.
     pub text: Option<Result<Option<String>, String>>,

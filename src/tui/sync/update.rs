@@ -136,7 +136,7 @@ impl App {
                         "{}/dt={}/{}",
                         p.name,
                         part.dt,
-                        crate::jobs::manifest::MANIFEST_NAME
+                        crate::sync::run::PARTITION_MANIFEST
                     );
                     o.manifest = Some(ManifestLevel {
                         name: p.name.clone(),

@@ -10,6 +10,7 @@ use ratatui::widgets::Paragraph;
 use unicode_width::UnicodeWidthStr;
 
 use super::{ManifestLevel, PartitionsLevel, SyncOverlay, SyncRow};
+use crate::sync::run::PARTITION_MANIFEST;
 use crate::sync::{PartitionSize, SyncStatus};
 use crate::tui::app::App;
 use crate::tui::view::layout::popup;
@@ -187,7 +188,7 @@ fn list(frame: &mut Frame, app: &App, cursor: usize, screen: Rect) {
 /// What the view says when no sync is defined.
 pub fn how_to_add(config: &str) -> Vec<String> {
     vec![
-        "No sync is defined. A sync keeps a dataset of exported events up to date: one export per UTC day (or month) from a start date to yesterday, each in its own dt= folder with a manifest.json, in a local folder or object storage (s3://, gs://, az://).".into(),
+        "No sync is defined. A sync keeps a dataset of exported events up to date: one export per UTC day (or month) from a start date to yesterday, each in its own dt= folder with a _manifest.json, in a local folder or object storage (s3://, gs://, az://).".into(),
         String::new(),
         format!("Add a table to {config}:"),
         String::new(),
@@ -319,7 +320,7 @@ fn manifest(frame: &mut Frame, app: &App, m: &ManifestLevel, screen: Rect) {
         frame,
         app,
         area(screen),
-        &format!("manifest.json · {} dt={}", m.name, m.dt),
+        &format!("{} · {} dt={}", PARTITION_MANIFEST, m.name, m.dt),
     );
     let width = usize::from(inner.width).saturating_sub(1);
     let mut lines: Vec<Line> = wrap(&m.shown, width)
@@ -337,7 +338,7 @@ fn manifest(frame: &mut Frame, app: &App, m: &ManifestLevel, screen: Rect) {
         }
         Some(Ok(None)) => lines.extend(
             wrap(
-                "No manifest.json there: the partition is not complete (its manifest is written last, once every part is in place).",
+                &format!("No {PARTITION_MANIFEST} there: the partition is not complete (its manifest is written last, once every part is in place)."),
                 width,
             )
             .into_iter()

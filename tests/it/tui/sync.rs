@@ -176,7 +176,7 @@ fn enter_lists_partitions_m_reads_the_manifest_and_esc_goes_back() {
             destination: upexport::sync::Destination::Store {
                 url: "s3://analytics/userpilot".into()
             },
-            path: "events/dt=2026-11-20/manifest.json".into(),
+            path: "events/dt=2026-11-20/_manifest.json".into(),
         }]
     );
     a.update(Msg::SyncManifestLoaded {
@@ -191,7 +191,7 @@ fn enter_lists_partitions_m_reads_the_manifest_and_esc_goes_back() {
     assert_eq!(m.text, Some(Ok(Some("{\n  \"rows\": 1220\n}".into()))));
     assert_eq!(
         m.shown,
-        "s3://analytics/userpilot/events/dt=2026-11-20/manifest.json"
+        "s3://analytics/userpilot/events/dt=2026-11-20/_manifest.json"
     );
     // A late answer for another partition changes nothing.
     a.dirty = false;
@@ -582,7 +582,7 @@ async fn r_runs_a_sync_into_a_folder_against_the_demo_server() {
         "{lines:#?}"
     );
     for dt in ["2026-11-24", "2026-11-25", "2026-11-26"] {
-        let m = lake.join(format!("events/dt={dt}/manifest.json"));
+        let m = lake.join(format!("events/dt={dt}/_manifest.json"));
         assert!(m.is_file(), "no {}", m.display());
     }
     let (level, text) = status(hs.app());
