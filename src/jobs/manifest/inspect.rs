@@ -335,4 +335,147 @@ mod tests {
             assert_eq!(shown, listed, "{name}: the preview agrees");
         }
     }
+
+    /// What `inspect_ends` finds in `bytes` kept as the sync keeps a
+    /// streamed part: its first `head` and last `tail` bytes.
+    fn ends(bytes: &[u8], head: usize, tail: usize) -> Inspected {
+        let mut t = crate::api::Tally::default();
+        t.update(bytes);
+        let n = bytes.len();
+        inspect_ends(
+            &bytes[..head.min(n)],
+            &bytes[n - tail.min(n)..],
+            n as u64,
+            &t.finish(),
+        )
+    }
+
+    /// The fixtures' expected columns (the preview's words).
+    fn fixture(name: &str) -> (Vec<u8>, Vec<Column>) {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/formats");
+        let expected: Value = serde_json::from_slice(
+            &std::fs::read(dir.join(format!("{name}.expected.json"))).unwrap(),
+        )
+        .unwrap();
+        let cols = expected["columns"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| Column {
+                name: c["name"].as_str().unwrap().to_owned(),
+                kind: Some(c["type"].as_str().unwrap().to_owned()),
+                nullable: c["nullable"].as_bool().unwrap(),
+            })
+            .collect();
+        (std::fs::read(dir.join(name)).unwrap(), cols)
+    }
+
+    /// A part of every format the demo server writes, 3,000 rows, kept by
+    /// its ends (64 KiB first, 32 KiB last: the sync keeps 1 and 8 MiB of
+    /// far larger parts) reads as the same file saved whole does, but for
+    /// Avro's count, which is in the block headers between the ends.
+    #[test]
+    fn a_streamed_part_reads_by_its_ends_as_the_saved_file() {
+        let dir = tempfile::tempdir().unwrap();
+        for format in Format::ALL {
+            let bytes = crate::demo::sample_part(format, 3000).unwrap();
+            assert!(bytes.len() > 64 << 10, "{format}: larger than the head");
+            let saved = look(&write(dir.path(), "part", &bytes));
+            assert_eq!(saved.rows, Some(3000), "{format}");
+            let got = ends(&bytes, 64 << 10, 32 << 10);
+            assert_eq!(got.format, Some(format));
+            assert_eq!(got.problem, None, "{format}");
+            assert_eq!(got.columns, saved.columns, "{format}");
+            assert_eq!(got.columns.as_ref().map(Vec::len), Some(20), "{format}");
+            if format == Format::Avro {
+                assert_eq!(got.rows, None);
+                assert!(
+                    got.notes[0].starts_with("row count unknown: an Avro file counts"),
+                    "{:?}",
+                    got.notes
+                );
+            } else {
+                assert_eq!(got.rows, Some(3000), "{format}");
+                assert_eq!(got.notes, Vec::<String>::new(), "{format}");
+            }
+        }
+    }
+
+    #[test]
+    fn a_parquet_footer_is_read_from_the_tail_only_when_all_there() {
+        let (bytes, want) = fixture("types.parquet");
+        let n = bytes.len();
+        let footer = u32::from_le_bytes(bytes[n - 8..n - 4].try_into().unwrap()) as usize + 8;
+        assert!(footer < n - 100, "the footer is not the whole file");
+        let got = ends(&bytes, 100, footer);
+        assert_eq!(got.problem, None);
+        assert_eq!(got.columns, Some(want.clone()));
+        assert_eq!(got.rows, Some(7));
+
+        let got = ends(&bytes, 100, footer - 1);
+        assert_eq!(got.format, Some(Format::Parquet));
+        assert_eq!((got.rows, got.columns), (None, None));
+        let problem = got.problem.unwrap();
+        assert!(
+            problem.starts_with("its Parquet footer (")
+                && problem.contains("is not all in the last"),
+            "{problem}"
+        );
+        let got = ends(&bytes, 100, 3);
+        assert!(
+            got.problem.unwrap().contains("without its footer"),
+            "cut short"
+        );
+
+        // The whole file in the head: its footer is there too.
+        let got = ends(&bytes, n, 0);
+        assert_eq!((got.columns, got.rows), (Some(want), Some(7)));
+    }
+
+    #[test]
+    fn an_avro_count_is_known_only_from_the_whole_file() {
+        for name in ["types.avro", "types-deflate.avro", "types-snappy.avro"] {
+            let (bytes, want) = fixture(name);
+            let got = ends(&bytes, bytes.len(), 100);
+            assert_eq!(got.problem, None, "{name}");
+            assert_eq!(
+                (&got.columns, got.rows),
+                (&Some(want.clone()), Some(7)),
+                "{name}"
+            );
+            assert!(got.notes.is_empty(), "{name}: {:?}", got.notes);
+
+            // The header whole, the blocks not.
+            let header = bytes.len() - 600;
+            let got = ends(&bytes, header, 100);
+            assert_eq!(got.problem, None, "{name}");
+            assert_eq!((&got.columns, got.rows), (&Some(want), None), "{name}");
+            assert_eq!(got.notes.len(), 1, "{name}: {:?}", got.notes);
+
+            // The header cut: a problem.
+            let got = ends(&bytes, 40, 100);
+            assert_eq!(got.format, Some(Format::Avro));
+            assert!(
+                got.problem.unwrap().contains("header is cut short"),
+                "{name}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_text_head_without_a_line_end_says_so() {
+        let line = format!("{{\"a\":\"{}\"}}\n", "x".repeat(5000));
+        let got = ends(line.as_bytes(), 1000, 1000);
+        assert_eq!(got.format, Some(Format::Ndjson));
+        assert_eq!(got.columns, None);
+        let problem = got.problem.unwrap();
+        assert!(
+            problem.starts_with("its first line is longer than"),
+            "{problem}"
+        );
+        let got = ends(line.as_bytes(), 1 << 20, 1000);
+        assert_eq!(got.problem, None, "the whole line");
+        assert_eq!(got.rows, Some(1));
+        assert_eq!(got.columns.unwrap()[0].kind.as_deref(), Some("string"));
+    }
 }
