@@ -276,6 +276,49 @@ mod tests {
         assert!(got.problem.unwrap().contains("sync marker"), "corrupt");
     }
 
+    /// The codec is the writer's choice (the vendor names none): one the
+    /// preview does not decode keeps the schema and the count, in the
+    /// manifest as in the preview, which says why no row is shown.
+    #[test]
+    fn an_avro_codec_the_preview_does_not_read_keeps_schema_and_count() {
+        let schema = br#"{"type":"record","name":"R","fields":[{"name":"n","type":"long"}]}"#;
+        let mut f = b"Obj\x01".to_vec();
+        f.push(4); // two entries, zig-zag
+        for (k, v) in [
+            (&b"avro.schema"[..], &schema[..]),
+            (b"avro.codec", b"bzip2"),
+        ] {
+            for bytes in [k, v] {
+                let mut n = (bytes.len() as u64) << 1;
+                while n >= 0x80 {
+                    f.push((n as u8 & 0x7f) | 0x80);
+                    n >>= 7;
+                }
+                f.push(n as u8);
+                f.extend_from_slice(bytes);
+            }
+        }
+        f.push(0);
+        let sync = [9u8; 16];
+        f.extend_from_slice(&sync);
+        f.extend_from_slice(&[6, 6, 1, 2, 3]); // 3 rows in 3 (unread) bytes
+        f.extend_from_slice(&sync);
+        let dir = tempfile::tempdir().unwrap();
+        let p = write(dir.path(), "z.avro", &f);
+        let got = look(&p);
+        assert_eq!(got.problem, None);
+        assert_eq!(got.rows, Some(3));
+        assert_eq!(got.columns.unwrap()[0].kind.as_deref(), Some("int64"));
+        let shown = crate::jobs::file_preview::preview(&p, 10).unwrap();
+        assert!(shown.rows.is_empty());
+        assert_eq!(shown.total_rows.map(|t| t.count), Some(3));
+        let e = shown.error.unwrap();
+        assert!(
+            e.contains("codec `bzip2` is not one the preview reads"),
+            "{e}"
+        );
+    }
+
     #[test]
     fn a_parquet_file_without_its_footer_says_so() {
         let dir = tempfile::tempdir().unwrap();
