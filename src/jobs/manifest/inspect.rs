@@ -235,27 +235,41 @@ mod tests {
         assert_eq!(got, want.map(|(a, b, c)| (a.to_owned(), b.to_owned(), c)));
     }
 
+    /// An Avro container of records `{n: long}` with the header entries
+    /// `meta` besides the schema, the sync marker `sync` repeated, and one
+    /// block, `block` (its count, size and data), ended by the marker.
+    fn avro_file(meta: &[(&[u8], &[u8])], sync: u8, block: &[u8]) -> Vec<u8> {
+        let schema = br#"{"type":"record","name":"R","fields":[{"name":"n","type":"long"}]}"#;
+        let mut entries = vec![(&b"avro.schema"[..], &schema[..])];
+        entries.extend_from_slice(meta);
+        let mut f = b"Obj\x01".to_vec();
+        let long = |f: &mut Vec<u8>, v: u64| {
+            let mut n = v << 1; // zig-zag of a positive number
+            while n >= 0x80 {
+                f.push((n as u8 & 0x7f) | 0x80);
+                n >>= 7;
+            }
+            f.push(n as u8);
+        };
+        long(&mut f, entries.len() as u64);
+        for (k, v) in entries {
+            for bytes in [k, v] {
+                long(&mut f, bytes.len() as u64);
+                f.extend_from_slice(bytes);
+            }
+        }
+        f.push(0);
+        f.extend_from_slice(&[sync; 16]);
+        f.extend_from_slice(block);
+        f.extend_from_slice(&[sync; 16]);
+        f
+    }
+
     #[test]
     fn truncated_and_corrupt_avro_say_so() {
         let dir = tempfile::tempdir().unwrap();
         // A header with the null codec and one block of two rows.
-        let schema = br#"{"type":"record","name":"R","fields":[{"name":"n","type":"long"}]}"#;
-        let mut f = b"Obj\x01".to_vec();
-        f.push(2); // one entry, zig-zag
-        f.push(22);
-        f.extend_from_slice(b"avro.schema");
-        let mut n = (schema.len() as u64) << 1;
-        while n >= 0x80 {
-            f.push((n as u8 & 0x7f) | 0x80);
-            n >>= 7;
-        }
-        f.push(n as u8);
-        f.extend_from_slice(schema);
-        f.push(0);
-        let sync = [7u8; 16];
-        f.extend_from_slice(&sync);
-        f.extend_from_slice(&[4, 4, 2, 4]); // 2 rows, 2 bytes: 1, 2
-        f.extend_from_slice(&sync);
+        let f = avro_file(&[], 7, &[4, 4, 2, 4]); // 2 rows, 2 bytes: 1, 2
         let whole = write(dir.path(), "ok.avro", &f);
         let got = look(&whole);
         assert_eq!(got.rows, Some(2));
@@ -281,28 +295,7 @@ mod tests {
     /// manifest as in the preview, which says why no row is shown.
     #[test]
     fn an_avro_codec_the_preview_does_not_read_keeps_schema_and_count() {
-        let schema = br#"{"type":"record","name":"R","fields":[{"name":"n","type":"long"}]}"#;
-        let mut f = b"Obj\x01".to_vec();
-        f.push(4); // two entries, zig-zag
-        for (k, v) in [
-            (&b"avro.schema"[..], &schema[..]),
-            (b"avro.codec", b"bzip2"),
-        ] {
-            for bytes in [k, v] {
-                let mut n = (bytes.len() as u64) << 1;
-                while n >= 0x80 {
-                    f.push((n as u8 & 0x7f) | 0x80);
-                    n >>= 7;
-                }
-                f.push(n as u8);
-                f.extend_from_slice(bytes);
-            }
-        }
-        f.push(0);
-        let sync = [9u8; 16];
-        f.extend_from_slice(&sync);
-        f.extend_from_slice(&[6, 6, 1, 2, 3]); // 3 rows in 3 (unread) bytes
-        f.extend_from_slice(&sync);
+        let f = avro_file(&[(b"avro.codec", b"bzip2")], 9, &[6, 6, 1, 2, 3]); // 3 rows in 3 (unread) bytes
         let dir = tempfile::tempdir().unwrap();
         let p = write(dir.path(), "z.avro", &f);
         let got = look(&p);
