@@ -62,6 +62,27 @@ pub use views::ENVIRONMENT_NAME;
 
 use state::{Settings, Shared};
 
+/// A part's content (before any gzip) of `rows` rows of October 2026 in
+/// `format`, written as the demo server writes its parts: real files for
+/// the readers' tests.
+#[cfg(any(test, feature = "testing"))]
+pub fn sample_part(format: crate::export::Format, rows: usize) -> Result<Vec<u8>, String> {
+    let at = |s: &str| {
+        chrono::DateTime::parse_from_rfc3339(s)
+            .map(|t| t.to_utc())
+            .map_err(|e| e.to_string())
+    };
+    let spec = spec::JobSpec {
+        from: at("2026-10-01T00:00:00Z")?,
+        until: at("2026-11-01T00:00:00Z")?,
+        format,
+        event_types: vec![],
+        user_ids: vec![],
+        company_ids: vec![],
+    };
+    encode::encode(format, &rows::generate(&spec, 7, 0, 1, rows), 7)
+}
+
 /// The only API key the demo server accepts.
 pub const DEMO_KEY: &str = "upexport-demo-key";
 

@@ -641,14 +641,14 @@ fn entry(index: usize, name: String, seen: PartSeen) -> (FileEntry, Option<Vec<m
     (
         FileEntry {
             part: index + 1,
-            name,
             size: seen.tally.size,
             sha256: seen.tally.sha256,
             rows: found.rows,
             format: found.format,
             gzip: false,
             columns: None,
-            problem: found.problem,
+            problem: found.problem.map(|p| format!("{name}: {p}")),
+            name,
         },
         found.columns,
     )

@@ -248,7 +248,7 @@ pub const BINDINGS: &[Binding] = &[
     b!(NotTyping, [ch('?')], A::Help, "help"),
     b!(Text, [ctrl('u')], A::ClearToStart, "delete to the start of the field"),
     b!(Text, [ctrl('w')], A::DeleteWord, "delete the word before the cursor"),
-    f!(Date, [k(C::Enter)], A::OpenCalendar, "calendar and presets (or type YYYY-MM-DD)", "Enter", "calendar", High),
+    f!(Date, [k(C::Enter)], A::OpenCalendar, "calendar and presets (or type YYYY-MM-DD, today, yesterday, or Nd for N days ago: 7d)", "Enter", "calendar", High),
     f!(Pickable, [k(C::Enter)], A::OpenPicker, "pick an event type, or a segment from the lookup (or type)", "Enter", "pick", High),
     b!(PlainText, [k(C::Enter)], A::NextFocus, "next field"),
     f!(Format, [k(C::Left), ch('h')], A::FormatPrev, "previous format (or type a format's first letter: a/c/n/p)", "←/→ h/l a/c/n/p", "format"),
@@ -382,8 +382,14 @@ pub fn hints(ctxs: &[Ctx]) -> Vec<(&'static str, &'static str)> {
 
 /// Footer hints with their [`Prio`], in table order.
 pub fn prioritised_hints(ctxs: &[Ctx]) -> Vec<(&'static str, &'static str, Prio)> {
+    offered(ctxs, |_| true)
+}
+
+/// The hints of the bindings whose action `acts`, in table order.
+fn offered(ctxs: &[Ctx], acts: impl Fn(Action) -> bool) -> Vec<(&'static str, &'static str, Prio)> {
     ctxs.iter()
         .flat_map(|ctx| BINDINGS.iter().filter(move |b| b.ctx == *ctx))
+        .filter(|b| acts(b.action))
         .filter_map(|b| b.hint.map(|(k, w)| (k, w, b.prio)))
         .collect()
 }
@@ -391,8 +397,18 @@ pub fn prioritised_hints(ctxs: &[Ctx]) -> Vec<(&'static str, &'static str, Prio)
 /// The hints that fit in `width` columns, joined by " · " (each `keys
 /// what`): the least worth go first, the way out never. In table order.
 pub fn footer_fit(ctxs: &[Ctx], width: usize) -> Vec<(&'static str, &'static str)> {
+    footer_fit_where(ctxs, width, |_| true)
+}
+
+/// [`footer_fit`] of the bindings whose action `acts` there (a key that
+/// would do nothing is not offered).
+pub fn footer_fit_where(
+    ctxs: &[Ctx],
+    width: usize,
+    acts: impl Fn(Action) -> bool,
+) -> Vec<(&'static str, &'static str)> {
     use unicode_width::UnicodeWidthStr;
-    let mut kept = prioritised_hints(ctxs);
+    let mut kept = offered(ctxs, acts);
     let len = |h: &[(&str, &str, Prio)]| {
         h.iter()
             .map(|(k, w, _)| k.width() + 1 + w.width())
@@ -556,6 +572,25 @@ mod tests {
         assert!(cal.contains(&("Esc", "cancel")), "{cal:?}");
         let detail = footer_fit(&[Ctx::Detail], 78);
         assert!(detail.contains(&("Esc", "close")), "{detail:?}");
+    }
+
+    /// The date fields' help names the relative words the date parser
+    /// takes (`export::relative_date`).
+    #[test]
+    fn the_date_help_names_the_relative_words() {
+        let help = BINDINGS
+            .iter()
+            .find(|b| b.ctx == Ctx::Date && b.action == Action::OpenCalendar)
+            .map(|b| b.help)
+            .unwrap_or_default();
+        let today = chrono::NaiveDate::from_ymd_opt(2026, 11, 27).unwrap();
+        for word in ["today", "yesterday", "7d"] {
+            assert!(help.contains(word), "{help}");
+            assert!(
+                crate::export::relative_date::resolve(word, today).is_some(),
+                "{word}"
+            );
+        }
     }
 
     #[test]

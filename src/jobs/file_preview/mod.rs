@@ -195,22 +195,205 @@ impl Partial {
 /// file damaged further in gives `Ok` with [`Preview::error`] set. Every
 /// message starts with the file's name.
 pub fn preview(path: &Path, max_rows: usize) -> Result<Preview, String> {
+    open_and_read(path, Rows::Shown(max_rows.min(MAX_ROWS))).map_err(|r| r.why)
+}
+
+/// Lines of NDJSON read for its columns when no rows are shown (its
+/// columns are the members of its rows).
+pub const SCHEMA_LINES: usize = 100;
+
+/// What a file is without its rows: its format, schema and count, read
+/// by the preview's readers (so `manifest.json` and the preview never
+/// disagree). Parquet: the footer; Avro: the header and the block headers;
+/// CSV: the header; NDJSON: the first [`SCHEMA_LINES`] lines.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Described {
+    /// `None`: not a format the preview reads (or no content).
+    pub format: Option<Format>,
+    pub gzip: bool,
+    pub schema: Schema,
+    pub total_rows: Option<RowCount>,
+    /// Worth knowing, not wrong (a count that stopped early says why).
+    pub notes: Vec<String>,
+    /// Why the reading stopped (or could not start), naming the file.
+    pub error: Option<String>,
+}
+
+impl Described {
+    fn of(p: Preview) -> Described {
+        Described {
+            format: Some(p.format),
+            gzip: p.gzip,
+            schema: p.schema,
+            total_rows: p.total_rows,
+            notes: p.notes,
+            error: p.error,
+        }
+    }
+
+    fn refused(r: Refused) -> Described {
+        Described {
+            format: r.format,
+            gzip: r.gzip,
+            error: Some(r.why),
+            ..Described::default()
+        }
+    }
+}
+
+/// The schema and count of the file at `path` (see [`Described`]).
+pub fn describe(path: &Path) -> Described {
+    match open_and_read(path, Rows::ForSchema) {
+        Ok(p) => Described::of(p),
+        Err(r) => Described::refused(r),
+    }
+}
+
+/// The schema and count of a file known by its ends only: `head`, its
+/// first bytes (gzip already removed), `tail`, its last bytes, and `size`,
+/// the length of the whole (of the content, as `head` and `tail` are).
+/// Parquet: the footer, when `tail` holds it whole; Avro: the header, and
+/// the count only when `head` is the whole file; CSV and NDJSON: the first
+/// rows of `head` (a last line cut by its end left out), their count not
+/// known here (the caller counts lines as the bytes pass). Messages do not
+/// name the file (the caller knows what it is called).
+pub fn describe_ends(head: &[u8], tail: &[u8], size: u64) -> Described {
+    let whole = head.len() as u64 >= size;
+    let read = contain::contained(|| -> Result<(Format, bool, Partial), Refused> {
+        match detect::magic(head) {
+            detect::Magic::Parquet => {
+                let tail = if whole { head } else { tail };
+                parquet::read_tail(tail, size)
+                    .map(|p| (Format::Parquet, false, p))
+                    .map_err(|why| Refused::known(Format::Parquet, false, why))
+            }
+            detect::Magic::Avro => {
+                let counter = whole.then_some(&head as &dyn avro::At);
+                avro::read(head, 0, counter, None)
+                    .map(|p| (Format::Avro, false, p))
+                    .map_err(|why| Refused::known(Format::Avro, false, why))
+            }
+            detect::Magic::Gzip => Err(Refused {
+                format: None,
+                gzip: true,
+                why: "gzip-compressed: its first bytes are read with the gzip removed".into(),
+            }),
+            detect::Magic::Other => {
+                // A last line cut by the end of the head is not read.
+                let text = match head.iter().rposition(|b| *b == b'\n') {
+                    Some(i) if !whole => &head[..=i],
+                    Some(_) => head,
+                    None if whole => head,
+                    None => {
+                        let format = match detect::text(head).map_err(Refused::unknown)? {
+                            detect::Text::Ndjson => Some(Format::Ndjson),
+                            detect::Text::Csv => Some(Format::Csv),
+                            detect::Text::Empty => None,
+                        };
+                        return Err(Refused {
+                            format,
+                            gzip: false,
+                            why: format!(
+                                "its first line is longer than the first {} kept of it: its columns are not known",
+                                crate::human::bytes(head.len() as u64)
+                            ),
+                        });
+                    }
+                };
+                read_content(
+                    Box::new(std::io::Cursor::new(text.to_vec())),
+                    Rows::ForSchema,
+                    false,
+                )
+            }
+        }
+    });
+    let read = read.unwrap_or_else(|panic| {
+        Err(Refused::unknown(format!(
+            "the file is damaged: its reader stopped on it ({panic})"
+        )))
+    });
+    match read {
+        Ok((format, gzip, p)) => Described {
+            format: Some(format),
+            gzip,
+            schema: p.schema,
+            // Only a count from the footer holds for bytes not read.
+            total_rows: p
+                .total
+                .filter(|t| whole || t.source == CountSource::ParquetFooter),
+            notes: p.notes,
+            error: p.error,
+        },
+        Err(r) => Described::refused(r),
+    }
+}
+
+/// How many rows to read.
+#[derive(Clone, Copy, Debug)]
+enum Rows {
+    /// The rows shown.
+    Shown(usize),
+    /// None, only what the schema needs (NDJSON's first lines).
+    ForSchema,
+}
+
+impl Rows {
+    fn of(self, format: Format) -> usize {
+        match (self, format) {
+            (Rows::Shown(n), _) => n,
+            (Rows::ForSchema, Format::Ndjson) => SCHEMA_LINES,
+            (Rows::ForSchema, _) => 0,
+        }
+    }
+}
+
+/// Why nothing could be read, and the format when that much was told.
+#[derive(Debug)]
+struct Refused {
+    format: Option<Format>,
+    gzip: bool,
+    why: String,
+}
+
+impl Refused {
+    fn known(format: Format, gzip: bool, why: String) -> Refused {
+        Refused {
+            format: Some(format),
+            gzip,
+            why,
+        }
+    }
+
+    fn unknown(why: String) -> Refused {
+        Refused {
+            format: None,
+            gzip: false,
+            why,
+        }
+    }
+}
+
+fn open_and_read(path: &Path, rows: Rows) -> Result<Preview, Refused> {
     let name = path
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_else(|| path.display().to_string());
-    let file = File::open(path).map_err(|e| format!("{name}: cannot open: {e}"))?;
+    let file =
+        File::open(path).map_err(|e| Refused::unknown(format!("{name}: cannot open: {e}")))?;
     if file.metadata().is_ok_and(|m| m.is_dir()) {
-        return Err(format!("{name}: a directory, not a file"));
+        return Err(Refused::unknown(format!("{name}: a directory, not a file")));
     }
-    let max_rows = max_rows.min(MAX_ROWS);
-    let (format, gzip, p) = contain::contained(|| read_file(file, max_rows))
+    let (format, gzip, p) = contain::contained(|| read_file(file, rows))
         .unwrap_or_else(|panic| {
-            Err(format!(
+            Err(Refused::unknown(format!(
                 "the file is damaged: its reader stopped on it ({panic})"
-            ))
+            )))
         })
-        .map_err(|e| format!("{name}: {e}"))?;
+        .map_err(|r| Refused {
+            why: format!("{name}: {}", r.why),
+            ..r
+        })?;
     let p = p.square();
     Ok(Preview {
         error: p.error.map(|e| format!("{name}: {e}")),
@@ -225,21 +408,26 @@ pub fn preview(path: &Path, max_rows: usize) -> Result<Preview, String> {
     })
 }
 
-fn read_file(file: File, max_rows: usize) -> Result<(Format, bool, Partial), String> {
-    let head = input::head(&file).map_err(|e| format!("cannot read: {e}"))?;
+fn read_file(file: File, rows: Rows) -> Result<(Format, bool, Partial), Refused> {
+    let head = input::head(&file).map_err(|e| Refused::unknown(format!("cannot read: {e}")))?;
     match detect::magic(&head) {
-        detect::Magic::Parquet => Ok((Format::Parquet, false, parquet::read_file(file, max_rows)?)),
+        detect::Magic::Parquet => parquet::read_file(file, rows.of(Format::Parquet))
+            .map(|p| (Format::Parquet, false, p))
+            .map_err(|why| Refused::known(Format::Parquet, false, why)),
         detect::Magic::Avro => {
             let counter = file.try_clone().ok();
             let r = BufReader::with_capacity(64 * 1024, file);
-            Ok((
-                Format::Avro,
-                false,
-                avro::read(r, max_rows, counter.as_ref(), None)?,
-            ))
+            avro::read(
+                r,
+                rows.of(Format::Avro),
+                counter.as_ref().map(|f| f as &dyn avro::At),
+                None,
+            )
+            .map(|p| (Format::Avro, false, p))
+            .map_err(|why| Refused::known(Format::Avro, false, why))
         }
-        detect::Magic::Gzip => read_content(input::gunzip(file), max_rows, true),
-        detect::Magic::Other => read_content(Box::new(file), max_rows, false),
+        detect::Magic::Gzip => read_content(input::gunzip(file), rows, true),
+        detect::Magic::Other => read_content(Box::new(file), rows, false),
     }
 }
 
@@ -247,29 +435,48 @@ fn read_file(file: File, max_rows: usize) -> Result<(Format, bool, Partial), Str
 /// Parquet): told again from its first bytes.
 fn read_content(
     content: Box<dyn Read>,
-    max_rows: usize,
+    rows: Rows,
     gzip: bool,
-) -> Result<(Format, bool, Partial), String> {
+) -> Result<(Format, bool, Partial), Refused> {
     let mut content = input::Content::new(content, gzip);
-    let prefix = content.prefix()?;
+    let prefix = content.prefix().map_err(|why| Refused {
+        format: None,
+        gzip,
+        why,
+    })?;
+    let known = |format: Format| move |why: String| Refused::known(format, gzip, why);
     match detect::magic(prefix) {
-        detect::Magic::Parquet if gzip => Ok((
-            Format::Parquet,
-            true,
-            parquet::read_gzip(content, max_rows)?,
-        )),
+        detect::Magic::Parquet if gzip => parquet::read_gzip(content, rows.of(Format::Parquet))
+            .map(|p| (Format::Parquet, true, p))
+            .map_err(known(Format::Parquet)),
         detect::Magic::Avro if gzip => {
             let hit = content.hit();
-            let p = avro::read(content.into_reader(), max_rows, None, Some(hit))?;
-            Ok((Format::Avro, true, p))
+            avro::read(
+                content.into_reader(),
+                rows.of(Format::Avro),
+                None,
+                Some(hit),
+            )
+            .map(|p| (Format::Avro, true, p))
+            .map_err(known(Format::Avro))
         }
-        detect::Magic::Gzip if gzip => {
-            Err("gzip inside gzip: unpack it once (gunzip) and preview the result".into())
-        }
-        _ => match detect::text(prefix)? {
+        detect::Magic::Gzip if gzip => Err(Refused {
+            format: None,
+            gzip,
+            why: "gzip inside gzip: unpack it once (gunzip) and preview the result".into(),
+        }),
+        _ => match detect::text(prefix).map_err(|why| Refused {
+            format: None,
+            gzip,
+            why,
+        })? {
             detect::Text::Empty => Ok((Format::Empty, gzip, Partial::default())),
-            detect::Text::Ndjson => Ok((Format::Ndjson, gzip, ndjson::read(content, max_rows))),
-            detect::Text::Csv => Ok((Format::Csv, gzip, csv::read(content, max_rows))),
+            detect::Text::Ndjson => Ok((
+                Format::Ndjson,
+                gzip,
+                ndjson::read(content, rows.of(Format::Ndjson)),
+            )),
+            detect::Text::Csv => Ok((Format::Csv, gzip, csv::read(content, rows.of(Format::Csv)))),
         },
     }
 }
@@ -302,10 +509,10 @@ mod tests {
                 inner: input,
                 used: used.clone(),
             }),
-            max_rows,
+            Rows::Shown(max_rows),
             false,
         );
-        (r.map(|(_, _, p)| p.square()), used.get())
+        (r.map(|(_, _, p)| p.square()).map_err(|r| r.why), used.get())
     }
 
     /// An endless NDJSON stream (row numbers count up).

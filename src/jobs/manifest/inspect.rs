@@ -1,41 +1,52 @@
 //! What a downloaded file is, told by its content (never its name): its
-//! format, its columns and, where that is cheap, its row count. Reads
-//! only a file's head (and, for Parquet, its footer; for Avro, its block
-//! headers, skipping the blocks), so a 1 GiB part costs a few reads.
+//! format, its columns and, where that is cheap, its row count, for
+//! `manifest.json` (and the sync's record of a streamed part).
 //!
-//! These are minimal readers for the manifest only: the schema and the
-//! counts, no values. The file preview (`jobs::file_preview`) reads rows;
-//! the two may share code once both exist.
+//! The reading is the file preview's ([`file_preview::describe`]): one
+//! reader of each format (the Avro header and block headers, the Parquet
+//! footer, the CSV header, NDJSON's first lines), one naming of column
+//! types, so a file shows the same columns in `upexport preview` and in
+//! `manifest.json`. No row is decoded, and only a file's head (and, for
+//! Parquet, its footer; for Avro, its block headers, skipping the blocks)
+//! is read, so a 1 GiB part costs a few reads. Rows of NDJSON and CSV
+//! come from the lines counted while downloading ([`FileTally`]).
 
-use std::fs::File;
-use std::io::{BufRead, BufReader, Read};
 use std::path::Path;
 
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
 
 use crate::api::FileTally;
 use crate::export::Format;
-
-/// Bytes of a text file read for its columns (the first rows).
-const TEXT_HEAD: u64 = 1 << 20;
-/// NDJSON lines looked at for the columns.
-const NDJSON_LINES: usize = 100;
-/// Longest Avro metadata value read (the schema).
-const AVRO_META_MAX: u64 = 16 << 20;
+use crate::jobs::file_preview::{self, Described};
 
 /// One column of a file's schema.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Column {
     /// Nested fields flattened with dots (`metadata.plan`).
     pub name: String,
-    /// The type as the file declares it (Parquet, Avro) or as the first
-    /// rows show it (NDJSON); none for CSV, which has no types.
+    /// The type in the preview's words (`int64`, `timestamp(us, UTC)`,
+    /// `list<string>`, `string` for CSV, the JSON kinds seen for NDJSON:
+    /// `number|null`; see `file_preview::schema`). Always written by this
+    /// version; a manifest of an older one may lack it for CSV.
     #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
     pub kind: Option<String>,
     /// May be null (declared so, or null or missing in the first rows).
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub nullable: bool,
+}
+
+impl Column {
+    fn of(c: &file_preview::Column) -> Column {
+        Column {
+            name: c.name.clone(),
+            kind: Some(c.kind.clone()),
+            // NDJSON declares nothing: null seen (or a member missing) in
+            // the first rows is in its kinds.
+            nullable: c
+                .nullable
+                .unwrap_or_else(|| c.kind.split('|').any(|k| k == "null")),
+        }
+    }
 }
 
 /// What [`inspect`] found.
@@ -46,31 +57,10 @@ pub struct Inspected {
     pub gzip: bool,
     pub rows: Option<u64>,
     pub columns: Option<Vec<Column>>,
-    /// What could not be read, naming the file.
+    /// What could not be read ([`inspect`]: naming the file).
     pub problem: Option<String>,
-}
-
-/// What the first bytes `head` and last bytes `tail` of a file of `size`
-/// bytes (never on disk: `upexport sync` streams it) tell: the format by
-/// content, rows from the tally for NDJSON and CSV. (A first version:
-/// columns and the Parquet footer are read by the fuller one to come.)
-pub fn inspect_ends(head: &[u8], tail: &[u8], size: u64, tally: &FileTally) -> Inspected {
-    let _ = (tail, size);
-    let mut found = Inspected::default();
-    if head.starts_with(b"PAR1") {
-        found.format = Some(Format::Parquet);
-    } else if head.starts_with(b"Obj\x01") {
-        found.format = Some(Format::Avro);
-    } else if head.is_empty() {
-        found.rows = Some(0);
-    } else if head.trim_ascii_start().starts_with(b"{") {
-        found.format = Some(Format::Ndjson);
-        found.rows = Some(tally.lines);
-    } else {
-        found.format = Some(Format::Csv);
-        found.rows = Some(tally.records.saturating_sub(1));
-    }
-    found
+    /// Worth knowing, not wrong: why a row count is not known.
+    pub notes: Vec<String>,
 }
 
 /// Look at the file at `path`, whose `tally` (SHA-256, lines) is known.
@@ -79,506 +69,77 @@ pub fn inspect(path: &Path, tally: &FileTally) -> Inspected {
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
-    let mut found = Inspected::default();
-    let head = match read_head(path, 4) {
-        Ok(h) => h,
-        Err(e) => {
-            found.problem = Some(format!("{name}: cannot read it: {e}"));
-            return found;
-        }
-    };
-    let fail = |found: &mut Inspected, what: String| {
-        found.problem = Some(format!("{name}: {what}"));
-    };
-    if head.starts_with(&[0x1f, 0x8b]) {
-        found.gzip = true;
-        // Counting a compressed file's rows means inflating all of it:
-        // not cheap. Its columns come from its first rows.
-        let inner = match File::open(path) {
-            Ok(f) => flate2::read::MultiGzDecoder::new(BufReader::new(f)),
-            Err(e) => {
-                fail(&mut found, format!("cannot read it: {e}"));
-                return found;
-            }
-        };
-        let mut inner = BufReader::new(inner.take(TEXT_HEAD));
-        let first = match inner.fill_buf() {
-            Ok(b) => b.to_vec(),
-            Err(e) => {
-                fail(
-                    &mut found,
-                    format!("the gzip content does not inflate: {e}"),
-                );
-                return found;
-            }
-        };
-        if first.starts_with(b"PAR1") || first.starts_with(b"Obj\x01") {
-            found.format = Some(if first.starts_with(b"PAR1") {
-                Format::Parquet
-            } else {
-                Format::Avro
-            });
-            fail(
-                &mut found,
-                "gzip-compressed; its schema and rows are read once it is decompressed (download without --keep-gz)".into(),
-            );
-            return found;
-        }
-        text(&mut found, &first, inner, &name);
-        return found;
+    found(file_preview::describe(path), tally, &format!("{name}: "))
+}
+
+/// Look at a part known by its ends only, as the sync streams it to object
+/// storage without saving it: `head`, its first bytes (gzip already
+/// removed), `tail`, its last bytes, `size`, the length of the whole (of
+/// the content, as `head` and `tail` are), `tally`, counted as it passed.
+/// The format from the content; the columns from `head` (CSV and NDJSON's
+/// first rows, Avro's header) or from the Parquet footer in `tail` (a
+/// problem when `tail` does not hold it whole); the rows from `tally` for
+/// CSV and NDJSON, from the footer for Parquet, and for Avro only when
+/// `head` is the whole file (else a note says why not). A problem does not
+/// name the part: the caller knows its name.
+pub fn inspect_ends(head: &[u8], tail: &[u8], size: u64, tally: &FileTally) -> Inspected {
+    let whole = head.len() as u64 >= size;
+    let mut found = found(file_preview::describe_ends(head, tail, size), tally, "");
+    if found.format == Some(Format::Avro) && found.rows.is_none() && !whole {
+        found.notes.push(format!(
+            "row count unknown: an Avro file counts its rows in its blocks' headers, and only its first {} of {} were kept as it was streamed",
+            crate::human::bytes(head.len() as u64),
+            crate::human::bytes(size)
+        ));
     }
-    if head.starts_with(b"PAR1") {
-        found.format = Some(Format::Parquet);
-        match parquet_footer(path) {
-            Ok((rows, cols)) => {
-                found.rows = Some(rows);
-                found.columns = Some(cols);
-            }
-            Err(e) => fail(&mut found, format!("not a readable Parquet file: {e}")),
-        }
-        return found;
-    }
-    if head.starts_with(b"Obj\x01") {
-        found.format = Some(Format::Avro);
-        match avro(path) {
-            Ok((cols, rows)) => {
-                found.columns = cols.ok();
-                match rows {
-                    Ok(n) => found.rows = Some(n),
-                    Err(e) => fail(&mut found, e),
-                }
-            }
-            Err(e) => fail(&mut found, format!("not a readable Avro file: {e}")),
-        }
-        return found;
-    }
-    let reader = match File::open(path) {
-        Ok(f) => BufReader::new(f.take(TEXT_HEAD)),
-        Err(e) => {
-            fail(&mut found, format!("cannot read it: {e}"));
-            return found;
-        }
-    };
-    let mut reader = reader;
-    let first = reader.fill_buf().map(<[u8]>::to_vec).unwrap_or_default();
-    text(&mut found, &first, reader, &name);
-    found.rows = match found.format {
-        Some(Format::Ndjson) => Some(tally.lines),
-        Some(Format::Csv) => Some(tally.records.saturating_sub(1)),
-        _ => None,
-    };
     found
 }
 
-fn read_head(path: &Path, n: u64) -> std::io::Result<Vec<u8>> {
-    let mut head = Vec::new();
-    File::open(path)?.take(n).read_to_end(&mut head)?;
-    Ok(head)
-}
-
-/// NDJSON when the first thing in it is `{`, CSV when it is other text;
-/// the columns from the first rows of `r` (which starts with `first`).
-fn text(found: &mut Inspected, first: &[u8], r: impl BufRead, name: &str) {
-    let body = first.strip_prefix(b"\xef\xbb\xbf").unwrap_or(first);
-    let lead = body.iter().find(|b| !b.is_ascii_whitespace());
-    if first.is_empty() {
-        found.problem = Some(format!("{name}: empty"));
-        return;
-    }
-    if lead == Some(&b'{') {
-        found.format = Some(Format::Ndjson);
-        found.columns = Some(ndjson_columns(r));
-        return;
-    }
-    let binary = body.iter().take(4096).any(|b| *b == 0)
-        || std::str::from_utf8(&body[..body.len().min(4096)])
-            .is_err_and(|e| e.error_len().is_some());
-    if binary {
-        found.problem = Some(format!(
-            "{name}: binary data that is not Parquet, Avro or gzip"
-        ));
-        return;
-    }
-    found.format = Some(Format::Csv);
-    let mut csv = csv::ReaderBuilder::new().flexible(true).from_reader(r);
-    match csv.headers() {
-        Ok(h) => {
-            found.columns = Some(
-                h.iter()
-                    .map(|c| Column {
-                        name: c.trim_start_matches('\u{feff}').to_owned(),
-                        kind: None,
-                        nullable: false,
-                    })
-                    .collect(),
-            )
-        }
-        Err(e) => found.problem = Some(format!("{name}: no CSV header: {e}")),
-    }
-}
-
-/// The keys of the first lines' objects, in the order first seen, each
-/// with the JSON type its values had.
-fn ndjson_columns(r: impl BufRead) -> Vec<Column> {
-    let mut cols: Vec<(String, Option<&'static str>, bool)> = Vec::new();
-    let mut seen = 0usize;
-    for line in r.lines().map_while(Result::ok) {
-        if line.trim().is_empty() {
-            continue;
-        }
-        // A line cut by the read limit does not parse: the rows before
-        // it have given the columns.
-        let Ok(Ordered(obj)) = serde_json::from_str::<Ordered>(&line) else {
-            break;
-        };
-        let has = |k: &str| obj.iter().any(|(c, _)| c == k);
-        for (c, _, nullable) in cols.iter_mut() {
-            if !has(c) {
-                *nullable = true;
-            }
-        }
-        for (k, v) in &obj {
-            let kind = match v {
-                Value::Null => None,
-                Value::Bool(_) => Some("boolean"),
-                Value::Number(n) if n.is_i64() || n.is_u64() => Some("integer"),
-                Value::Number(_) => Some("number"),
-                Value::String(_) => Some("string"),
-                Value::Array(_) => Some("array"),
-                Value::Object(_) => Some("object"),
-            };
-            match cols.iter_mut().find(|(c, _, _)| c == k) {
-                Some((_, have, nullable)) => {
-                    *nullable |= kind.is_none();
-                    *have = match (*have, kind) {
-                        (a, None) => a,
-                        (None, b) => b,
-                        (Some(a), Some(b)) if a == b => Some(a),
-                        (Some("integer" | "number"), Some("integer" | "number")) => Some("number"),
-                        _ => Some("mixed"),
-                    };
-                }
-                None => cols.push((k.clone(), kind, kind.is_none() || seen > 0)),
-            }
-        }
-        seen += 1;
-        if seen >= NDJSON_LINES {
-            break;
-        }
-    }
-    cols.into_iter()
-        .map(|(name, kind, nullable)| Column {
-            name,
-            kind: Some(kind.unwrap_or("null").to_owned()),
-            nullable,
-        })
-        .collect()
-}
-
-/// A JSON object's members in the order written (serde_json's map sorts
-/// them).
-struct Ordered(Vec<(String, Value)>);
-
-impl<'de> Deserialize<'de> for Ordered {
-    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        struct V;
-        impl<'de> serde::de::Visitor<'de> for V {
-            type Value = Ordered;
-            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
-                f.write_str("a JSON object")
-            }
-            fn visit_map<A: serde::de::MapAccess<'de>>(
-                self,
-                mut m: A,
-            ) -> Result<Ordered, A::Error> {
-                let mut out = Vec::new();
-                while let Some((k, v)) = m.next_entry::<String, Value>()? {
-                    out.push((k, v));
-                }
-                Ok(Ordered(out))
-            }
-        }
-        d.deserialize_map(V)
-    }
-}
-
-/// A Parquet file's row count and leaf columns, from its footer only.
-fn parquet_footer(path: &Path) -> Result<(u64, Vec<Column>), String> {
-    use parquet::file::metadata::ParquetMetaDataReader;
-    let file = File::open(path).map_err(|e| e.to_string())?;
-    let meta = ParquetMetaDataReader::new()
-        .parse_and_finish(&file)
-        .map_err(|e| e.to_string())?;
-    let fm = meta.file_metadata();
-    let cols = fm
-        .schema_descr()
-        .columns()
-        .iter()
-        .map(|c| Column {
-            name: c.path().string(),
-            kind: Some(parquet_type(c)),
-            nullable: c.max_def_level() > 0,
-        })
-        .collect();
-    Ok((u64::try_from(fm.num_rows()).unwrap_or(0), cols))
-}
-
-fn parquet_type(c: &parquet::schema::types::ColumnDescriptor) -> String {
-    use parquet::basic::{LogicalType as L, TimeUnit, Type as P};
-    let unit = |u: &TimeUnit| match u {
-        TimeUnit::MILLIS => "millis",
-        TimeUnit::MICROS => "micros",
-        TimeUnit::NANOS => "nanos",
+/// What `d` says, in the manifest's terms; `named` starts each problem.
+fn found(d: Described, tally: &FileTally, named: &str) -> Inspected {
+    use file_preview::Format as F;
+    let format = match d.format {
+        Some(F::Csv) => Some(Format::Csv),
+        Some(F::Ndjson) => Some(Format::Ndjson),
+        Some(F::Avro) => Some(Format::Avro),
+        Some(F::Parquet) => Some(Format::Parquet),
+        Some(F::Empty) | None => None,
     };
-    match c.logical_type_ref() {
-        Some(L::String) => "string".into(),
-        Some(L::Json) => "json".into(),
-        Some(L::Enum) => "enum".into(),
-        Some(L::Uuid) => "uuid".into(),
-        Some(L::Date) => "date".into(),
-        Some(L::Timestamp(t)) => format!(
-            "timestamp({}{})",
-            unit(&t.unit),
-            if t.is_adjusted_to_u_t_c { ", UTC" } else { "" }
-        ),
-        Some(L::Time(t)) => format!("time({})", unit(&t.unit)),
-        Some(L::Decimal(d)) => format!("decimal({}, {})", d.precision, d.scale),
-        Some(L::Integer(i)) => format!("{}int{}", if i.is_signed { "" } else { "u" }, i.bit_width),
-        _ => match c.physical_type() {
-            P::BOOLEAN => "boolean".into(),
-            P::INT32 => "int32".into(),
-            P::INT64 => "int64".into(),
-            P::INT96 => "int96".into(),
-            P::FLOAT => "float".into(),
-            P::DOUBLE => "double".into(),
-            P::BYTE_ARRAY => "binary".into(),
-            P::FIXED_LEN_BYTE_ARRAY => format!("fixed({})", c.type_length()),
-        },
-    }
-}
-
-/// Avro's variable-length zig-zag long; `None` at the end of the file.
-fn read_long(r: &mut impl Read) -> std::io::Result<Option<i64>> {
-    let mut n: u64 = 0;
-    for i in 0..10 {
-        let mut b = [0u8; 1];
-        if r.read(&mut b)? == 0 {
-            return if i == 0 {
-                Ok(None)
-            } else {
-                Err(std::io::ErrorKind::UnexpectedEof.into())
-            };
-        }
-        n |= u64::from(b[0] & 0x7f) << (7 * i);
-        if b[0] & 0x80 == 0 {
-            return Ok(Some((n >> 1) as i64 ^ -((n & 1) as i64)));
-        }
-    }
-    Err(std::io::Error::new(
-        std::io::ErrorKind::InvalidData,
-        "a number longer than 10 bytes",
-    ))
-}
-
-type AvroFound = (Result<Vec<Column>, String>, Result<u64, String>);
-
-/// An Avro container file's columns (from the schema in its header) and
-/// row count (the counts of its blocks, each block skipped unread).
-fn avro(path: &Path) -> Result<AvroFound, String> {
-    let eof = || "the file ends inside its header".to_owned();
-    let mut r = BufReader::new(File::open(path).map_err(|e| e.to_string())?);
-    let mut magic = [0u8; 4];
-    r.read_exact(&mut magic).map_err(|e| e.to_string())?;
-    let mut schema: Option<Vec<u8>> = None;
-    loop {
-        let mut count = read_long(&mut r)
-            .map_err(|e| e.to_string())?
-            .ok_or_else(eof)?;
-        if count == 0 {
-            break;
-        }
-        if count < 0 {
-            count = -count;
-            read_long(&mut r).map_err(|e| e.to_string())?;
-        }
-        for _ in 0..count {
-            let key = read_bytes(&mut r, 1024)?;
-            let value = read_bytes(&mut r, AVRO_META_MAX)?;
-            if key == b"avro.schema" {
-                schema = Some(value);
-            }
-        }
-    }
-    let mut sync = [0u8; 16];
-    r.read_exact(&mut sync).map_err(|_| eof())?;
-    let cols = match schema {
-        None => Err("no avro.schema in its header".to_owned()),
-        Some(s) => serde_json::from_slice::<Value>(&s)
-            .map_err(|e| format!("its schema is not JSON: {e}"))
-            .map(|v| avro_columns(&v)),
+    let exact = d.total_rows.filter(|t| t.exact).map(|t| t.count);
+    let rows = match format {
+        // Counting a compressed file's rows means inflating all of it: not
+        // cheap. A plain one's lines were counted as it was saved.
+        _ if d.gzip => None,
+        Some(Format::Ndjson) => Some(tally.lines),
+        Some(Format::Csv) => Some(tally.records.saturating_sub(1)),
+        Some(Format::Avro | Format::Parquet) => exact,
+        None => None,
     };
-    let mut rows: u64 = 0;
-    let mut block = 0u64;
-    let counted = loop {
-        block += 1;
-        let count = match read_long(&mut r) {
-            Ok(None) => break Ok(rows),
-            Ok(Some(c)) if c >= 0 => c as u64,
-            Ok(Some(_)) => break Err(format!("block {block}: a negative row count (corrupt)")),
-            Err(e) => break Err(format!("block {block}: {e}")),
-        };
-        let size = match read_long(&mut r) {
-            Ok(Some(s)) if s >= 0 => s,
-            Ok(_) => break Err(format!("block {block}: no valid size (corrupt)")),
-            Err(e) => break Err(format!("block {block}: {e}")),
-        };
-        if let Err(e) = r.seek_relative(size) {
-            break Err(format!("block {block}: {e}"));
-        }
-        let mut marker = [0u8; 16];
-        if r.read_exact(&mut marker).is_err() {
-            break Err(format!(
-                "the file ends inside block {block} (truncated): rows counted before it: {rows}"
-            ));
-        }
-        if marker != sync {
-            break Err(format!(
-                "block {block} does not end in the file's sync marker (corrupt)"
-            ));
-        }
-        rows = rows.saturating_add(count);
-    };
-    Ok((cols, counted))
-}
-
-fn read_bytes(r: &mut impl Read, max: u64) -> Result<Vec<u8>, String> {
-    let n = read_long(r)
-        .map_err(|e| e.to_string())?
-        .ok_or("the file ends inside its header")?;
-    let n = u64::try_from(n).map_err(|_| "a negative length in its header".to_owned())?;
-    if n > max {
-        return Err(format!(
-            "a header value of {n} bytes (at most {max} are read)"
-        ));
+    let (count_notes, _): (Vec<String>, Vec<String>) = d
+        .notes
+        .into_iter()
+        .partition(|n| n.starts_with("row count"));
+    let mut notes = Vec::new();
+    let mut problem = d.error;
+    if d.format == Some(F::Empty) {
+        problem = Some(format!("{named}empty"));
     }
-    let mut out = Vec::new();
-    r.take(n).read_to_end(&mut out).map_err(|e| e.to_string())?;
-    if out.len() as u64 != n {
-        return Err("the file ends inside its header".into());
-    }
-    Ok(out)
-}
-
-/// The fields of an Avro record schema, nested records flattened with
-/// dots, `["null", T]` unions read as a nullable `T`.
-fn avro_columns(schema: &Value) -> Vec<Column> {
-    let mut out = Vec::new();
-    match schema.get("fields").and_then(Value::as_array) {
-        Some(fields) => avro_fields(fields, "", false, &mut out),
-        // Not a record: the file's rows are single values.
-        None => {
-            let (kind, nullable) = avro_type(schema);
-            out.push(Column {
-                name: "value".into(),
-                kind: Some(kind),
-                nullable,
-            });
+    for n in count_notes {
+        // A count cut short by damage is a problem; one left unknown is not.
+        if problem.is_none() && d.total_rows.is_some_and(|t| !t.exact) {
+            problem = Some(format!("{named}{n}"));
+        } else {
+            notes.push(n);
         }
     }
-    out
-}
-
-fn avro_fields(fields: &[Value], prefix: &str, parent_null: bool, out: &mut Vec<Column>) {
-    for f in fields {
-        let name = format!(
-            "{prefix}{}",
-            f.get("name").and_then(Value::as_str).unwrap_or("?")
-        );
-        let ty = f.get("type").unwrap_or(&Value::Null);
-        let (inner, nullable) = strip_null(ty);
-        if let Some(sub) = inner
-            .filter(|t| t.get("type").and_then(Value::as_str) == Some("record"))
-            .and_then(|t| t.get("fields"))
-            .and_then(Value::as_array)
-        {
-            avro_fields(sub, &format!("{name}."), parent_null || nullable, out);
-            continue;
-        }
-        let (kind, n) = avro_type(ty);
-        out.push(Column {
-            name,
-            kind: Some(kind),
-            nullable: parent_null || n,
-        });
-    }
-}
-
-/// A union with `null` and one other type: that type, nullable.
-fn strip_null(ty: &Value) -> (Option<&Value>, bool) {
-    match ty {
-        Value::Array(members) => {
-            let others: Vec<&Value> = members.iter().filter(|m| *m != "null").collect();
-            let nullable = others.len() < members.len();
-            match others.as_slice() {
-                [one] => (Some(*one), nullable),
-                _ => (None, nullable),
-            }
-        }
-        t => (Some(t), false),
-    }
-}
-
-/// A short name of an Avro type and whether it may be null.
-fn avro_type(ty: &Value) -> (String, bool) {
-    match ty {
-        Value::String(s) => (s.clone(), s == "null"),
-        Value::Array(members) => {
-            let (one, nullable) = strip_null(ty);
-            match one {
-                Some(t) => (avro_type(t).0, nullable),
-                None => {
-                    let names: Vec<String> = members
-                        .iter()
-                        .filter(|m| *m != "null")
-                        .map(|m| avro_type(m).0)
-                        .collect();
-                    (format!("union<{}>", names.join(", ")), nullable)
-                }
-            }
-        }
-        Value::Object(o) => {
-            let logical = o.get("logicalType").and_then(Value::as_str);
-            let base = o.get("type").and_then(Value::as_str).unwrap_or("");
-            let kind = match (logical, base) {
-                (Some("decimal"), _) => format!(
-                    "decimal({}, {})",
-                    o.get("precision").and_then(Value::as_u64).unwrap_or(0),
-                    o.get("scale").and_then(Value::as_u64).unwrap_or(0)
-                ),
-                (Some(l), _) => l.to_owned(),
-                (None, "array") => format!(
-                    "array<{}>",
-                    avro_type(o.get("items").unwrap_or(&Value::Null)).0
-                ),
-                (None, "map") => format!(
-                    "map<{}>",
-                    avro_type(o.get("values").unwrap_or(&Value::Null)).0
-                ),
-                (None, "fixed") => format!(
-                    "fixed({})",
-                    o.get("size").and_then(Value::as_u64).unwrap_or(0)
-                ),
-                (None, "record" | "enum") => format!(
-                    "{base} {}",
-                    o.get("name").and_then(Value::as_str).unwrap_or("")
-                )
-                .trim_end()
-                .to_owned(),
-                (None, other) => avro_type(o.get("type").unwrap_or(&Value::String(other.into()))).0,
-            };
-            (kind, false)
-        }
-        _ => ("unknown".into(), false),
+    Inspected {
+        format,
+        gzip: d.gzip,
+        rows,
+        columns: (!d.schema.columns.is_empty())
+            .then(|| d.schema.columns.iter().map(Column::of).collect()),
+        problem,
+        notes,
     }
 }
 
@@ -586,7 +147,7 @@ fn avro_type(ty: &Value) -> (String, bool) {
 mod tests {
     use super::*;
     use crate::api::tally_file;
-    use serde_json::json;
+    use serde_json::{Value, json};
 
     fn write(dir: &Path, name: &str, data: &[u8]) -> std::path::PathBuf {
         let p = dir.join(name);
@@ -624,7 +185,9 @@ mod tests {
         let p = write(dir.path(), "z", b"\0\x01\x02binary");
         let f = look(&p);
         assert_eq!(f.format, None);
-        assert!(f.problem.unwrap().contains("z: binary"));
+        let problem = f.problem.unwrap();
+        assert!(problem.starts_with("z: not a format"), "{problem}");
+        assert!(problem.ends_with("binary data"), "{problem}");
     }
 
     #[test]
@@ -650,42 +213,63 @@ mod tests {
             {"name": "who", "type": ["null", {"type": "record", "name": "W", "fields": [
                 {"name": "email", "type": "string"}]}]},
         ]});
-        let cols = avro_columns(&schema);
+        let schema = apache_avro::Schema::parse(&schema).unwrap();
+        let mut w = apache_avro::Writer::new(&schema, Vec::new()).unwrap();
+        w.flush().unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let p = write(dir.path(), "e.avro", &w.into_inner().unwrap());
+        let f = look(&p);
+        assert_eq!(f.rows, Some(0));
+        let cols = f.columns.unwrap();
         let got: Vec<(String, String, bool)> = cols
             .into_iter()
             .map(|c| (c.name, c.kind.unwrap(), c.nullable))
             .collect();
         let want = [
-            ("id", "long", false),
-            ("at", "timestamp-micros", true),
-            ("price", "decimal(9, 2)", false),
-            ("tags", "array<string>", false),
+            ("id", "int64", false),
+            ("at", "timestamp(us, UTC)", true),
+            ("price", "decimal(9,2)", false),
+            ("tags", "list<string>", false),
             ("who.email", "string", true),
         ];
         assert_eq!(got, want.map(|(a, b, c)| (a.to_owned(), b.to_owned(), c)));
+    }
+
+    /// An Avro container of records `{n: long}` with the header entries
+    /// `meta` besides the schema, the sync marker `sync` repeated, and one
+    /// block, `block` (its count, size and data), ended by the marker.
+    fn avro_file(meta: &[(&[u8], &[u8])], sync: u8, block: &[u8]) -> Vec<u8> {
+        let schema = br#"{"type":"record","name":"R","fields":[{"name":"n","type":"long"}]}"#;
+        let mut entries = vec![(&b"avro.schema"[..], &schema[..])];
+        entries.extend_from_slice(meta);
+        let mut f = b"Obj\x01".to_vec();
+        let long = |f: &mut Vec<u8>, v: u64| {
+            let mut n = v << 1; // zig-zag of a positive number
+            while n >= 0x80 {
+                f.push((n as u8 & 0x7f) | 0x80);
+                n >>= 7;
+            }
+            f.push(n as u8);
+        };
+        long(&mut f, entries.len() as u64);
+        for (k, v) in entries {
+            for bytes in [k, v] {
+                long(&mut f, bytes.len() as u64);
+                f.extend_from_slice(bytes);
+            }
+        }
+        f.push(0);
+        f.extend_from_slice(&[sync; 16]);
+        f.extend_from_slice(block);
+        f.extend_from_slice(&[sync; 16]);
+        f
     }
 
     #[test]
     fn truncated_and_corrupt_avro_say_so() {
         let dir = tempfile::tempdir().unwrap();
         // A header with the null codec and one block of two rows.
-        let schema = br#"{"type":"record","name":"R","fields":[{"name":"n","type":"long"}]}"#;
-        let mut f = b"Obj\x01".to_vec();
-        f.push(2); // one entry, zig-zag
-        f.push(22);
-        f.extend_from_slice(b"avro.schema");
-        let mut n = (schema.len() as u64) << 1;
-        while n >= 0x80 {
-            f.push((n as u8 & 0x7f) | 0x80);
-            n >>= 7;
-        }
-        f.push(n as u8);
-        f.extend_from_slice(schema);
-        f.push(0);
-        let sync = [7u8; 16];
-        f.extend_from_slice(&sync);
-        f.extend_from_slice(&[4, 4, 2, 4]); // 2 rows, 2 bytes: 1, 2
-        f.extend_from_slice(&sync);
+        let f = avro_file(&[], 7, &[4, 4, 2, 4]); // 2 rows, 2 bytes: 1, 2
         let whole = write(dir.path(), "ok.avro", &f);
         let got = look(&whole);
         assert_eq!(got.rows, Some(2));
@@ -693,16 +277,39 @@ mod tests {
         let cut = write(dir.path(), "cut.avro", &f[..f.len() - 5]);
         let got = look(&cut);
         assert_eq!(got.rows, None);
+        let problem = got.problem.unwrap();
         assert!(
-            got.problem
-                .unwrap()
-                .contains("cut.avro: the file ends inside block 1")
+            problem.starts_with("cut.avro: row count: block 1 (at byte ")
+                && problem.contains("is cut short"),
+            "{problem}"
         );
         let mut bad = f.clone();
         let n = bad.len();
         bad[n - 1] ^= 1;
         let got = look(&write(dir.path(), "bad.avro", &bad));
         assert!(got.problem.unwrap().contains("sync marker"), "corrupt");
+    }
+
+    /// The codec is the writer's choice (the vendor names none): one the
+    /// preview does not decode keeps the schema and the count, in the
+    /// manifest as in the preview, which says why no row is shown.
+    #[test]
+    fn an_avro_codec_the_preview_does_not_read_keeps_schema_and_count() {
+        let f = avro_file(&[(b"avro.codec", b"bzip2")], 9, &[6, 6, 1, 2, 3]); // 3 rows in 3 (unread) bytes
+        let dir = tempfile::tempdir().unwrap();
+        let p = write(dir.path(), "z.avro", &f);
+        let got = look(&p);
+        assert_eq!(got.problem, None);
+        assert_eq!(got.rows, Some(3));
+        assert_eq!(got.columns.unwrap()[0].kind.as_deref(), Some("int64"));
+        let shown = crate::jobs::file_preview::preview(&p, 10).unwrap();
+        assert!(shown.rows.is_empty());
+        assert_eq!(shown.total_rows.map(|t| t.count), Some(3));
+        let e = shown.error.unwrap();
+        assert!(
+            e.contains("codec `bzip2` is not one the preview reads"),
+            "{e}"
+        );
     }
 
     #[test]
@@ -715,7 +322,196 @@ mod tests {
         assert!(
             f.problem
                 .unwrap()
-                .starts_with("t.parquet: not a readable Parquet file")
+                .starts_with("t.parquet: a Parquet file without its footer")
         );
+    }
+
+    /// The columns `manifest.json` lists are those the preview shows, in
+    /// the same words (the fixtures' expected columns are the preview's).
+    #[test]
+    fn the_manifest_names_columns_as_the_preview_does() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/formats");
+        for name in [
+            "types.parquet",
+            "types-gzip.parquet",
+            "types.avro",
+            "types-deflate.avro",
+            "types-snappy.avro",
+        ] {
+            let path = dir.join(name);
+            let expected: Value = serde_json::from_slice(
+                &std::fs::read(dir.join(format!("{name}.expected.json"))).unwrap(),
+            )
+            .unwrap();
+            let want: Vec<Column> = expected["columns"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|c| Column {
+                    name: c["name"].as_str().unwrap().to_owned(),
+                    kind: Some(c["type"].as_str().unwrap().to_owned()),
+                    nullable: c["nullable"].as_bool().unwrap(),
+                })
+                .collect();
+            let got = look(&path);
+            assert_eq!(got.problem, None, "{name}");
+            assert_eq!(got.columns.as_deref(), Some(&want[..]), "{name}");
+            assert_eq!(got.rows, expected["total_rows"].as_u64(), "{name}");
+            let preview = crate::jobs::file_preview::preview(&path, 0).unwrap();
+            let shown: Vec<(&str, &str)> = preview
+                .schema
+                .columns
+                .iter()
+                .map(|c| (c.name.as_str(), c.kind.as_str()))
+                .collect();
+            let listed: Vec<(&str, &str)> = want
+                .iter()
+                .map(|c| (c.name.as_str(), c.kind.as_deref().unwrap()))
+                .collect();
+            assert_eq!(shown, listed, "{name}: the preview agrees");
+        }
+    }
+
+    /// What `inspect_ends` finds in `bytes` kept as the sync keeps a
+    /// streamed part: its first `head` and last `tail` bytes.
+    fn ends(bytes: &[u8], head: usize, tail: usize) -> Inspected {
+        let mut t = crate::api::Tally::default();
+        t.update(bytes);
+        let n = bytes.len();
+        inspect_ends(
+            &bytes[..head.min(n)],
+            &bytes[n - tail.min(n)..],
+            n as u64,
+            &t.finish(),
+        )
+    }
+
+    /// The fixtures' expected columns (the preview's words).
+    fn fixture(name: &str) -> (Vec<u8>, Vec<Column>) {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/formats");
+        let expected: Value = serde_json::from_slice(
+            &std::fs::read(dir.join(format!("{name}.expected.json"))).unwrap(),
+        )
+        .unwrap();
+        let cols = expected["columns"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| Column {
+                name: c["name"].as_str().unwrap().to_owned(),
+                kind: Some(c["type"].as_str().unwrap().to_owned()),
+                nullable: c["nullable"].as_bool().unwrap(),
+            })
+            .collect();
+        (std::fs::read(dir.join(name)).unwrap(), cols)
+    }
+
+    /// A part of every format the demo server writes, 3,000 rows, kept by
+    /// its ends (64 KiB first, 32 KiB last: the sync keeps 1 and 8 MiB of
+    /// far larger parts) reads as the same file saved whole does, but for
+    /// Avro's count, which is in the block headers between the ends.
+    #[test]
+    fn a_streamed_part_reads_by_its_ends_as_the_saved_file() {
+        let dir = tempfile::tempdir().unwrap();
+        for format in Format::ALL {
+            let bytes = crate::demo::sample_part(format, 3000).unwrap();
+            assert!(bytes.len() > 64 << 10, "{format}: larger than the head");
+            let saved = look(&write(dir.path(), "part", &bytes));
+            assert_eq!(saved.rows, Some(3000), "{format}");
+            let got = ends(&bytes, 64 << 10, 32 << 10);
+            assert_eq!(got.format, Some(format));
+            assert_eq!(got.problem, None, "{format}");
+            assert_eq!(got.columns, saved.columns, "{format}");
+            assert_eq!(got.columns.as_ref().map(Vec::len), Some(20), "{format}");
+            if format == Format::Avro {
+                assert_eq!(got.rows, None);
+                assert!(
+                    got.notes[0].starts_with("row count unknown: an Avro file counts"),
+                    "{:?}",
+                    got.notes
+                );
+            } else {
+                assert_eq!(got.rows, Some(3000), "{format}");
+                assert_eq!(got.notes, Vec::<String>::new(), "{format}");
+            }
+        }
+    }
+
+    #[test]
+    fn a_parquet_footer_is_read_from_the_tail_only_when_all_there() {
+        let (bytes, want) = fixture("types.parquet");
+        let n = bytes.len();
+        let footer = u32::from_le_bytes(bytes[n - 8..n - 4].try_into().unwrap()) as usize + 8;
+        assert!(footer < n - 100, "the footer is not the whole file");
+        let got = ends(&bytes, 100, footer);
+        assert_eq!(got.problem, None);
+        assert_eq!(got.columns, Some(want.clone()));
+        assert_eq!(got.rows, Some(7));
+
+        let got = ends(&bytes, 100, footer - 1);
+        assert_eq!(got.format, Some(Format::Parquet));
+        assert_eq!((got.rows, got.columns), (None, None));
+        let problem = got.problem.unwrap();
+        assert!(
+            problem.starts_with("its Parquet footer (")
+                && problem.contains("is not all in the last"),
+            "{problem}"
+        );
+        let got = ends(&bytes, 100, 3);
+        assert!(
+            got.problem.unwrap().contains("without its footer"),
+            "cut short"
+        );
+
+        // The whole file in the head: its footer is there too.
+        let got = ends(&bytes, n, 0);
+        assert_eq!((got.columns, got.rows), (Some(want), Some(7)));
+    }
+
+    #[test]
+    fn an_avro_count_is_known_only_from_the_whole_file() {
+        for name in ["types.avro", "types-deflate.avro", "types-snappy.avro"] {
+            let (bytes, want) = fixture(name);
+            let got = ends(&bytes, bytes.len(), 100);
+            assert_eq!(got.problem, None, "{name}");
+            assert_eq!(
+                (&got.columns, got.rows),
+                (&Some(want.clone()), Some(7)),
+                "{name}"
+            );
+            assert!(got.notes.is_empty(), "{name}: {:?}", got.notes);
+
+            // The header whole, the blocks not.
+            let header = bytes.len() - 600;
+            let got = ends(&bytes, header, 100);
+            assert_eq!(got.problem, None, "{name}");
+            assert_eq!((&got.columns, got.rows), (&Some(want), None), "{name}");
+            assert_eq!(got.notes.len(), 1, "{name}: {:?}", got.notes);
+
+            // The header cut: a problem.
+            let got = ends(&bytes, 40, 100);
+            assert_eq!(got.format, Some(Format::Avro));
+            assert!(
+                got.problem.unwrap().contains("header is cut short"),
+                "{name}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_text_head_without_a_line_end_says_so() {
+        let line = format!("{{\"a\":\"{}\"}}\n", "x".repeat(5000));
+        let got = ends(line.as_bytes(), 1000, 1000);
+        assert_eq!(got.format, Some(Format::Ndjson));
+        assert_eq!(got.columns, None);
+        let problem = got.problem.unwrap();
+        assert!(
+            problem.starts_with("its first line is longer than"),
+            "{problem}"
+        );
+        let got = ends(line.as_bytes(), 1 << 20, 1000);
+        assert_eq!(got.problem, None, "the whole line");
+        assert_eq!(got.rows, Some(1));
+        assert_eq!(got.columns.unwrap()[0].kind.as_deref(), Some("string"));
     }
 }

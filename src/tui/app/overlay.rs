@@ -87,6 +87,15 @@ impl Overlay {
 }
 
 impl App {
+    /// Whether the bound action `a` does anything where it would be
+    /// pressed now (the footer offers only keys that do).
+    pub fn acts(&self, a: Action) -> bool {
+        match &self.overlay {
+            Some(Overlay::Picker(_)) => self.picker_acts(a),
+            _ => true,
+        }
+    }
+
     /// A bound key, not a global one, while an overlay is open.
     pub(super) fn overlay_action(&mut self, a: Action) -> Vec<Effect> {
         let Some(overlay) = &self.overlay else {

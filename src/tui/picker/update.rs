@@ -63,6 +63,15 @@ impl App {
         }
     }
 
+    /// Whether `a` does anything in the open picker: Ctrl-R refreshes a
+    /// lookup, and the event types are no lookup.
+    pub(crate) fn picker_acts(&self, a: Action) -> bool {
+        match (&self.overlay, a) {
+            (Some(Overlay::Picker(p)), Action::Refresh) => p.field.and_then(lookup_for).is_some(),
+            _ => true,
+        }
+    }
+
     pub(crate) fn picker_action(&mut self, a: Action) -> Vec<Effect> {
         let today = self.today();
         let Some(Overlay::Picker(p)) = &mut self.overlay else {

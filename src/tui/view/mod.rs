@@ -15,7 +15,7 @@ use ratatui::widgets::{Block, Clear, Paragraph, Wrap};
 use unicode_width::UnicodeWidthStr;
 
 use super::app::{App, overlay};
-use super::keymap::footer_fit;
+use super::keymap::footer_fit_where;
 use super::msg::Level;
 
 /// The spinner frame for a request started at `started`.
@@ -138,7 +138,8 @@ fn footer(frame: &mut Frame, app: &App, area: Rect) {
     // The least useful hints go first when it is narrow, the way out never;
     // the last column stays empty.
     let room = usize::from(area.width).saturating_sub(2);
-    for (i, (keys, what)) in footer_fit(ctxs, room).into_iter().enumerate() {
+    let offered = footer_fit_where(ctxs, room, |a| app.acts(a));
+    for (i, (keys, what)) in offered.into_iter().enumerate() {
         if i > 0 {
             spans.push(Span::styled(" · ", t.dim()));
         }

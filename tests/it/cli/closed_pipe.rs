@@ -68,6 +68,10 @@ async fn every_command_that_prints_stops_quietly_on_a_closed_stdout() {
     let dl = sb.root().join("dl");
     let dl = dl.to_str().unwrap_or_default().to_owned();
     let range = ["--from", "2026-11-01", "--to", "2026-11-02"];
+    let table = sb.root().join("table.csv");
+    let rows: String = (0..500).map(|i| format!("{i},row {i}\n")).collect();
+    std::fs::write(&table, format!("n,name\n{rows}")).expect("a CSV file");
+    let table = table.to_str().unwrap_or_default().to_owned();
     let with_url = |args: &[&str]| {
         let mut v: Vec<String> = args.iter().map(|s| (*s).to_owned()).collect();
         v.extend(["--base-url".to_owned(), url.clone()]);
@@ -137,6 +141,12 @@ async fn every_command_that_prints_stops_quietly_on_a_closed_stdout() {
             with_url(&["--plain"]),
             Some("2026-11-01\n2026-11-02\n\ntrack\n\n\n\n\n\ny\n"),
             true,
+        ),
+        (vec!["preview".into(), table.clone()], None, false),
+        (
+            vec!["preview".into(), table.clone(), "--json".into()],
+            None,
+            false,
         ),
         (vec!["completions".into(), "bash".into()], None, false),
         (vec!["man".into()], None, false),

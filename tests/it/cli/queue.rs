@@ -5,65 +5,16 @@
 //! sleeps.
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 
 use serde_json::Value;
 use upexport::demo::DEMO_KEY;
 
 use crate::support::sandbox::{lines, until, until_closed};
-use crate::support::{DemoChild, Kill, Out, Sandbox, entries, files_containing, json, run, signal};
+use crate::support::served::Served;
+use crate::support::{Kill, files_containing, json, signal};
 
 const SENTINEL: &str = "sentinel-77c1e0-KEY";
-
-/// A sandbox with an `upexport demo-server` of its own (stopped before
-/// the sandbox is removed: fields drop in order).
-pub(super) struct Served {
-    pub(super) server: DemoChild,
-    pub(super) sb: Sandbox,
-}
-
-impl Served {
-    /// Its demo server's jobs take `job_seconds`.
-    pub(super) fn new(job_seconds: f64) -> Served {
-        Served::in_mode("normal", job_seconds)
-    }
-
-    /// Its demo server runs in `mode`.
-    pub(super) fn in_mode(mode: &str, job_seconds: f64) -> Served {
-        let sb = Sandbox::new();
-        let server = sb.demo_server(mode, job_seconds, &[]);
-        Served { server, sb }
-    }
-
-    pub(super) fn root(&self) -> &Path {
-        self.sb.root()
-    }
-
-    /// `upexport --base-url URL ARGS…` with `key`.
-    pub(super) fn cmd(&self, key: &str, args: &[&str]) -> Command {
-        let mut c = self.sb.command(Some(key));
-        c.arg("--base-url").arg(&self.server.url).args(args);
-        c
-    }
-
-    pub(super) fn run_with(&self, key: &str, args: &[&str]) -> Out {
-        run(self.cmd(key, args))
-    }
-
-    #[track_caller]
-    pub(super) fn expect(&self, args: &[&str], code: i32) -> Out {
-        let r = self.run_with(DEMO_KEY, args);
-        assert_eq!(
-            r.code,
-            Some(code),
-            "upexport {args:?}: exit {:?} (wanted {code})\n--- stdout\n{}\n--- stderr\n{}",
-            r.code,
-            r.stdout,
-            r.stderr
-        );
-        r
-    }
-}
 
 fn rows_in(p: &Path) -> usize {
     let text = std::fs::read_to_string(p).unwrap();
@@ -77,32 +28,16 @@ fn rows_in(p: &Path) -> usize {
 fn submit_wait_download_fetches_the_completed_jobs_files() {
     let sb = Served::new(0.5);
     let out = sb.root().join("out");
-    let r = sb.expect(
-        &[
-            "submit",
-            "--wait",
-            "--download",
-            out.to_str().unwrap(),
-            "--json",
-            "--from",
-            "2026-10-01",
-            "--to",
-            "2026-10-07",
-        ],
-        0,
-    );
-    let v = json(&r.stdout);
+    let (v, files) = sb.submit_wait_download(&out, &["--from", "2026-10-01", "--to", "2026-10-07"]);
     assert_eq!(v["job"]["status"], "completed", "{v}");
-    let files = v["download"]["files"].as_array().unwrap();
     assert_eq!(files.len(), 2, "{v}");
-    for f in files {
-        let p = PathBuf::from(f["path"].as_str().unwrap());
+    for (p, f) in files.iter().zip(v["download"]["files"].as_array().unwrap()) {
         assert!(p.starts_with(&out), "{}", p.display());
         assert_eq!(f["decompressed"], true);
-        assert_eq!(rows_in(&p), 200, "the demo serves 200 rows a part");
+        assert_eq!(rows_in(p), 200, "the demo serves 200 rows a part");
     }
     // The status was followed and saved in history.
-    let h = entries(&json(&sb.expect(&["history", "--json"], 0).stdout));
+    let h = sb.history();
     assert_eq!(h[0]["job"]["status"], "completed", "{h:?}");
     assert!(h[0]["job"]["ended_at"].is_string(), "{h:?}");
 
@@ -147,27 +82,13 @@ fn submit_wait_download_saves_each_job_under_its_id_never_taking_an_older_file()
     let out_s = out.to_str().unwrap();
     let mut seen: Vec<(String, Vec<u8>)> = Vec::new();
     for from in ["2026-10-01", "2026-10-02"] {
-        let r = sb.expect(
-            &[
-                "submit",
-                "--wait",
-                "--download",
-                out_s,
-                "--json",
-                "--from",
-                from,
-            ],
-            0,
-        );
-        let v = json(&r.stdout);
+        let (v, files) = sb.submit_wait_download(&out, &["--from", from]);
         let job = v["job"]["job_id"].as_str().unwrap().to_owned();
-        let files = v["download"]["files"].as_array().unwrap();
         assert_eq!(files.len(), 2, "{v}");
-        for f in files {
-            let p = PathBuf::from(f["path"].as_str().unwrap());
+        for (p, f) in files.iter().zip(v["download"]["files"].as_array().unwrap()) {
             assert_eq!(p.parent(), Some(out.join(&job).as_path()), "{v}");
             assert!(f.get("skipped").is_none(), "{v}");
-            assert_eq!(rows_in(&p), 200);
+            assert_eq!(rows_in(p), 200);
         }
         let first = out.join(&job).join("part-0001.ndjson");
         seen.push((job, std::fs::read(first).unwrap()));
@@ -209,7 +130,7 @@ fn submit_wait_after_a_409_waits_for_the_running_job_then_submits() {
     assert_ne!(v["job_id"], running.as_str());
     // History: one row per export (newest first): the refused attempt was
     // sent again and is now created, having waited through one 409.
-    let h = entries(&json(&sb.expect(&["history", "--json"], 0).stdout));
+    let h = sb.history();
     let states: Vec<&str> = h.iter().map(|e| e["state"].as_str().unwrap()).collect();
     assert_eq!(states, ["created", "created"], "{h:?}");
     assert_eq!(h[0]["conflicts"], 1, "{h:?}");
@@ -359,7 +280,7 @@ fn queue_add_split_list_reorder_remove_run_clear() {
         listed.stdout
     );
     // History holds the three, in the queue's order.
-    let h = entries(&json(&sb.expect(&["history", "--json"], 0).stdout));
+    let h = sb.history();
     let froms: Vec<String> = h
         .iter()
         .rev()

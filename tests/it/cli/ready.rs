@@ -12,34 +12,10 @@ use std::time::Duration;
 use serde_json::Value;
 use upexport::demo::{APP_TOKEN, DEMO_KEY, DemoOptions, DemoServer, ENVIRONMENT_NAME, FaultMode};
 
-use crate::support::demo::{CREATE, start};
+use crate::support::demo::{COLUMNS, CREATE, start};
 use crate::support::{Out, Sandbox, run_async, within};
 
 const ROWS: usize = 120;
-
-/// The columns of every demo file, in order.
-const COLUMNS: [&str; 20] = [
-    "app_token",
-    "event_type",
-    "event_name",
-    "user_id",
-    "company_id",
-    "source",
-    "inserted_at",
-    "internal_event_id",
-    "hostname",
-    "pathname",
-    "screen_width",
-    "screen_height",
-    "device_type",
-    "user_agent",
-    "operating_system",
-    "browser",
-    "browser_language",
-    "session",
-    "country_code",
-    "metadata",
-];
 
 /// A demo server whose jobs finish at once, `ROWS` rows a part.
 async fn quick_server() -> DemoServer {
@@ -55,6 +31,33 @@ async fn up(sb: &Sandbox, base: &str, args: &[&str]) -> Out {
     let mut c = sb.command(Some(DEMO_KEY));
     c.args(args).args(["--base-url", base]);
     run_async(c, None).await
+}
+
+/// `submit --wait --json` of October 2026 in `format` (`more`: further
+/// arguments, `--download DIR`…), exit 0: the job id and the JSON.
+async fn submit_wait(sb: &Sandbox, base: &str, format: &str, more: &[&str]) -> (String, Value) {
+    let mut args = vec![
+        "submit",
+        "--wait",
+        "--json",
+        "--from",
+        "2026-10-01",
+        "--to",
+        "2026-10-31",
+        "--format",
+        format,
+    ];
+    args.extend_from_slice(more);
+    let r = up(sb, base, &args).await;
+    ok(&r);
+    let v: Value = serde_json::from_str(&r.stdout).expect("JSON");
+    // With --download the job is under "job", else under "created".
+    let job = v["job"]["job_id"]
+        .as_str()
+        .or(v["created"]["job_id"].as_str())
+        .expect("a job id")
+        .to_owned();
+    (job, v)
 }
 
 #[track_caller]
@@ -145,13 +148,31 @@ fn check_manifest(dir: &Path, job: &str, format: &str, sent: &str) -> Value {
         .map(|c| c["name"].as_str().unwrap())
         .collect();
     assert_eq!(names, COLUMNS, "{m}");
-    // The typed formats say their types.
+    // The same columns in the same words as the preview shows them.
+    let first = dir.join(files[0]["name"].as_str().unwrap());
+    let shown = upexport::jobs::file_preview::preview(&first, 20).expect("a preview");
+    let shown: Vec<(&str, &str)> = shown
+        .schema
+        .columns
+        .iter()
+        .map(|c| (c.name.as_str(), c.kind.as_str()))
+        .collect();
+    let listed: Vec<(&str, &str)> = m["schema"]["columns"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            (
+                c["name"].as_str().unwrap(),
+                c["type"].as_str().unwrap_or(""),
+            )
+        })
+        .collect();
+    assert_eq!(listed, shown, "{m}");
     let at = &m["schema"]["columns"][6]["type"];
     match format {
-        "parquet" => assert_eq!(at, "timestamp(micros, UTC)", "{m}"),
-        "avro" => assert_eq!(at, "timestamp-micros", "{m}"),
-        "ndjson" => assert_eq!(at, "string", "{m}"),
-        _ => assert!(at.is_null(), "CSV has no types: {m}"),
+        "parquet" | "avro" => assert_eq!(at, "timestamp(us, UTC)", "{m}"),
+        _ => assert_eq!(at, "string", "{m}"),
     }
     m
 }
@@ -178,20 +199,7 @@ async fn every_format_downloads_with_a_manifest_and_a_duckdb_line() {
         let out = sb.root().join("exports");
         let out_s = out.to_str().unwrap();
         for format in ["ndjson", "csv", "parquet", "avro"] {
-            let r = up(
-                &sb,
-                &base,
-                &[
-                    "submit", "--wait", "--json", "--from", "2026-10-01", "--to", "2026-10-31",
-                    "--format", format, "--event-type", "track",
-                ],
-            )
-            .await;
-            ok(&r);
-            let job = serde_json::from_str::<Value>(&r.stdout).expect("JSON")["created"]["job_id"]
-                .as_str()
-                .expect("a job id")
-                .to_owned();
+            let (job, _) = submit_wait(&sb, &base, format, &["--event-type", "track"]).await;
             let r = up(&sb, &base, &["download", &job, "--out", out_s]).await;
             ok(&r);
             let dir = out.join(&job);
@@ -248,29 +256,7 @@ async fn submit_wait_download_and_queue_run_download_write_the_manifest() {
         let sb = Sandbox::new();
         let out = sb.root().join("exports");
         let out_s = out.to_str().unwrap();
-        let r = up(
-            &sb,
-            &base,
-            &[
-                "submit",
-                "--wait",
-                "--download",
-                out_s,
-                "--json",
-                "--from",
-                "2026-10-01",
-                "--to",
-                "2026-10-31",
-                "--format",
-                "parquet",
-            ],
-        )
-        .await;
-        ok(&r);
-        let job = serde_json::from_str::<Value>(&r.stdout).expect("JSON")["job"]["job_id"]
-            .as_str()
-            .expect("a job id")
-            .to_owned();
+        let (job, _) = submit_wait(&sb, &base, "parquet", &["--download", out_s]).await;
         check_manifest(&out.join(&job), &job, "parquet", &sent_body(&s));
 
         let r = up(
@@ -321,27 +307,7 @@ async fn a_manifest_lists_what_is_there_and_says_when_a_part_is_missing() {
         let sb = Sandbox::new();
         let out = sb.root().join("exports");
         let out_s = out.to_str().unwrap();
-        let r = up(
-            &sb,
-            &base,
-            &[
-                "submit",
-                "--wait",
-                "--json",
-                "--from",
-                "2026-10-01",
-                "--to",
-                "2026-10-31",
-                "--format",
-                "avro",
-            ],
-        )
-        .await;
-        ok(&r);
-        let job = serde_json::from_str::<Value>(&r.stdout).expect("JSON")["created"]["job_id"]
-            .as_str()
-            .expect("a job id")
-            .to_owned();
+        let (job, _) = submit_wait(&sb, &base, "avro", &[]).await;
         let dir = out.join(&job);
         let read = || -> Value {
             serde_json::from_slice(&std::fs::read(dir.join("manifest.json")).unwrap()).unwrap()
@@ -386,27 +352,7 @@ async fn gzip_parquet_parts_are_inflated_and_read_as_parquet() {
         let sb = Sandbox::new();
         let out = sb.root().join("exports");
         let out_s = out.to_str().unwrap();
-        let r = up(
-            &sb,
-            &base,
-            &[
-                "submit",
-                "--wait",
-                "--download",
-                out_s,
-                "--json",
-                "--from",
-                "2026-10-01",
-                "--to",
-                "2026-10-31",
-                "--format",
-                "parquet",
-            ],
-        )
-        .await;
-        ok(&r);
-        let v: Value = serde_json::from_str(&r.stdout).expect("JSON");
-        let job = v["job"]["job_id"].as_str().expect("a job id").to_owned();
+        let (job, v) = submit_wait(&sb, &base, "parquet", &["--download", out_s]).await;
         assert_eq!(v["download"]["files"][0]["decompressed"], true, "{v}");
         let m = check_manifest(&out.join(&job), &job, "parquet", &sent_body(&s));
         assert_eq!(m["files"][0]["name"], "part-0001.parquet", "{m}");
@@ -417,27 +363,7 @@ async fn gzip_parquet_parts_are_inflated_and_read_as_parquet() {
 /// A job of `format` submitted and downloaded with `--merge`.
 async fn merged(s: &DemoServer, sb: &Sandbox, out: &Path, format: &str) -> (String, Out) {
     let base = s.base_url();
-    let r = up(
-        sb,
-        &base,
-        &[
-            "submit",
-            "--wait",
-            "--json",
-            "--from",
-            "2026-10-01",
-            "--to",
-            "2026-10-31",
-            "--format",
-            format,
-        ],
-    )
-    .await;
-    ok(&r);
-    let job = serde_json::from_str::<Value>(&r.stdout).expect("JSON")["created"]["job_id"]
-        .as_str()
-        .expect("a job id")
-        .to_owned();
+    let (job, _) = submit_wait(sb, &base, format, &[]).await;
     let r = up(
         sb,
         &base,

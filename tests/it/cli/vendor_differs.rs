@@ -4,11 +4,9 @@
 //! end time decides, and `--max-wait` bounds every wait), exit with the
 //! documented codes, and say which status they saw.
 
-use std::path::PathBuf;
-
 use serde_json::Value;
 
-use super::queue::Served;
+use crate::support::served::Served;
 use crate::support::{entries, json};
 
 /// A job that ends with an unknown status word beside its `end_time` and
@@ -17,30 +15,14 @@ use crate::support::{entries, json};
 fn an_unknown_final_word_with_an_end_time_is_the_end() {
     let sb = Served::in_mode("vendor-differs", 0.5);
     let out = sb.root().join("out");
-    let r = sb.expect(
-        &[
-            "submit",
-            "--wait",
-            "--download",
-            out.to_str().unwrap(),
-            "--json",
-            "--from",
-            "2026-10-01",
-            "--to",
-            "2026-10-07",
-        ],
-        0,
-    );
-    let v = json(&r.stdout);
+    let (v, files) = sb.submit_wait_download(&out, &["--from", "2026-10-01", "--to", "2026-10-07"]);
     assert_eq!(v["job"]["status"], "ready_for_download", "{v}");
-    let files = v["download"]["files"].as_array().unwrap();
     assert_eq!(files.len(), 2, "{v}");
-    for f in files {
-        let p = PathBuf::from(f["path"].as_str().unwrap());
+    for p in files {
         assert!(p.is_file(), "{}", p.display());
     }
     // History keeps the raw word and the end time.
-    let h = entries(&json(&sb.expect(&["history", "--json"], 0).stdout));
+    let h = sb.history();
     assert_eq!(h[0]["job"]["status"], "ready_for_download", "{h:?}");
     assert!(h[0]["job"]["ended_at"].is_string(), "{h:?}");
     // The text output shows the raw word too.
@@ -85,7 +67,7 @@ fn max_wait_bounds_submit_wait_and_queue_run() {
         "{}",
         r.stderr
     );
-    let h = entries(&json(&sb.expect(&["history", "--json"], 0).stdout));
+    let h = sb.history();
     assert_eq!(h[0]["state"], "created", "{h:?}");
     let word = h[0]["job"]["status"].as_str().unwrap_or_default();
     assert!(["warming_up", "crunching"].contains(&word), "{h:?}");

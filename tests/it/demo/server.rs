@@ -9,7 +9,7 @@ use reqwest::{Client, Method, StatusCode, redirect};
 use serde_json::{Value, json};
 use upexport::demo::{DEMO_KEY, DemoOptions, DemoServer, FaultMode, OVERSIZED_BYTES};
 
-use crate::support::demo::{CREATE, pending, start};
+use crate::support::demo::{COLUMNS, CREATE, pending, start};
 use crate::support::within;
 
 const JOBS: &str = "/api/v1/analytics/exports/jobs/";
@@ -368,30 +368,6 @@ async fn bad_requests_get_the_envelope() {
     .await;
 }
 
-/// The columns of every demo file, in order (API doc section 6).
-const EXPORT_COLUMNS: [&str; 20] = [
-    "app_token",
-    "event_type",
-    "event_name",
-    "user_id",
-    "company_id",
-    "source",
-    "inserted_at",
-    "internal_event_id",
-    "hostname",
-    "pathname",
-    "screen_width",
-    "screen_height",
-    "device_type",
-    "user_agent",
-    "operating_system",
-    "browser",
-    "browser_language",
-    "session",
-    "country_code",
-    "metadata",
-];
-
 /// Microseconds since 1970 of October 2026 (UTC), the range asked for.
 fn in_october_2026(micros: i64) -> bool {
     (1_790_812_800_000_000..1_793_491_200_000_000).contains(&micros)
@@ -445,7 +421,7 @@ async fn every_format_is_a_real_file_of_that_format() {
                 match format {
                     "csv" => {
                         let text = String::from_utf8(raw).unwrap();
-                        assert!(text.starts_with(&EXPORT_COLUMNS.join(",")));
+                        assert!(text.starts_with(&COLUMNS.join(",")));
                         assert_eq!(text.matches("\r\n").count(), 51, "header and 50 rows");
                     }
                     "avro" => check_avro(&raw),
@@ -485,7 +461,7 @@ fn check_avro(raw: &[u8]) {
         panic!("a record schema");
     };
     let names: Vec<&str> = schema.fields.iter().map(|f| f.name.as_str()).collect();
-    assert_eq!(names, EXPORT_COLUMNS);
+    assert_eq!(names, COLUMNS);
     let mut n = 0;
     for record in reader {
         let Avro::Record(fields) = record.expect("a record") else {
@@ -522,7 +498,7 @@ fn check_parquet(raw: Vec<u8>) {
     assert_eq!(meta.num_rows(), 50);
     let schema = meta.schema_descr();
     let names: Vec<&str> = schema.columns().iter().map(|c| c.name()).collect();
-    assert_eq!(names, EXPORT_COLUMNS);
+    assert_eq!(names, COLUMNS);
     let at = schema.column(6);
     assert!(
         matches!(

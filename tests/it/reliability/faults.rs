@@ -18,16 +18,14 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use crate::support::demo::{CREATE, server};
-use crate::support::tui::{csv_draft, settle};
-use crate::support::{
-    NoDns, Sandbox, WAIT_LIMIT, closed_port, files_containing, require_tool, run_async,
-};
+use crate::support::tui::{env_at, live_harness, settle};
+use crate::support::{NoDns, Sandbox, closed_port, files_containing, require_tool, run_async};
 use crossterm::event::KeyCode;
 use upexport::api::{ApiClient, ApiKey, Timeouts};
 use upexport::demo::{DEMO_KEY, DemoServer, FaultMode};
 use upexport::export::Field;
 use upexport::history::{Entry, EntryState, HistoryStore};
-use upexport::tui::app::{EnvInfo, Overlay};
+use upexport::tui::app::Overlay;
 use upexport::tui::form::Focus;
 use upexport::tui::msg::Level;
 use upexport::tui::testing::Harness;
@@ -358,13 +356,7 @@ fn every_screen(h: &mut Harness, name: &str) -> usize {
 async fn typed_harness(base: &str, e: &Expect, db: &Path) -> Harness {
     let client = ApiClient::new(base, ApiKey::new(KEY).expect("key"), timeouts(e)).expect("client");
     let store = HistoryStore::open(db).expect("history file").store;
-    let env = EnvInfo {
-        profile: "test".into(),
-        base_url: base.to_owned(),
-        ..Default::default()
-    };
-    let mut h = Harness::new(120, 40, store, Some(client), env, &csv_draft());
-    assert!(h.wait_until(WAIT_LIMIT, |a| !a.history.loading).await);
+    let mut h = live_harness(store, client, env_at(base, None)).await;
     assert_eq!(h.app().focus, Focus::Field(Field::From));
     h.type_text("2026-11-01");
     h.key(KeyCode::Tab);

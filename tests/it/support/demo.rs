@@ -7,6 +7,30 @@ use upexport::api::{ApiClient, ApiKey, JobState, JobStatus, Timeouts};
 use upexport::demo::{DEMO_KEY, DemoOptions, DemoServer, FaultMode};
 use upexport::export::{FormInput, Format, validate};
 
+/// The columns of every demo file, in order (API doc section 6).
+pub const COLUMNS: [&str; 20] = [
+    "app_token",
+    "event_type",
+    "event_name",
+    "user_id",
+    "company_id",
+    "source",
+    "inserted_at",
+    "internal_event_id",
+    "hostname",
+    "pathname",
+    "screen_width",
+    "screen_height",
+    "device_type",
+    "user_agent",
+    "operating_system",
+    "browser",
+    "browser_language",
+    "session",
+    "country_code",
+    "metadata",
+];
+
 /// The path of the API call that creates an export.
 pub const CREATE: &str = "/api/v1/analytics/exports";
 

@@ -4,6 +4,7 @@
 //! - [`sandbox`]: the `upexport` binary in a sandbox of its own (HOME and
 //!   XDG directories in a temp dir, no proxy, no key unless given), run to
 //!   its end or kept running (`upexport demo-server`);
+//! - [`served`]: a sandbox with an `upexport demo-server` child of its own;
 //! - [`demo`]: the embedded demo server in the test process, API clients;
 //! - [`tui`]: fixtures of the TUI tests (apps, keys, fabricated history).
 //!   The harness that drives the whole TUI without a terminal is the
@@ -19,6 +20,7 @@ pub mod s3;
 pub mod sandbox;
 pub mod screen;
 pub mod scripted;
+pub mod served;
 pub mod tmux;
 pub mod tui;
 

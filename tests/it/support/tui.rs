@@ -24,6 +24,29 @@ pub fn env() -> EnvInfo {
     }
 }
 
+/// What a TUI talking to `base` knows of its environment; `downloads`:
+/// where files go (none: the default).
+pub fn env_at(base: &str, downloads: Option<&std::path::Path>) -> EnvInfo {
+    EnvInfo {
+        profile: "test".into(),
+        base_url: base.to_owned(),
+        download_dir: downloads.map(std::path::Path::to_path_buf),
+        ..Default::default()
+    }
+}
+
+/// A harness at 120x40 over `store`, with `client`, `env` and the CSV
+/// draft, once its first history page is read.
+pub async fn live_harness(
+    store: upexport::history::HistoryStore,
+    client: upexport::api::ApiClient,
+    env: EnvInfo,
+) -> Harness {
+    let mut h = Harness::new(120, 40, store, Some(client), env, &csv_draft());
+    assert!(h.wait_until(WAIT_LIMIT, |a| !a.history.loading).await);
+    h
+}
+
 pub fn csv_draft() -> FormInput {
     FormInput {
         format: Some(Format::Csv),

@@ -6,7 +6,7 @@ use std::path::Path;
 
 use crate::support::tui::*;
 use crossterm::event::KeyCode;
-use upexport::api::{ApiClient, ApiKey, Timeouts};
+use upexport::api::ApiClient;
 use upexport::demo::{DEMO_KEY, DemoServer, FaultMode, RecordedRequest};
 use upexport::history::{Entry, EntryState, HistoryStore};
 use upexport::tui::app::{App, EnvInfo, Overlay};
@@ -14,7 +14,7 @@ use upexport::tui::form::Focus;
 use upexport::tui::msg::Level;
 use upexport::tui::testing::Harness;
 
-use crate::support::demo::{CREATE, server};
+use crate::support::demo::{CREATE, client, server};
 use crate::support::{WAIT_LIMIT, assert_file};
 
 /// The job id in a "created export job <id>; …" status line.
@@ -38,21 +38,8 @@ const BODY: &str = concat!(
 
 /// A harness at 120x40 over the history file `db`, talking to `server`.
 pub(super) async fn harness(server: &DemoServer, db: &Path) -> Harness {
-    let client = ApiClient::new(
-        &server.base_url(),
-        ApiKey::new(server.key()).expect("key"),
-        Timeouts::default(),
-    )
-    .expect("client");
     let store = HistoryStore::open(db).expect("history file").store;
-    let env = EnvInfo {
-        profile: "test".into(),
-        base_url: server.base_url(),
-        ..Default::default()
-    };
-    let mut h = Harness::new(120, 40, store, Some(client), env, &csv_draft());
-    assert!(h.wait_until(WAIT_LIMIT, |a| !a.history.loading).await);
-    h
+    live_harness(store, client(server), env_at(&server.base_url(), None)).await
 }
 
 /// The history as a fresh process would read it from the file.
@@ -475,23 +462,12 @@ async fn downloads_go_under_the_job_id_and_a_cut_part_of_one_job_never_feeds_ano
     let dir = tempfile::tempdir().expect("tempdir");
     let db = dir.path().join("history.db");
     let out = dir.path().join("exports");
-    let client = ApiClient::new(
-        &server.base_url(),
-        ApiKey::new(server.key()).expect("key"),
-        Timeouts::default(),
-    )
-    .expect("client");
+    let client = client(&server);
     let store = HistoryStore::open(&db).expect("history file").store;
     let a = completed_row(&server, &client, &store).await;
     let b = completed_row(&server, &client, &store).await;
-    let env = EnvInfo {
-        profile: "test".into(),
-        base_url: server.base_url(),
-        download_dir: Some(out.clone()),
-        ..Default::default()
-    };
-    let mut h = Harness::new(120, 40, store, Some(client), env, &csv_draft());
-    assert!(h.wait_until(WAIT_LIMIT, |a| !a.history.loading).await);
+    let env = env_at(&server.base_url(), Some(&out));
+    let mut h = live_harness(store, client, env).await;
 
     // Job A (the second row) is cut: both partial files stay.
     server.set_mode(FaultMode::DownloadCut);
@@ -597,12 +573,7 @@ async fn one_job_id_on_two_servers_the_tui_updates_only_its_servers_row() {
     let mut rows = Vec::new();
     for s in [&a, &b] {
         let store = HistoryStore::open(&db).expect("history file").store;
-        let c = ApiClient::new(
-            &s.base_url(),
-            ApiKey::new(s.key()).expect("key"),
-            Timeouts::default(),
-        )
-        .expect("client");
+        let c = client(s);
         let (id, created, _) = submit_recorded(
             &store,
             &c,
@@ -739,30 +710,12 @@ async fn tui_downloads_write_the_manifest_show_duckdb_and_merge() {
     let dir = tempfile::tempdir().expect("tempdir");
     let db = dir.path().join("history.db");
     let out = dir.path().join("exports");
-    let client = ApiClient::new(
-        &server.base_url(),
-        ApiKey::new(server.key()).expect("key"),
-        Timeouts::default(),
-    )
-    .expect("client");
+    let client = client(&server);
     let store = HistoryStore::open(&db).expect("history file").store;
     let job = completed_row(&server, &client, &store).await;
     let sent = store.page(0, 1).expect("page")[0].request_json.clone();
-    let env = EnvInfo {
-        profile: "test".into(),
-        base_url: server.base_url(),
-        download_dir: Some(out.clone()),
-        ..Default::default()
-    };
-    let mut h = Harness::new(
-        120,
-        40,
-        store,
-        Some(client.clone()),
-        env.clone(),
-        &csv_draft(),
-    );
-    assert!(h.wait_until(WAIT_LIMIT, |a| !a.history.loading).await);
+    let env = env_at(&server.base_url(), Some(&out));
+    let mut h = live_harness(store, client.clone(), env.clone()).await;
     download_selected(&mut h, &job).await;
 
     let folder = out.join(&job);
@@ -818,8 +771,7 @@ async fn tui_downloads_write_the_manifest_show_duckdb_and_merge() {
 
     // A new session: opening the job's detail finds the manifest on disk.
     let store = HistoryStore::open(&db).expect("history file").store;
-    let mut h = Harness::new(120, 40, store, Some(client), env, &csv_draft());
-    assert!(h.wait_until(WAIT_LIMIT, |a| !a.history.loading).await);
+    let mut h = live_harness(store, client, env).await;
     assert!(h.app().ready.is_empty());
     h.session.app.focus = Focus::History;
     h.key(KeyCode::Enter);

@@ -163,6 +163,31 @@ async fn picker_open() {
     .await;
 }
 
+/// A footer offers only keys that act there: Ctrl-R refreshes a lookup,
+/// so the segment picker offers it and the event-type picker (a fixed
+/// list) does not.
+#[tokio::test]
+async fn the_pickers_footer_offers_refresh_only_over_a_lookup() {
+    let mut hs = ready(120, 40).await;
+    let footer = |hs: &mut Harness| {
+        let screen = hs.screen();
+        screen.lines().last().unwrap_or_default().to_owned()
+    };
+    tab(&mut hs, 3);
+    hs.key(KeyCode::Enter);
+    let events = footer(&mut hs);
+    assert!(events.contains("Enter apply"), "{events}");
+    assert!(!events.contains("Ctrl-R"), "the event types: {events}");
+    hs.key(KeyCode::Esc);
+    tab(&mut hs, 3);
+    hs.key(KeyCode::Enter);
+    let segments = footer(&mut hs);
+    assert!(
+        segments.contains("Ctrl-R refresh"),
+        "the segments: {segments}"
+    );
+}
+
 #[tokio::test]
 async fn error_from_invalid_date() {
     both_sizes("error_from", |h| {

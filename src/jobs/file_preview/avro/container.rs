@@ -204,24 +204,53 @@ pub(super) fn too_big(n: u64) -> String {
     )
 }
 
-/// Count the objects of a plain file's blocks from their headers, one
-/// small read per block (checking each sync marker), from `start` (the
-/// first block). `None` with a note when the count stops early.
-pub(super) fn count_blocks(file: &File, start: u64, sync: &[u8; 16]) -> (u64, Option<String>) {
-    use std::os::unix::fs::FileExt;
-    let len = file.metadata().map(|m| m.len()).unwrap_or(0);
-    let read_at = |pos: u64, n: usize| -> Vec<u8> {
+/// Bytes read by position: a plain file, or a file held whole in memory.
+pub trait At {
+    fn len(&self) -> u64;
+    /// Up to `n` bytes at `pos` (fewer at the end or on a read error).
+    fn read_at(&self, pos: u64, n: usize) -> Vec<u8>;
+}
+
+impl At for File {
+    fn len(&self) -> u64 {
+        self.metadata().map(|m| m.len()).unwrap_or(0)
+    }
+
+    fn read_at(&self, pos: u64, n: usize) -> Vec<u8> {
+        use std::os::unix::fs::FileExt;
         let mut buf = vec![0u8; n];
         let mut got = 0;
         while got < n {
-            match file.read_at(&mut buf[got..], pos + got as u64) {
+            match FileExt::read_at(self, &mut buf[got..], pos + got as u64) {
                 Ok(0) | Err(_) => break,
                 Ok(k) => got += k,
             }
         }
         buf.truncate(got);
         buf
-    };
+    }
+}
+
+impl At for &[u8] {
+    fn len(&self) -> u64 {
+        <[u8]>::len(self) as u64
+    }
+
+    fn read_at(&self, pos: u64, n: usize) -> Vec<u8> {
+        let from = usize::try_from(pos)
+            .unwrap_or(usize::MAX)
+            .min(<[u8]>::len(self));
+        let to = from.saturating_add(n).min(<[u8]>::len(self));
+        self[from..to].to_vec()
+    }
+}
+
+/// Count the objects of a plain file's blocks from their headers, one
+/// small read per block (checking each sync marker), from `start` (the
+/// first block). `None` with a note when the count stops early.
+pub(super) fn count_blocks(file: &dyn At, start: u64, sync: &[u8; 16]) -> (u64, Option<String>) {
+    let len = file.len();
+    let read_at = |pos: u64, n: usize| file.read_at(pos, n);
     let mut total: u64 = 0;
     let mut pos = start;
     let mut block: u64 = 0;

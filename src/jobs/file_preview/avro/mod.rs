@@ -19,7 +19,6 @@ mod schema;
 mod values;
 
 use std::cell::Cell;
-use std::fs::File;
 use std::io::{self, Read};
 use std::rc::Rc;
 
@@ -29,6 +28,7 @@ use apache_avro::schema::ResolvedSchema;
 use super::ndjson::shown;
 use super::schema::Schema;
 use super::{CountSource, MAX_BLOCK, Partial, RowCount};
+pub use container::At;
 use container::{
     Codec, Counted, count_blocks, decompress, header, read_exact_vec, read_long, too_big,
 };
@@ -36,12 +36,14 @@ use schema::{Names, plan, recursive};
 use values::fill;
 
 /// The schema, the first `max_rows` rows and the count of an Avro object
-/// container file. `file`: the same file, plain, for counting the blocks;
-/// `budget_hit`: the read budget of a gzip-compressed file ran out.
+/// container file. `file`: the same file, plain (or whole in memory), for
+/// counting the blocks; `budget_hit`: the read budget of a gzip-compressed
+/// file ran out. With `max_rows` 0 no object is decoded: the schema and
+/// count are all there is (a codec the preview does not read is no error).
 pub fn read<R: Read>(
     input: R,
     max_rows: usize,
-    file: Option<&File>,
+    file: Option<&dyn At>,
     budget_hit: Option<Rc<Cell<bool>>>,
 ) -> Result<Partial, String> {
     let mut r = Counted {
@@ -89,15 +91,22 @@ pub fn read<R: Read>(
         });
         p.notes.extend(note);
     }
-    let Some(codec) = codec else {
-        p.error = Some(format!(
-            "the Avro codec `{}` is not one the preview reads (null, deflate, snappy): rows not shown",
-            crate::api::sanitise(&h.codec, 40)
-        ));
-        p.more = p.total.is_some_and(|t| t.count > 0);
-        return Ok(p);
+    let codec = match codec {
+        Some(c) => c,
+        // Nothing is unpacked when no row is read.
+        None if max_rows == 0 => Codec::Null,
+        None => {
+            p.error = Some(format!(
+                "the Avro codec `{}` is not one the preview reads (null, deflate, snappy): rows not shown",
+                crate::api::sanitise(&h.codec, 40)
+            ));
+            p.more = p.total.is_some_and(|t| t.count > 0);
+            return Ok(p);
+        }
     };
-    if let Some(name) = recursive(&schema, &names, &mut Vec::new()) {
+    if max_rows > 0
+        && let Some(name) = recursive(&schema, &names, &mut Vec::new())
+    {
         p.error = Some(format!(
             "the record `{}` contains itself (a recursive schema): rows not shown",
             crate::api::sanitise(&name, 80)
@@ -243,7 +252,7 @@ pub fn read<R: Read>(
                 exact: true,
                 source: CountSource::ReadToEnd,
             });
-        } else if p.error.is_none() {
+        } else if p.error.is_none() && budget_hit.is_some() {
             p.notes.push(
                 "row count unknown: a gzip-compressed file is read only as far as the rows shown"
                     .into(),

@@ -53,6 +53,45 @@ impl ChunkReader for Capped {
     }
 }
 
+/// The last bytes of a file of `size` bytes: reads outside them fail.
+pub(super) struct Tail {
+    pub bytes: Bytes,
+    pub size: u64,
+}
+
+impl Tail {
+    fn slice(&self, start: u64, length: u64) -> parquet::errors::Result<Bytes> {
+        let from = self.size - self.bytes.len() as u64;
+        if start < from || start.saturating_add(length) > self.size {
+            return Err(ParquetError::EOF(format!(
+                "a read of {length} bytes at byte {start}, outside the last {} bytes kept",
+                self.bytes.len()
+            )));
+        }
+        let at = (start - from) as usize;
+        Ok(self.bytes.slice(at..at + length as usize))
+    }
+}
+
+impl Length for Tail {
+    fn len(&self) -> u64 {
+        self.size
+    }
+}
+
+impl ChunkReader for Tail {
+    type T = bytes::buf::Reader<Bytes>;
+
+    fn get_read(&self, start: u64) -> parquet::errors::Result<Self::T> {
+        use bytes::Buf;
+        Ok(self.slice(start, self.size.saturating_sub(start))?.reader())
+    }
+
+    fn get_bytes(&self, start: u64, length: usize) -> parquet::errors::Result<Bytes> {
+        self.slice(start, length as u64)
+    }
+}
+
 /// A Parquet file ends with the footer's length and `PAR1`: without them
 /// it was cut short.
 pub(super) fn check_ends(len: u64, read_at: impl Fn(&mut [u8], u64) -> bool) -> Result<(), String> {

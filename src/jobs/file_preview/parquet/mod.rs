@@ -29,7 +29,7 @@ use super::input::Content;
 use super::ndjson::shown;
 use super::schema::Schema;
 use super::{CountSource, Partial, RowCount};
-use chunks::{Capped, check_ends, footer_error};
+use chunks::{Capped, Tail, check_ends, footer_error};
 use schema::{Plan, plan, undecodable};
 use values::{fill, nulls};
 
@@ -62,6 +62,49 @@ pub fn read_gzip(content: Content, max_rows: usize) -> Result<Partial, String> {
     })?;
     let reader = SerializedFileReader::new(all).map_err(footer_error)?;
     Ok(rows(&reader, max_rows))
+}
+
+/// The schema and count of a Parquet file of `size` bytes known by its
+/// last bytes only (`tail`), from its footer when `tail` holds it whole.
+/// No row is read.
+pub fn read_tail(tail: &[u8], size: u64) -> Result<Partial, String> {
+    let size = size.max(tail.len() as u64);
+    let kept = tail.len() as u64;
+    let at = |pos: u64| usize::try_from(pos - (size - kept)).ok();
+    check_ends(size, |buf, pos| {
+        match (pos >= size - kept).then(|| at(pos)).flatten() {
+            Some(i) => match tail.get(i..i + buf.len()) {
+                Some(src) => {
+                    buf.copy_from_slice(src);
+                    true
+                }
+                None => false,
+            },
+            None => false,
+        }
+    })?;
+    // The footer's length: the 4 bytes before the closing PAR1.
+    let footer = tail
+        .len()
+        .checked_sub(8)
+        .and_then(|i| tail.get(i..i + 4))
+        .and_then(|b| <[u8; 4]>::try_from(b).ok())
+        .map(|b| u64::from(u32::from_le_bytes(b)) + 8);
+    if footer.is_none_or(|f| f > kept) {
+        let footer = footer.map_or_else(String::new, |f| {
+            format!(" ({} with its length and PAR1)", crate::human::bytes(f))
+        });
+        return Err(format!(
+            "its Parquet footer{footer} is not all in the last {} kept of it: its schema and row count are not known",
+            crate::human::bytes(kept)
+        ));
+    }
+    let reader = SerializedFileReader::new(Tail {
+        bytes: Bytes::copy_from_slice(tail),
+        size,
+    })
+    .map_err(footer_error)?;
+    Ok(rows(&reader, 0))
 }
 
 /// The schema and count from the footer, then the first rows.
