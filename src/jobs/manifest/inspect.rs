@@ -52,13 +52,23 @@ pub struct Inspected {
 
 /// What the first bytes `head` and last bytes `tail` of a file of `size`
 /// bytes (never on disk: `upexport sync` streams it) tell: the format by
-/// content, rows from the tally for NDJSON and CSV. (A first version:
-/// columns and the Parquet footer are read by the fuller one to come.)
+/// content, rows from the tally for NDJSON and CSV, rows and columns
+/// from the footer in `tail` for Parquet (`tail` holds the footer when it
+/// is no longer than the tail kept; a larger one is a problem, named).
 pub fn inspect_ends(head: &[u8], tail: &[u8], size: u64, tally: &FileTally) -> Inspected {
-    let _ = (tail, size);
+    let _ = size;
     let mut found = Inspected::default();
     if head.starts_with(b"PAR1") {
         found.format = Some(Format::Parquet);
+        match parquet_meta(&bytes::Bytes::copy_from_slice(tail)) {
+            Ok((rows, cols)) => {
+                found.rows = Some(rows);
+                found.columns = Some(cols);
+            }
+            Err(e) => {
+                found.problem = Some(format!("its Parquet footer could not be read: {e}"))
+            }
+        }
     } else if head.starts_with(b"Obj\x01") {
         found.format = Some(Format::Avro);
     } else if head.is_empty() {
@@ -304,10 +314,18 @@ impl<'de> Deserialize<'de> for Ordered {
 
 /// A Parquet file's row count and leaf columns, from its footer only.
 fn parquet_footer(path: &Path) -> Result<(u64, Vec<Column>), String> {
-    use parquet::file::metadata::ParquetMetaDataReader;
     let file = File::open(path).map_err(|e| e.to_string())?;
+    parquet_meta(&file)
+}
+
+/// The rows and columns of a Parquet file's footer, read from `reader`
+/// (a file, or the last bytes of one: the footer is found from the end).
+fn parquet_meta<R: parquet::file::reader::ChunkReader>(
+    reader: &R,
+) -> Result<(u64, Vec<Column>), String> {
+    use parquet::file::metadata::ParquetMetaDataReader;
     let meta = ParquetMetaDataReader::new()
-        .parse_and_finish(&file)
+        .parse_and_finish(reader)
         .map_err(|e| e.to_string())?;
     let fm = meta.file_metadata();
     let cols = fm
