@@ -56,7 +56,7 @@ pub use faults::{ERROR_PAGE, OVERSIZED_BYTES};
 pub use lookups::{DEFAULT_LIMIT, LOOKUPS};
 pub use mode::FaultMode;
 pub use rows::APP_TOKEN;
-pub use state::RecordedRequest;
+pub use state::{EmptyDay, RecordedRequest};
 pub use vendor_lookups::BIG_FEATURES;
 pub use views::ENVIRONMENT_NAME;
 
@@ -180,6 +180,22 @@ impl DemoServer {
     /// (sent as the job's `error` field).
     pub fn fail_running_jobs(&self, reason: &str) {
         self.shared.force_running(Some(reason));
+    }
+
+    /// Test knob: exports whose `from` is one of `days` fail when they
+    /// would have completed (other days go on as before).
+    pub fn fail_days(&self, days: &[chrono::NaiveDate]) {
+        self.shared
+            .knobs(|k| k.fail_days = days.iter().copied().collect());
+    }
+
+    /// Test knob: exports whose `from` is one of `days` have no events,
+    /// served as `how` says (the vendor does not say which it does).
+    pub fn empty_days(&self, days: &[chrono::NaiveDate], how: EmptyDay) {
+        self.shared.knobs(|k| {
+            k.empty_days = days.iter().copied().collect();
+            k.empty_as = how;
+        });
     }
 
     /// The content of a part as written, before any gzip (what a download

@@ -6,6 +6,7 @@
 //! goes through the one job workflow (`crate::jobs`), as the CLI and the
 //! TUI do.
 
+pub mod clock;
 pub mod def;
 pub mod dest;
 pub mod lock;
