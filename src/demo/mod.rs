@@ -198,6 +198,20 @@ impl DemoServer {
         });
     }
 
+    /// Test knob: exports whose `from` is one of `days` run until
+    /// [`DemoServer::finish_running_jobs`] (or a week).
+    pub fn slow_days(&self, days: &[chrono::NaiveDate]) {
+        self.shared
+            .knobs(|k| k.slow_days = days.iter().copied().collect());
+    }
+
+    /// Test knob: export creates whose `from` is one of `days` are
+    /// received (and logged) but never answered, and no job is made.
+    pub fn hold_creates(&self, days: &[chrono::NaiveDate]) {
+        self.shared
+            .knobs(|k| k.hold_days = days.iter().copied().collect());
+    }
+
     /// The content of a part as written, before any gzip (what a download
     /// saves), or `None` for an unknown job or file name.
     pub fn part_content(&self, job_id: &str, filename: &str) -> Option<Vec<u8>> {

@@ -85,6 +85,12 @@ pub(crate) struct Knobs {
     /// An export whose `from` is one of these days has no events.
     pub empty_days: std::collections::BTreeSet<chrono::NaiveDate>,
     pub empty_as: EmptyDay,
+    /// An export whose `from` is one of these days runs until a test
+    /// ends it ([`super::DemoServer::finish_running_jobs`]).
+    pub slow_days: std::collections::BTreeSet<chrono::NaiveDate>,
+    /// Export creates whose `from` is one of these days are read, logged,
+    /// and never answered (nor is a job made).
+    pub hold_days: std::collections::BTreeSet<chrono::NaiveDate>,
 }
 
 /// Lock, ignoring poisoning: a panicked handler must not take the demo down.
@@ -108,6 +114,11 @@ impl Shared {
             fixed_part: None,
             knobs: Mutex::new(Knobs::default()),
         }
+    }
+
+    /// Whether a create of `day` is held unanswered (a test knob).
+    pub(crate) fn holds(&self, day: chrono::NaiveDate) -> bool {
+        lock(&self.knobs).hold_days.contains(&day)
     }
 
     /// Change the test knobs.
@@ -188,6 +199,11 @@ impl Shared {
         let knobs = lock(&self.knobs).clone();
         let day = spec.from.date_naive();
         let fails = knobs.fail_days.contains(&day);
+        let duration = if knobs.slow_days.contains(&day) {
+            Duration::from_secs(7 * 24 * 3600)
+        } else {
+            self.settings.job_duration
+        };
         let empty = knobs.empty_days.contains(&day).then_some(knobs.empty_as);
         let files = if empty == Some(EmptyDay::NoFiles) {
             Vec::new()
@@ -204,7 +220,7 @@ impl Shared {
             files,
             created: now,
             start_time: Utc::now(),
-            duration: self.settings.job_duration,
+            duration,
             forced: None,
             fails,
             empty: empty.is_some(),
