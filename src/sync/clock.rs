@@ -23,12 +23,13 @@ fn test_now() -> Option<DateTime<Utc>> {
     use std::sync::OnceLock;
     use std::time::Instant;
     static START: OnceLock<Option<(DateTime<Utc>, Instant)>> = OnceLock::new();
-    let (at, since) = START.get_or_init(|| {
-        let raw = std::env::var("UPEXPORT_TEST_NOW").ok()?;
-        let at = DateTime::parse_from_rfc3339(raw.trim()).ok()?;
-        Some((at.with_timezone(&Utc), Instant::now()))
-    })
-    .as_ref()?;
+    let (at, since) = START
+        .get_or_init(|| {
+            let raw = std::env::var("UPEXPORT_TEST_NOW").ok()?;
+            let at = DateTime::parse_from_rfc3339(raw.trim()).ok()?;
+            Some((at.with_timezone(&Utc), Instant::now()))
+        })
+        .as_ref()?;
     let run = chrono::Duration::from_std(since.elapsed()).unwrap_or_default();
     Some(*at + run)
 }

@@ -65,9 +65,7 @@ pub fn inspect_ends(head: &[u8], tail: &[u8], size: u64, tally: &FileTally) -> I
                 found.rows = Some(rows);
                 found.columns = Some(cols);
             }
-            Err(e) => {
-                found.problem = Some(format!("its Parquet footer could not be read: {e}"))
-            }
+            Err(e) => found.problem = Some(format!("its Parquet footer could not be read: {e}")),
         }
     } else if head.starts_with(b"Obj\x01") {
         found.format = Some(Format::Avro);

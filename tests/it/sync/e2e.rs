@@ -152,7 +152,11 @@ async fn backfill(format: &str) {
     let r = rig.sync(&["--until", &ten[9]]).await;
     assert_eq!(r.code, Some(0), "{}", r.all());
     assert!(r.stdout.contains("up to date"), "{}", r.stdout);
-    assert_eq!(rig.demo.requests().len(), before, "an up-to-date run sends nothing");
+    assert_eq!(
+        rig.demo.requests().len(),
+        before,
+        "an up-to-date run sends nothing"
+    );
     rig.consistent().await.all_once(&ten);
 }
 

@@ -203,9 +203,11 @@ impl Rig {
             let files = objects
                 .get(dt)
                 .unwrap_or_else(|| panic!("dt={dt} is complete in history but has no folder"));
-            let m = json(&String::from_utf8_lossy(files.get("manifest.json").unwrap_or_else(
-                || panic!("dt={dt} is complete in history but has no manifest: {files:?}"),
-            )));
+            let m = json(&String::from_utf8_lossy(
+                files.get("manifest.json").unwrap_or_else(|| {
+                    panic!("dt={dt} is complete in history but has no manifest: {files:?}")
+                }),
+            ));
             assert_eq!(m["partition"]["dt"], dt.as_str(), "{m}");
             assert_eq!(
                 m["job_id"].as_str(),
@@ -224,16 +226,24 @@ impl Rig {
                 .filter(|k| *k != "manifest.json")
                 .cloned()
                 .collect();
-            assert_eq!(listed, there, "dt={dt}: the manifest lists other parts than are there");
+            assert_eq!(
+                listed, there,
+                "dt={dt}: the manifest lists other parts than are there"
+            );
             let mut sum = 0u64;
             for f in m["files"].as_array().expect("manifest files") {
                 let name = f["name"].as_str().expect("name");
                 let bytes = &files[name];
                 assert_eq!(f["sha256"], sha256(bytes), "dt={dt} {name}: SHA-256");
                 assert_eq!(f["size"], bytes.len(), "dt={dt} {name}: size");
-                sum += f["rows"].as_u64().unwrap_or_else(|| panic!("dt={dt} {name}: rows {f}"));
+                sum += f["rows"]
+                    .as_u64()
+                    .unwrap_or_else(|| panic!("dt={dt} {name}: rows {f}"));
             }
-            assert_eq!(m["rows"], sum, "dt={dt}: the manifest's rows are its parts' rows");
+            assert_eq!(
+                m["rows"], sum,
+                "dt={dt}: the manifest's rows are its parts' rows"
+            );
             assert_eq!(
                 p.rows,
                 Some(i64::try_from(sum).expect("rows")),
@@ -260,7 +270,10 @@ impl Rig {
                 continue;
             }
             let req = json(&e.request_json);
-            let from = req["from"].as_str().map(|s| s[..10].to_owned()).unwrap_or_default();
+            let from = req["from"]
+                .as_str()
+                .map(|s| s[..10].to_owned())
+                .unwrap_or_default();
             *exports.entry(from).or_insert(0) += 1;
         }
         Seen {
@@ -297,8 +310,18 @@ impl Seen {
                 Some("complete"),
                 "dt={dt}: {self:?}"
             );
-            assert_eq!(self.exports.get(dt), Some(&1), "dt={dt} exports: {:?}", self.exports);
-            assert_eq!(self.creates.get(dt), Some(&1), "dt={dt} creates: {:?}", self.creates);
+            assert_eq!(
+                self.exports.get(dt),
+                Some(&1),
+                "dt={dt} exports: {:?}",
+                self.exports
+            );
+            assert_eq!(
+                self.creates.get(dt),
+                Some(&1),
+                "dt={dt} creates: {:?}",
+                self.creates
+            );
         }
     }
 }

@@ -76,12 +76,13 @@ async fn someone_elses_running_export_is_waited_out_then_the_sync_goes_on() {
         let said = tokio::task::spawn_blocking(move || until(&err, "to finish"))
             .await
             .unwrap();
-        assert!(
-            said.last().unwrap().contains("waiting for job"),
-            "{said:?}"
-        );
+        assert!(said.last().unwrap().contains("waiting for job"), "{said:?}");
         // While it waits, nothing of the sync's was created.
-        assert!(rig.creates().keys().all(|k| k == "2026-10-01"), "{:?}", rig.creates());
+        assert!(
+            rig.creates().keys().all(|k| k == "2026-10-01"),
+            "{:?}",
+            rig.creates()
+        );
         rig.demo.finish_running_jobs();
         let status = tokio::task::spawn_blocking(move || child.0.wait())
             .await
@@ -170,7 +171,11 @@ async fn a_run_keeps_the_last_day_it_started_with_when_midnight_passes_and_the_n
         let r = run_async(c, None).await;
         assert_eq!(r.code, Some(0), "{}", r.all());
         let v = json(&r.stdout);
-        assert_eq!(v["syncs"][0]["done"], serde_json::json!(["2026-11-04"]), "{v}");
+        assert_eq!(
+            v["syncs"][0]["done"],
+            serde_json::json!(["2026-11-04"]),
+            "{v}"
+        );
         rig.consistent().await.all_once(&days("2026-11-01", 4));
     })
     .await;

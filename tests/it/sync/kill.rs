@@ -49,11 +49,18 @@ async fn killed_while_its_job_runs_the_next_run_follows_the_same_job() {
         let seen = rig.consistent().await;
         assert_eq!(seen.states[&days[0]], "complete");
         assert_eq!(seen.states[&days[1]], "running");
-        assert!(!seen.objects.contains_key(&days[1]), "{:?}", seen.objects.keys());
+        assert!(
+            !seen.objects.contains_key(&days[1]),
+            "{:?}",
+            seen.objects.keys()
+        );
 
         rig.demo.finish_running_jobs();
         rerun_completes(&rig, &days).await;
-        assert_eq!(rig.partitions()[&days[1]].job_id.as_deref(), Some(job.as_str()));
+        assert_eq!(
+            rig.partitions()[&days[1]].job_id.as_deref(),
+            Some(job.as_str())
+        );
     })
     .await;
 }
@@ -107,13 +114,17 @@ async fn killed_at_the_store(at: &[&str], method: &str) -> (Rig, Vec<String>) {
     let held = Match::new(method, &contains);
     rig.proxy.set(|f| f.hold = Some(held.clone()));
     let (mut child, _err) = rig.spawn(&["--until", &days[2]]);
-    wait_for(&format!("the store request {held:?} held"), WAIT_LIMIT, || {
-        rig.proxy
-            .log()
-            .iter()
-            .any(|s| s.status == 0 && s.target.contains(&folder))
-            .then_some(())
-    });
+    wait_for(
+        &format!("the store request {held:?} held"),
+        WAIT_LIMIT,
+        || {
+            rig.proxy
+                .log()
+                .iter()
+                .any(|s| s.status == 0 && s.target.contains(&folder))
+                .then_some(())
+        },
+    );
     kill9(&mut child);
     rig.proxy.set(|f| f.hold = None);
     (rig, days)
@@ -131,7 +142,9 @@ async fn killed_while_a_part_uploads_nothing_half_is_seen_and_the_job_is_followe
         assert!(
             !seen.objects.contains_key(&days[1]),
             "an unfinished upload is not visible: {:?}",
-            seen.objects.get(&days[1]).map(|f| f.keys().collect::<Vec<_>>())
+            seen.objects
+                .get(&days[1])
+                .map(|f| f.keys().collect::<Vec<_>>())
         );
         let job = rig.partitions()[&days[1]].job_id.clone().expect("its job");
         rerun_completes(&rig, &days).await;

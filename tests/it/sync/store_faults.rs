@@ -56,12 +56,17 @@ async fn a_store_that_keeps_answering_503_fails_the_run_after_a_bounded_number_o
         let v = json(&r.stdout);
         assert_eq!(v["syncs"][0]["error"]["kind"], "storage", "{v}");
         // The write check: the first try and RETRIES more, no more.
-        let tries = rig.proxy.count(&Match::new("PUT", &[".upexport-write-check"]));
+        let tries = rig
+            .proxy
+            .count(&Match::new("PUT", &[".upexport-write-check"]));
         assert_eq!(tries, RETRIES + 1, "{:?}", rig.proxy.log());
         assert!(rig.creates().is_empty(), "nothing was exported");
         rig.proxy.set(|f| f.always_503 = false);
         let seen = rig.consistent().await;
-        assert!(seen.states.is_empty() && seen.objects.is_empty(), "{seen:?}");
+        assert!(
+            seen.states.is_empty() && seen.objects.is_empty(),
+            "{seen:?}"
+        );
     })
     .await;
 }
@@ -79,7 +84,12 @@ async fn a_slow_store_is_waited_for() {
         assert_eq!(r.code, Some(0), "{}", r.all());
         rig.consistent().await.all_once(&two);
         // Every request went through the slow proxy.
-        assert!(rig.proxy.log().iter().all(|s| s.status != 0 && s.status < 300));
+        assert!(
+            rig.proxy
+                .log()
+                .iter()
+                .all(|s| s.status != 0 && s.status < 300)
+        );
     })
     .await;
 }
@@ -95,13 +105,24 @@ async fn refused_storage_credentials_exit_3_naming_the_variables_before_any_expo
         rig.proxy.set(|f| f.deny = true);
         let r = rig.sync(&["--until", &two[1]]).await;
         assert_eq!(r.code, Some(3), "{}", r.all());
-        assert!(r.stderr.contains("credentials were refused"), "{}", r.stderr);
+        assert!(
+            r.stderr.contains("credentials were refused"),
+            "{}",
+            r.stderr
+        );
         assert!(r.stderr.contains("AWS_ACCESS_KEY_ID"), "{}", r.stderr);
-        assert!(!r.stderr.contains("testing"), "no secret in the message: {}", r.stderr);
+        assert!(
+            !r.stderr.contains("testing"),
+            "no secret in the message: {}",
+            r.stderr
+        );
         assert!(rig.demo.requests().is_empty(), "the API was not called");
         rig.proxy.set(|f| f.deny = false);
         let seen = rig.consistent().await;
-        assert!(seen.states.is_empty() && seen.objects.is_empty(), "{seen:?}");
+        assert!(
+            seen.states.is_empty() && seen.objects.is_empty(),
+            "{seen:?}"
+        );
     })
     .await;
 }
@@ -129,7 +150,10 @@ async fn a_missing_bucket_exits_2_before_any_export() {
             .unwrap();
         assert!(recorded.is_empty(), "{recorded:?}");
         let seen = rig.consistent().await;
-        assert!(seen.states.is_empty() && seen.objects.is_empty(), "{seen:?}");
+        assert!(
+            seen.states.is_empty() && seen.objects.is_empty(),
+            "{seen:?}"
+        );
     })
     .await;
 }
