@@ -42,9 +42,10 @@ impl Match {
 pub struct Faults {
     /// Answer 503 `SlowDown` to every request.
     pub always_503: bool,
-    /// Answer 503 `SlowDown` to this many of the next requests matching
-    /// `fail_match` (any request when `None`).
-    pub fail_next: u32,
+    /// Answer the next requests matching `fail_match` (any request when
+    /// `None`) with these statuses, one each, in order: 500
+    /// `InternalError` or 503 `SlowDown`.
+    pub fail: Vec<u16>,
     pub fail_match: Option<Match>,
     /// Wait this long before forwarding each request.
     pub delay: Duration,
@@ -248,12 +249,19 @@ fn serve(st: &State, conn: TcpStream) {
         .hold
         .as_ref()
         .is_some_and(|m| m.hits(&req.method, &req.target));
-    let fail = faults.always_503
-        || (faults.fail_next > 0
-            && faults
-                .fail_match
-                .as_ref()
-                .is_none_or(|m| m.hits(&req.method, &req.target)));
+    let fail = if faults.always_503 {
+        Some(503)
+    } else if !faults.fail.is_empty()
+        && faults
+            .fail_match
+            .as_ref()
+            .is_none_or(|m| m.hits(&req.method, &req.target))
+    {
+        let mut f = lock(&st.faults);
+        (!f.fail.is_empty()).then(|| f.fail.remove(0))
+    } else {
+        None
+    };
     let answer = |status: u16| {
         lock(&st.log).push(Seen {
             method: req.method.clone(),
@@ -281,18 +289,23 @@ fn serve(st: &State, conn: TcpStream) {
         ));
         return;
     }
-    if fail {
-        if !faults.always_503 {
-            let mut f = lock(&st.faults);
-            f.fail_next = f.fail_next.saturating_sub(1);
-        }
-        answer(503);
-        let _ = conn.write_all(&s3_error(
-            503,
-            "Service Unavailable",
-            "SlowDown",
-            "Please reduce your request rate.",
-        ));
+    if let Some(status) = fail {
+        answer(status);
+        let _ = conn.write_all(&if status == 500 {
+            s3_error(
+                500,
+                "Internal Server Error",
+                "InternalError",
+                "We encountered an internal error. Please try again.",
+            )
+        } else {
+            s3_error(
+                503,
+                "Service Unavailable",
+                "SlowDown",
+                "Please reduce your request rate.",
+            )
+        });
         return;
     }
     if !faults.delay.is_zero() {

@@ -1,5 +1,5 @@
 //! The object store misbehaving, through the fault proxy in front of moto:
-//! 503s (retried with backoff, a bounded number of times), a slow store,
+//! 500s and 503s (retried with backoff, a bounded number of times), a slow store,
 //! refused credentials (exit 3, naming the variables) and a missing
 //! bucket (exit 2 before any export). Each ends with the destination and
 //! history consistent.
@@ -13,7 +13,7 @@ use crate::support::s3proxy::Match;
 use crate::support::{json, within};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn store_503s_are_retried_and_the_run_completes() {
+async fn store_500s_and_503s_are_retried_and_the_run_completes() {
     let Some(rig) = Rig::start(0.2, 20).await else {
         return;
     };
@@ -21,10 +21,10 @@ async fn store_503s_are_retried_and_the_run_completes() {
         let two = days("2026-11-01", 2);
         rig.define(&two[0], "csv");
         // The first write of the second day (a part's upload) answered
-        // 503 SlowDown four times in a row.
+        // 500 InternalError and 503 SlowDown, four times in a row.
         let faulty = Match::new("PUT", &[two[1].as_str()]);
         rig.proxy.set(|f| {
-            f.fail_next = 4;
+            f.fail = vec![500, 503, 500, 503];
             f.fail_match = Some(faulty.clone());
         });
         let r = rig.sync(&["--until", &two[1]]).await;
@@ -36,7 +36,7 @@ async fn store_503s_are_retried_and_the_run_completes() {
             .filter(|s| s.method == "PUT" && s.target.contains(two[1].as_str()))
             .map(|s| s.status)
             .collect();
-        assert_eq!(answered[..5], [503, 503, 503, 503, 200], "{answered:?}");
+        assert_eq!(answered[..5], [500, 503, 500, 503, 200], "{answered:?}");
         rig.consistent().await.all_once(&two);
     })
     .await;
