@@ -212,6 +212,15 @@ impl DemoServer {
             .knobs(|k| k.hold_days = days.iter().copied().collect());
     }
 
+    /// Test knob: the first create whose `from` is one of `days` loses a
+    /// race to someone else's export (of the year before, made just
+    /// before it and running until [`DemoServer::finish_running_jobs`]):
+    /// it is answered 409 naming that job.
+    pub fn race_days(&self, days: &[chrono::NaiveDate]) {
+        self.shared
+            .knobs(|k| k.race_days = days.iter().copied().collect());
+    }
+
     /// The content of a part as written, before any gzip (what a download
     /// saves), or `None` for an unknown job or file name.
     pub fn part_content(&self, job_id: &str, filename: &str) -> Option<Vec<u8>> {

@@ -94,6 +94,49 @@ async fn someone_elses_running_export_is_waited_out_then_the_sync_goes_on() {
     .await;
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_409_from_someone_elses_export_is_waited_out_and_the_day_sent_again_on_its_row() {
+    let Some(rig) = Rig::start(0.2, 20).await else {
+        return;
+    };
+    within(async {
+        let two = days("2026-11-01", 2);
+        rig.define(&two[0], "csv");
+        // The second day's create loses a race: someone else's export
+        // starts between the sync's look at the job list and its create.
+        rig.demo.race_days(&[d(&two[1])]);
+        let (mut child, err) = rig.spawn(&["--until", &two[1]]);
+        let said = tokio::task::spawn_blocking(move || until(&err, "409: waiting for"))
+            .await
+            .unwrap();
+        assert!(said.last().unwrap().contains("to finish"), "{said:?}");
+        rig.demo.finish_running_jobs();
+        let status = tokio::task::spawn_blocking(move || child.0.wait())
+            .await
+            .unwrap()
+            .unwrap();
+        assert!(status.success(), "{status:?}");
+        let seen = rig.consistent().await;
+        for dt in &two {
+            assert_eq!(seen.states[dt], "complete");
+            assert_eq!(seen.exports[dt], 1, "{:?}", seen.exports);
+        }
+        // The refused create and the one after it, on one history row
+        // that counts the conflict.
+        assert_eq!(seen.creates[&two[1]], 2, "{:?}", seen.creates);
+        let rows: Vec<_> = rig
+            .history()
+            .page(0, 100)
+            .unwrap()
+            .into_iter()
+            .filter(|e| e.request_json.contains(two[1].as_str()))
+            .collect();
+        assert_eq!(rows.len(), 1, "{rows:?}");
+        assert_eq!(rows[0].conflicts, 1, "{rows:?}");
+    })
+    .await;
+}
+
 /// A sync of three days in `format`, the second with no events as `how`.
 async fn empty_day(format: &str, how: EmptyDay) {
     let Some(rig) = Rig::start(0.2, 20).await else {
