@@ -58,7 +58,8 @@ pub(crate) struct Shared {
     cut: Mutex<HashSet<(String, String)>>,
     /// Served as every part when set (`--part-file`).
     pub fixed_part: Option<Arc<Part>>,
-    /// Test knobs: days whose exports fail or have no events.
+    /// Test knobs: days whose exports fail, run long, have no events, are
+    /// never answered or lose a race to another export.
     knobs: Mutex<Knobs>,
 }
 

@@ -1,9 +1,9 @@
 //! The export side misbehaving: a job that fails (its partition recorded
 //! failed, the others go on, the next run tries it again), someone else's
 //! export running or slipping in first (a 409; both waited out), a day
-//! with no events (an empty partition
-//! with a manifest saying 0 rows, whether the API gives no files or files
-//! with no rows), and a clock where "yesterday" changes during a run.
+//! with no events (an empty partition with a manifest saying 0 rows,
+//! whether the API gives no files or files with no rows), and a clock
+//! where "yesterday" changes during a run.
 //! Each ends with the destination and history consistent.
 
 use upexport::demo::EmptyDay;
