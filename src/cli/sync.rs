@@ -6,7 +6,7 @@
 
 use std::collections::BTreeSet;
 
-use chrono::{NaiveDate, Utc};
+use chrono::NaiveDate;
 use serde_json::{Value, json};
 
 use super::args::SyncArgs;
@@ -70,7 +70,7 @@ pub async fn run(ctx: &mut Context, a: &SyncArgs) -> Result<(), CliError> {
             )));
         }
     }
-    let latest = last_complete_day(Utc::now());
+    let latest = last_complete_day(crate::sync::clock::now());
     let until = match &a.until {
         None => latest,
         Some(s) => {

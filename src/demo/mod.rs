@@ -56,7 +56,7 @@ pub use faults::{ERROR_PAGE, OVERSIZED_BYTES};
 pub use lookups::{DEFAULT_LIMIT, LOOKUPS};
 pub use mode::FaultMode;
 pub use rows::APP_TOKEN;
-pub use state::RecordedRequest;
+pub use state::{EmptyDay, RecordedRequest};
 pub use vendor_lookups::BIG_FEATURES;
 pub use views::ENVIRONMENT_NAME;
 
@@ -208,6 +208,45 @@ impl DemoServer {
     /// (sent as the job's `error` field).
     pub fn fail_running_jobs(&self, reason: &str) {
         self.shared.force_running(Some(reason));
+    }
+
+    /// Test knob: exports whose `from` is one of `days` fail when they
+    /// would have completed (other days go on as before).
+    pub fn fail_days(&self, days: &[chrono::NaiveDate]) {
+        self.shared
+            .knobs(|k| k.fail_days = days.iter().copied().collect());
+    }
+
+    /// Test knob: exports whose `from` is one of `days` have no events,
+    /// served as `how` says (the vendor does not say which it does).
+    pub fn empty_days(&self, days: &[chrono::NaiveDate], how: EmptyDay) {
+        self.shared.knobs(|k| {
+            k.empty_days = days.iter().copied().collect();
+            k.empty_as = how;
+        });
+    }
+
+    /// Test knob: exports whose `from` is one of `days` run until
+    /// [`DemoServer::finish_running_jobs`] (or a week).
+    pub fn slow_days(&self, days: &[chrono::NaiveDate]) {
+        self.shared
+            .knobs(|k| k.slow_days = days.iter().copied().collect());
+    }
+
+    /// Test knob: export creates whose `from` is one of `days` are
+    /// received (and logged) but never answered, and no job is made.
+    pub fn hold_creates(&self, days: &[chrono::NaiveDate]) {
+        self.shared
+            .knobs(|k| k.hold_days = days.iter().copied().collect());
+    }
+
+    /// Test knob: the first create whose `from` is one of `days` loses a
+    /// race to someone else's export (of the year before, made just
+    /// before it and running until [`DemoServer::finish_running_jobs`]):
+    /// it is answered 409 naming that job.
+    pub fn race_days(&self, days: &[chrono::NaiveDate]) {
+        self.shared
+            .knobs(|k| k.race_days = days.iter().copied().collect());
     }
 
     /// The content of a part as written, before any gzip (what a download

@@ -58,6 +58,44 @@ pub(crate) struct Shared {
     cut: Mutex<HashSet<(String, String)>>,
     /// Served as every part when set (`--part-file`).
     pub fixed_part: Option<Arc<Part>>,
+    /// Test knobs: days whose exports fail, run long, have no events, are
+    /// never answered or lose a race to another export.
+    knobs: Mutex<Knobs>,
+}
+
+/// How the demo serves an export of a day with no events. The vendor does
+/// not say (a guess either way): a job with no files at all, or files that
+/// hold no rows (a CSV header, an empty NDJSON file, a Parquet or Avro
+/// file with its schema and no rows).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum EmptyDay {
+    /// `completed` with an empty `presigned_urls`.
+    #[default]
+    NoFiles,
+    /// `completed` with its parts, each with no rows.
+    NoRows,
+}
+
+/// Test knobs (not a fault mode: they apply to some days only and are
+/// set by tests through [`super::DemoServer`]).
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Knobs {
+    /// An export whose `from` is one of these days fails when it would
+    /// have completed.
+    pub fail_days: std::collections::BTreeSet<chrono::NaiveDate>,
+    /// An export whose `from` is one of these days has no events.
+    pub empty_days: std::collections::BTreeSet<chrono::NaiveDate>,
+    pub empty_as: EmptyDay,
+    /// An export whose `from` is one of these days runs until a test
+    /// ends it ([`super::DemoServer::finish_running_jobs`]).
+    pub slow_days: std::collections::BTreeSet<chrono::NaiveDate>,
+    /// Export creates whose `from` is one of these days are read, logged,
+    /// and never answered (nor is a job made).
+    pub hold_days: std::collections::BTreeSet<chrono::NaiveDate>,
+    /// The first create whose `from` is one of these days loses a race:
+    /// someone else's export (of the year before, running until a test
+    /// ends it) starts just before it, so it is answered 409.
+    pub race_days: std::collections::BTreeSet<chrono::NaiveDate>,
 }
 
 /// Lock, ignoring poisoning: a panicked handler must not take the demo down.
@@ -79,7 +117,18 @@ impl Shared {
             jobs: Mutex::new(Vec::new()),
             cut: Mutex::new(HashSet::new()),
             fixed_part: None,
+            knobs: Mutex::new(Knobs::default()),
         }
+    }
+
+    /// Whether a create of `day` is held unanswered (a test knob).
+    pub(crate) fn holds(&self, day: chrono::NaiveDate) -> bool {
+        lock(&self.knobs).hold_days.contains(&day)
+    }
+
+    /// Change the test knobs.
+    pub(crate) fn knobs(&self, f: impl FnOnce(&mut Knobs)) {
+        f(&mut lock(&self.knobs));
     }
 
     pub(crate) fn mode(&self) -> FaultMode {
@@ -138,6 +187,17 @@ impl Shared {
 
     /// Start a job, or name the one still running.
     pub(crate) fn create_job(&self, spec: JobSpec) -> Result<JobInfo, JobInfo> {
+        let day = spec.from.date_naive();
+        if lock(&self.knobs).race_days.remove(&day) {
+            let year = chrono::Duration::days(365);
+            let other = JobSpec {
+                from: spec.from - year,
+                until: spec.until - year,
+                ..spec.clone()
+            };
+            lock(&self.knobs).slow_days.insert(day - year);
+            let _ = self.create_job(other);
+        }
         let now = Instant::now();
         let mut jobs = lock(&self.jobs);
         if let Some(running) = jobs.iter().find(|j| j.phase(now).is_running()) {
@@ -152,9 +212,22 @@ impl Shared {
             lock(&self.ids).uuid_like()
         };
         let mode = self.mode();
-        let files = (1..=PARTS)
-            .map(|i| part_name(spec.format, i, mode))
-            .collect();
+        let knobs = lock(&self.knobs).clone();
+        let day = spec.from.date_naive();
+        let fails = knobs.fail_days.contains(&day);
+        let duration = if knobs.slow_days.contains(&day) {
+            Duration::from_secs(7 * 24 * 3600)
+        } else {
+            self.settings.job_duration
+        };
+        let empty = knobs.empty_days.contains(&day).then_some(knobs.empty_as);
+        let files = if empty == Some(EmptyDay::NoFiles) {
+            Vec::new()
+        } else {
+            (1..=PARTS)
+                .map(|i| part_name(spec.format, i, mode))
+                .collect()
+        };
         let job = Job {
             seed: hash(&[id.as_bytes()]),
             chunks: chunks(spec.from, spec.until),
@@ -163,8 +236,10 @@ impl Shared {
             files,
             created: now,
             start_time: Utc::now(),
-            duration: self.settings.job_duration,
+            duration,
             forced: None,
+            fails,
+            empty: empty.is_some(),
             parts: HashMap::new(),
         };
         let info = job.info(now);
@@ -216,13 +291,12 @@ impl Shared {
         if let Some(p) = job.parts.get(file).or(self.fixed_part.as_ref()) {
             return Some(p.clone());
         }
-        let rows = generate(
-            &job.spec,
-            job.seed,
-            index,
-            PARTS,
-            self.settings.rows_per_part,
-        );
+        let count = if job.empty {
+            0
+        } else {
+            self.settings.rows_per_part
+        };
+        let rows = generate(&job.spec, job.seed, index, PARTS, count);
         let raw = match encode(job.spec.format, &rows, job.seed ^ index as u64) {
             Ok(raw) => raw,
             Err(e) => {
@@ -306,6 +380,10 @@ pub(crate) struct Job {
     pub duration: Duration,
     /// What a test forced on the job: completed or failed, now.
     pub forced: Option<Phase>,
+    /// A test knob: the job fails when it would have completed.
+    pub fails: bool,
+    /// A test knob: the job's days have no events.
+    pub empty: bool,
     parts: HashMap<String, Arc<Part>>,
 }
 
@@ -328,6 +406,13 @@ impl Job {
         let pending_for = self.duration / 10;
         if elapsed >= self.duration {
             let d = chrono::Duration::from_std(self.duration).unwrap_or_default();
+            if self.fails {
+                return Phase::Failed {
+                    reason: "the export failed (the demo's test knob for this day)".into(),
+                    end: self.start_time + d,
+                    done: self.chunks.len().saturating_sub(1),
+                };
+            }
             return Phase::Completed {
                 end: self.start_time + d,
             };

@@ -47,6 +47,20 @@ impl Default for Backoff {
 
 impl Backoff {
     pub fn new() -> Self {
+        // Tests only (the `testing` feature, never a release build):
+        // `UPEXPORT_TEST_POLL_MS` polls every so many milliseconds, so a
+        // test of many jobs against the demo server does not wait 2 s a
+        // poll.
+        #[cfg(feature = "testing")]
+        if let Some(ms) = std::env::var("UPEXPORT_TEST_POLL_MS")
+            .ok()
+            .and_then(|v| v.trim().parse::<u64>().ok())
+        {
+            return Backoff {
+                delays: vec![StdDuration::from_millis(ms.max(1))],
+                next: 0,
+            };
+        }
         Self::with_delays(DELAYS_SECS.map(StdDuration::from_secs).to_vec())
     }
 

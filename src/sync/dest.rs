@@ -7,8 +7,10 @@
 //! Files are written so a reader never sees half of one: large ones as
 //! multipart uploads (an object appears only when the upload completes;
 //! the local store writes a temporary file and renames it), small ones in
-//! one put. Transient store errors (5xx, timeouts) are retried with backoff
-//! by the crate itself.
+//! one put. Transient store errors (5xx, timeouts, connections lost) are
+//! retried by the crate itself, with the bounded policy of [`retry`]:
+//! a store that keeps failing fails the run in well under a minute rather
+//! than holding it for the crate's default three.
 
 use std::sync::Arc;
 
@@ -35,6 +37,27 @@ pub enum StoreError {
     /// Anything else (exit 5).
     #[error("{dest}: {detail}")]
     Other { dest: String, detail: String },
+}
+
+/// Retries of one store request after a 5xx, a timeout or a lost
+/// connection (the first try not counted).
+pub const RETRIES: usize = 5;
+
+/// The retry policy of every store: [`RETRIES`] tries more, waiting
+/// 0.2 s, then up to twice as long each time (at most 5 s), and no retry
+/// later than 40 s after the first try. Five retries ride out a store's
+/// brief 503 (S3's `SlowDown`); a store down for longer fails the run,
+/// which the next run resumes.
+pub fn retry() -> object_store::RetryConfig {
+    object_store::RetryConfig {
+        backoff: object_store::BackoffConfig {
+            init_backoff: std::time::Duration::from_millis(200),
+            max_backoff: std::time::Duration::from_secs(5),
+            base: 2.0,
+        },
+        max_retries: RETRIES,
+        retry_timeout: std::time::Duration::from_secs(40),
+    }
 }
 
 /// The variables that hold a store's credentials, for messages.
@@ -109,7 +132,7 @@ impl Store {
                 let built: Result<Arc<dyn ObjectStore>, object_store::Error> = match parsed.scheme()
                 {
                     "s3" | "s3a" => {
-                        let mut b = object_store::aws::AmazonS3Builder::new();
+                        let mut b = object_store::aws::AmazonS3Builder::new().with_retry(retry());
                         for (k, v) in settings("AWS_") {
                             if let Ok(key) = k.parse() {
                                 b = b.with_config(key, v);
@@ -120,7 +143,8 @@ impl Store {
                             .map(|s| Arc::new(s) as Arc<dyn ObjectStore>)
                     }
                     "gs" => {
-                        let mut b = object_store::gcp::GoogleCloudStorageBuilder::new();
+                        let mut b =
+                            object_store::gcp::GoogleCloudStorageBuilder::new().with_retry(retry());
                         for (k, v) in settings("GOOGLE_") {
                             if let Ok(key) = k.parse() {
                                 b = b.with_config(key, v);
@@ -131,7 +155,8 @@ impl Store {
                             .map(|s| Arc::new(s) as Arc<dyn ObjectStore>)
                     }
                     _ => {
-                        let mut b = object_store::azure::MicrosoftAzureBuilder::new();
+                        let mut b =
+                            object_store::azure::MicrosoftAzureBuilder::new().with_retry(retry());
                         for (k, v) in settings("AZURE_") {
                             if let Ok(key) = k.parse() {
                                 b = b.with_config(key, v);

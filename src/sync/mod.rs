@@ -7,6 +7,7 @@
 //! each part streamed by [`stream`]) through the one job workflow
 //! (`crate::jobs`), as the CLI and the TUI do.
 
+pub mod clock;
 pub mod def;
 pub mod defined;
 pub mod dest;

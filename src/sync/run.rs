@@ -612,6 +612,13 @@ impl<S: StoreAccess> Ctx<'_, S> {
             facts.request_json = Some(self.sync.request(p).to_json());
         }
         let mut notes = Vec::new();
+        // Where the vendor is silent (a guess): how an export of days with
+        // no events comes. Either a completed job with no files (handled
+        // here: a manifest of no parts and 0 rows) or files that hold no
+        // rows (a CSV header, an empty NDJSON file, a Parquet or Avro file
+        // with its schema only: kept as parts, their rows counted 0). Both
+        // make a complete partition saying 0 rows, never a gap; the demo
+        // server serves either (`DemoServer::empty_days`).
         if files.is_empty() {
             notes.push("the job has no files: no events in these days (0 rows)".into());
         }

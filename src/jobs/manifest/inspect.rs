@@ -113,6 +113,9 @@ fn found(d: Described, tally: &FileTally, named: &str) -> Inspected {
         Some(Format::Ndjson) => Some(tally.lines),
         Some(Format::Csv) => Some(tally.records.saturating_sub(1)),
         Some(Format::Avro | Format::Parquet) => exact,
+        // No bytes: no rows (how a day with no events may come, a guess:
+        // see docs/reliability.md), not a problem.
+        None if d.format == Some(F::Empty) => Some(0),
         None => None,
     };
     let (count_notes, _): (Vec<String>, Vec<String>) = d
@@ -122,7 +125,7 @@ fn found(d: Described, tally: &FileTally, named: &str) -> Inspected {
     let mut notes = Vec::new();
     let mut problem = d.error;
     if d.format == Some(F::Empty) {
-        problem = Some(format!("{named}empty"));
+        notes.push("an empty file: no rows".into());
     }
     for n in count_notes {
         // A count cut short by damage is a problem; one left unknown is not.
@@ -157,6 +160,17 @@ mod tests {
 
     fn look(p: &Path) -> Inspected {
         inspect(p, &tally_file(p).unwrap())
+    }
+
+    #[test]
+    fn an_empty_file_has_no_rows_and_no_problem() {
+        let dir = tempfile::tempdir().unwrap();
+        let saved = look(&write(dir.path(), "part-0001.ndjson", b""));
+        let streamed = inspect_ends(b"", b"", 0, &crate::api::Tally::default().finish());
+        for found in [saved, streamed] {
+            assert_eq!(found.rows, Some(0), "{found:?}");
+            assert_eq!(found.problem, None, "{found:?}");
+        }
     }
 
     #[test]

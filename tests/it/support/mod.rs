@@ -17,6 +17,7 @@
 pub mod demo;
 pub mod netns;
 pub mod s3;
+pub mod s3proxy;
 pub mod sandbox;
 pub mod screen;
 pub mod scripted;
@@ -87,7 +88,7 @@ pub fn require_tool(tool: &str) -> bool {
 
 /// `CI` is set to anything but empty, `0` or `false` (CI services set
 /// `CI=true`).
-fn in_ci() -> bool {
+pub fn in_ci() -> bool {
     std::env::var("CI").is_ok_and(|v| !matches!(v.trim(), "" | "0" | "false"))
 }
 
