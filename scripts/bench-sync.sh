@@ -4,12 +4,15 @@
 # (boto3) uploading the same bytes to the same server in the same run; peak
 # RSS and throughput (issue #16). scripts/bench.sh runs it as its section 6.
 #
-#   scripts/bench-sync.sh [--runs N] [--part-mib N] [--no-stream-ref]
+#   scripts/bench-sync.sh [--runs N] [--part-mib N] [--no-stream-ref] [--compare BIN]
 #
 #   --runs N          rounds (default 3); medians reported
 #   --part-mib N      the part's size once inflated (default 2048: 2 GiB)
 #   --no-stream-ref   leave out the second reference (boto3 streaming the
 #                     link through gzip, the same work as upexport's)
+#   --compare BIN     another upexport binary (e.g. a build of the commit
+#                     before a change) measured in the same rounds, as
+#                     `compare`
 #
 # A round (each timed whole, process start to exit, by GNU time -v):
 #   upexport    `upexport sync` of one day: submit, follow the job, stream
@@ -38,11 +41,13 @@ ROOT=$PWD
 RUNS=3
 MIB=2048
 STREAM_REF=1
+COMPARE=
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --runs) RUNS=$2; shift 2 ;;
     --part-mib) MIB=$2; shift 2 ;;
     --no-stream-ref) STREAM_REF=0; shift ;;
+    --compare) COMPARE=$2; shift 2 ;;
     -h|--help) sed -n '2,/^set -euo/{/^#/s/^# \{0,1\}//p}' "$0"; exit 0 ;;
     *) echo "bench-sync.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
   esac
@@ -162,7 +167,7 @@ timed() {
   fi
   local whole transfer
   whole=$(python3 "$PY" timev "$SYNC/time.txt")
-  if [[ $name == upexport ]]; then
+  if [[ $name == upexport || $name == compare ]]; then
     transfer=$(python3 "$PY" phase "$SYNC/$name.err" "${whole%%$'\t'*}")
   else
     transfer=$(tail -1 "$SYNC/$name.out")
@@ -177,6 +182,11 @@ for r in $(seq "$RUNS"); do
   rm -rf "$XDG_STATE_HOME/upexport"
   timed upexport "$UP" sync bench --base-url "$BASE" --json
   python3 "$PY" check bench lake/bench/ "$RAW" 2
+  if [[ -n $COMPARE ]]; then
+    rm -rf "$XDG_STATE_HOME/upexport"
+    timed compare "$COMPARE" sync bench --base-url "$BASE" --json
+    python3 "$PY" check bench lake/bench/ "$RAW" 2
+  fi
   timed upload python3 "$PY" upload "$RAW" bench/ref/part-0001.ndjson bench/ref/part-0002.ndjson
   if [[ $STREAM_REF == 1 ]]; then
     timed stream python3 "$PY" stream "$URL" bench/ref/part-0001.ndjson bench/ref/part-0002.ndjson

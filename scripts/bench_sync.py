@@ -160,7 +160,7 @@ def summary(path, raw, gz):
     print(f"sync.raw_mb\t{raw / 1e6:.1f}")
     print(f"sync.gz_mb\t{gz / 1e6:.1f}")
     print(f"sync.rounds\t{sum(1 for r in rows if r[0] == 'upexport')}")
-    for name in ("upexport", "upload", "stream"):
+    for name in ("upexport", "compare", "upload", "stream"):
         mine = [r for r in rows if r[0] == name]
         if not mine:
             continue
