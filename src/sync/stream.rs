@@ -8,8 +8,8 @@
 //! Memory is bounded whatever the part's size: the upload holds at most
 //! four 8 MiB part buffers ([`super::dest::Upload`]), the head is at most
 //! [`HEAD_MAX`], and the tail ([`TAIL_MAX`]) is kept only for Parquet,
-//! whose footer is at the end. Measured: about 45 MiB peak for a 2 GiB
-//! part (BENCHMARKS.md, "sync").
+//! whose footer is at the end. Measured: 47 to 53 MiB peak for the
+//! whole `upexport sync` of two 2 GiB parts (BENCHMARKS.md, "sync").
 
 use std::collections::VecDeque;
 use std::io::Write;
