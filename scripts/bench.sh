@@ -3,6 +3,7 @@
 # as one table of budgets and ratios (issue #6).
 #
 #   scripts/bench.sh [--runs N] [--quick] [--no-divan] [--no-download] [--no-preview]
+#                    [--no-sync] [--only-preview] [--only-sync]
 #
 #   --runs N       runs per terminal measurement (median reported; default 9)
 #   --quick        small download part (~30 MB instead of ~200 MB), fewer
@@ -10,7 +11,9 @@
 #   --no-divan     skip the divan benches (render, history, request/decode)
 #   --no-download  skip the download comparison
 #   --no-preview   skip the preview of the two 1 GiB files
+#   --no-sync      skip the sync into a local S3 server (scripts/bench-sync.sh)
 #   --only-preview only the preview (and the build)
+#   --only-sync    only the sync (and the build)
 #
 # Environment:
 #   TUI_COST   path of tui-cost.sh (default ../shared/tools/tui-cost.sh)
@@ -33,6 +36,7 @@ DOWNLOAD=1
 PREVIEW=1
 TERMINAL=1
 SUBMIT=1
+SYNC=1
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --runs) RUNS=$2; shift 2 ;;
@@ -40,7 +44,9 @@ while [[ $# -gt 0 ]]; do
     --no-divan) DIVAN=0; shift ;;
     --no-download) DOWNLOAD=0; shift ;;
     --no-preview) PREVIEW=0; shift ;;
-    --only-preview) DIVAN=0; DOWNLOAD=0; TERMINAL=0; SUBMIT=0; shift ;;
+    --no-sync) SYNC=0; shift ;;
+    --only-preview) DIVAN=0; DOWNLOAD=0; TERMINAL=0; SUBMIT=0; SYNC=0; shift ;;
+    --only-sync) DIVAN=0; DOWNLOAD=0; TERMINAL=0; SUBMIT=0; PREVIEW=0; shift ;;
     -h|--help) sed -n '2,/^set -euo/{/^#/s/^# \{0,1\}//p}' "$0"; exit 0 ;;
     *) echo "bench.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
   esac
@@ -239,6 +245,16 @@ if [[ $PREVIEW == 1 ]]; then
   for f in parquet:big.parquet ndjson_gz:big.ndjson.gz; do
     record "preview.size.${f%%:*}" "$(python3 -c "import os,sys;print(round(os.path.getsize(sys.argv[1])/2**30,2))" "$BIG/${f#*:}")"
   done
+fi
+
+# ---------------------------------------------------------------------------
+# 6. `upexport sync` streaming a 2 GiB part (inflated size; two parts a day)
+#    from the demo server into a local S3 server (moto), against boto3
+#    uploading the same bytes to the same server: throughput and peak RSS.
+#    --quick: a 256 MiB part and one round.
+if [[ $SYNC == 1 ]]; then
+  if [[ $QUICK == 1 ]]; then SYNC_ARGS=(--part-mib 256 --runs 1); else SYNC_ARGS=(--runs 3); fi
+  UP=$UP OUT=$OUT RES=$RES "$ROOT/scripts/bench-sync.sh" "${SYNC_ARGS[@]}"
 fi
 
 say "table"

@@ -161,6 +161,21 @@ def table(path):
     else:
         row("download 200 MB gzip part", "not measured", "", "", "≥ 0.8x", None)
 
+    # Syncing a large gzip part into a local S3 server (bench-sync.sh).
+    sraw = get("sync.raw_mb")
+    sup, sref = get("sync.upexport.mbps"), get("sync.upload.mbps")
+    if sraw and sup and sref:
+        what = f"sync: {fmt(sraw / 1073.741824, 'GiB')} part x2 into S3 (moto)"
+        row(f"{what}, throughput", fmt(sup, "MB/s"), f"{fmt(sref, 'MB/s')} (boto3 upload_file)",
+            fmt(sup / sref, "x"), "≥ 0.8x", sup / sref >= 0.8)
+        sst = get("sync.stream.mbps")
+        if sst:
+            ratio_row(f"{what}, vs boto3 streaming the link through gzip", sup, sst,
+                      "boto3 upload_fileobj", "MB/s", "(context)", None)
+        absolute(f"{what}, peak RSS", "sync.upexport.rss", "MiB", "< 64 MiB", lambda x: x < 64)
+    else:
+        row("sync: 2 GiB part into S3", "not measured", "", "", "≥ 0.8x, < 64 MiB", None)
+
     # Previewing the first page of a 1 GiB file (page cache warm).
     tiny_rss = get("preview.rss.tiny")
     for key, label in (("parquet", "Parquet"), ("ndjson_gz", "gzip NDJSON")):

@@ -63,27 +63,34 @@ impl Tally {
     pub fn update(&mut self, bytes: &[u8]) {
         self.sha.update(bytes);
         self.size += bytes.len() as u64;
-        for &b in bytes {
-            match b {
-                b'\n' => {
-                    self.lines += u64::from(self.line_has_text);
-                    self.line_has_text = false;
-                    if !self.in_quotes {
-                        self.records += u64::from(self.record_has_text);
-                        self.record_has_text = false;
-                    }
-                }
-                b'\r' => {}
-                b'"' => {
-                    self.in_quotes = !self.in_quotes;
-                    self.line_has_text = true;
-                    self.record_has_text = true;
-                }
-                _ => {
-                    self.line_has_text = true;
-                    self.record_has_text = true;
-                }
+        // Line by line, not byte by byte: memchr finds each line break and
+        // the quotes of a line are counted in one vectorised pass. The
+        // byte-at-a-time loop took a quarter of a sync's CPU, more than
+        // the SHA-256 of the same bytes (perf: BENCHMARKS.md, "sync").
+        let mut rest = bytes;
+        while let Some(i) = memchr::memchr(b'\n', rest) {
+            self.absorb(&rest[..i]);
+            self.lines += u64::from(self.line_has_text);
+            self.line_has_text = false;
+            if !self.in_quotes {
+                self.records += u64::from(self.record_has_text);
+                self.record_has_text = false;
             }
+            rest = &rest[i + 1..];
+        }
+        self.absorb(rest);
+    }
+
+    /// Bytes with no line break in them: text unless only CRs, and a
+    /// quote state flipped by an odd number of double quotes.
+    fn absorb(&mut self, seg: &[u8]) {
+        if seg.iter().any(|&b| b != b'\r') {
+            self.line_has_text = true;
+            self.record_has_text = true;
+        }
+        let quotes = seg.iter().filter(|&&b| b == b'"').count();
+        if quotes % 2 == 1 {
+            self.in_quotes = !self.in_quotes;
         }
     }
 
@@ -173,5 +180,58 @@ mod tests {
         assert_eq!(t.lines, 4);
         assert_eq!(of(&[b"no newline"]).lines, 1);
         assert_eq!(of(&[b"\r\n\n"]).lines, 0);
+    }
+
+    /// The byte-at-a-time counting that `update` replaced, as the
+    /// reference.
+    fn counted_bytewise(chunks: &[Vec<u8>]) -> (u64, u64) {
+        let (mut lines, mut records) = (0u64, 0u64);
+        let (mut line_text, mut record_text, mut quoted) = (false, false, false);
+        for &b in chunks.iter().flatten() {
+            match b {
+                b'\n' => {
+                    lines += u64::from(line_text);
+                    line_text = false;
+                    if !quoted {
+                        records += u64::from(record_text);
+                        record_text = false;
+                    }
+                }
+                b'\r' => {}
+                b'"' => {
+                    quoted = !quoted;
+                    line_text = true;
+                    record_text = true;
+                }
+                _ => {
+                    line_text = true;
+                    record_text = true;
+                }
+            }
+        }
+        (
+            lines + u64::from(line_text),
+            records + u64::from(record_text),
+        )
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn counts_as_byte_by_byte(
+            chunks in proptest::collection::vec(
+                proptest::collection::vec(
+                    proptest::sample::select(vec![b'\n', b'\r', b'"', b'a', b',']),
+                    0..40,
+                ),
+                0..6,
+            )
+        ) {
+            let mut t = Tally::default();
+            for c in &chunks {
+                t.update(c);
+            }
+            let t = t.finish();
+            proptest::prop_assert_eq!((t.lines, t.records), counted_bytewise(&chunks));
+        }
     }
 }

@@ -12,9 +12,10 @@
 //! a store that keeps failing fails the run in well under a minute rather
 //! than holding it for the crate's default three.
 
+use std::collections::VecDeque;
 use std::sync::Arc;
 
-use bytes::Bytes;
+use bytes::{Bytes, BytesMut};
 use object_store::path::Path as StorePath;
 use object_store::{ObjectStore, PutPayload, WriteMultipart};
 
@@ -133,10 +134,31 @@ impl Store {
                 {
                     "s3" | "s3a" => {
                         let mut b = object_store::aws::AmazonS3Builder::new().with_retry(retry());
+                        let mut checksum = Some(object_store::aws::Checksum::SHA256);
                         for (k, v) in settings("AWS_") {
+                            if k == "aws_checksum_algorithm" {
+                                // Ours: "none" (or empty) sends no checksum,
+                                // for a server that refuses them.
+                                checksum = None;
+                                let off =
+                                    v.trim().is_empty() || v.trim().eq_ignore_ascii_case("none");
+                                if off {
+                                    continue;
+                                }
+                            }
                             if let Ok(key) = k.parse() {
                                 b = b.with_config(key, v);
                             }
+                        }
+                        // Each part goes with its SHA-256, which the store
+                        // checks on arrival (and keeps: a composite checksum
+                        // of the object). It costs nothing: the same digest
+                        // signs the request. AWS's SDKs send a checksum by
+                        // default too (CRC32); without one, S3 computes a
+                        // CRC64 of the whole object itself, which moto does
+                        // in Python (BENCHMARKS.md, "sync").
+                        if let Some(c) = checksum {
+                            b = b.with_checksum_algorithm(c);
                         }
                         b.with_url(url.as_str())
                             .build()
@@ -280,10 +302,7 @@ impl Store {
             .put_multipart(&self.path(rel))
             .await
             .map_err(|e| self.classify_write(e))?;
-        Ok(Upload {
-            writer: WriteMultipart::new(up),
-            bytes: 0,
-        })
+        Ok(Upload::new(up, PART_SIZE, PARTS_IN_FLIGHT))
     }
 
     /// Turn an error of an [`Upload`] into a [`StoreError`].
@@ -316,21 +335,85 @@ impl Store {
     }
 }
 
-/// A streamed upload: parts go up as they fill (5 MiB each, a few in
-/// flight, so memory stays bounded); the object appears on
-/// [`Upload::finish`]; dropping it without finishing leaves nothing
-/// visible.
+/// The size of each part of a multipart upload. S3 takes parts of 5 MiB
+/// to 5 GiB (the last one smaller) and at most 10,000 of them: 8 MiB parts
+/// carry objects up to 78 GiB.
+pub const PART_SIZE: usize = 8 << 20;
+/// Parts uploading at once. With the part being filled, an upload holds at
+/// most `(PARTS_IN_FLIGHT + 1) * PART_SIZE` bytes (32 MiB).
+pub const PARTS_IN_FLIGHT: usize = 3;
+
+/// A streamed upload: parts go up as they fill ([`PART_SIZE`] each, at
+/// most [`PARTS_IN_FLIGHT`] at once, so memory stays bounded); the object
+/// appears on [`Upload::finish`]; dropping it without finishing leaves
+/// nothing visible.
+///
+/// Each part is filled in one buffer and handed to the store whole (one
+/// piece of request body, no copy on the way to the socket), and the
+/// buffer of a part the store is done with fills the next one: a few
+/// buffers for the whole upload instead of a part's worth of small blocks
+/// allocated and freed per part (`WriteMultipart::write`), whose churn kept
+/// about 10 MiB more resident (BENCHMARKS.md, "sync").
 pub struct Upload {
     writer: WriteMultipart,
+    /// The part being filled (without capacity between parts).
+    part: BytesMut,
+    /// The parts handed to the store, oldest first, kept to take their
+    /// buffers back once the store has let go of them.
+    sent: VecDeque<Bytes>,
+    part_size: usize,
+    in_flight: usize,
     bytes: u64,
 }
 
 impl Upload {
-    /// Add `buf`, waiting while too many parts are in flight.
-    pub async fn write(&mut self, buf: &[u8]) -> Result<(), object_store::Error> {
-        self.writer.wait_for_capacity(4).await?;
-        self.writer.write(buf);
-        self.bytes += buf.len() as u64;
+    fn new(up: Box<dyn object_store::MultipartUpload>, part_size: usize, in_flight: usize) -> Self {
+        Upload {
+            writer: WriteMultipart::new_with_chunk_size(up, part_size),
+            part: BytesMut::new(),
+            sent: VecDeque::new(),
+            part_size,
+            in_flight: in_flight.max(1),
+            bytes: 0,
+        }
+    }
+
+    /// An empty buffer for the next part: the oldest part's, when its
+    /// upload is over (only this holds it still), else a new one.
+    fn next_buffer(&mut self) -> BytesMut {
+        if let Some(Ok(mut done)) = self.sent.pop_front().map(Bytes::try_into_mut) {
+            done.clear();
+            done.reserve(self.part_size);
+            return done;
+        }
+        BytesMut::with_capacity(self.part_size)
+    }
+
+    /// Add `buf`; a part that fills goes up once fewer than
+    /// [`PARTS_IN_FLIGHT`] are uploading (waiting here until then).
+    pub async fn write(&mut self, mut buf: &[u8]) -> Result<(), object_store::Error> {
+        while !buf.is_empty() {
+            if self.part.capacity() == 0 {
+                self.part = self.next_buffer();
+            }
+            let n = (self.part_size - self.part.len()).min(buf.len());
+            self.part.extend_from_slice(&buf[..n]);
+            self.bytes += n as u64;
+            buf = &buf[n..];
+            if self.part.len() == self.part_size {
+                self.writer.wait_for_capacity(self.in_flight).await?;
+                let full = std::mem::take(&mut self.part).freeze();
+                // This part and the `in_flight` before it: the oldest has
+                // most likely finished by the time the next part needs a
+                // buffer (at most `in_flight - 1` others were uploading).
+                self.sent.push_back(full.clone());
+                if self.sent.len() > self.in_flight + 1 {
+                    self.sent.pop_front();
+                }
+                // Exactly one part's bytes: the store starts its upload now.
+                self.writer.put(full);
+            }
+        }
         Ok(())
     }
 
@@ -340,8 +423,12 @@ impl Upload {
     }
 
     /// Complete the upload: the object becomes visible.
-    pub async fn finish(self) -> Result<u64, object_store::Error> {
+    pub async fn finish(mut self) -> Result<u64, object_store::Error> {
         let n = self.bytes;
+        if !self.part.is_empty() {
+            self.writer.put(std::mem::take(&mut self.part).freeze());
+        }
+        self.sent.clear();
         self.writer.finish().await?;
         Ok(n)
     }

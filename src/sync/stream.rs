@@ -5,11 +5,13 @@
 //! their first and last bytes kept for the manifest (columns, the Parquet
 //! footer). The object appears only when the upload completes.
 //!
-//! Memory is bounded whatever the part's size: the upload holds at most a
-//! few 5 MiB parts in flight ([`super::dest::Upload`]), the head is at most
+//! Memory is bounded whatever the part's size: the upload holds at most
+//! four 8 MiB part buffers ([`super::dest::Upload`]), the head is at most
 //! [`HEAD_MAX`], and the tail ([`TAIL_MAX`]) is kept only for Parquet,
-//! whose footer is at the end.
+//! whose footer is at the end. Measured: 47 to 53 MiB peak for the
+//! whole `upexport sync` of two 2 GiB parts (BENCHMARKS.md, "sync").
 
+use std::collections::VecDeque;
 use std::io::Write;
 
 use crate::api::{ApiClient, ApiError, FileTally, Tally};
@@ -64,7 +66,7 @@ struct Sink {
     up: Upload,
     tally: Tally,
     head: Vec<u8>,
-    tail: Vec<u8>,
+    tail: VecDeque<u8>,
     /// Decided once 4 bytes are in the head: Parquet starts with `PAR1`.
     keep_tail: Option<bool>,
 }
@@ -83,11 +85,13 @@ impl Sink {
             self.keep_tail = Some(self.head.starts_with(b"PAR1"));
         }
         if self.keep_tail != Some(false) {
-            self.tail.extend_from_slice(buf);
-            if self.tail.len() > 2 * TAIL_MAX {
-                let cut = self.tail.len() - TAIL_MAX;
-                self.tail.drain(..cut);
-            }
+            // A ring of the last TAIL_MAX bytes: dropping its front moves
+            // nothing, so it never holds more (a Vec cut now and then held
+            // up to twice as much, and moved TAIL_MAX bytes at each cut).
+            let keep = &buf[buf.len().saturating_sub(TAIL_MAX)..];
+            let over = (self.tail.len() + keep.len()).saturating_sub(TAIL_MAX);
+            self.tail.drain(..over);
+            self.tail.extend(keep);
         }
         self.up.write(buf).await.map_err(|e| store.error(e).into())
     }
@@ -109,7 +113,7 @@ pub async fn stream_part(
         up: store.upload(rel).await?,
         tally: Tally::default(),
         head: Vec::new(),
-        tail: Vec::new(),
+        tail: VecDeque::new(),
         keep_tail: None,
     };
     let result = pump(&mut resp, &mut sink, store, total, &mut on_bytes).await;
@@ -123,13 +127,9 @@ pub async fn stream_part(
         }
     };
     sink.up.finish().await.map_err(|e| store.error(e))?;
-    let mut tail = sink.tail;
-    if tail.len() > TAIL_MAX {
-        tail.drain(..tail.len() - TAIL_MAX);
-    }
     Ok(PartSeen {
         head: sink.head,
-        tail,
+        tail: Vec::from(sink.tail),
         tally: sink.tally.finish(),
         inflated,
     })
@@ -183,12 +183,7 @@ async fn pump(
             &pending
         };
         match inflater.as_mut() {
-            Some(inf) => {
-                inf.write_all(bytes)
-                    .map_err(|e| PartError::Damaged(e.to_string()))?;
-                let out = std::mem::take(inf.get_mut());
-                sink.write(&out, store).await?;
-            }
+            Some(inf) => inflate_into(inf, bytes, sink, store).await?,
             None => sink.write(bytes, store).await?,
         }
         pending = Vec::new();
@@ -211,10 +206,108 @@ async fn pump(
         Some(mut inf) => {
             inf.try_finish()
                 .map_err(|e| PartError::Damaged(e.to_string()))?;
-            let out = std::mem::take(inf.get_mut());
-            sink.write(&out, store).await?;
+            let out = inf.get_mut();
+            sink.write(out, store).await?;
+            out.clear();
             Ok(true)
         }
         None => Ok(false),
+    }
+}
+
+/// Gzip input fed to the inflater at a time: its output, at most about
+/// 1,000 times as much for the most compressible input, is written out
+/// before the next slice goes in.
+const INFLATE_SLICE: usize = 4 << 10;
+/// Inflated bytes gathered before they go to the sink.
+const INFLATED_BATCH: usize = 256 << 10;
+
+/// Inflate `input` into `sink` through the inflater's output buffer,
+/// which is emptied and reused, never grown by more than one slice's
+/// output. (The whole of a network chunk, up to 400 KiB of gzip, used to
+/// inflate into a new buffer of several MiB each time: BENCHMARKS.md,
+/// "sync".)
+async fn inflate_into(
+    inf: &mut flate2::write::MultiGzDecoder<Vec<u8>>,
+    input: &[u8],
+    sink: &mut Sink,
+    store: &Store,
+) -> Result<(), PartError> {
+    for slice in input.chunks(INFLATE_SLICE) {
+        inf.write_all(slice)
+            .map_err(|e| PartError::Damaged(e.to_string()))?;
+        if inf.get_ref().len() >= INFLATED_BATCH {
+            let out = inf.get_mut();
+            sink.write(out, store).await?;
+            out.clear();
+        }
+    }
+    let out = inf.get_mut();
+    sink.write(out, store).await?;
+    out.clear();
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::sync::Destination;
+
+    /// A Parquet part's tail never holds more than its last TAIL_MAX
+    /// bytes, however long the part, and those are the last bytes.
+    #[tokio::test]
+    async fn the_tail_holds_the_last_bytes_and_no_more() {
+        let dir = tempfile::tempdir().unwrap();
+        let dest = Destination::parse(&dir.path().display().to_string()).unwrap();
+        let store = Store::open(&dest).unwrap();
+        let mut sink = Sink {
+            up: store.upload("part.parquet").await.unwrap(),
+            tally: Tally::default(),
+            head: Vec::new(),
+            tail: Default::default(),
+            keep_tail: None,
+        };
+        let mut data = b"PAR1".to_vec();
+        data.extend((0..3 * TAIL_MAX as u32).map(|i| (i % 253) as u8));
+        let mut most = 0;
+        for chunk in data.chunks(100 * 1024 + 7) {
+            sink.write(chunk, &store).await.unwrap();
+            most = most.max(sink.tail.len());
+        }
+        assert!(most <= TAIL_MAX, "the tail held {most} bytes");
+        let tail = Vec::from(std::mem::take(&mut sink.tail));
+        assert!(tail == data[data.len() - TAIL_MAX..], "not the last bytes");
+        sink.up.abort().await.unwrap();
+    }
+
+    /// A chunk of gzip that inflates a thousandfold (64 MiB of zeros in
+    /// about 64 KiB, one network read) never needs more than a few MiB of
+    /// output buffer.
+    #[tokio::test]
+    async fn a_very_compressible_chunk_inflates_through_a_small_buffer() {
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+        gz.write_all(&vec![0u8; 64 << 20]).unwrap();
+        let gz = gz.finish().unwrap();
+        assert!(gz.len() < 1 << 20, "{} bytes of gzip", gz.len());
+        let dir = tempfile::tempdir().unwrap();
+        let dest = Destination::parse(&dir.path().display().to_string()).unwrap();
+        let store = Store::open(&dest).unwrap();
+        let mut sink = Sink {
+            up: store.upload("zeros.ndjson").await.unwrap(),
+            tally: Tally::default(),
+            head: Vec::new(),
+            tail: VecDeque::new(),
+            keep_tail: None,
+        };
+        let mut inf = flate2::write::MultiGzDecoder::new(Vec::new());
+        inflate_into(&mut inf, &gz, &mut sink, &store)
+            .await
+            .unwrap();
+        inf.try_finish().unwrap();
+        let most = inf.get_ref().capacity();
+        sink.write(inf.get_ref(), &store).await.unwrap();
+        assert!(most <= 8 << 20, "the output buffer grew to {most} bytes");
+        assert_eq!(sink.tally.clone().finish().size, 64 << 20);
+        sink.up.abort().await.unwrap();
     }
 }

@@ -11,6 +11,7 @@ mod lookups;
 mod preview;
 mod queue;
 mod ready;
+mod schedule_docs;
 mod settings;
 mod setup;
 mod sync;

@@ -63,6 +63,22 @@ impl S3Server {
         assert_eq!(code, Some(200), "creating bucket {name}");
     }
 
+    /// The head (status line and headers) of `HEAD path` with `headers`
+    /// added; unsigned, which moto accepts.
+    pub fn head(&self, path: &str, headers: &[(&str, &str)]) -> Option<String> {
+        let mut s = TcpStream::connect(("127.0.0.1", self.port)).ok()?;
+        s.set_read_timeout(Some(Duration::from_secs(10))).ok()?;
+        let mut req = format!("HEAD {path} HTTP/1.1\r\nHost: 127.0.0.1:{}\r\n", self.port);
+        for (k, v) in headers {
+            req.push_str(&format!("{k}: {v}\r\n"));
+        }
+        req.push_str("Connection: close\r\n\r\n");
+        s.write_all(req.as_bytes()).ok()?;
+        let mut out = String::new();
+        s.read_to_string(&mut out).ok()?;
+        Some(out)
+    }
+
     /// The settings a client of this server uses (what a user would
     /// export as environment variables).
     pub fn env(&self) -> Vec<(String, String)> {

@@ -121,6 +121,69 @@ async fn s3_over_the_real_protocol_takes_streamed_files_whole_or_not_at_all() {
     .await;
 }
 
+/// Each part goes to S3 with its SHA-256, which the store checks and keeps
+/// (a composite checksum of the object); `AWS_CHECKSUM_ALGORITHM=none`
+/// leaves them out, for a server that refuses checksums.
+#[tokio::test]
+async fn s3_parts_carry_their_sha256_unless_turned_off() {
+    let Some(s3) = S3Server::start() else { return };
+    within(async {
+        s3.create_bucket("sums");
+        let data = payload();
+        for (setting, sent) in [(None, true), (Some("none"), false)] {
+            let mut env = s3.env();
+            if let Some(v) = setting {
+                env.push(("AWS_CHECKSUM_ALGORITHM".into(), v.into()));
+            }
+            let dest = Destination::parse("s3://sums/x").unwrap();
+            let store = Store::open_with(&dest, env).unwrap();
+            let mut up = store.upload("obj").await.unwrap();
+            for chunk in data.chunks(1 << 20) {
+                up.write(chunk).await.unwrap();
+            }
+            up.finish().await.unwrap();
+            let head = s3
+                .head("/sums/x/obj", &[("x-amz-checksum-mode", "ENABLED")])
+                .expect("HEAD the object");
+            assert!(head.starts_with("HTTP/1.1 200"), "{head}");
+            let has = head
+                .to_ascii_lowercase()
+                .contains("\nx-amz-checksum-sha256:");
+            assert_eq!(has, sent, "checksum setting {setting:?}:\n{head}");
+        }
+    })
+    .await;
+}
+
+/// An upload of many parts reuses the buffers of parts already sent: no
+/// part's bytes are overwritten while it is still going up. 41 MiB in
+/// chunks that straddle the parts' edges, every byte depending on where
+/// it is.
+#[tokio::test]
+async fn a_long_upload_reuses_part_buffers_without_mixing_parts() {
+    let Some(s3) = S3Server::start() else { return };
+    within(async {
+        s3.create_bucket("long");
+        let data: Vec<u8> = (0..41 * 1024 * 1024 + 123u32)
+            .map(|i| (i.wrapping_mul(2_654_435_761) >> 24) as u8)
+            .collect();
+        let dest = Destination::parse("s3://long/p").unwrap();
+        let store = Store::open_with(&dest, s3.env()).unwrap();
+        let mut up = store.upload("big").await.unwrap();
+        for chunk in data.chunks(700 * 1024 + 3) {
+            up.write(chunk).await.unwrap();
+        }
+        assert_eq!(up.finish().await.unwrap(), data.len() as u64);
+        let back = store.get("big").await.unwrap().expect("the object");
+        assert_eq!(back.len(), data.len());
+        assert!(
+            back.as_ref() == data.as_slice(),
+            "the bytes came back changed"
+        );
+    })
+    .await;
+}
+
 /// A run killed with -9 leaves no lock behind: the kernel drops an `flock`
 /// with its process. (`flock(1)` holds the same kind of lock as
 /// `upexport sync`, on the same file.)
