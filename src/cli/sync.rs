@@ -18,6 +18,7 @@ use crate::export::Format;
 use crate::frontend::wait_for_shutdown;
 use crate::jobs::manifest::duckdb_dataset_line;
 use crate::jobs::track::WaitOptions;
+use crate::sync::defined::parse;
 use crate::sync::run::{RunOptions, SyncError, SyncEvent, SyncReport, run_sync};
 use crate::sync::{Partition, Sync, last_complete_day, missing};
 
@@ -85,12 +86,22 @@ pub async fn run(ctx: &mut Context, a: &SyncArgs) -> Result<(), CliError> {
             d
         }
     };
+    let demo_lake = ctx.demo.as_ref().map(|_| ctx.paths.demo_sync_lake());
     let mut plans = Vec::new();
-    for (name, def) in &file.sync {
+    for (name, value) in &file.sync {
         if !a.names.is_empty() && !a.names.contains(name) {
             continue;
         }
-        let sync = Sync::new(name, def.clone()).map_err(CliError::Invalid)?;
+        let mut sync = parse(name, value)
+            .map_err(|e| CliError::Invalid(format!("{}: {e}", path.display())))?;
+        if let Some(lake) = &demo_lake {
+            noteln!(
+                "upexport: --demo: sync {name} writes into {} instead of {} (the demo's made-up rows stay apart from real data)",
+                lake.display(),
+                sync.destination
+            );
+            sync.move_for_demo(lake);
+        }
         plans.push(plan_of(ctx, sync, until)?);
     }
     if a.json {
@@ -108,6 +119,8 @@ pub async fn run(ctx: &mut Context, a: &SyncArgs) -> Result<(), CliError> {
 
 /// One sync's run, as reported.
 struct Ran {
+    /// As `--dry-run --json` gives it.
+    destination: Value,
     report: SyncReport,
     error: Option<SyncError>,
 }
@@ -148,7 +161,11 @@ async fn run_plans(ctx: &mut Context, plans: Vec<Plan>, a: &SyncArgs) -> Result<
                 );
             }
         }
-        ran.push(Ran { report, error });
+        ran.push(Ran {
+            destination: serde_json::to_value(&plan.sync.destination).unwrap_or(Value::Null),
+            report,
+            error,
+        });
     }
     if a.json {
         outln!("{}", ran_json(&ran));
@@ -196,12 +213,15 @@ async fn run_plans(ctx: &mut Context, plans: Vec<Plan>, a: &SyncArgs) -> Result<
 }
 
 async fn run_one(ctx: &mut Context, plan: &Plan, a: &SyncArgs) -> Result<SyncReport, SyncError> {
-    let (client, profile) =
-        client_for(ctx, plan.sync.def.profile.as_deref()).map_err(|e| match e {
-            CliError::Api(e) => SyncError::Api(e),
-            e => SyncError::Config(e.to_string()),
-        })?;
-    let store = ctx.store().map_err(|e| SyncError::Config(e.to_string()))?;
+    let setup = |e: CliError| match e {
+        CliError::Api(e) => SyncError::Api(e),
+        e => SyncError::Setup {
+            code: e.exit_code(),
+            message: e.to_string(),
+        },
+    };
+    let (client, profile) = client_for(ctx, plan.sync.def.profile.as_deref()).map_err(setup)?;
+    let store = ctx.store().map_err(setup)?;
     let wait = WaitOptions {
         max_wait: a.max_wait.unwrap_or(ctx.resolved.max_wait),
         ..WaitOptions::default()
@@ -333,7 +353,7 @@ fn ran_json(ran: &[Ran]) -> Value {
             let p = &r.report;
             json!({
                 "name": p.name,
-                "destination": p.destination,
+                "destination": r.destination,
                 "until": p.until.map(|d| d.to_string()),
                 "up_to_date": p.up_to_date,
                 "done": p.done,

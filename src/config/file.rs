@@ -49,9 +49,12 @@ pub struct ConfigFile {
     pub max_wait: Option<std::time::Duration>,
     #[serde(default)]
     pub profiles: BTreeMap<String, Profile>,
-    /// `[sync.NAME]` tables: datasets `upexport sync` keeps current.
+    /// `[sync.NAME]` tables: datasets `upexport sync` keeps current. Kept
+    /// as written and read one by one (`sync::defined`): a broken table is
+    /// that sync's error, never the whole file's (every other command
+    /// goes on).
     #[serde(default)]
-    pub sync: BTreeMap<String, crate::sync::SyncDef>,
+    pub sync: BTreeMap<String, toml::Value>,
 }
 
 /// One environment's settings.

@@ -105,6 +105,12 @@ impl Paths {
         self.state_dir.join("logs")
     }
 
+    /// Where `--demo` syncs write, whatever their destination: the demo's
+    /// made-up rows never land beside real data.
+    pub fn demo_sync_lake(&self) -> PathBuf {
+        self.state_dir.join("sync-lake")
+    }
+
     /// Where `upexport sync` keeps one lock file per sync (`NAME.lock`).
     pub fn sync_lock_dir(&self) -> PathBuf {
         self.state_dir.join("sync")

@@ -155,6 +155,16 @@ impl Sync {
         }
     }
 
+    /// `--demo`: write into folder `lake` instead of the destination
+    /// configured (the demo server's made-up rows must never land beside
+    /// real data). The history keys partitions by destination, so the
+    /// demo's are apart too.
+    pub fn move_for_demo(&mut self, lake: &std::path::Path) {
+        self.destination = Destination::Folder {
+            path: lake.to_path_buf(),
+        };
+    }
+
     /// Where partition `p` goes, relative to the destination:
     /// `NAME/dt=VALUE`.
     pub fn partition_path(&self, p: &Partition) -> String {

@@ -14,6 +14,29 @@ pub struct Defined {
     pub sync: Result<Sync, String>,
 }
 
+/// Sync `name` from its table `value`, checked.
+pub fn parse(name: &str, value: &toml::Value) -> Result<Sync, String> {
+    value
+        .clone()
+        .try_into::<SyncDef>()
+        .map_err(|e| format!("[sync.{name}]: {}", e.message().trim()))
+        .and_then(|def| Sync::new(name, def))
+}
+
+/// [`defined`], each sync's destination moved under `demo_lake` when set
+/// (`--demo`: the demo's made-up rows never go where real data is kept).
+pub fn defined_for(path: &Path, demo_lake: Option<&Path>) -> Result<Vec<Defined>, String> {
+    let mut all = defined(path)?;
+    if let Some(lake) = demo_lake {
+        for d in &mut all {
+            if let Ok(s) = &mut d.sync {
+                s.move_for_demo(lake);
+            }
+        }
+    }
+    Ok(all)
+}
+
 /// The syncs defined in the config file at `path`, by name; none when
 /// there is no file. `Err` when the file cannot be read or is not TOML.
 pub fn defined(path: &Path) -> Result<Vec<Defined>, String> {
@@ -38,11 +61,7 @@ pub fn defined_in(text: &str) -> Result<Vec<Defined>, String> {
         .iter()
         .map(|(name, value)| Defined {
             name: name.clone(),
-            sync: value
-                .clone()
-                .try_into::<SyncDef>()
-                .map_err(|e| format!("[sync.{name}]: {}", e.message().trim()))
-                .and_then(|def| Sync::new(name, def)),
+            sync: parse(name, value),
         })
         .collect())
 }
@@ -50,6 +69,28 @@ pub fn defined_in(text: &str) -> Result<Vec<Defined>, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn demo_syncs_are_moved_into_the_demo_lake() {
+        let dir = tempfile::tempdir().unwrap();
+        let cfg = dir.path().join("config.toml");
+        std::fs::write(
+            &cfg,
+            "[sync.events]\nstart = \"2026-11-01\"\ndestination = \"s3://real/lake\"\n",
+        )
+        .unwrap();
+        let lake = dir.path().join("demo-lake");
+        let real = defined_for(&cfg, None).unwrap();
+        assert_eq!(
+            real[0].sync.as_ref().unwrap().destination.to_string(),
+            "s3://real/lake"
+        );
+        let demo = defined_for(&cfg, Some(&lake)).unwrap();
+        assert_eq!(
+            demo[0].sync.as_ref().unwrap().destination,
+            super::super::Destination::Folder { path: lake }
+        );
+    }
 
     #[test]
     fn a_broken_table_is_its_own_error() {

@@ -142,6 +142,10 @@ pub enum SyncError {
     /// The environment stayed busy with another export past the wait.
     #[error("{0}")]
     Busy(String),
+    /// What the run needed before it began (the API key, the history
+    /// file), with the CLI's exit code for it.
+    #[error("{message}")]
+    Setup { message: String, code: u8 },
     /// Stopped by Ctrl-C, SIGTERM or SIGHUP (the CLI).
     #[error("{0}")]
     Interrupted(String),
@@ -163,6 +167,7 @@ impl SyncError {
             SyncError::Api(ApiError::Conflict { .. }) | SyncError::Busy(_) => code::CONFLICT,
             SyncError::Api(ApiError::InvalidBaseUrl { .. }) => code::INVALID,
             SyncError::Interrupted(_) => code::INTERRUPTED,
+            SyncError::Setup { code, .. } => *code,
             _ => code::API,
         }
     }
@@ -180,6 +185,8 @@ impl SyncError {
             SyncError::Config(_) => "config",
             SyncError::Busy(_) => "busy",
             SyncError::Interrupted(_) => "interrupted",
+            SyncError::Setup { code: 3, .. } => "no_key",
+            SyncError::Setup { .. } => "setup",
         }
     }
 }
@@ -666,18 +673,15 @@ fn note(dt: &str, e: &Event<'_>) -> SyncEvent {
     let dt = dt.to_owned();
     match e {
         Event::Status { job_id, status } => {
-            let chunks = status
-                .chunks()
-                .map(|(d, a)| format!(", {d}/{a} chunks"))
+            let words = crate::api::progress_words(status.chunks(), status.progress.as_deref())
+                .map(|w| format!(" · {w}"))
                 .unwrap_or_default();
-            let progress = status
-                .progress
-                .as_deref()
-                .map(|p| format!(", {p}"))
-                .unwrap_or_default();
+            // The id's first 8 characters: the whole was said when it was
+            // created.
+            let short: String = job_id.chars().take(8).collect();
             SyncEvent::Progress {
                 dt,
-                text: format!("job {job_id}: {}{chunks}{progress}", status.raw_status()),
+                text: format!("job {short}…: {}{words}", status.raw_status()),
             }
         }
         Event::Retrying { error, after, .. } => SyncEvent::Note {

@@ -340,6 +340,7 @@ pub async fn run(global: &Global) -> u8 {
         config: config_file,
         lock_dir: paths.sync_lock_dir(),
         demo: global.demo,
+        demo_lake: global.demo.then(|| paths.demo_sync_lake()),
     });
     runner.lookup_cache = Some(Arc::new(crate::jobs::lookups::LookupCache::new(
         &paths.cache_dir,

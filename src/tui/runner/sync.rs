@@ -11,7 +11,7 @@ use chrono::NaiveDate;
 use super::{Runner, Task, Ticker};
 use crate::history::HistoryStore;
 use crate::jobs::StoreAccess;
-use crate::sync::defined::{Defined, defined};
+use crate::sync::defined::{Defined, defined_for};
 use crate::sync::dest::Store as Destination;
 use crate::sync::run::{RunOptions, SyncReport, run_sync};
 use crate::tui::msg::Msg;
@@ -26,6 +26,9 @@ pub struct SyncFiles {
     pub lock_dir: PathBuf,
     /// `--demo`: syncs run against the demo server whatever their profile.
     pub demo: bool,
+    /// `--demo`: the folder every sync writes into instead of its own
+    /// destination ([`crate::sync::Sync::move_for_demo`]).
+    pub demo_lake: Option<PathBuf>,
 }
 
 /// The most of a manifest shown (a manifest is a few KiB; anything bigger
@@ -105,8 +108,8 @@ impl Runner {
                 })));
                 return;
             };
-            let config = files.config.clone();
-            let defs = tokio::task::spawn_blocking(move || defined(&config))
+            let (config, lake) = (files.config.clone(), files.demo_lake.clone());
+            let defs = tokio::task::spawn_blocking(move || defined_for(&config, lake.as_deref()))
                 .await
                 .unwrap_or_else(|e| Err(format!("reading the config failed: {e}")));
             let defs = match defs {
@@ -207,8 +210,8 @@ async fn run_one(
     tx: &tokio::sync::mpsc::UnboundedSender<Msg>,
 ) -> Result<String, String> {
     let files = files.ok_or("this session has no config file to read syncs from")?;
-    let config = files.config.clone();
-    let defs = tokio::task::spawn_blocking(move || defined(&config))
+    let (config, lake) = (files.config.clone(), files.demo_lake.clone());
+    let defs = tokio::task::spawn_blocking(move || defined_for(&config, lake.as_deref()))
         .await
         .map_err(|e| format!("reading the config failed: {e}"))??;
     let sync = defs

@@ -212,3 +212,84 @@ fn bad_definitions_and_arguments_are_refused_before_anything() {
     let r = expect(&sb, &["sync", "--dry-run", "--until", &day(0)], 2);
     assert!(r.stderr.contains("has not ended yet"), "{}", r.stderr);
 }
+
+/// A broken `[sync.NAME]` table is that sync's error: `sync` refuses with
+/// it (exit 2), every other command goes on as if it were not there.
+#[test]
+fn a_broken_sync_table_stops_only_sync() {
+    let sb = Sandbox::new();
+    sb.write_config(
+        "[sync.events]\nstart = \"2026-11-01\"\ndestination = \"/tmp/x\"\ncolour = \"blue\"\n",
+    );
+    let r = expect(&sb, &["history", "--json"], 0);
+    assert!(!r.stderr.contains("colour"), "{}", r.stderr);
+    let r = expect(&sb, &["sync", "--dry-run"], 2);
+    assert!(
+        r.stderr.contains("[sync.events]") && r.stderr.contains("colour"),
+        "{}",
+        r.stderr
+    );
+}
+
+/// No API key: exit 3 (as every command), with what to do; nothing runs.
+#[test]
+fn a_sync_without_a_key_exits_3() {
+    let sb = Sandbox::new();
+    let lake = sb.root().join("lake");
+    sb.write_config(&format!(
+        "[sync.events]\nstart = \"{}\"\ndestination = \"{}\"\n",
+        day(1),
+        lake.display()
+    ));
+    let r = expect(
+        &sb,
+        &["sync", "--base-url", "http://127.0.0.1:9", "--json"],
+        3,
+    );
+    let v = json(&r.stdout);
+    assert_eq!(v["syncs"][0]["error"]["kind"], "no_key", "{v}");
+    assert_eq!(v["syncs"][0]["error"]["exit_code"], 3, "{v}");
+    // Shaped as --dry-run's.
+    assert_eq!(v["syncs"][0]["destination"]["kind"], "folder", "{v}");
+    assert!(!lake.join("events").exists());
+}
+
+/// `--demo` never writes the demo's made-up rows where real data is
+/// kept: every sync goes into the demo's own folder instead, and says so.
+#[test]
+fn demo_syncs_write_into_the_demos_own_folder() {
+    let sb = Sandbox::new();
+    let real = sb.root().join("real-lake");
+    sb.write_config(&format!(
+        "[sync.events]\nstart = \"{}\"\ndestination = \"{}\"\n",
+        day(1),
+        real.display()
+    ));
+    let r = run({
+        let mut c = sb.cmd();
+        c.env("UPEXPORT_TEST_POLL_MS", "50");
+        c.args(["--demo", "sync", "--json"]);
+        c
+    });
+    assert_eq!(r.code, Some(0), "{}", r.all());
+    assert!(
+        r.stderr.contains("--demo: sync events writes into"),
+        "{}",
+        r.stderr
+    );
+    let v = json(&r.stdout);
+    let lake = v["syncs"][0]["destination"]["path"]
+        .as_str()
+        .expect("a folder")
+        .to_owned();
+    assert_ne!(lake, real.display().to_string());
+    assert!(
+        std::path::Path::new(&lake)
+            .join("events")
+            .join(format!("dt={}", day(1)))
+            .join("_manifest.json")
+            .is_file(),
+        "{v}"
+    );
+    assert!(!real.exists(), "the real destination was written");
+}

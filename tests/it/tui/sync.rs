@@ -461,6 +461,7 @@ async fn the_view_reads_config_history_and_lock_and_follows_them() {
         config: config.clone(),
         lock_dir: locks.clone(),
         demo: false,
+        demo_lake: None,
     });
     assert!(!hs.session.runner.sync_watching());
     hs.key(KeyCode::F(7));
@@ -531,6 +532,7 @@ async fn r_runs_a_sync_into_a_folder_against_the_demo_server() {
         config,
         lock_dir: dir.path().join("locks"),
         demo: false,
+        demo_lake: None,
     });
     hs.session.runner.wait.backoff =
         upexport::jobs::track::Backoff::with_delays(vec![Duration::from_millis(100)]);
