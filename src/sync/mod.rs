@@ -13,6 +13,7 @@ pub mod defined;
 pub mod dest;
 pub mod lock;
 pub mod plan;
+pub mod report;
 pub mod run;
 pub mod status;
 pub mod stream;
