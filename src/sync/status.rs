@@ -15,7 +15,7 @@ use std::path::Path;
 use chrono::NaiveDate;
 use serde::Serialize;
 
-use super::def::Sync;
+use super::def::{Destination, Sync};
 use super::lock;
 use super::plan::{Partition, PartitionSize, missing};
 use crate::history::{HistoryError, HistoryStore, SyncPartition};
@@ -63,6 +63,10 @@ pub struct SyncStatus {
     pub name: String,
     /// The destination as written (a folder or a URL).
     pub destination: String,
+    /// The destination the config names, when it is not `destination`
+    /// (`--demo` writes into the demo's own folder instead).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub configured: Option<String>,
     pub partition: PartitionSize,
     pub start: NaiveDate,
     /// The last day counted (the last complete UTC day, or `--until`).
@@ -150,9 +154,14 @@ pub fn from_rows(
         Some(_) => (running_rows, Vec::new()),
         None => (Vec::new(), running_rows),
     };
+    let destination = sync.destination.to_string();
     SyncStatus {
         name: sync.name.clone(),
-        destination: sync.destination.to_string(),
+        configured: Destination::parse(&sync.def.destination)
+            .ok()
+            .filter(|d| d != &sync.destination)
+            .map(|d| d.to_string()),
+        destination,
         partition: size,
         start: sync.start,
         until,
@@ -257,6 +266,30 @@ mod tests {
                 None,
             )
             .unwrap();
+    }
+
+    #[test]
+    fn names_the_configured_destination_only_when_the_demo_moved_it() {
+        let store = HistoryStore::open_in_memory().unwrap();
+        let locks = tempfile::tempdir().unwrap();
+        let mut s = sync(PartitionSize::Day);
+        let at = status(&store, &s, d("2026-11-08"), locks.path()).unwrap();
+        assert_eq!(at.configured, None, "a destination as configured");
+        let url = Sync::new(
+            "events",
+            SyncDef {
+                start: "2026-11-01".into(),
+                destination: "file:///data/up".into(),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+        let at = status(&store, &url, d("2026-11-08"), locks.path()).unwrap();
+        assert_eq!(at.configured, None, "file:// is the same folder");
+        s.move_for_demo(Path::new("/tmp/lake"));
+        let at = status(&store, &s, d("2026-11-08"), locks.path()).unwrap();
+        assert_eq!(at.destination, "/tmp/lake");
+        assert_eq!(at.configured.as_deref(), Some("/data/up"));
     }
 
     #[test]

@@ -68,6 +68,12 @@ fn sync_lines(app: &App, row: &SyncRow) -> Vec<(String, Style)> {
         ),
         t.title(),
     )];
+    if let Some(configured) = &s.configured {
+        out.push((
+            format!("  demo: written here, never to {configured}"),
+            t.dim(),
+        ));
+    }
     let done = match &s.last_complete {
         Some(dt) => format!("last complete dt={dt} ({} complete)", s.complete),
         None => "nothing complete yet".into(),
@@ -220,14 +226,21 @@ fn partitions(frame: &mut Frame, app: &App, p: &PartitionsLevel, screen: Rect) {
     let mut lines: Vec<Line> = Vec::new();
     let parts: Vec<_> = row.partitions().iter().rev().collect();
     if let Ok(s) = &row.status {
+        // The dataset's folder whole (wrapped, not clipped: its end is
+        // what tells one sync's folder from another's).
         let head = format!(
-            "{} · {} from {} to {}",
-            s.destination,
+            "{}/{} · {} from {} to {}",
+            s.destination.trim_end_matches('/'),
+            s.name,
             size_word(s.partition),
             s.start,
             s.until
         );
-        lines.push(Line::styled(clip(&head, width), t.dim()));
+        lines.extend(
+            wrap(&head, width)
+                .into_iter()
+                .map(|l| Line::styled(l, t.dim())),
+        );
         let missing = if s.gaps.is_empty() {
             "nothing missing".to_owned()
         } else {

@@ -498,6 +498,44 @@ async fn the_view_reads_config_history_and_lock_and_follows_them() {
     );
 }
 
+/// `--demo`: the view shows the demo's folder as the destination and says
+/// the configured one is never written.
+#[tokio::test]
+async fn under_demo_the_view_names_the_folder_written_and_the_one_spared() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let config = dir.path().join("config.toml");
+    std::fs::write(
+        &config,
+        "[sync.events]\nstart = \"2026-11-20\"\ndestination = \"s3://analytics/userpilot\"\n",
+    )
+    .expect("config");
+    let lake = dir.path().join("lake");
+    let store = HistoryStore::open(&dir.path().join("history.sqlite3"))
+        .expect("history")
+        .store;
+    let mut hs = Harness::new(120, 40, store, None, env(), &csv_draft());
+    hs.session.runner.sync_files = Some(upexport::tui::runner::sync::SyncFiles {
+        config,
+        lock_dir: dir.path().join("locks"),
+        demo: true,
+        demo_lake: Some(lake.clone()),
+    });
+    hs.key(KeyCode::F(7));
+    assert!(
+        hs.wait_until(WAIT_LIMIT, |a| a.syncs.list.is_some()).await,
+        "the syncs were never read"
+    );
+    let screen = hs.screen();
+    assert!(
+        screen.contains(&format!("events → {}", lake.display())),
+        "{screen}"
+    );
+    assert!(
+        screen.contains("demo: written here, never to s3://analytics/userpilot"),
+        "{screen}"
+    );
+}
+
 /// The whole loop against the demo server: `r` runs a three-day sync into
 /// a local folder in the background; the progress line follows its
 /// events, each partition ends complete with its manifest (which `m`
