@@ -153,8 +153,8 @@ URL=$("$UP" status "$JOB" --base-url "$BASE" --json \
   | python3 -c 'import json,sys; print(json.load(sys.stdin)["job"]["files"][0]["url"])')
 
 # timed NAME COMMAND…: one run, timed whole by GNU time, its stderr lines
-# time-stamped. Appends "NAME<TAB>whole s<TAB>peak MiB<TAB>transfer s" to
-# runs.tsv: the transfer is upexport's phase after its job completed, or
+# time-stamped. Appends "NAME<TAB>whole s<TAB>peak MiB<TAB>transfer s<TAB>
+# CPU s (user + system)" to runs.tsv: the transfer is upexport's phase after its job completed, or
 # the seconds the reference printed for its uploads.
 timed() {
   local name=$1; shift
@@ -172,7 +172,9 @@ timed() {
   else
     transfer=$(tail -1 "$SYNC/$name.out")
   fi
-  printf '%s\t%s\t%s\n' "$name" "$whole" "$transfer" | tee -a "$SYNC/runs.tsv" >&2
+  local cpu
+  cpu=$(python3 "$PY" cpu "$SYNC/time.txt")
+  printf '%s\t%s\t%s\t%s\n' "$name" "$whole" "$transfer" "$cpu" | tee -a "$SYNC/runs.tsv" >&2
 }
 
 say "sync: $(python3 -c "print(round($RAW_B/2**30, 2))") GiB part ($((GZ_B / 1000000)) MB gzip), two parts a day, $RUNS rounds"

@@ -176,7 +176,8 @@ if [[ $DOWNLOAD == 1 ]]; then
     rm -rf "$OUT/gen" && mkdir -p "$OUT/gen"
     "$UP" submit --base-url "http://127.0.0.1:$GEN_PORT" --from 2026-01-01 --to 2026-01-31 \
       --format ndjson --wait --download "$OUT/gen" >&2
-    for _ in $(seq "$REPS"); do cat "$OUT"/gen/part-*.ndjson; done | gzip -6 > "$PART.tmp"
+    # Downloads go into DIR/<job id>/ (one job here).
+    for _ in $(seq "$REPS"); do cat "$OUT"/gen/*/part-*.ndjson; done | gzip -6 > "$PART.tmp"
     mv "$PART.tmp" "$PART"
     rm -rf "$OUT/gen"
   fi
@@ -196,7 +197,7 @@ if [[ $DOWNLOAD == 1 ]]; then
     -n curl_gunzip "curl -sS --fail '$URL' | gunzip > $OUT/dl/curl.ndjson" \
     -n curl_only "curl -sS --fail -o /dev/null '$URL'" >&2
   RAW=$(stat -c %s "$OUT/dl/curl.ndjson")
-  cmp -s "$OUT/dl/curl.ndjson" "$OUT/dl/up/part-0001.ndjson" \
+  cmp -s "$OUT/dl/curl.ndjson" "$OUT/dl/up/$JOB/part-0001.ndjson" \
     || { echo "bench.sh: upexport's file differs from curl | gunzip's" >&2; exit 1; }
   record download.gz_mb "$GZ_MB"
   record download.raw_mb "$(python3 -c "print(round($RAW / 1e6, 1))")"

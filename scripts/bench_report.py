@@ -173,6 +173,8 @@ def table(path):
             ratio_row(f"{what}, vs boto3 streaming the link through gzip", sup, sst,
                       "boto3 upload_fileobj", "MB/s", "(context)", None)
         absolute(f"{what}, peak RSS", "sync.upexport.rss", "MiB", "< 64 MiB", lambda x: x < 64)
+        ratio_row(f"{what}, CPU of the client (user + system)", get("sync.upexport.cpu_s"),
+                  get("sync.upload.cpu_s"), "boto3 upload_file", "s", "(context)", None)
     else:
         row("sync: 2 GiB part into S3", "not measured", "", "", "≥ 0.8x, < 64 MiB", None)
 

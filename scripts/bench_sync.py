@@ -170,6 +170,18 @@ def summary(path, raw, gz):
         print(f"sync.{name}.transfer_s\t{med(3):.2f}")
         print(f"sync.{name}.whole_s\t{med(1):.2f}")
         print(f"sync.{name}.rss\t{med(2):.1f}")
+        if all(len(r) > 4 for r in mine):
+            print(f"sync.{name}.cpu_s\t{med(4):.2f}")
+
+
+def cpu(path):
+    """User plus system CPU seconds of a GNU time -v report."""
+    text = open(path).read()
+    user = re.search(r"User time \(seconds\): ([0-9.]+)", text)
+    system = re.search(r"System time \(seconds\): ([0-9.]+)", text)
+    if not user or not system:
+        sys.exit(f"bench_sync.py cpu: no GNU time report in {path}")
+    print(f"{float(user.group(1)) + float(system.group(1)):.2f}")
 
 
 def timev(path):
@@ -202,5 +214,7 @@ if __name__ == "__main__":
         summary(*args)
     elif cmd == "timev":
         timev(args[0])
+    elif cmd == "cpu":
+        cpu(args[0])
     else:
         sys.exit(f"bench_sync.py: unknown command {cmd}")
