@@ -22,6 +22,7 @@ its moto server, and the download link is the demo server's.
   bench_sync.py summary RUNS RAW_B GZ_B medians of runs.tsv as sync.* lines
   bench_sync.py timev FILE             wall seconds and peak RSS (MiB) of
                                         a `/usr/bin/time -v` report
+  bench_sync.py cpu FILE               its CPU seconds (user + system)
 """
 import gzip
 import hashlib
@@ -174,24 +175,27 @@ def summary(path, raw, gz):
             print(f"sync.{name}.cpu_s\t{med(4):.2f}")
 
 
-def cpu(path):
-    """User plus system CPU seconds of a GNU time -v report."""
+def gnu_time(path, cmd):
+    """Wall seconds, peak RSS (MiB) and CPU seconds (user + system) of a
+    GNU time -v report."""
     text = open(path).read()
+    wall = re.search(r"Elapsed \(wall clock\) time \(h:mm:ss or m:ss\): (?:(\d+):)?(\d+):([0-9.]+)", text)
+    rss = re.search(r"Maximum resident set size \(kbytes\): (\d+)", text)
     user = re.search(r"User time \(seconds\): ([0-9.]+)", text)
     system = re.search(r"System time \(seconds\): ([0-9.]+)", text)
-    if not user or not system:
-        sys.exit(f"bench_sync.py cpu: no GNU time report in {path}")
-    print(f"{float(user.group(1)) + float(system.group(1)):.2f}")
+    if not (wall and rss and user and system):
+        sys.exit(f"bench_sync.py {cmd}: no GNU time report in {path}")
+    secs = int(wall.group(1) or 0) * 3600 + int(wall.group(2)) * 60 + float(wall.group(3))
+    return secs, int(rss.group(1)) / 1024, float(user.group(1)) + float(system.group(1))
 
 
 def timev(path):
-    text = open(path).read()
-    m = re.search(r"Elapsed \(wall clock\) time \(h:mm:ss or m:ss\): (?:(\d+):)?(\d+):([0-9.]+)", text)
-    rss = re.search(r"Maximum resident set size \(kbytes\): (\d+)", text)
-    if not m or not rss:
-        sys.exit(f"bench_sync.py timev: no GNU time report in {path}")
-    secs = int(m.group(1) or 0) * 3600 + int(m.group(2)) * 60 + float(m.group(3))
-    print(f"{secs:.2f}\t{int(rss.group(1)) / 1024:.1f}")
+    secs, rss, _ = gnu_time(path, "timev")
+    print(f"{secs:.2f}\t{rss:.1f}")
+
+
+def cpu(path):
+    print(f"{gnu_time(path, 'cpu')[2]:.2f}")
 
 
 if __name__ == "__main__":

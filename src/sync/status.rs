@@ -210,11 +210,15 @@ mod tests {
     }
 
     fn sync(partition: PartitionSize) -> Sync {
+        sync_to("/data/up", partition)
+    }
+
+    fn sync_to(destination: &str, partition: PartitionSize) -> Sync {
         Sync::new(
             "events",
             SyncDef {
                 start: "2026-11-01".into(),
-                destination: "/data/up".into(),
+                destination: destination.into(),
                 partition,
                 ..Default::default()
             },
@@ -275,15 +279,7 @@ mod tests {
         let mut s = sync(PartitionSize::Day);
         let at = status(&store, &s, d("2026-11-08"), locks.path()).unwrap();
         assert_eq!(at.configured, None, "a destination as configured");
-        let url = Sync::new(
-            "events",
-            SyncDef {
-                start: "2026-11-01".into(),
-                destination: "file:///data/up".into(),
-                ..Default::default()
-            },
-        )
-        .unwrap();
+        let url = sync_to("file:///data/up", PartitionSize::Day);
         let at = status(&store, &url, d("2026-11-08"), locks.path()).unwrap();
         assert_eq!(at.configured, None, "file:// is the same folder");
         s.move_for_demo(Path::new("/tmp/lake"));
