@@ -353,20 +353,7 @@ mod tests {
             "types-snappy.avro",
         ] {
             let path = dir.join(name);
-            let expected: Value = serde_json::from_slice(
-                &std::fs::read(dir.join(format!("{name}.expected.json"))).unwrap(),
-            )
-            .unwrap();
-            let want: Vec<Column> = expected["columns"]
-                .as_array()
-                .unwrap()
-                .iter()
-                .map(|c| Column {
-                    name: c["name"].as_str().unwrap().to_owned(),
-                    kind: Some(c["type"].as_str().unwrap().to_owned()),
-                    nullable: c["nullable"].as_bool().unwrap(),
-                })
-                .collect();
+            let (expected, want) = expected(name);
             let got = look(&path);
             assert_eq!(got.problem, None, "{name}");
             assert_eq!(got.columns.as_deref(), Some(&want[..]), "{name}");
@@ -400,8 +387,9 @@ mod tests {
         )
     }
 
-    /// The fixtures' expected columns (the preview's words).
-    fn fixture(name: &str) -> (Vec<u8>, Vec<Column>) {
+    /// A fixture's `.expected.json` (what its writer reads back) and its
+    /// columns in the preview's words.
+    fn expected(name: &str) -> (Value, Vec<Column>) {
         let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/formats");
         let expected: Value = serde_json::from_slice(
             &std::fs::read(dir.join(format!("{name}.expected.json"))).unwrap(),
@@ -417,7 +405,13 @@ mod tests {
                 nullable: c["nullable"].as_bool().unwrap(),
             })
             .collect();
-        (std::fs::read(dir.join(name)).unwrap(), cols)
+        (expected, cols)
+    }
+
+    /// A fixture's bytes and its expected columns.
+    fn fixture(name: &str) -> (Vec<u8>, Vec<Column>) {
+        let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/formats");
+        (std::fs::read(dir.join(name)).unwrap(), expected(name).1)
     }
 
     /// A part of every format the demo server writes, 3,000 rows, kept by

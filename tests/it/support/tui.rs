@@ -228,3 +228,32 @@ pub async fn settle(h: &mut Harness, attempts: u64) {
         panic!("no outcome: {st:?}\n{}", h.screen());
     }
 }
+
+/// Export `req` through `client` as the TUI does (a `tui` history row in
+/// `store`), let `server` finish the job, and record its completed status:
+/// the job id.
+pub async fn completed_row(
+    server: &upexport::demo::DemoServer,
+    client: &upexport::api::ApiClient,
+    store: &upexport::history::HistoryStore,
+    req: &ExportRequest,
+) -> String {
+    let origin = upexport::jobs::submit::Origin {
+        source: "tui",
+        profile: "test",
+    };
+    let (_, created, _) = upexport::jobs::submit::submit_recorded(store, client, origin, req)
+        .await
+        .expect("recorded");
+    let job = created.expect("created").job_id.expect("job id");
+    server.finish_running_jobs();
+    let st = client.job(&job).await.expect("status");
+    store
+        .record_job_status(
+            client.base_url().as_str(),
+            &job,
+            &upexport::jobs::submit::snapshot(&st),
+        )
+        .expect("status saved");
+    job
+}

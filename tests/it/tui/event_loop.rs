@@ -6,7 +6,6 @@ use std::path::Path;
 
 use crate::support::tui::*;
 use crossterm::event::KeyCode;
-use upexport::api::ApiClient;
 use upexport::demo::{DEMO_KEY, DemoServer, FaultMode, RecordedRequest};
 use upexport::history::{Entry, EntryState, HistoryStore};
 use upexport::tui::app::{App, EnvInfo, Overlay};
@@ -401,30 +400,6 @@ async fn a_hundred_thousand_entries_scroll_by_pages() {
     assert!(h.screen().contains("#100000 "));
 }
 
-/// Record `job` (created by `client`, then completed) in `store` as a
-/// `tui` history row with its completed status.
-async fn completed_row(server: &DemoServer, client: &ApiClient, store: &HistoryStore) -> String {
-    let req = request(1);
-    let origin = upexport::jobs::submit::Origin {
-        source: "tui",
-        profile: "test",
-    };
-    let (_, created, _) = upexport::jobs::submit::submit_recorded(store, client, origin, &req)
-        .await
-        .expect("recorded");
-    let job = created.expect("created").job_id.expect("job id");
-    server.finish_running_jobs();
-    let st = client.job(&job).await.expect("status");
-    store
-        .record_job_status(
-            client.base_url().as_str(),
-            &job,
-            &upexport::jobs::submit::snapshot(&st),
-        )
-        .expect("status saved");
-    job
-}
-
 /// `d` on the selected history row, then Enter once its files are listed;
 /// returns after the download finished.
 pub(super) async fn download_selected(h: &mut Harness, job: &str) {
@@ -464,8 +439,8 @@ async fn downloads_go_under_the_job_id_and_a_cut_part_of_one_job_never_feeds_ano
     let out = dir.path().join("exports");
     let client = client(&server);
     let store = HistoryStore::open(&db).expect("history file").store;
-    let a = completed_row(&server, &client, &store).await;
-    let b = completed_row(&server, &client, &store).await;
+    let a = completed_row(&server, &client, &store, &request(1)).await;
+    let b = completed_row(&server, &client, &store, &request(1)).await;
     let env = env_at(&server.base_url(), Some(&out));
     let mut h = live_harness(store, client, env).await;
 
@@ -712,7 +687,7 @@ async fn tui_downloads_write_the_manifest_show_duckdb_and_merge() {
     let out = dir.path().join("exports");
     let client = client(&server);
     let store = HistoryStore::open(&db).expect("history file").store;
-    let job = completed_row(&server, &client, &store).await;
+    let job = completed_row(&server, &client, &store, &request(1)).await;
     let sent = store.page(0, 1).expect("page")[0].request_json.clone();
     let env = env_at(&server.base_url(), Some(&out));
     let mut h = live_harness(store, client.clone(), env.clone()).await;

@@ -17,7 +17,7 @@ use upexport::tui::testing::Harness;
 use super::event_loop::download_selected;
 use crate::support::WAIT_LIMIT;
 use crate::support::demo::{pending, start};
-use crate::support::tui::csv_draft;
+use crate::support::tui::{completed_row, csv_draft};
 
 fn sha256(bytes: &[u8]) -> String {
     ring::digest::digest(&ring::digest::SHA256, bytes)
@@ -53,24 +53,7 @@ async fn each_format_is_downloaded_with_its_manifest_and_previewed() {
             format: Some(format),
             ..Default::default()
         };
-        let origin = upexport::jobs::submit::Origin {
-            source: "tui",
-            profile: "test",
-        };
-        let (_, created, _) =
-            upexport::jobs::submit::submit_recorded(&store, &client, origin, &req)
-                .await
-                .expect("recorded");
-        let job = created.expect("created").job_id.expect("job id");
-        server.finish_running_jobs();
-        let st = client.job(&job).await.expect("status");
-        store
-            .record_job_status(
-                client.base_url().as_str(),
-                &job,
-                &upexport::jobs::submit::snapshot(&st),
-            )
-            .expect("status saved");
+        let job = completed_row(&server, &client, &store, &req).await;
         let env = EnvInfo {
             profile: "test".into(),
             base_url: server.base_url(),
