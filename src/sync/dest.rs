@@ -12,14 +12,14 @@
 //! a store that keeps failing fails the run in well under a minute rather
 //! than holding it for the crate's default three.
 
-use std::collections::VecDeque;
 use std::sync::Arc;
 
-use bytes::{Bytes, BytesMut};
+use bytes::Bytes;
 use object_store::path::Path as StorePath;
-use object_store::{ObjectStore, PutPayload, WriteMultipart};
+use object_store::{ObjectStore, PutPayload};
 
 use super::def::Destination;
+use super::upload::{PART_SIZE, PARTS_IN_FLIGHT, Upload};
 
 /// Why the destination failed, sorted by what the user must do.
 #[derive(Debug, thiserror::Error)]
@@ -295,7 +295,8 @@ impl Store {
     }
 
     /// Start a streamed upload to `rel`: nothing is visible there until
-    /// [`Upload::finish`].
+    /// it is sealed ([`Upload::seal`]) and completed
+    /// ([`super::upload::Sealed::complete`]).
     pub async fn upload(&self, rel: &str) -> Result<Upload, StoreError> {
         let up = self
             .inner
@@ -332,110 +333,6 @@ impl Store {
             }
         }
         Ok(paths.len())
-    }
-}
-
-/// The size of each part of a multipart upload. S3 takes parts of 5 MiB
-/// to 5 GiB (the last one smaller) and at most 10,000 of them: 8 MiB parts
-/// carry objects up to 78 GiB.
-pub const PART_SIZE: usize = 8 << 20;
-/// Parts uploading at once. With the part being filled, an upload holds at
-/// most `(PARTS_IN_FLIGHT + 1) * PART_SIZE` bytes (32 MiB).
-pub const PARTS_IN_FLIGHT: usize = 3;
-
-/// A streamed upload: parts go up as they fill ([`PART_SIZE`] each, at
-/// most [`PARTS_IN_FLIGHT`] at once, so memory stays bounded); the object
-/// appears on [`Upload::finish`]; dropping it without finishing leaves
-/// nothing visible.
-///
-/// Each part is filled in one buffer and handed to the store whole (one
-/// piece of request body, no copy on the way to the socket), and the
-/// buffer of a part the store is done with fills the next one: a few
-/// buffers for the whole upload instead of a part's worth of small blocks
-/// allocated and freed per part (`WriteMultipart::write`), whose churn kept
-/// about 10 MiB more resident (BENCHMARKS.md, "sync").
-pub struct Upload {
-    writer: WriteMultipart,
-    /// The part being filled (without capacity between parts).
-    part: BytesMut,
-    /// The parts handed to the store, oldest first, kept to take their
-    /// buffers back once the store has let go of them.
-    sent: VecDeque<Bytes>,
-    part_size: usize,
-    in_flight: usize,
-    bytes: u64,
-}
-
-impl Upload {
-    fn new(up: Box<dyn object_store::MultipartUpload>, part_size: usize, in_flight: usize) -> Self {
-        Upload {
-            writer: WriteMultipart::new_with_chunk_size(up, part_size),
-            part: BytesMut::new(),
-            sent: VecDeque::new(),
-            part_size,
-            in_flight: in_flight.max(1),
-            bytes: 0,
-        }
-    }
-
-    /// An empty buffer for the next part: the oldest part's, when its
-    /// upload is over (only this holds it still), else a new one.
-    fn next_buffer(&mut self) -> BytesMut {
-        if let Some(Ok(mut done)) = self.sent.pop_front().map(Bytes::try_into_mut) {
-            done.clear();
-            done.reserve(self.part_size);
-            return done;
-        }
-        BytesMut::with_capacity(self.part_size)
-    }
-
-    /// Add `buf`; a part that fills goes up once fewer than
-    /// [`PARTS_IN_FLIGHT`] are uploading (waiting here until then).
-    pub async fn write(&mut self, mut buf: &[u8]) -> Result<(), object_store::Error> {
-        while !buf.is_empty() {
-            if self.part.capacity() == 0 {
-                self.part = self.next_buffer();
-            }
-            let n = (self.part_size - self.part.len()).min(buf.len());
-            self.part.extend_from_slice(&buf[..n]);
-            self.bytes += n as u64;
-            buf = &buf[n..];
-            if self.part.len() == self.part_size {
-                self.writer.wait_for_capacity(self.in_flight).await?;
-                let full = std::mem::take(&mut self.part).freeze();
-                // This part and the `in_flight` before it: the oldest has
-                // most likely finished by the time the next part needs a
-                // buffer (at most `in_flight - 1` others were uploading).
-                self.sent.push_back(full.clone());
-                if self.sent.len() > self.in_flight + 1 {
-                    self.sent.pop_front();
-                }
-                // Exactly one part's bytes: the store starts its upload now.
-                self.writer.put(full);
-            }
-        }
-        Ok(())
-    }
-
-    /// Bytes written so far.
-    pub fn bytes(&self) -> u64 {
-        self.bytes
-    }
-
-    /// Complete the upload: the object becomes visible.
-    pub async fn finish(mut self) -> Result<u64, object_store::Error> {
-        let n = self.bytes;
-        if !self.part.is_empty() {
-            self.writer.put(std::mem::take(&mut self.part).freeze());
-        }
-        self.sent.clear();
-        self.writer.finish().await?;
-        Ok(n)
-    }
-
-    /// Give up: the parts uploaded so far are discarded.
-    pub async fn abort(self) -> Result<(), object_store::Error> {
-        self.writer.abort().await
     }
 }
 

@@ -17,6 +17,7 @@ pub mod report;
 pub mod run;
 pub mod status;
 pub mod stream;
+pub mod upload;
 
 pub use def::{Destination, Sync, SyncDef};
 pub use plan::{Partition, PartitionSize, last_complete_day, missing, partitions};

@@ -33,6 +33,7 @@ use super::dest::{Store, StoreError};
 use super::lock;
 use super::plan::{Partition, missing};
 use super::stream::{PartError, PartSeen, stream_part};
+use super::upload::{Completions, Sealed};
 use crate::api::{ApiClient, ApiError, JobState, JobStatus};
 use crate::export::Format;
 use crate::history::{HistoryError, SyncPartition};
@@ -389,18 +390,34 @@ impl<S: StoreAccess> Ctx<'_, S> {
             .filter_map(|u| u.url.as_deref())
             .collect();
         let mut files = Vec::new();
-        for (i, url) in links.iter().enumerate() {
-            let name = format!("part-{:04}.{ext}", i + 1);
-            let rel = format!("{folder}/{name}");
-            let seen = self
-                .part(url, &rel, dt, i, links.len(), on_event)
-                .await
-                .map_err(|e| match e {
-                    PartError::Store(s) => Miss::Run(s.into()),
-                    e => Miss::Partition(format!("part {} of job {job_id}: {e}", i + 1)),
-                })?;
-            files.push(entry(i, name, seen));
+        // Each part completes while the next streams (a large object's
+        // completion can take seconds); all are complete before the
+        // manifest. After a failure the ones going are let finish, so no
+        // upload is left open, before the error goes up.
+        let mut completing = Completions::new();
+        let streamed = async {
+            for (i, url) in links.iter().enumerate() {
+                let name = format!("part-{:04}.{ext}", i + 1);
+                let rel = format!("{folder}/{name}");
+                let (seen, sealed) = self
+                    .part(url, &rel, dt, i, links.len(), on_event)
+                    .await
+                    .map_err(|e| match e {
+                        PartError::Store(s) => Miss::Run(s.into()),
+                        e => Miss::Partition(format!("part {} of job {job_id}: {e}", i + 1)),
+                    })?;
+                completing
+                    .push(sealed)
+                    .await
+                    .map_err(|e| self.store_miss(e))?;
+                files.push(entry(i, name, seen));
+            }
+            Ok::<_, Miss>(())
         }
+        .await;
+        let completed = completing.finish().await;
+        streamed?;
+        completed.map_err(|e| self.store_miss(e))?;
         let m = self.manifest(p, dt, job_id, files).await;
         let rows = m.rows;
         let n = m.files.len();
@@ -419,8 +436,13 @@ impl<S: StoreAccess> Ctx<'_, S> {
         Ok((rows, n))
     }
 
+    /// A store's error while writing: every partition would meet it.
+    fn store_miss(&self, e: object_store::Error) -> Miss {
+        Miss::Run(self.dest.error(e).into())
+    }
+
     /// Stream one part, trying again from the start when the connection
-    /// breaks.
+    /// breaks; its upload is left to complete.
     async fn part(
         &self,
         url: &str,
@@ -429,7 +451,7 @@ impl<S: StoreAccess> Ctx<'_, S> {
         index: usize,
         parts: usize,
         on_event: &mut impl FnMut(SyncEvent),
-    ) -> Result<PartSeen, PartError> {
+    ) -> Result<(PartSeen, Sealed), PartError> {
         let mut tries = 0;
         loop {
             tries += 1;
@@ -448,14 +470,14 @@ impl<S: StoreAccess> Ctx<'_, S> {
             })
             .await;
             match result {
-                Ok(seen) => {
+                Ok((seen, sealed)) => {
                     on_event(SyncEvent::Uploading {
                         dt: dt.into(),
                         part: index + 1,
                         parts,
                         bytes: seen.tally.size,
                     });
-                    return Ok(seen);
+                    return Ok((seen, sealed));
                 }
                 Err(e) if e.is_transient() && tries < PART_TRIES => {
                     on_event(SyncEvent::Note {

@@ -6,7 +6,7 @@
 //! footer). The object appears only when the upload completes.
 //!
 //! Memory is bounded whatever the part's size: the upload holds at most
-//! four 8 MiB part buffers ([`super::dest::Upload`]), the head is at most
+//! four 8 MiB part buffers ([`super::upload::Upload`]), the head is at most
 //! [`HEAD_MAX`], and the tail ([`TAIL_MAX`]) is kept only for Parquet,
 //! whose footer is at the end. Measured: 47 to 53 MiB peak for the
 //! whole `upexport sync` of two 2 GiB parts (BENCHMARKS.md, "sync").
@@ -16,7 +16,8 @@ use std::io::Write;
 
 use crate::api::{ApiClient, ApiError, FileTally, Tally};
 
-use super::dest::{Store, StoreError, Upload};
+use super::dest::{Store, StoreError};
+use super::upload::{Sealed, Upload};
 
 /// The first bytes of a part kept for the manifest.
 pub const HEAD_MAX: usize = 1 << 20;
@@ -98,15 +99,18 @@ impl Sink {
 }
 
 /// Stream the file at download link `url` into `rel` of `store`;
-/// `on_bytes(received, total)` as the link's bytes arrive. On any error
-/// the upload is abandoned: nothing appears at `rel`.
+/// `on_bytes(received, total)` as the link's bytes arrive. Returns what
+/// was seen and the upload with all its bytes at the store: the object
+/// appears at `rel` when the caller completes it ([`Sealed::complete`]),
+/// which can go on while the next part streams. On any error the upload
+/// is abandoned: nothing appears at `rel`.
 pub async fn stream_part(
     client: &ApiClient,
     url: &str,
     store: &Store,
     rel: &str,
     mut on_bytes: impl FnMut(u64, Option<u64>),
-) -> Result<PartSeen, PartError> {
+) -> Result<(PartSeen, Sealed), PartError> {
     let mut resp = client.open_link(url).await?;
     let total = resp.content_length();
     let mut sink = Sink {
@@ -126,13 +130,14 @@ pub async fn stream_part(
             return Err(e);
         }
     };
-    sink.up.finish().await.map_err(|e| store.error(e))?;
-    Ok(PartSeen {
+    let sealed = sink.up.seal().await.map_err(|e| store.error(e))?;
+    let seen = PartSeen {
         head: sink.head,
         tail: Vec::from(sink.tail),
         tally: sink.tally.finish(),
         inflated,
-    })
+    };
+    Ok((seen, sealed))
 }
 
 /// Move the answer's bytes into `sink`, inflating gzip. Returns whether

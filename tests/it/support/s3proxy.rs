@@ -31,7 +31,7 @@ impl Match {
         }
     }
 
-    fn hits(&self, method: &str, target: &str) -> bool {
+    pub fn hits(&self, method: &str, target: &str) -> bool {
         (self.method.is_empty() || self.method == method)
             && self.contains.iter().all(|c| target.contains(c.as_str()))
     }

@@ -1,7 +1,7 @@
 //! A sync's destination through `object_store`: a local folder, and S3 as
 //! served by `moto_server` on 127.0.0.1. Streamed uploads appear only when
-//! finished, an aborted one leaves nothing, a partition can be cleared, and
-//! a missing bucket is told apart from other failures.
+//! completed (not when sealed), an aborted one leaves nothing, a partition
+//! can be cleared, and a missing bucket is told apart from other failures.
 
 use upexport::sync::Destination;
 use upexport::sync::dest::{Store, StoreError};
@@ -14,6 +14,11 @@ fn payload() -> Vec<u8> {
     (0..12 * 1024 * 1024u32).map(|i| (i % 251) as u8).collect()
 }
 
+/// Whether there is an object at `rel`.
+async fn there(store: &Store, rel: &str) -> bool {
+    store.get(rel).await.unwrap().is_some()
+}
+
 async fn exercise(store: &Store) {
     store.check_writable().await.expect("writable");
     let data = payload();
@@ -24,15 +29,12 @@ async fn exercise(store: &Store) {
     for chunk in data.chunks(1 << 20) {
         up.write(chunk).await.unwrap();
     }
-    // Not visible before it is finished.
-    assert!(
-        store
-            .get("events/dt=2026-11-01/part-0001.ndjson")
-            .await
-            .unwrap()
-            .is_none()
-    );
-    assert_eq!(up.finish().await.unwrap(), data.len() as u64);
+    // Not visible before it is complete, nor once sealed (every byte at
+    // the store, nothing held here).
+    assert!(!there(store, "events/dt=2026-11-01/part-0001.ndjson").await);
+    let sealed = up.seal().await.unwrap();
+    assert!(!there(store, "events/dt=2026-11-01/part-0001.ndjson").await);
+    assert_eq!(sealed.complete().await.unwrap(), data.len() as u64);
     let back = store
         .get("events/dt=2026-11-01/part-0001.ndjson")
         .await
@@ -50,26 +52,14 @@ async fn exercise(store: &Store) {
         .unwrap();
     up.write(&data[..1024]).await.unwrap();
     up.abort().await.unwrap();
-    assert!(
-        store
-            .get("events/dt=2026-11-01/part-0002.ndjson")
-            .await
-            .unwrap()
-            .is_none()
-    );
+    assert!(!there(store, "events/dt=2026-11-01/part-0002.ndjson").await);
 
     store
         .put("events/dt=2026-11-01/manifest.json", b"{}".to_vec())
         .await
         .unwrap();
     assert_eq!(store.clear("events/dt=2026-11-01").await.unwrap(), 2);
-    assert!(
-        store
-            .get("events/dt=2026-11-01/manifest.json")
-            .await
-            .unwrap()
-            .is_none()
-    );
+    assert!(!there(store, "events/dt=2026-11-01/manifest.json").await);
 }
 
 #[tokio::test]
@@ -141,7 +131,7 @@ async fn s3_parts_carry_their_sha256_unless_turned_off() {
             for chunk in data.chunks(1 << 20) {
                 up.write(chunk).await.unwrap();
             }
-            up.finish().await.unwrap();
+            up.seal().await.unwrap().complete().await.unwrap();
             let head = s3
                 .head("/sums/x/obj", &[("x-amz-checksum-mode", "ENABLED")])
                 .expect("HEAD the object");
@@ -173,7 +163,10 @@ async fn a_long_upload_reuses_part_buffers_without_mixing_parts() {
         for chunk in data.chunks(700 * 1024 + 3) {
             up.write(chunk).await.unwrap();
         }
-        assert_eq!(up.finish().await.unwrap(), data.len() as u64);
+        assert_eq!(
+            up.seal().await.unwrap().complete().await.unwrap(),
+            data.len() as u64
+        );
         let back = store.get("big").await.unwrap().expect("the object");
         assert_eq!(back.len(), data.len());
         assert!(

@@ -301,6 +301,14 @@ pub struct Seen {
 }
 
 impl Seen {
+    /// The names of the objects in `dt`'s folder (none when it has none).
+    pub fn names(&self, dt: &str) -> Vec<&str> {
+        self.objects
+            .get(dt)
+            .map(|f| f.keys().map(String::as_str).collect())
+            .unwrap_or_default()
+    }
+
     /// Every day in `days` complete and exported exactly once.
     #[track_caller]
     pub fn all_once(&self, days: &[String]) {

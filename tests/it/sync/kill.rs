@@ -8,7 +8,7 @@
 //! the S3 proxy), never after a sleep.
 
 use super::harness::{NAME, Rig, d, days};
-use crate::support::s3proxy::Match;
+use crate::support::s3proxy::{Match, Seen};
 use crate::support::{WAIT_LIMIT, json, signal, wait_for, within};
 
 /// Three days from 2026-11-01; the second is the one killed.
@@ -104,6 +104,16 @@ async fn killed_while_its_export_is_created_the_next_run_creates_it_once() {
 /// Kill the run while the S3 proxy holds the request matching `at` for
 /// the second day; then the next run.
 async fn killed_at_the_store(at: &[&str], method: &str) -> (Rig, Vec<String>) {
+    killed_at_the_store_once(at, method, |_| true).await
+}
+
+/// As [`killed_at_the_store`], killing only once `also` holds of what the
+/// proxy has seen besides.
+async fn killed_at_the_store_once(
+    at: &[&str],
+    method: &str,
+    also: impl Fn(&[Seen]) -> bool,
+) -> (Rig, Vec<String>) {
     let rig = Rig::start(0.2, 20).await.expect("moto_server");
     let days = three();
     rig.define(&days[0], "csv");
@@ -118,11 +128,11 @@ async fn killed_at_the_store(at: &[&str], method: &str) -> (Rig, Vec<String>) {
         &format!("the store request {held:?} held"),
         WAIT_LIMIT,
         || {
-            rig.proxy
-                .log()
-                .iter()
+            let log = rig.proxy.log();
+            (log.iter()
                 .any(|s| s.status == 0 && s.target.contains(&folder))
-                .then_some(())
+                && also(&log))
+            .then_some(())
         },
     );
     kill9(&mut child);
@@ -166,6 +176,41 @@ async fn killed_between_the_parts_and_the_manifest_the_next_run_rewrites_the_par
         // do not see the day.
         let names: Vec<&String> = seen.objects[&days[1]].keys().collect();
         assert_eq!(names, ["part-0001.csv", "part-0002.csv"], "{NAME}");
+        rerun_completes(&rig, &days).await;
+    })
+    .await;
+}
+
+/// A part's upload completes while the next part streams: with the first
+/// part's completion held, the second part's bytes still go up. Killed
+/// then, neither part's completion reached the store's answer, no
+/// manifest was written, and the next run writes the day whole.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn killed_while_a_part_completes_the_next_part_had_streamed_and_the_next_run_rewrites_the_day()
+ {
+    if !crate::support::require_tool("moto_server") {
+        return;
+    }
+    within(async {
+        let part_two_sent = |log: &[Seen]| {
+            log.iter().any(|s| {
+                s.method == "PUT"
+                    && s.target.contains("part-0002.csv")
+                    && s.target.contains("partNumber=")
+                    && s.status == 200
+            })
+        };
+        let (rig, days) =
+            killed_at_the_store_once(&["part-0001.csv", "uploadId="], "POST", part_two_sent).await;
+        let seen = rig.consistent().await;
+        assert_eq!(seen.states[&days[1]], "running");
+        let names = seen.names(&days[1]);
+        assert!(
+            !names
+                .iter()
+                .any(|n| *n == "part-0001.csv" || n.starts_with('_')),
+            "the held part and the manifest are not there: {names:?}"
+        );
         rerun_completes(&rig, &days).await;
     })
     .await;

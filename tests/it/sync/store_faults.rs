@@ -1,5 +1,6 @@
 //! The object store misbehaving, through the fault proxy in front of moto:
-//! 500s and 503s (retried with backoff, a bounded number of times), a slow store,
+//! 500s and 503s (retried with backoff, a bounded number of times), a
+//! part's completion that keeps failing, a slow store,
 //! refused credentials (exit 3, naming the variables) and a missing
 //! bucket (exit 2 before any export). Each ends with the destination and
 //! history consistent.
@@ -67,6 +68,59 @@ async fn a_store_that_keeps_answering_503_fails_the_run_after_a_bounded_number_o
             seen.states.is_empty() && seen.objects.is_empty(),
             "{seen:?}"
         );
+    })
+    .await;
+}
+
+/// A part's upload whose completion keeps failing (it completes while
+/// the next part streams) fails the run once every part has ended: no
+/// manifest, the day not complete, nothing left open; the next run writes
+/// the day whole.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_part_whose_completion_keeps_failing_fails_the_run_without_a_manifest() {
+    let Some(rig) = Rig::start(0.2, 20).await else {
+        return;
+    };
+    within(async {
+        let two = days("2026-11-01", 2);
+        rig.define(&two[0], "csv");
+        let complete = Match::new("POST", &[two[1].as_str(), "part-0001.csv", "uploadId="]);
+        rig.proxy.set(|f| {
+            f.fail = vec![500; RETRIES + 1];
+            f.fail_match = Some(complete.clone());
+        });
+        let r = rig.sync(&["--until", &two[1], "--json"]).await;
+        assert_eq!(r.code, Some(5), "{}", r.all());
+        let v = json(&r.stdout);
+        assert_eq!(v["syncs"][0]["error"]["kind"], "storage", "{v}");
+        assert_eq!(rig.proxy.count(&complete), RETRIES + 1);
+        // The second part streamed while the first was completing (one
+        // after the other, a failed completion would have stopped it).
+        let second = Match::new("PUT", &[two[1].as_str(), "part-0002.csv", "partNumber="]);
+        assert!(
+            rig.proxy
+                .log()
+                .iter()
+                .any(|s| second.hits(&s.method, &s.target) && s.status == 200),
+            "{:?}",
+            rig.proxy.log()
+        );
+        let seen = rig.consistent().await;
+        assert_eq!(seen.states[&two[0]], "complete");
+        assert_ne!(
+            seen.states.get(&two[1]).map(String::as_str),
+            Some("complete")
+        );
+        let names = seen.names(&two[1]);
+        assert!(
+            !names.iter().any(|n| n.starts_with('_')),
+            "no manifest: {names:?}"
+        );
+
+        rig.proxy.set(|f| f.fail_match = None);
+        let r = rig.sync(&["--until", &two[1]]).await;
+        assert_eq!(r.code, Some(0), "{}", r.all());
+        rig.consistent().await.all_once(&two);
     })
     .await;
 }
