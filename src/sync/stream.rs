@@ -8,7 +8,7 @@
 //! Memory is bounded whatever the part's size: the upload holds at most
 //! four 8 MiB part buffers ([`super::upload::Upload`]), the head is at most
 //! [`HEAD_MAX`], and the tail ([`TAIL_MAX`]) is kept only for Parquet,
-//! whose footer is at the end. Measured: 47 to 53 MiB peak for the
+//! whose footer is at the end. Measured: 47 to 55 MiB peak for the
 //! whole `upexport sync` of two 2 GiB parts (BENCHMARKS.md, "sync").
 
 use std::collections::VecDeque;
