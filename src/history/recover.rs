@@ -236,6 +236,26 @@ pub(crate) fn check_not_newer(path: &Path) -> Result<(), HistoryError> {
     if fs::symlink_metadata(path).is_err() {
         return Ok(());
     }
+    // The file's header holds the version. It is the whole answer unless
+    // a write-ahead log holds later pages (another upexport has the file
+    // open; the last connection to close checkpoints it and removes the
+    // log): then SQLite reads it. The header alone spares the start of
+    // the TUI a connection, the log and its shared memory (about 1 ms
+    // before the first frame with a history of 100,000 entries).
+    let header = header_version(path);
+    if let Some(found) = header
+        && found > LATEST_VERSION
+    {
+        return Err(HistoryError::Newer {
+            path: path.to_owned(),
+            found,
+            known: LATEST_VERSION,
+        });
+    }
+    let no_log = fs::metadata(companion(path, "-wal")).map_or(true, |m| m.len() == 0);
+    if no_log {
+        return Ok(());
+    }
     let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
     let Ok(conn) = Connection::open_with_flags(path, flags) else {
         return Ok(());
@@ -251,6 +271,21 @@ pub(crate) fn check_not_newer(path: &Path) -> Result<(), HistoryError> {
         }),
         _ => Ok(()),
     }
+}
+
+/// The schema version in the header of the database file at `path`
+/// (`PRAGMA user_version` is the 4 bytes at offset 60, big-endian), read
+/// without SQLite; `None` when it is not an SQLite database.
+pub(crate) fn header_version(path: &Path) -> Option<i64> {
+    use std::io::Read;
+    let mut head = [0u8; 64];
+    fs::File::open(path).ok()?.read_exact(&mut head).ok()?;
+    if !head.starts_with(b"SQLite format 3\0") {
+        return None;
+    }
+    Some(i64::from(i32::from_be_bytes([
+        head[60], head[61], head[62], head[63],
+    ])))
 }
 
 /// The files [`move_aside`] left beside `path` (this version's

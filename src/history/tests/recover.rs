@@ -129,6 +129,41 @@ fn a_newer_schema_is_refused_and_left_in_place_with_its_wal() {
     assert_eq!(n, 1);
 }
 
+/// The version is read from the file's header when no write-ahead log
+/// holds later pages: the header says what SQLite says, and a newer
+/// version checkpointed into it is refused without SQLite (the test
+/// above covers one still in the log).
+#[test]
+fn the_header_alone_tells_a_closed_files_version() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = db_path(&dir);
+    drop(open_clean(&path));
+    assert!(!files::companion(&path, "-wal").exists(), "closed: no log");
+    assert_eq!(
+        crate::history::recover::header_version(&path),
+        Some(LATEST_VERSION)
+    );
+    assert!(HistoryStore::check_not_newer(&path).is_ok());
+    {
+        let conn = Connection::open(&path).unwrap();
+        conn.execute_batch(&format!("PRAGMA user_version = {};", LATEST_VERSION + 3))
+            .unwrap();
+    }
+    assert!(!files::companion(&path, "-wal").exists(), "checkpointed");
+    assert_eq!(
+        crate::history::recover::header_version(&path),
+        Some(LATEST_VERSION + 3)
+    );
+    match HistoryStore::check_not_newer(&path) {
+        Err(HistoryError::Newer { found, .. }) => assert_eq!(found, LATEST_VERSION + 3),
+        other => panic!("expected a newer file: {other:?}"),
+    }
+    // Not a database: left to the store's open.
+    fs::write(&path, b"not sqlite").unwrap();
+    assert_eq!(crate::history::recover::header_version(&path), None);
+    assert!(HistoryStore::check_not_newer(&path).is_ok());
+}
+
 #[test]
 fn files_moved_aside_are_listed() {
     let dir = tempfile::tempdir().unwrap();
