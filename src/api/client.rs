@@ -45,6 +45,10 @@ impl Default for Timeouts {
 
 const USER_AGENT: &str = concat!("upexport/", env!("CARGO_PKG_VERSION"));
 
+/// Keys shorter than this are scrubbed only where they stand alone
+/// ([`ApiClient::scrub`]).
+const SHORT_KEY: usize = 8;
+
 /// A client for one environment (one base URL and key).
 #[derive(Clone)]
 pub struct ApiClient {
@@ -323,22 +327,32 @@ impl ApiClient {
 
     /// Replace the key wherever a server echoes it back (some proxies and
     /// frameworks quote request headers in error pages), so it cannot
-    /// reach a message, the history or the screen.
-    fn scrub(&self, mut body: Vec<u8>) -> Vec<u8> {
+    /// reach a message, the history or the screen. A key shorter than
+    /// [`SHORT_KEY`] bytes is replaced only where it stands alone (not
+    /// between letters or digits): an echoed key is a header value or a
+    /// quoted string, and a one-letter key would otherwise take every such
+    /// letter out of the message ("Invalid API [redacted]ey").
+    fn scrub(&self, body: Vec<u8>) -> Vec<u8> {
         let key = self.key.expose().as_bytes();
         if key.is_empty() || body.len() < key.len() {
             return body;
         }
+        let alone = |at: usize| {
+            let word = |b: Option<&u8>| b.is_some_and(|b| b.is_ascii_alphanumeric());
+            !word(at.checked_sub(1).and_then(|p| body.get(p))) && !word(body.get(at + key.len()))
+        };
+        let mut out = Vec::with_capacity(body.len());
         let mut i = 0;
-        while i + key.len() <= body.len() {
-            if &body[i..i + key.len()] == key {
-                body.splice(i..i + key.len(), b"[redacted]".iter().copied());
-                i += b"[redacted]".len();
+        while i < body.len() {
+            if body[i..].starts_with(key) && (key.len() >= SHORT_KEY || alone(i)) {
+                out.extend_from_slice(b"[redacted]");
+                i += key.len();
             } else {
+                out.push(body[i]);
                 i += 1;
             }
         }
-        body
+        out
     }
 
     /// Read a JSON answer of at most `limit` bytes: into one buffer,
@@ -538,16 +552,36 @@ mod tests {
         assert!(check_base_url("appex.userpilot.io").is_err());
     }
 
-    #[test]
-    fn an_echoed_key_is_scrubbed() {
-        let c = ApiClient::new(
+    /// A client of 127.0.0.1:9 with API key `key`.
+    fn keyed(key: &str) -> ApiClient {
+        ApiClient::new(
             "http://127.0.0.1:9",
-            ApiKey::new("sek-123").unwrap(),
+            ApiKey::new(key).unwrap(),
             Timeouts::default(),
         )
-        .unwrap();
+        .unwrap()
+    }
+
+    #[test]
+    fn an_echoed_key_is_scrubbed() {
+        let c = keyed("sek-123");
         let out = c.scrub(b"authorization: Token sek-123; again sek-123!".to_vec());
         assert_eq!(out, b"authorization: Token [redacted]; again [redacted]!");
+        let long = keyed("k3y-long-enough");
+        let out = long.scrub(b"xk3y-long-enoughx and k3y-long-enough".to_vec());
+        assert_eq!(out, b"x[redacted]x and [redacted]");
+    }
+
+    /// A very short key is taken out where it stands alone, not from the
+    /// middle of the message's words.
+    #[test]
+    fn a_one_letter_key_is_scrubbed_without_garbling_the_message() {
+        let c = keyed("k");
+        let out = c.scrub(br#"{"error":"Invalid API key","key":"k"} Token k"#.to_vec());
+        assert_eq!(
+            String::from_utf8(out).unwrap(),
+            r#"{"error":"Invalid API key","key":"[redacted]"} Token [redacted]"#
+        );
     }
 
     #[test]
