@@ -57,12 +57,13 @@ pub(crate) enum Failure {
     Fatal(HistoryError),
 }
 
-fn newer(path: &Path, found: i64) -> Failure {
-    Failure::Fatal(HistoryError::Newer {
+/// The error for a file of a newer upexport (schema version `found`).
+fn newer(path: &Path, found: i64) -> HistoryError {
+    HistoryError::Newer {
         path: path.to_owned(),
         found,
         known: LATEST_VERSION,
-    })
+    }
 }
 
 /// Open `path`, judge it, configure it and bring its schema up to date.
@@ -110,7 +111,7 @@ pub(crate) fn try_open(path: &Path) -> Result<(Connection, Vec<String>), Failure
         )
         .map_err(fail("reading the schema version"))?;
     if version > LATEST_VERSION {
-        return Err(newer(path, version));
+        return Err(Failure::Fatal(newer(path, version)));
     }
     if version == 0 && objects > 0 {
         return Err(Failure::Bad(Verdict::Foreign(format!(
@@ -125,7 +126,7 @@ pub(crate) fn try_open(path: &Path) -> Result<(Connection, Vec<String>), Failure
         ));
     }
     match schema::migrate(&conn).map_err(fail("updating the schema"))? {
-        Migration::Newer(v) => return Err(newer(path, v)),
+        Migration::Newer(v) => return Err(Failure::Fatal(newer(path, v))),
         Migration::Applied { from } if from > 0 => {
             tracing::info!(path = %loc, from, to = LATEST_VERSION, "history schema updated");
         }
@@ -242,15 +243,8 @@ pub(crate) fn check_not_newer(path: &Path) -> Result<(), HistoryError> {
     // log): then SQLite reads it. The header alone spares the start of
     // the TUI a connection, the log and its shared memory (about 1 ms
     // before the first frame with a history of 100,000 entries).
-    let header = header_version(path);
-    if let Some(found) = header
-        && found > LATEST_VERSION
-    {
-        return Err(HistoryError::Newer {
-            path: path.to_owned(),
-            found,
-            known: LATEST_VERSION,
-        });
+    if let Some(found) = header_version(path) {
+        refuse_newer(path, found)?;
     }
     let no_log = fs::metadata(companion(path, "-wal")).map_or(true, |m| m.len() == 0);
     if no_log {
@@ -264,13 +258,18 @@ pub(crate) fn check_not_newer(path: &Path) -> Result<(), HistoryError> {
     let _ = conn.busy_timeout(BUSY_TIMEOUT);
     let _ = conn.set_db_config(DbConfig::SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, true);
     match schema::user_version(&conn) {
-        Ok(found) if found > LATEST_VERSION => Err(HistoryError::Newer {
-            path: path.to_owned(),
-            found,
-            known: LATEST_VERSION,
-        }),
-        _ => Ok(()),
+        Ok(found) => refuse_newer(path, found),
+        Err(_) => Ok(()),
     }
+}
+
+/// Refuse a file of schema version `found` when this upexport does not
+/// know it.
+fn refuse_newer(path: &Path, found: i64) -> Result<(), HistoryError> {
+    if found > LATEST_VERSION {
+        return Err(newer(path, found));
+    }
+    Ok(())
 }
 
 /// The schema version in the header of the database file at `path`

@@ -72,15 +72,9 @@ impl Upload {
     /// Wait until fewer than `most` parts are uploading; the first part
     /// that failed fails the upload.
     async fn wait_below(&mut self, most: usize) -> Result<(), object_store::Error> {
-        while !self.tasks.is_empty() && self.tasks.len() >= most {
+        while self.tasks.len() >= most {
             match self.tasks.join_next().await {
-                Some(Ok(done)) => done?,
-                Some(Err(e)) => {
-                    return Err(object_store::Error::Generic {
-                        store: "upload",
-                        source: Box::new(e),
-                    });
-                }
+                Some(done) => joined(done)?,
                 None => break,
             }
         }
@@ -118,11 +112,6 @@ impl Upload {
             }
         }
         Ok(())
-    }
-
-    /// Bytes written so far.
-    pub fn bytes(&self) -> u64 {
-        self.bytes
     }
 
     /// Send the last part and wait until every part is uploaded: all the
@@ -172,11 +161,6 @@ impl Sealed {
             }
         }
     }
-
-    /// Give up: the parts uploaded are discarded.
-    pub async fn abort(mut self) -> Result<(), object_store::Error> {
-        self.up.abort().await
-    }
 }
 
 /// Uploads completing while the next part streams: the store's assembly
@@ -224,14 +208,21 @@ impl Completions {
 
     async fn next(&mut self) -> Result<(), object_store::Error> {
         match self.set.join_next().await {
-            Some(Ok(done)) => done.map(|_| ()),
-            Some(Err(e)) => Err(object_store::Error::Generic {
-                store: "upload",
-                source: Box::new(e),
-            }),
+            Some(done) => joined(done).map(|_| ()),
             None => Ok(()),
         }
     }
+}
+
+/// A finished upload task's answer; a task that panicked or was cancelled
+/// is an error of the upload.
+fn joined<T>(
+    done: Result<Result<T, object_store::Error>, tokio::task::JoinError>,
+) -> Result<T, object_store::Error> {
+    done.map_err(|e| object_store::Error::Generic {
+        store: "upload",
+        source: Box::new(e),
+    })?
 }
 
 impl Default for Completions {
